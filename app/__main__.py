@@ -1,0 +1,20 @@
+"""python -m app [--host H] [--port P]: serve the app with uvicorn."""
+
+import argparse
+
+import uvicorn
+
+from app.config import get_settings
+
+
+def main(argv: list[str] | None = None) -> None:
+    settings = get_settings()
+    parser = argparse.ArgumentParser(prog="lstm-conveyor", description=__doc__)
+    parser.add_argument("--host", default=settings.host)
+    parser.add_argument("--port", type=int, default=settings.port)
+    args = parser.parse_args(argv)
+    uvicorn.run("app.main:create_app", factory=True, host=args.host, port=args.port)
+
+
+if __name__ == "__main__":
+    main()

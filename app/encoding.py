@@ -1,0 +1,25 @@
+"""Outgoing JSON: orjson with NumPy arrays, refusing NaN/±Inf (which are not valid JSON)."""
+
+from typing import Any
+
+import numpy as np
+import orjson
+
+
+class NotFinite(ValueError):
+    pass
+
+
+def _check_finite(value: Any, path: str) -> None:
+    if isinstance(value, np.ndarray):
+        if not np.isfinite(value).all():
+            raise NotFinite(f"{path} contains a non-finite number")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_finite(item, f"{path}.{key}" if path else str(key))
+
+
+def dumps(message: dict[str, Any]) -> bytes:
+    """Encode a message whose arrays must all be finite; NotFinite names the quantity."""
+    _check_finite(message, "")
+    return orjson.dumps(message, option=orjson.OPT_SERIALIZE_NUMPY)

@@ -1,0 +1,24 @@
+"""REST endpoints for scripts and notebooks."""
+
+import numpy as np
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from app.encoding import dumps
+from app.engine.lstm import LSTMWeights, run
+from app.schemas import TraceRequest, TraceResponse
+
+router = APIRouter(prefix="/api")
+
+
+@router.post("/trace", response_model=TraceResponse, summary="Run one LSTM layer and trace it")
+def trace(request: TraceRequest) -> Response:
+    """Every per-step quantity of one nn.LSTM layer (PyTorch layout, gates i, f, g, o)."""
+    weights = LSTMWeights(**request.weights.model_dump())
+    result = run(weights, np.asarray(request.x), request.h0, request.c0)
+    return Response(dumps(result.as_dict()), media_type="application/json")
+
+
+@router.get("/health", summary="Liveness probe")
+def health() -> dict[str, str]:
+    return {"status": "ok"}

@@ -1,0 +1,38 @@
+"""Turn pydantic validation errors into one short, field-naming message (no internals)."""
+
+from typing import Any, get_args
+
+from pydantic import ValidationError
+
+from app.schemas import ClientMessage, Generator
+
+_TAG_ERRORS = {"union_tag_invalid", "union_tag_not_found"}
+
+
+def _tags(union: Any, field: str) -> set[str]:
+    members = get_args(get_args(union)[0])
+    return {get_args(member.model_fields[field].annotation)[0] for member in members}
+
+
+# A discriminated union puts the tag value into an error's location ("set_input", "t"):
+# these are dropped so the path names only real fields.
+_TAG_VALUES = _tags(ClientMessage, "type") | _tags(Generator, "kind")
+
+
+def first_problem(err: ValidationError) -> tuple[str, str]:
+    """(field path, reason) of the first error, e.g. ("x[3][1]", "Input should be a finite number")."""
+    problem = err.errors(include_url=False, include_input=False)[0]
+    loc = [part for part in problem["loc"] if part not in _TAG_VALUES]
+    if problem["type"] in _TAG_ERRORS:
+        loc.append(str(problem.get("ctx", {}).get("discriminator", "type")).strip("'"))
+    return _path(loc), problem["msg"].removeprefix("Value error, ")
+
+
+def _path(loc: list[int | str]) -> str:
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else part
+    return text or "message"
