@@ -49,7 +49,9 @@ def hold_and_release() -> Scenario:
         bias_hh=np.zeros(12),
     )
     steps = 40
-    x = np.stack([pulse(steps, at=5, width=1, amplitude=1.0), pulse(steps, at=28, width=2, amplitude=1.0)], axis=1)
+    x = np.stack(
+        [pulse(steps, at=5, width=1, amplitude=1.0), pulse(steps, at=28, width=2, amplitude=1.0)], axis=1
+    )
     return Scenario(
         name="hold-and-release",
         title="Hold and release",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from app.config import get_settings
 
@@ -151,6 +151,12 @@ class SetInput(Message):
 class SetSequence(Message):
     type: Literal["set_sequence"]
     x: Matrix
+
+    @field_validator("x")
+    @classmethod
+    def _rectangular(cls, x: Matrix) -> Matrix:
+        _check_rectangular("x", x)
+        return x
 
 
 class Pulse(Strict):

@@ -70,8 +70,17 @@ class Session:
     def apply(self, messages: Sequence[ClientMessage]) -> list[Outgoing]:
         """Apply a burst of messages, recompute once from the earliest changed step, and reply.
 
-        A rejected message yields an error and leaves the session exactly as it was.
+        A rejected message yields an error and leaves the session exactly as it was; if anything
+        else goes wrong, the whole batch is undone before the exception propagates.
         """
+        saved = (self.scenario, self.x.copy(), self.h0.copy(), self.c0.copy(), self.trace, self.revision)
+        try:
+            return self._apply_batch(messages)
+        except BaseException:
+            self.scenario, self.x, self.h0, self.c0, self.trace, self.revision = saved
+            raise
+
+    def _apply_batch(self, messages: Sequence[ClientMessage]) -> list[Outgoing]:
         replies: list[Outgoing] = []
         change = _Change()
         wants_sync = False

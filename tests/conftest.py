@@ -81,7 +81,9 @@ def page(browser: Any, server_url: str) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     new_page = context.new_page()
     problems: list[str] = []
-    new_page.on("console", lambda m: problems.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
+    new_page.on(
+        "console", lambda m: problems.append(f"console.{m.type}: {m.text}") if m.type == "error" else None
+    )
     new_page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
     new_page.on("requestfailed", lambda r: problems.append(f"requestfailed: {r.url}"))
     yield new_page

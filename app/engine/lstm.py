@@ -52,11 +52,11 @@ class LSTMWeights:
 
     @property
     def hidden_size(self) -> int:
-        return self.weight_hh.shape[1]
+        return int(self.weight_hh.shape[1])
 
     @property
     def input_size(self) -> int:
-        return self.weight_ih.shape[1]
+        return int(self.weight_ih.shape[1])
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ class Trace:
 
     @property
     def steps(self) -> int:
-        return self.x.shape[0]
+        return int(self.x.shape[0])
 
     def as_dict(self, start: int = 0) -> dict[str, np.ndarray]:
         """Rows start..T-1 of every quantity, by name."""

@@ -13,7 +13,8 @@ def pulse(steps: int, at: int, width: int, amplitude: float) -> np.ndarray:
 def sine(steps: int, amplitude: float, period: float, phase: float) -> np.ndarray:
     """amplitude · sin(2π t / period + phase)."""
     t = np.arange(steps)
-    return amplitude * np.sin(2 * np.pi * t / period + phase)
+    out: np.ndarray = amplitude * np.sin(2 * np.pi * t / period + phase)
+    return out
 
 
 def noise(steps: int, amplitude: float, seed: int) -> np.ndarray:

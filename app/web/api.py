@@ -15,7 +15,8 @@ router = APIRouter(prefix="/api")
 def trace(request: TraceRequest) -> Response:
     """Every per-step quantity of one nn.LSTM layer (PyTorch layout, gates i, f, g, o)."""
     weights = LSTMWeights(**request.weights.model_dump())
-    result = run(weights, np.asarray(request.x), request.h0, request.c0)
+    h0, c0 = (None if v is None else np.asarray(v) for v in (request.h0, request.c0))
+    result = run(weights, np.asarray(request.x), h0, c0)
     return Response(dumps(result.as_dict()), media_type="application/json")
 
 

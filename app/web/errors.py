@@ -2,6 +2,9 @@
 
 from typing import Any, get_args
 
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from app.schemas import ClientMessage, Generator
@@ -36,3 +39,13 @@ def _path(loc: list[int | str]) -> str:
         else:
             text += f".{part}" if text else part
     return text or "message"
+
+
+async def request_validation_handler(request: Request, exc: Exception) -> JSONResponse:
+    """422 with each problem's location and reason, without echoing the (possibly huge) input."""
+    assert isinstance(exc, RequestValidationError)
+    detail = [
+        {"loc": list(e["loc"]), "msg": str(e["msg"]).removeprefix("Value error, "), "type": e["type"]}
+        for e in exc.errors()
+    ]
+    return JSONResponse({"detail": detail}, status_code=422)

@@ -57,15 +57,23 @@ async def stream(websocket: WebSocket) -> None:
             parsed, errors = _parse([item for item in raw if item is not None])
             await _send(websocket, errors)
             if parsed:
-                # Recompute off the event loop so new messages keep arriving (and coalescing).
-                replies = await asyncio.to_thread(session.apply, parsed)
-                await _send(websocket, replies)
+                await _send(websocket, await _apply(session, parsed))
             if closed:
                 break
     except WebSocketDisconnect:
         pass
     finally:
         receiver.cancel()
+
+
+async def _apply(session: Session, parsed: list[Any]) -> list[Outgoing]:
+    """Recompute off the event loop, so new messages keep arriving (and coalescing) meanwhile."""
+    try:
+        return await asyncio.to_thread(session.apply, parsed)
+    except Exception:
+        # A bug must not take the connection down or leak internals: log it, tell this client only.
+        log.exception("session.apply failed")
+        return [error_reply(None, "internal error while applying the update; nothing was changed")]
 
 
 async def _receive(websocket: WebSocket, inbox: _Inbox) -> None:

@@ -1,0 +1,157 @@
+"""The NumPy LSTM against PyTorch, its own invariants, and its numerical stability."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.engine.activations import sigmoid
+from app.engine.lstm import QUANTITIES, LSTMWeights, Trace, rerun_from, run
+from tests.helpers import require_torch
+
+GOLDEN = Path(__file__).parent / "fixtures" / "lstm_golden.npz"
+
+
+Case = tuple[LSTMWeights, np.ndarray, np.ndarray, np.ndarray]
+
+
+def random_case(seed: int, inputs: int = 3, hidden: int = 7, steps: int = 64, scale: float = 1.0) -> Case:
+    """Weights uniform in ±scale, inputs ~ N(0, 4), non-zero h0 and c0."""
+    rng = np.random.default_rng(seed)
+    weights = LSTMWeights(
+        weight_ih=rng.uniform(-scale, scale, (4 * hidden, inputs)),
+        weight_hh=rng.uniform(-scale, scale, (4 * hidden, hidden)),
+        bias_ih=rng.uniform(-scale, scale, 4 * hidden),
+        bias_hh=rng.uniform(-scale, scale, 4 * hidden),
+    )
+    x = rng.standard_normal((steps, inputs)) * 2
+    h0 = rng.uniform(-0.9, 0.9, hidden)
+    c0 = rng.standard_normal(hidden)
+    return weights, x, h0, c0
+
+
+def test_every_step_matches_torch_nn_lstm() -> None:
+    require_torch()
+    import torch
+
+    weights, x, h0, c0 = random_case(seed=1, inputs=3, hidden=7, steps=64)
+    lstm = torch.nn.LSTM(3, 7, dtype=torch.float64)
+    with torch.no_grad():
+        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+            getattr(lstm, f"{name}_l0").copy_(torch.from_numpy(getattr(weights, name)))
+        # nn.LSTM returns h for every step but c only for the last: run it one step at a time.
+        state = (torch.from_numpy(h0)[None], torch.from_numpy(c0)[None])
+        h_torch, c_torch = [], []
+        for t in range(len(x)):
+            _, state = lstm(torch.from_numpy(x[t : t + 1]), state)
+            h_torch.append(state[0][0].numpy())
+            c_torch.append(state[1][0].numpy())
+        full_output, _ = lstm(torch.from_numpy(x), (torch.from_numpy(h0)[None], torch.from_numpy(c0)[None]))
+
+    trace = run(weights, x, h0, c0)
+
+    np.testing.assert_allclose(trace.h, np.array(h_torch), atol=1e-6, rtol=0)
+    np.testing.assert_allclose(trace.c, np.array(c_torch), atol=1e-6, rtol=0)
+    np.testing.assert_allclose(trace.h, full_output.numpy(), atol=1e-6, rtol=0)
+
+
+def test_every_step_matches_the_committed_torch_golden_run() -> None:
+    golden = np.load(GOLDEN, allow_pickle=False)
+    weights = LSTMWeights(golden["weight_ih"], golden["weight_hh"], golden["bias_ih"], golden["bias_hh"])
+    assert weights.input_size != weights.hidden_size and len(golden["x"]) >= 50
+
+    trace = run(weights, golden["x"], golden["h0"], golden["c0"])
+
+    np.testing.assert_allclose(trace.h, golden["h"], atol=1e-6, rtol=0)
+    np.testing.assert_allclose(trace.c, golden["c"], atol=1e-6, rtol=0)
+
+
+def test_trace_quantities_follow_the_cell_equations() -> None:
+    weights, x, h0, c0 = random_case(seed=2)
+    trace = run(weights, x, h0, c0)
+
+    assert set(trace.as_dict()) == set(QUANTITIES)
+    assert trace.x.shape == (64, 3) and trace.c.shape == (64, 7)
+    np.testing.assert_allclose(trace.c_prev[0], c0)
+    np.testing.assert_allclose(trace.h_prev[0], h0)
+    np.testing.assert_allclose(trace.c_prev[1:], trace.c[:-1])
+    np.testing.assert_allclose(trace.h_prev[1:], trace.h[:-1])
+    np.testing.assert_allclose(trace.kept, trace.f * trace.c_prev)
+    np.testing.assert_allclose(trace.forgotten, (1 - trace.f) * trace.c_prev)
+    np.testing.assert_allclose(trace.added, trace.i * trace.g)
+    np.testing.assert_allclose(trace.c, trace.kept + trace.added)
+    np.testing.assert_allclose(trace.h, trace.o * np.tanh(trace.c))
+    np.testing.assert_allclose(trace.f, 1 / (1 + np.exp(-trace.pre_f)))
+    np.testing.assert_allclose(trace.g, np.tanh(trace.pre_g))
+
+
+def test_gate_rows_are_in_pytorch_order_i_f_g_o() -> None:
+    weights, x, h0, c0 = random_case(seed=3, hidden=2)
+    pre = x[0] @ weights.weight_ih.T + weights.bias_ih + weights.bias_hh + h0 @ weights.weight_hh.T
+    trace = run(weights, x, h0, c0)
+    for k, name in enumerate(("pre_i", "pre_f", "pre_g", "pre_o")):
+        np.testing.assert_allclose(getattr(trace, name)[0], pre[2 * k : 2 * k + 2])
+
+
+def test_rerun_from_step_t_reuses_the_prefix_and_equals_a_full_run() -> None:
+    weights, x, h0, c0 = random_case(seed=4)
+    before = run(weights, x, h0, c0)
+    changed = x.copy()
+    changed[20, 1] += 1.5
+
+    after = rerun_from(weights, changed, before, 20, h0, c0)
+
+    full = run(weights, changed, h0, c0)
+    for name in QUANTITIES:
+        np.testing.assert_allclose(getattr(after, name), getattr(full, name), atol=1e-12)
+    assert not np.allclose(after.c[20:], before.c[20:])
+
+
+def test_rerun_from_does_not_recompute_steps_before_t() -> None:
+    weights, x, h0, c0 = random_case(seed=5)
+    before = run(weights, x, h0, c0)
+    # Mark the prefix with values the engine could never produce: they must be copied, not recomputed.
+    marked = Trace(**{name: getattr(before, name).copy() for name in QUANTITIES})
+    marked.f[:10] = 7.0
+
+    after = rerun_from(weights, x, marked, 10, h0, c0)
+
+    assert (after.f[:10] == 7.0).all()
+    np.testing.assert_allclose(after.f[10:], before.f[10:])
+
+
+@pytest.mark.parametrize("scale", [1e3, -1e3])
+def test_weights_and_inputs_of_1e3_stay_finite_without_overflow(scale: float) -> None:
+    weights, _, h0, c0 = random_case(seed=6, scale=1.0)
+    huge = LSTMWeights(
+        *(np.sign(getattr(weights, n)) * abs(scale) for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"))
+    )
+    x = np.full((50, 3), scale)
+    with np.errstate(over="raise", invalid="raise", divide="raise"):  # underflow to 0 is fine
+        trace = run(huge, x, h0 * 0 + 1e3, c0 * 0 + 1e3)
+    for name in QUANTITIES:
+        assert np.isfinite(getattr(trace, name)).all(), name
+    assert ((trace.f >= 0) & (trace.f <= 1)).all()
+
+
+def test_sigmoid_is_finite_and_exact_at_the_extremes() -> None:
+    z = np.array([-1e308, -800.0, -1.0, 0.0, 1.0, 800.0, 1e308])
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        s = sigmoid(z)
+    np.testing.assert_allclose(
+        s, [0.0, 0.0, 1 / (1 + np.e), 0.5, 1 / (1 + np.exp(-1)), 1.0, 1.0], atol=1e-300
+    )
+
+
+def test_mismatched_weight_shapes_are_named_with_the_expected_shape() -> None:
+    rng = np.random.default_rng(0)
+    with pytest.raises(
+        ValueError, match=r"weight_hh has shape \(64, 8\), but weight_ih \(64, 3\) means H=16"
+    ):
+        LSTMWeights(rng.random((64, 3)), rng.random((64, 8)), rng.random(64), rng.random(64))
+
+
+def test_input_with_the_wrong_width_is_rejected() -> None:
+    weights, x, h0, c0 = random_case(seed=7)
+    with pytest.raises(ValueError, match=r"x must be \(T, 3\)"):
+        run(weights, x[:, :2], h0, c0)

@@ -1,0 +1,66 @@
+"""Serving: the CLI starts uvicorn, the page and plotly.js are served locally, static is confined."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx2 as httpx
+import plotly
+from fastapi.testclient import TestClient
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_plotly_js_is_served_from_the_installed_plotly_package(client: TestClient) -> None:
+    response = client.get("/vendor/plotly.min.js")
+    bundled = (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_bytes()
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/javascript")
+    assert response.content == bundled
+
+
+def test_static_files_cannot_escape_the_static_folder(client: TestClient) -> None:
+    for path in ["/static/../pyproject.toml", "/static/%2e%2e/pyproject.toml", "/static/..%2fpyproject.toml"]:
+        response = client.get(path)
+        assert response.status_code == 404 or "[project]" not in response.text, path
+
+
+def test_health_endpoint_answers(client: TestClient) -> None:
+    assert client.get("/api/health").json() == {"status": "ok"}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def test_python_dash_m_app_serves_the_page_on_the_given_port() -> None:
+    port = _free_port()
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        assert response.status_code == 200
+        assert "/vendor/plotly.min.js" in response.text
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -1,0 +1,156 @@
+"""The WebSocket session through TestClient: snapshot, frames, coalescing, rejections."""
+
+import itertools
+import json
+from typing import Any
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+from starlette.testclient import WebSocketTestSession
+
+from app.engine.lstm import QUANTITIES, run
+from app.scenarios import get_scenario
+
+
+def receive(ws: WebSocketTestSession) -> dict[str, Any]:
+    message: dict[str, Any] = json.loads(ws.receive_text())
+    return message
+
+
+def sync(ws: WebSocketTestSession) -> dict[str, Any]:
+    """Ask for a snapshot and skip whatever arrives before it."""
+    ws.send_text(json.dumps({"type": "sync"}))
+    while (message := receive(ws))["type"] != "snapshot":
+        pass
+    return message
+
+
+def test_connecting_streams_a_snapshot_with_engine_numbers(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        snapshot = receive(ws)
+
+    scenario = get_scenario("hold-and-release")
+    expected = run(scenario.weights, scenario.x, scenario.h0, scenario.c0)
+    assert snapshot["type"] == "snapshot" and snapshot["start"] == 0
+    for name in QUANTITIES:
+        np.testing.assert_allclose(snapshot["trace"][name], getattr(expected, name), atol=1e-12)
+
+
+def test_setting_an_input_streams_the_changed_steps(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        revision = receive(ws)["revision"]
+        ws.send_text(json.dumps({"type": "set_input", "t": 10, "j": 0, "value": -1.5, "id": 1}))
+        frame = receive(ws)
+
+    scenario = get_scenario("hold-and-release")
+    x = scenario.x.copy()
+    x[10, 0] = -1.5
+    expected = run(scenario.weights, x)
+    assert frame["type"] == "frame" and frame["base"] == revision and frame["revision"] == revision + 1
+    assert frame["start"] == 10 and frame["ack"] == 1 and len(frame["trace"]["c"]) == 30
+    for name in QUANTITIES:
+        np.testing.assert_allclose(frame["trace"][name], getattr(expected, name)[10:], atol=1e-12)
+
+
+def test_a_burst_of_slider_moves_is_coalesced_and_ends_in_the_latest_state(client: TestClient) -> None:
+    moves = 60
+    with client.websocket_connect("/ws") as ws:
+        receive(ws)
+        for k in range(moves):
+            ws.send_text(json.dumps({"type": "set_input", "t": 3, "j": 0, "value": k / moves, "id": k}))
+        ws.send_text(json.dumps({"type": "sync", "id": 1000}))
+        frames = []
+        while (message := receive(ws))["type"] != "snapshot":
+            frames.append(message)
+        snapshot = message
+
+    # Fewer frames than moves; each builds on the one before; the last state is the latest move.
+    assert len(frames) < moves
+    for earlier, later in itertools.pairwise(frames):
+        assert later["base"] == earlier["revision"] and later["ack"] > earlier["ack"]
+    assert snapshot["ack"] == 1000
+    assert snapshot["trace"]["x"][3][0] == (moves - 1) / moves
+
+
+BAD_MESSAGES = [
+    ("not json", None),
+    ('{"type": "set_input", "t": 1, "j": 0, "value": NaN}', None),
+    ('{"type": "set_input", "t": 1, "j": 0, "value": Infinity}', None),
+    ('{"type": "teleport"}', "type"),
+    ('{"t": 1}', "type"),
+    ("[1, 2, 3]", "message"),
+    ('{"type": "set_input", "t": "1", "j": 0, "value": 1}', "t"),
+    ('{"type": "set_input", "t": 1.5, "j": 0, "value": 1}', "t"),
+    ('{"type": "set_input", "t": -1, "j": 0, "value": 1}', "t"),
+    ('{"type": "set_input", "t": 1, "j": 0, "value": "big"}', "value"),
+    ('{"type": "set_input", "t": 1, "j": 0, "value": 1e308}', "value"),
+    ('{"type": "set_input", "t": 1, "j": 0}', "value"),
+    ('{"type": "set_input", "t": 1, "j": 0, "value": 1, "extra": 2}', "extra"),
+    ('{"type": "set_input", "t": 400, "j": 0, "value": 1}', "t"),
+    ('{"type": "set_input", "t": 1, "j": 9, "value": 1}', "j"),
+    ('{"type": "set_state", "h0": [1, 2]}', "h0"),
+    ('{"type": "set_state", "c0": [1, "a", 2]}', "c0[1]"),
+    ('{"type": "set_sequence", "x": [[1, 2], [3]]}', "x"),
+    ('{"type": "generate", "sequence": {"kind": "square"}}', "sequence.kind"),
+    ('{"type": "generate", "sequence": {"kind": "sine", "period": 0}}', "sequence.period"),
+    ('{"type": "load", "scenario": "../../etc/passwd"}', "scenario"),
+]
+
+
+@pytest.mark.parametrize(("text", "field"), BAD_MESSAGES)
+def test_a_bad_message_gets_an_error_naming_the_field_and_changes_nothing(
+    client: TestClient, text: str, field: str | None
+) -> None:
+    with client.websocket_connect("/ws") as ws:
+        receive(ws)
+        ws.send_text(json.dumps({"type": "set_input", "t": 2, "j": 1, "value": 0.75}))
+        before = receive(ws)
+        ws.send_text(text)
+        error = receive(ws)
+        after = sync(ws)
+        # The connection is still usable.
+        ws.send_text(json.dumps({"type": "set_input", "t": 0, "j": 0, "value": 0.5}))
+        assert receive(ws)["type"] == "frame"
+
+    assert error["type"] == "error" and error["field"] == field
+    assert error["message"] and "Traceback" not in error["message"] and "/app/" not in error["message"]
+    assert after["revision"] == before["revision"]
+    assert after["trace"]["x"][2][1] == 0.75
+
+
+def test_a_binary_frame_is_refused_with_an_error(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        receive(ws)
+        ws.send_bytes(b"\x00\x01")
+        error = receive(ws)
+        assert sync(ws)["revision"] == 0
+    assert error["type"] == "error" and "binary" in error["message"]
+
+
+def test_two_connections_do_not_share_a_session(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as first, client.websocket_connect("/ws") as second:
+        receive(first)
+        receive(second)
+        first.send_text(json.dumps({"type": "set_input", "t": 0, "j": 0, "value": 2.0}))
+        receive(first)
+        assert sync(second)["trace"]["x"][0][0] == 0.0
+
+
+def test_a_failure_inside_the_computation_is_reported_and_undone(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("simulated engine failure at /secret/path.py")
+
+    with client.websocket_connect("/ws") as ws:
+        receive(ws)
+        monkeypatch.setattr("app.session.rerun_from", broken)
+        ws.send_text(json.dumps({"type": "set_input", "t": 4, "j": 0, "value": 1.0, "id": 5}))
+        error = receive(ws)
+        monkeypatch.undo()
+        after = sync(ws)
+
+    assert error["type"] == "error" and "internal error" in error["message"]
+    assert "secret" not in error["message"]
+    assert after["revision"] == 0 and after["trace"]["x"][4][0] == 0.0
