@@ -1,4 +1,8 @@
-"""Named starting points for a session: weights, inputs and initial state, with an explanation."""
+"""Named starting points for a session: weights, inputs and initial state, with an explanation.
+
+The hand-set scenarios use no recurrent weights (W_hh = 0), so every gate is a readable function
+of the current input alone: σ(w·x + b). Biases of ±8 put a gate at 0.9997 or 0.0003.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.engine.lstm import LSTMWeights
+from app.engine.lstm import GATES, WEIGHT_NAMES, LSTMWeights
 from app.engine.sequences import pulse
 
 
@@ -23,10 +27,36 @@ class Scenario:
     input_names: tuple[str, ...]
     input_range: tuple[float, float] = (-2.0, 2.0)
 
+    def summary(self) -> dict[str, str]:
+        return {"name": self.name, "title": self.title, "description": self.description}
 
-def _gate_rows(i: np.ndarray, f: np.ndarray, g: np.ndarray, o: np.ndarray) -> np.ndarray:
-    """Stack per-gate blocks in PyTorch's order i, f, g, o."""
-    return np.concatenate([i, f, g, o])
+    def as_dict(self) -> dict[str, object]:
+        """Everything needed to reproduce the scenario with POST /api/trace, as plain lists."""
+        weights = {name: getattr(self.weights, name).tolist() for name in WEIGHT_NAMES}
+        return {
+            **self.summary(),
+            "weights": weights,
+            "x": self.x.tolist(),
+            "h0": self.h0.tolist(),
+            "c0": self.c0.tolist(),
+            "input_names": list(self.input_names),
+            "input_range": list(self.input_range),
+        }
+
+
+def input_driven(w: dict[str, list[list[float]]], b: dict[str, list[float]]) -> LSTMWeights:
+    """An LSTM whose gates see only x: per gate a (H, D) input weight and an (H,) bias."""
+    hidden = len(b["i"])
+    return LSTMWeights(
+        weight_ih=np.concatenate([np.array(w[gate], dtype=float) for gate in GATES]),  # (4H, D)
+        weight_hh=np.zeros((4 * hidden, hidden)),
+        bias_ih=np.concatenate([np.array(b[gate], dtype=float) for gate in GATES]),  # (4H,)
+        bias_hh=np.zeros(4 * hidden),
+    )
+
+
+def _columns(*columns: np.ndarray) -> np.ndarray:
+    return np.stack(columns, axis=1)  # (T, D)
 
 
 def hold_and_release() -> Scenario:
@@ -34,39 +64,137 @@ def hold_and_release() -> Scenario:
     # Unit 0 remembers the signal until "release" closes its forget gate.
     # Unit 1 writes the same signal but its forget gate is half shut: gone in a few steps.
     # Unit 2 stores the signal's negative and hides it (o ≈ 0) until "release" opens its output.
-    w_i = np.array([[8.0, 0.0], [8.0, 0.0], [8.0, 0.0]])
-    b_i = np.array([-4.0, -4.0, -4.0])
-    w_f = np.array([[0.0, -14.0], [0.0, 0.0], [0.0, 0.0]])
-    b_f = np.array([6.0, 0.3, 6.0])
-    w_g = np.array([[3.0, 0.0], [3.0, 0.0], [-3.0, 0.0]])
-    b_g = np.zeros(3)
-    w_o = np.array([[0.0, 0.0], [0.0, 0.0], [0.0, 10.0]])
-    b_o = np.array([2.0, 2.0, -4.0])
-    weights = LSTMWeights(
-        weight_ih=_gate_rows(w_i, w_f, w_g, w_o),
-        weight_hh=np.zeros((12, 3)),
-        bias_ih=_gate_rows(b_i, b_f, b_g, b_o),
-        bias_hh=np.zeros(12),
+    weights = input_driven(
+        w={
+            "i": [[8, 0], [8, 0], [8, 0]],
+            "f": [[0, -14], [0, 0], [0, 0]],
+            "g": [[3, 0], [3, 0], [-3, 0]],
+            "o": [[0, 0], [0, 0], [0, 10]],
+        },
+        b={"i": [-4, -4, -4], "f": [6, 0.3, 6], "g": [0, 0, 0], "o": [2, 2, -4]},
     )
     steps = 40
-    x = np.stack(
-        [pulse(steps, at=5, width=1, amplitude=1.0), pulse(steps, at=28, width=2, amplitude=1.0)], axis=1
-    )
     return Scenario(
         name="hold-and-release",
         title="Hold and release",
         description=(
             "A signal pulse at step 5 opens the input gate of all three units. Unit 0 keeps it on "
-            "the belt (forget gate ≈ 1) until the release pulse at steps 28–29 shuts its forget gate "
-            "and erases it. Unit 1 has a half-open forget gate, so its copy is gone within a few "
-            "steps. Unit 2 stores the negative of the signal but keeps its output gate shut, so "
-            "h₂ stays near 0 until the release pulse opens it and the memory shows."
+            "the belt (forget gate ≈ 1) until the release pulse at steps 28–29 shuts its forget "
+            "gate and erases it. Unit 1 has a half-open forget gate, so its copy is gone within a "
+            "few steps. Unit 2 stores the negative of the signal but keeps its output gate shut, "
+            "so h₂ stays near 0 until the release pulse opens it and the memory shows."
         ),
         weights=weights,
-        x=x,
+        x=_columns(pulse(steps, at=5, width=1, amplitude=1.0), pulse(steps, at=28, width=2, amplitude=1.0)),
         h0=np.zeros(3),
         c0=np.zeros(3),
         input_names=("signal", "release"),
+    )
+
+
+def _write_once(forget_bias: float) -> LSTMWeights:
+    """Two units that write +tanh(2x) and −tanh(2x) when x fires; the forget bias sets how long."""
+    return input_driven(
+        w={"i": [[16], [16]], "f": [[0], [0]], "g": [[2], [-2]], "o": [[0], [0]]},
+        b={"i": [-8, -8], "f": [forget_bias, forget_bias], "g": [0, 0], "o": [3, 3]},
+    )
+
+
+def long_memory() -> Scenario:
+    steps = 120
+    return Scenario(
+        name="long-memory",
+        title="Long memory",
+        description=(
+            "A pulse at step 2 is written onto the belt (unit 0 stores it, unit 1 its negative). "
+            "After that the input gate is shut (i ≈ 0.0003) and the forget gate is wide open "
+            "(f ≈ 0.99995), so the value rides the belt almost unchanged for more than 100 steps: "
+            "only a pointwise × close to 1 and a + close to 0 touch it."
+        ),
+        weights=_write_once(forget_bias=10.0),
+        x=_columns(pulse(steps, at=2, width=1, amplitude=1.0)),
+        h0=np.zeros(2),
+        c0=np.zeros(2),
+        input_names=("pulse",),
+    )
+
+
+def forgetful() -> Scenario:
+    steps = 40
+    return Scenario(
+        name="forgetful",
+        title="Forgetful",
+        description=(
+            "The same pulse and the same write as in Long memory, but the forget gate is mostly "
+            "closed (f ≈ 0.27). Every step the × station takes about three quarters of each "
+            "parcel off the belt, so the memory is gone within a few steps."
+        ),
+        weights=_write_once(forget_bias=-1.0),
+        x=_columns(pulse(steps, at=2, width=1, amplitude=1.0)),
+        h0=np.zeros(2),
+        c0=np.zeros(2),
+        input_names=("pulse",),
+    )
+
+
+def latch() -> Scenario:
+    """One unit; inputs value, store, clear."""
+    # store opens the input gate and shuts the forget gate: the old content is replaced.
+    # clear shuts the forget gate alone: the content is erased and nothing is written.
+    weights = input_driven(
+        w={"i": [[0, 16, 0]], "f": [[0, -16, -16]], "g": [[1, 0, 0]], "o": [[0, 0, 0]]},
+        b={"i": [-8], "f": [8], "g": [0], "o": [4]},
+    )
+    steps = 60
+    value = 0.8 * np.sin(2 * np.pi * np.arange(steps) / 9.0)  # a distractor that never stops
+    value[6], value[30] = 0.9, -0.7
+    store = pulse(steps, at=6, width=1, amplitude=1.0) + pulse(steps, at=30, width=1, amplitude=1.0)
+    clear = pulse(steps, at=48, width=1, amplitude=1.0)
+    return Scenario(
+        name="latch",
+        title="Latch: store and clear",
+        description=(
+            "Input 0 is a value that keeps changing. A store pulse (input 1) opens the input gate "
+            "and shuts the forget gate at the same step, so tanh(value) replaces whatever the belt "
+            "held. In between, the input gate is shut and the forget gate open: the belt holds "
+            "the stored value however the value input moves. A clear pulse (input 2) shuts the "
+            "forget gate alone and empties the belt."
+        ),
+        weights=weights,
+        x=_columns(value, store, clear),
+        h0=np.zeros(1),
+        c0=np.zeros(1),
+        input_names=("value", "store", "clear"),
+    )
+
+
+COUNTER_FIRES = (3, 9, 14, 22, 30, 31, 40, 47)
+
+
+def counter() -> Scenario:
+    """One unit adds ≈1 to the belt each time the input fires."""
+    weights = input_driven(
+        w={"i": [[16]], "f": [[0]], "g": [[16]], "o": [[0]]},
+        b={"i": [-8], "f": [10], "g": [0], "o": [0]},
+    )
+    steps = 60
+    fires = np.zeros(steps)
+    fires[list(COUNTER_FIRES)] = 1.0
+    return Scenario(
+        name="counter",
+        title="Counter",
+        description=(
+            "Each time the input fires, the input gate opens and the candidate is ≈ 1, so the + "
+            "station adds one parcel of ≈ 1 to the belt; the forget gate stays open. The cell "
+            "state counts the firings (8 by the end). The hidden state h = o·tanh(c) squashes the "
+            "count into (−1, 1), but the belt itself is never squashed."
+        ),
+        weights=weights,
+        x=_columns(fires),
+        h0=np.zeros(1),
+        c0=np.zeros(1),
+        input_names=("fire",),
+        input_range=(0.0, 1.0),
     )
 
 
@@ -87,7 +215,7 @@ def random_init(seed: int = 0, hidden: int = 4, inputs: int = 2, steps: int = 40
         description=(
             "An untrained LSTM with PyTorch's default initialisation on a noisy input. Gates hover "
             "around 0.5: the belt neither holds nor clears anything deliberately. Compare it with "
-            "the hand-set scenario to see what training has to find."
+            "the hand-set scenarios to see what training has to find."
         ),
         weights=weights,
         x=rng.standard_normal((steps, inputs)),
@@ -99,6 +227,10 @@ def random_init(seed: int = 0, hidden: int = 4, inputs: int = 2, steps: int = 40
 
 SCENARIOS: dict[str, Callable[[], Scenario]] = {
     "hold-and-release": hold_and_release,
+    "long-memory": long_memory,
+    "forgetful": forgetful,
+    "latch": latch,
+    "counter": counter,
     "random-init": random_init,
 }
 DEFAULT_SCENARIO = "hold-and-release"

@@ -129,6 +129,23 @@ class TraceResponse(BaseModel):
     h: Matrix
 
 
+class ScenarioSummary(BaseModel):
+    name: str
+    title: str
+    description: str
+
+
+class ScenarioDetail(ScenarioSummary):
+    """Post `weights`, `x`, `h0` and `c0` to /api/trace to reproduce what the page shows."""
+
+    weights: LSTMWeightsIn
+    x: Matrix
+    h0: Vector
+    c0: Vector
+    input_names: list[str]
+    input_range: tuple[float, float]
+
+
 # --- WebSocket messages ------------------------------------------------------------------------
 
 

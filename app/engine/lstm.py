@@ -14,6 +14,7 @@ import numpy as np
 from app.engine.activations import sigmoid
 
 GATES = ("i", "f", "g", "o")
+WEIGHT_NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 
 # Trace quantities of shape (T, H); "x" alone is (T, D).
 UNIT_QUANTITIES = (
