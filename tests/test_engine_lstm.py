@@ -155,3 +155,12 @@ def test_input_with_the_wrong_width_is_rejected() -> None:
     weights, x, h0, c0 = random_case(seed=7)
     with pytest.raises(ValueError, match=r"x must be \(T, 3\)"):
         run(weights, x[:, :2], h0, c0)
+
+
+@pytest.mark.parametrize(
+    ("h0", "c0", "name"), [(np.zeros((1, 7)), None, "h0"), (None, np.zeros(6), "c0"), (None, 0.5, "c0")]
+)
+def test_initial_state_of_the_wrong_shape_is_named(h0: object, c0: object, name: str) -> None:
+    weights, x, _, _ = random_case(seed=8)
+    with pytest.raises(ValueError, match=rf"{name} must be \(7,\)"):
+        run(weights, x, h0, c0)  # type: ignore[arg-type]

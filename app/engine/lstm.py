@@ -98,10 +98,9 @@ def run(
     c0: np.ndarray | None = None,
 ) -> Trace:
     """Run the layer over x (T, D) from (h0, c0), zeros by default."""
-    hidden = weights.hidden_size
-    h0 = np.zeros(hidden) if h0 is None else np.asarray(h0, dtype=np.float64)
-    c0 = np.zeros(hidden) if c0 is None else np.asarray(c0, dtype=np.float64)
-    return _run_from(weights, _as_inputs(weights, x), h0, c0, previous=None, start=0)
+    h0, c0 = _initial_state(weights, h0, c0)
+    x = _as_inputs(weights, x)
+    return Trace(x=x, **_recur(weights, x, h0, c0))
 
 
 def rerun_from(
@@ -110,52 +109,65 @@ def rerun_from(
     """Recompute after a change at step `start`: steps 0..start-1 are taken from `previous`."""
     if not 0 <= start <= previous.steps:
         raise ValueError(f"start must be in 0..{previous.steps}, got {start}")
-    return _run_from(weights, _as_inputs(weights, x), h0, c0, previous=previous, start=start)
+    x = _as_inputs(weights, x)
+    if start == 0:
+        return run(weights, x, h0, c0)
+    suffix = _recur(weights, x[start:], previous.h[start - 1], previous.c[start - 1])
+    prefix = {name: getattr(previous, name)[:start] for name in UNIT_QUANTITIES}
+    return Trace(x=x, **{name: np.concatenate([prefix[name], suffix[name]]) for name in UNIT_QUANTITIES})
 
 
 def _as_inputs(weights: LSTMWeights, x: np.ndarray) -> np.ndarray:
-    x = np.asarray(x, dtype=np.float64)
+    x = np.array(x, dtype=np.float64)  # a copy: the trace must not change when the caller's x does
     if x.ndim != 2 or x.shape[1] != weights.input_size:
         raise ValueError(f"x must be (T, {weights.input_size}), got {x.shape}")
     return x
 
 
-def _run_from(
-    weights: LSTMWeights,
-    x: np.ndarray,
-    h0: np.ndarray,
-    c0: np.ndarray,
-    previous: Trace | None,
-    start: int,
-) -> Trace:
+def _initial_state(
+    weights: LSTMWeights, h0: np.ndarray | None, c0: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
+    hidden = weights.hidden_size
+    state = []
+    for name, value in (("h0", h0), ("c0", c0)):
+        value = np.zeros(hidden) if value is None else np.asarray(value, dtype=np.float64)
+        if value.shape != (hidden,):
+            raise ValueError(f"{name} must be ({hidden},), got {value.shape}")
+        state.append(value)
+    return state[0], state[1]
+
+
+def _recur(weights: LSTMWeights, x: np.ndarray, h0: np.ndarray, c0: np.ndarray) -> dict[str, np.ndarray]:
+    """The recurrence over x (T, D); then everything derivable from it in whole-array operations."""
     steps, hidden = x.shape[0], weights.hidden_size
-    out = {name: np.empty((steps, hidden)) for name in UNIT_QUANTITIES}
-    if previous is not None and start > 0:
-        for name in UNIT_QUANTITIES:
-            out[name][:start] = getattr(previous, name)[:start]
-    h = out["h"][start - 1] if start > 0 else h0
-    c = out["c"][start - 1] if start > 0 else c0
-    # The input projection does not depend on the recurrence: one matrix product for all steps.
-    x_proj = x[start:] @ weights.weight_ih.T + (weights.bias_ih + weights.bias_hh)  # (T-start, 4H)
+    # The input half of every pre-activation does not depend on the recurrence: one product.
+    pre = x @ weights.weight_ih.T + (weights.bias_ih + weights.bias_hh)  # (T, 4H)
+    gates = np.empty_like(pre)  # (T, 4H): σ(pre) for i, f, o and tanh(pre) for g
+    c = np.empty((steps, hidden))
+    tanh_c = np.empty((steps, hidden))
     w_hh_t = weights.weight_hh.T  # (H, 4H)
-    for t in range(start, steps):
-        pre = x_proj[t - start] + h @ w_hh_t  # (4H,)
-        pre_i, pre_f, pre_g, pre_o = np.split(pre, 4)
-        i, f, o = sigmoid(pre_i), sigmoid(pre_f), sigmoid(pre_o)
-        g = np.tanh(pre_g)
-        kept = f * c
-        added = i * g
-        c_next = kept + added
-        tanh_c = np.tanh(c_next)
-        h_next = o * tanh_c
-        row = {
-            "h_prev": h, "c_prev": c,
-            "pre_i": pre_i, "pre_f": pre_f, "pre_g": pre_g, "pre_o": pre_o,
-            "i": i, "f": f, "g": g, "o": o,
-            "kept": kept, "forgotten": c - kept, "added": added,
-            "c": c_next, "tanh_c": tanh_c, "h": h_next,
-        }  # fmt: skip
-        for name, value in row.items():
-            out[name][t] = value
-        h, c = h_next, c_next
-    return Trace(x=x.copy(), **out)
+    i, f, g, o = (slice(k * hidden, (k + 1) * hidden) for k in range(4))
+    h_t, c_t = h0, c0
+    for t in range(steps):
+        pre[t] += h_t @ w_hh_t
+        gates[t] = sigmoid(pre[t])
+        gates[t, g] = np.tanh(pre[t, g])
+        c_t = gates[t, f] * c_t + gates[t, i] * gates[t, g]  # the belt: one ×, one +
+        tanh_c[t] = np.tanh(c_t)
+        h_t = gates[t, o] * tanh_c[t]
+        c[t] = c_t
+    h = gates[:, o] * tanh_c
+    h_prev = np.vstack([h0, h[:-1]])
+    c_prev = np.vstack([c0, c[:-1]])
+    named = {
+        name: np.ascontiguousarray(gates[:, part]) for name, part in zip(GATES, (i, f, g, o), strict=True)
+    }
+    kept = named["f"] * c_prev  # the same products as in the loop, so kept + added == c exactly
+    added = named["i"] * named["g"]
+    return {
+        "h_prev": h_prev, "c_prev": c_prev,
+        **{f"pre_{name}": np.ascontiguousarray(pre[:, part]) for name, part in zip(GATES, (i, f, g, o), strict=True)},
+        **named,
+        "kept": kept, "forgotten": c_prev - kept, "added": added,
+        "c": c, "tanh_c": tanh_c, "h": h,
+    }  # fmt: skip
