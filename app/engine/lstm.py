@@ -159,14 +159,14 @@ def _recur(weights: LSTMWeights, x: np.ndarray, h0: np.ndarray, c0: np.ndarray) 
     h = gates[:, o] * tanh_c
     h_prev = np.vstack([h0, h[:-1]])
     c_prev = np.vstack([c0, c[:-1]])
-    named = {
-        name: np.ascontiguousarray(gates[:, part]) for name, part in zip(GATES, (i, f, g, o), strict=True)
-    }
+    parts = dict(zip(GATES, (i, f, g, o), strict=True))
+    named = {name: np.ascontiguousarray(gates[:, part]) for name, part in parts.items()}
+    pre_named = {f"pre_{name}": np.ascontiguousarray(pre[:, part]) for name, part in parts.items()}
     kept = named["f"] * c_prev  # the same products as in the loop, so kept + added == c exactly
     added = named["i"] * named["g"]
     return {
         "h_prev": h_prev, "c_prev": c_prev,
-        **{f"pre_{name}": np.ascontiguousarray(pre[:, part]) for name, part in zip(GATES, (i, f, g, o), strict=True)},
+        **pre_named,
         **named,
         "kept": kept, "forgotten": c_prev - kept, "added": added,
         "c": c, "tanh_c": tanh_c, "h": h,
