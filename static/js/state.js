@@ -1,0 +1,144 @@
+// The one client state object, and the only code that changes it.
+//
+// It holds exactly what the server last sent (trace rows, sizes, revision) plus what the user is
+// looking at (step t, playing, speed). Merging follows the revision rule of docs/protocol.md:
+// a view is only ever drawn from a state the server actually had.
+
+// Quantities with one row of H values per step ("x" alone has D values per row).
+export const UNIT_QUANTITIES = [
+  "h_prev", "c_prev", "pre_i", "pre_f", "pre_g", "pre_o", "i", "f", "g", "o",
+  "kept", "forgotten", "added", "c", "tanh_c", "h",
+];
+export const QUANTITIES = ["x", ...UNIT_QUANTITIES];
+
+// Milliseconds one step's animation (and one tick of play) takes at 1× speed.
+export const BASE_STEP_MS = 800;
+
+export const state = {
+  connection: "connecting", // "connecting" | "open" | "closed"
+  retryInMs: 0,
+  error: null, // {field, message} of the latest server error, cleared by the next accepted change
+  scenario: null, // {name, title, description, input_names, input_range}
+  sizes: null, // {T, D, H}
+  trace: null, // {quantity: rows}; row t is step t
+  revision: null, // revision of the trace held (and drawn); null before the first snapshot
+  ack: -1, // highest client message id the server has answered
+  lastId: 0, // highest id handed out to an outgoing message
+  lastInputId: -1, // id of the latest set_input, to know when a slider move is answered
+  awaitingSync: false, // a sync was sent; frames are dropped until its snapshot arrives
+  t: 0,
+  playing: false,
+  speed: 1,
+};
+
+// A fresh id for an outgoing message; the server echoes it as `ack`.
+export function nextId() {
+  state.lastId += 1;
+  return state.lastId;
+}
+
+export function noteInputSent(id) {
+  state.lastInputId = id;
+}
+
+// True while a slider move has been sent but not yet answered (the slider is ahead of the trace).
+export function inputPending() {
+  return state.lastInputId > state.ack;
+}
+
+function noteAck(ack) {
+  if (Number.isInteger(ack) && ack > state.ack) state.ack = ack;
+}
+
+export function setConnection(connection, retryInMs = 0) {
+  state.connection = connection;
+  state.retryInMs = retryInMs;
+}
+
+// A new connection is a new server session whose revisions start again at 0: forget the held
+// revision so its first snapshot is accepted.
+export function startNewSession() {
+  state.revision = null;
+  state.awaitingSync = false;
+}
+
+export function setError(field, message, ack) {
+  state.error = { field, message };
+  noteAck(ack);
+}
+
+function clampStep() {
+  const last = state.sizes ? state.sizes.T - 1 : 0;
+  state.t = Math.min(Math.max(0, state.t), Math.max(0, last));
+}
+
+// Replaces everything when the snapshot is newer than what is held. Returns whether it applied.
+export function applySnapshot(message) {
+  noteAck(message.ack);
+  if (state.revision !== null && message.revision <= state.revision) return false;
+  state.scenario = message.scenario;
+  state.sizes = message.sizes;
+  state.trace = message.trace;
+  state.revision = message.revision;
+  state.awaitingSync = false;
+  state.error = null;
+  clampStep();
+  return true;
+}
+
+// Applies a frame that builds on the held revision. Returns "applied", "superseded" (already
+// have it or newer: drop) or "out-of-sync" (builds on something else: drop and ask for a snapshot).
+export function applyFrame(message) {
+  noteAck(message.ack);
+  if (state.revision === null || state.trace === null) return "out-of-sync";
+  if (message.revision <= state.revision) return "superseded";
+  if (message.base !== state.revision) return "out-of-sync";
+  const rows = state.sizes.T - message.start;
+  for (const name of QUANTITIES) {
+    const part = message.trace[name];
+    if (!Array.isArray(part) || part.length !== rows) return "out-of-sync";
+  }
+  // New arrays (not in-place edits) so views can tell by identity that the data changed.
+  const trace = {};
+  for (const name of QUANTITIES) {
+    trace[name] = state.trace[name].slice(0, message.start).concat(message.trace[name]);
+  }
+  state.trace = trace;
+  state.revision = message.revision;
+  state.error = null;
+  return "applied";
+}
+
+export function markAwaitingSync() {
+  state.awaitingSync = true;
+}
+
+export function lastStep() {
+  return state.sizes ? state.sizes.T - 1 : 0;
+}
+
+// Moves to step t (clamped). Returns whether the step changed.
+export function setStep(t) {
+  const before = state.t;
+  state.t = Number.isFinite(t) ? Math.round(t) : before;
+  clampStep();
+  return state.t !== before;
+}
+
+export function setPlaying(playing) {
+  state.playing = Boolean(playing);
+}
+
+export function setSpeed(multiplier) {
+  if (Number.isFinite(multiplier) && multiplier > 0) state.speed = multiplier;
+}
+
+// How long one step takes to animate at the current speed.
+export function stepDuration() {
+  return BASE_STEP_MS / state.speed;
+}
+
+// Row t of one quantity (H or D numbers), or null before the first snapshot.
+export function row(name, t = state.t) {
+  return state.trace ? state.trace[name][t] : null;
+}

@@ -1,0 +1,79 @@
+// Gates over time: heatmaps of f, i, o (openings, sequential 0..1) and g (candidate, diverging
+// −1..1), units down, steps across, with the current step outlined.
+
+import { DIVERGING, INK, SEQUENTIAL } from "../colors.js";
+import { CONFIG, SMALL_FONT, baseLayout } from "./common.js";
+
+// The heatmaps show at most this many units (a heatmap row stays readable down to a few px).
+const MAX_HEAT_UNITS = 64;
+const GATES = [
+  { q: "f", title: "f · forget", axis: "coloraxis" },
+  { q: "i", title: "i · input", axis: "coloraxis" },
+  { q: "o", title: "o · output", axis: "coloraxis" },
+  { q: "g", title: "g · candidate", axis: "coloraxis2" },
+];
+
+function unitsByStep(rows, units) {
+  // Heatmap z is rows of y (units) by columns of x (steps): the trace's (T, H) transposed.
+  return Array.from({ length: units }, (_, k) => rows.map((row) => row[k]));
+}
+
+export function createGates(el, onPick) {
+  let cached = null;
+  let listening = false;
+
+  return {
+    render(state) {
+      const { trace, sizes, t, revision } = state;
+      const units = Math.min(sizes.H, MAX_HEAT_UNITS);
+      const unitIds = Array.from({ length: units }, (_, k) => k);
+      const steps = Array.from({ length: sizes.T }, (_, s) => s);
+      if (!cached || cached.revision !== revision || cached.units !== units) {
+        const traces = GATES.map((gate, n) => ({
+          type: "heatmap", name: gate.q, x: steps, y: unitIds, z: unitsByStep(trace[gate.q], units),
+          coloraxis: gate.axis, xaxis: "x", yaxis: n === 0 ? "y" : `y${n + 1}`, xgap: 1, ygap: 1,
+          hovertemplate: `step %{x} · unit %{y}<br>${gate.q} = %{z:.4f}<extra></extra>`,
+        }));
+        cached = { revision, units, traces };
+      }
+      const gap = 0.07;
+      const h = (1 - gap * 3) / 4;
+      const yaxes = {};
+      GATES.forEach((gate, n) => {
+        const top = 1 - n * (h + gap);
+        yaxes[n === 0 ? "yaxis" : `yaxis${n + 1}`] = {
+          domain: [top - h, top], anchor: "x", autorange: "reversed", tickfont: SMALL_FONT,
+          title: { text: gate.title, font: SMALL_FONT, standoff: 6 },
+          tickmode: units <= 12 ? "linear" : "auto", dtick: 1, showgrid: false, zeroline: false,
+        };
+      });
+      const colorbar = (y, len, text) => ({
+        title: { text, side: "right", font: SMALL_FONT }, thickness: 12, len, y, yanchor: "top",
+        x: 1.01, xanchor: "left", outlinewidth: 0, tickfont: SMALL_FONT,
+      });
+      const layout = baseLayout({
+        height: 4 * Math.max(62, units * 20) + 150,
+        margin: { l: 92, r: 80, t: 20, b: 48 },
+        uirevision: "gates",
+        datarevision: revision,
+        coloraxis: { colorscale: SEQUENTIAL, cmin: 0, cmax: 1,
+          colorbar: colorbar(1, 3 * h + 2 * gap, "opening (f, i, o)") },
+        coloraxis2: { colorscale: DIVERGING, cmin: -1, cmax: 1, colorbar: colorbar(h, h + 0.02, "g") },
+        xaxis: { title: { text: "step t", font: SMALL_FONT }, anchor: "y4", tickfont: SMALL_FONT,
+          range: [-0.5, sizes.T - 0.5], showgrid: false },
+        ...yaxes,
+        shapes: [{ type: "rect", xref: "x", yref: "paper", x0: t - 0.5, x1: t + 0.5, y0: -0.01, y1: 1.01,
+          line: { color: INK, width: 2 }, fillcolor: "rgba(0,0,0,0)" }],
+      });
+      const done = Plotly.react(el, cached.traces, layout, CONFIG);
+      if (!listening) {
+        el.on("plotly_click", (event) => {
+          const point = event.points && event.points[0];
+          if (point && Number.isFinite(Number(point.x))) onPick(Number(point.x));
+        });
+        listening = true;
+      }
+      return done;
+    },
+  };
+}
