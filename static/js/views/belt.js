@@ -48,7 +48,7 @@ const PHASE = {
 };
 
 function laneHeightPx(lanes) {
-  if (lanes <= 4) return 155;
+  if (lanes <= 4) return 140;
   return lanes <= 8 ? 130 : 112;
 }
 
@@ -240,6 +240,8 @@ function tickTrace(lanes, p) {
   for (let k = 0; k < lanes; k += 1) {
     const y = -k * LANE;
     for (let x = X.beltStart + 0.08 + shift; x < X.beltEnd - 0.05; x += TICK_GAP) {
+      // No marks under the × and + stations: the motion layer lies on top of them.
+      if (Math.abs(x - X.forget) < 0.2 || Math.abs(x - X.add) < 0.2) continue;
       xs.push(x, x, null);
       ys.push(y - BAND * 0.85, y + BAND * 0.85, null);
     }
@@ -279,8 +281,8 @@ function frameLayout(lanes, extra) {
   const top = 0.72;
   const bottom = -(lanes - 1) * LANE + BRANCH - 0.5;
   return baseLayout({
-    height: lanes * laneHeightPx(lanes) + 60,
-    margin: { l: 16, r: 16, t: 36, b: 8 },
+    height: lanes * laneHeightPx(lanes) + 40,
+    margin: { l: 16, r: 16, t: 8, b: 8 },
     showlegend: false,
     xaxis: { range: [-0.05, X_MAX], visible: false, fixedrange: true },
     yaxis: { range: [bottom, top + 0.3], visible: false, fixedrange: true },
@@ -353,9 +355,9 @@ export function createBelt(el, motion, keys, note) {
       uirevision: "belt",
       hovermode: "closest",
       shapes,
-      annotations: headers(0.72),
-      title: { text: `Step t = ${t} of ${sizes.T - 1}`, font: { ...SMALL_FONT, size: 12 }, x: 0.01, y: 0.995,
-        xanchor: "left", yanchor: "top" },
+      // The step in the chart itself too, so an exported PNG says which step it shows.
+      annotations: [...headers(0.72), { x: X.label, y: 0.72, yanchor: "bottom", xanchor: "left",
+        showarrow: false, text: `<b>t = ${t}</b> / ${sizes.T - 1}`, font: { ...FONT, size: 13 } }],
     });
     const motionLayout = frameLayout(lanes, { uirevision: "belt", paper_bgcolor: "rgba(0,0,0,0)" });
     return { values, lanes, limit, layout, motionLayout,

@@ -20,7 +20,7 @@ function unitTraces(trace, k, steps, limit) {
       x: steps, y: column(trace.kept, k), yaxis: axis,
       marker: { color: "#c3cad5", line: { color: BELT_EDGE, width: 0.5 } },
       hovertemplate: `unit ${k} · step %{x}<br>kept %{y:.4f}<extra></extra>` },
-    { type: "bar", name: "added (i⊙g)", legendgroup: "added", showlegend: first,
+    { type: "bar", name: "added (i⊙g)", legendgroup: "added", showlegend: false,
       x: steps, y: added, yaxis: axis,
       marker: { color: added.map((v) => diverging(v, limit)), line: { color: INK, width: 0.6 } },
       hovertemplate: `unit ${k} · step %{x}<br>added %{y:.4f}<extra></extra>` },
@@ -29,6 +29,18 @@ function unitTraces(trace, k, steps, limit) {
       line: { color: INK, width: 2 }, marker: { size: 4, color: INK },
       hovertemplate: `unit ${k} · step %{x}<br>c<sub>t</sub> %{y:.4f}<extra></extra>` },
   ];
+}
+
+// Legend-only entries for "added": its bars take each value's colour, so the legend shows one
+// swatch per sign instead of whatever colour the first bar happens to have.
+function addedLegend(limit) {
+  return [
+    ["added (i⊙g) > 0", diverging(0.8 * limit, limit)],
+    ["added < 0", diverging(-0.8 * limit, limit)],
+  ].map(([name, color]) => ({
+    type: "bar", name, legendgroup: "added", x: [null], y: [null], hoverinfo: "skip",
+    marker: { color, line: { color: INK, width: 0.6 } },
+  }));
 }
 
 function axes(units) {
@@ -60,6 +72,7 @@ export function createTimeline(el, onPick) {
         const limit = signedLimit(trace, units);
         const traces = [];
         for (let k = 0; k < units; k += 1) traces.push(...unitTraces(trace, k, steps, limit));
+        traces.push(...addedLegend(limit));
         cached = { revision, units, traces };
       }
       const layout = baseLayout({
