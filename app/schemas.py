@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from app.config import get_settings
 
@@ -30,7 +30,7 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-def _check_rectangular(name: str, rows: Matrix, width: int | None = None) -> int:
+def check_rectangular(name: str, rows: Matrix, width: int | None = None) -> int:
     """Raise unless every row has the same length (and that length is `width`, when given)."""
     if not rows:
         raise ValueError(f"{name} must have at least one row")
@@ -44,71 +44,83 @@ def _check_rectangular(name: str, rows: Matrix, width: int | None = None) -> int
 # --- REST -------------------------------------------------------------------------------------
 
 
-class LSTMWeightsIn(Strict):
-    """One nn.LSTM layer, PyTorch layout: rows of each 4H block in the order i, f, g, o."""
+class WeightsIn(Strict):
+    """One layer in PyTorch naming. LSTM: rows of each 4H block in the order i, f, g, o."""
 
-    weight_ih: Matrix = Field(description="(4H, D)")
-    weight_hh: Matrix = Field(description="(4H, H)")
-    bias_ih: Vector = Field(description="(4H,)")
-    bias_hh: Vector = Field(description="(4H,)")
+    weight_ih: Matrix = Field(description="LSTM (4H, D); RNN (H, D)")
+    weight_hh: Matrix = Field(description="LSTM (4H, H); RNN (H, H)")
+    bias_ih: Vector = Field(description="LSTM (4H,); RNN (H,)")
+    bias_hh: Vector = Field(description="LSTM (4H,); RNN (H,)")
 
-    @model_validator(mode="after")
-    def _shapes_agree(self) -> LSTMWeightsIn:
+    def sizes(self, blocks: int) -> tuple[int, int]:
+        """(H, D) implied by weight_ih, after checking every tensor agrees; blocks: 4 LSTM, 1 RNN."""
         settings = get_settings()
-        rows = _check_rectangular("weight_ih", self.weight_ih)
-        if rows % 4:
-            raise ValueError(f"weight_ih has {rows} rows; it must have 4H rows (gates i, f, g, o)")
-        hidden, inputs = rows // 4, len(self.weight_ih[0])
+        rows = check_rectangular("weight_ih", self.weight_ih)
+        if rows % blocks:
+            raise ValueError(f"weight_ih has {rows} rows; an LSTM needs 4H rows (gates i, f, g, o)")
+        hidden, inputs = rows // blocks, len(self.weight_ih[0])
         if not 1 <= hidden <= settings.max_hidden:
             raise ValueError(f"H={hidden} must be in 1..{settings.max_hidden}")
         if not 1 <= inputs <= settings.max_inputs:
             raise ValueError(f"D={inputs} must be in 1..{settings.max_inputs}")
-        if len(self.weight_hh) != 4 * hidden:
+        if len(self.weight_hh) != rows:
             raise ValueError(
                 f"weight_hh has {len(self.weight_hh)} rows, but weight_ih's {rows} rows mean "
-                f"H={hidden}, so weight_hh must be ({4 * hidden}, {hidden})"
+                f"H={hidden}, so weight_hh must be ({rows}, {hidden})"
             )
-        _check_rectangular("weight_hh", self.weight_hh, hidden)
+        check_rectangular("weight_hh", self.weight_hh, hidden)
         for name in ("bias_ih", "bias_hh"):
-            if len(getattr(self, name)) != 4 * hidden:
-                raise ValueError(f"{name} must have 4H={4 * hidden} values")
+            if len(getattr(self, name)) != rows:
+                raise ValueError(f"{name} has {len(getattr(self, name))} values; H={hidden} means {rows}")
+        return hidden, inputs
+
+
+class LSTMWeightsIn(WeightsIn):
+    @model_validator(mode="after")
+    def _shapes_agree(self) -> LSTMWeightsIn:
+        self.sizes(blocks=4)
         return self
 
-    @property
-    def hidden_size(self) -> int:
-        return len(self.weight_hh[0])
 
-    @property
-    def input_size(self) -> int:
-        return len(self.weight_ih[0])
+class GradientsRequest(Strict):
+    target: Literal["sum"] | Index = Field(
+        default="sum", description='L = Σ_k h_{T-1}[k] for "sum", or h_{T-1}[k] for a unit k'
+    )
 
 
 class TraceRequest(Strict):
-    """Run one LSTM layer over x from (h0, c0); zeros when h0 or c0 is left out."""
+    """Run one layer over x from (h0, c0), zeros when left out; optionally backpropagate."""
 
-    weights: LSTMWeightsIn
+    model: Literal["lstm", "rnn"] = Field(default="lstm", description="nn.LSTM or a tanh nn.RNN")
+    weights: WeightsIn
     x: Matrix = Field(description="(T, D) input sequence")
     h0: Vector | None = Field(default=None, description="(H,) initial hidden state")
-    c0: Vector | None = Field(default=None, description="(H,) initial cell state")
+    c0: Vector | None = Field(default=None, description="(H,) initial cell state (LSTM only)")
+    gradients: GradientsRequest | None = Field(default=None, description="also return dL/d… per step")
 
     @model_validator(mode="after")
     def _sizes_agree(self) -> TraceRequest:
         settings = get_settings()
-        hidden, inputs = self.weights.hidden_size, self.weights.input_size
-        steps = _check_rectangular("x", self.x, inputs)
+        hidden, inputs = self.weights.sizes(blocks=4 if self.model == "lstm" else 1)
+        steps = check_rectangular("x", self.x, inputs)
         if steps > settings.max_steps:
             raise ValueError(f"x has {steps} steps; at most {settings.max_steps} are allowed")
         if steps * hidden > settings.max_trace_cells:
             raise ValueError(f"T·H = {steps * hidden} exceeds {settings.max_trace_cells}")
+        if self.model == "rnn" and self.c0 is not None:
+            raise ValueError("c0 is for an LSTM; a plain RNN has no cell state")
         for name in ("h0", "c0"):
             value = getattr(self, name)
             if value is not None and len(value) != hidden:
                 raise ValueError(f"{name} has {len(value)} values, but H={hidden}")
+        target = None if self.gradients is None else self.gradients.target
+        if isinstance(target, int) and target >= hidden:
+            raise ValueError(f"gradients.target={target} is out of range: H={hidden}")
         return self
 
 
-class TraceResponse(BaseModel):
-    """One list of T rows per quantity; x rows have D values, all others H."""
+class LSTMTraceResponse(BaseModel):
+    """One list of T rows per quantity; x and dL_dx rows have D values, all others H."""
 
     x: Matrix
     h_prev: Matrix
@@ -127,6 +139,21 @@ class TraceResponse(BaseModel):
     c: Matrix
     tanh_c: Matrix
     h: Matrix
+    dL_dc: Matrix | None = Field(default=None, description="dL/dc_t through every path (with gradients)")
+    dL_dh: Matrix | None = Field(default=None, description="dL/dh_t through every path (with gradients)")
+    dL_dx: Matrix | None = Field(default=None, description="dL/dx_t (with gradients)")
+    belt: Matrix | None = Field(default=None, description="Π_{s=t+1..T-1} f_s: the belt-only path")
+
+
+class RNNTraceResponse(BaseModel):
+    """h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh), one list of T rows per quantity."""
+
+    x: Matrix
+    h_prev: Matrix
+    pre: Matrix
+    h: Matrix
+    dL_dh: Matrix | None = Field(default=None, description="dL/dh_t through every path (with gradients)")
+    dL_dx: Matrix | None = Field(default=None, description="dL/dx_t (with gradients)")
 
 
 class ScenarioSummary(BaseModel):
@@ -144,87 +171,3 @@ class ScenarioDetail(ScenarioSummary):
     c0: Vector
     input_names: list[str]
     input_range: tuple[float, float]
-
-
-# --- WebSocket messages ------------------------------------------------------------------------
-
-
-class Message(Strict):
-    id: Index | None = Field(default=None, description="echoed back as `ack`")
-
-
-class LoadScenario(Message):
-    type: Literal["load"]
-    scenario: str
-
-
-class SetInput(Message):
-    type: Literal["set_input"]
-    t: Index
-    j: Index
-    value: Value
-
-
-class SetSequence(Message):
-    type: Literal["set_sequence"]
-    x: Matrix
-
-    @field_validator("x")
-    @classmethod
-    def _rectangular(cls, x: Matrix) -> Matrix:
-        _check_rectangular("x", x)
-        return x
-
-
-class Pulse(Strict):
-    kind: Literal["pulse"]
-    at: Index = 0
-    width: Annotated[int, Field(strict=True, ge=1)] = 1
-    amplitude: Value = 1.0
-
-
-class Sine(Strict):
-    kind: Literal["sine"]
-    amplitude: Value = 1.0
-    period: Annotated[float, Field(strict=True, ge=1.0, le=1e6)] = 20.0
-    phase: Value = 0.0
-
-
-class Noise(Strict):
-    kind: Literal["noise"]
-    amplitude: Value = 0.5
-    seed: Index = 0
-
-
-class Constant(Strict):
-    kind: Literal["constant"]
-    value: Value = 0.0
-
-
-Generator = Annotated[Pulse | Sine | Noise | Constant, Field(discriminator="kind")]
-
-
-class Generate(Message):
-    type: Literal["generate"]
-    component: Index | None = Field(default=None, description="input j, or every input")
-    sequence: Generator
-
-
-class SetState(Message):
-    type: Literal["set_state"]
-    h0: Vector | None = None
-    c0: Vector | None = None
-
-
-class Reset(Message):
-    type: Literal["reset"]
-
-
-class Sync(Message):
-    type: Literal["sync"]
-
-
-ClientMessage = Annotated[
-    LoadScenario | SetInput | SetSequence | Generate | SetState | Reset | Sync,
-    Field(discriminator="type"),
-]

@@ -7,16 +7,17 @@ returns. Outgoing messages are plain dicts of NumPy arrays and numbers (see docs
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
 
+from app.computation import Results, compute, payload
 from app.config import get_settings
 from app.engine import sequences
-from app.engine.lstm import Trace, rerun_from, run
-from app.scenarios import DEFAULT_SCENARIO, Scenario, get_scenario
-from app.schemas import (
+from app.engine.knobs import Knobs
+from app.engine.lstm import Trace
+from app.messages import (
     ClientMessage,
     Constant,
     Generate,
@@ -25,11 +26,13 @@ from app.schemas import (
     Pulse,
     Reset,
     SetInput,
+    SetKnobs,
     SetSequence,
     SetState,
     Sine,
     Sync,
 )
+from app.scenarios import DEFAULT_SCENARIO, Scenario, get_scenario
 
 Outgoing = dict[str, Any]
 
@@ -57,13 +60,21 @@ class Session:
     def __init__(self, scenario_name: str = DEFAULT_SCENARIO) -> None:
         self.revision = 0
         self._load(get_scenario(scenario_name))
+        self.results = self._compute()
 
     def _load(self, scenario: Scenario) -> None:
         self.scenario = scenario
         self.x = scenario.x.copy()
         self.h0 = scenario.h0.copy()
         self.c0 = scenario.c0.copy()
-        self.trace: Trace = run(scenario.weights, self.x, self.h0, self.c0)
+        self.knobs = Knobs()
+
+    def _compute(self, previous: Results | None = None, start: int = 0) -> Results:
+        return compute(self.scenario.weights, self.knobs, self.x, self.h0, self.c0, previous, start)
+
+    @property
+    def trace(self) -> Trace:
+        return self.results.trace
 
     # --- applying messages ----------------------------------------------------------------------
 
@@ -73,11 +84,13 @@ class Session:
         A rejected message yields an error and leaves the session exactly as it was; if anything
         else goes wrong, the whole batch is undone before the exception propagates.
         """
-        saved = (self.scenario, self.x.copy(), self.h0.copy(), self.c0.copy(), self.trace, self.revision)
+        saved = (self.scenario, self.x.copy(), self.h0.copy(), self.c0.copy(), self.knobs, self.results)
+        revision = self.revision
         try:
             return self._apply_batch(messages)
         except BaseException:
-            self.scenario, self.x, self.h0, self.c0, self.trace, self.revision = saved
+            self.scenario, self.x, self.h0, self.c0, self.knobs, self.results = saved
+            self.revision = revision
             raise
 
     def _apply_batch(self, messages: Sequence[ClientMessage]) -> list[Outgoing]:
@@ -98,13 +111,8 @@ class Session:
         base = self.revision
         if change.start is not None or change.resized:
             self.revision += 1
-            if change.resized:
-                self.trace = run(self.scenario.weights, self.x, self.h0, self.c0)
-            else:
-                assert change.start is not None
-                self.trace = rerun_from(
-                    self.scenario.weights, self.x, self.trace, change.start, self.h0, self.c0
-                )
+            # Only a change at step t alone (same weights, same initial state) reuses steps < t.
+            self.results = self._compute(self.results, 0 if change.resized else change.start or 0)
         if change.resized or wants_sync:
             replies.append(self.snapshot(ack))
         elif change.start is not None:
@@ -130,6 +138,8 @@ class Session:
             self._generate(message, change)
         elif isinstance(message, SetState):
             self._set_state(message, change)
+        elif isinstance(message, SetKnobs):
+            self._set_knobs(message, change)
 
     def _set_input(self, message: SetInput, change: _Change) -> None:
         steps, inputs = self.x.shape
@@ -171,6 +181,14 @@ class Session:
             self.c0 = np.asarray(message.c0, dtype=np.float64)
         change.from_step(0)
 
+    def _set_knobs(self, message: SetKnobs, change: _Change) -> None:
+        hidden = self.h0.shape[0]
+        if isinstance(message.target, int) and message.target >= hidden:
+            raise Rejected("target", f"target={message.target} is out of range: the model has H={hidden}")
+        given = message.model_dump(exclude={"type", "id"}, exclude_none=True)
+        self.knobs = replace(self.knobs, **given)
+        change.from_step(0)  # new parameters change every step
+
     # --- replies ------------------------------------------------------------------------------
 
     def snapshot(self, ack: int | None = None) -> Outgoing:
@@ -192,8 +210,9 @@ class Session:
                 "D": self.x.shape[1],
                 "H": self.h0.shape[0],
             },
+            "knobs": asdict(self.knobs),
             "start": 0,
-            "trace": self.trace.as_dict(),
+            **payload(self.results),
         }
 
     def _frame(self, base: int, start: int, ack: int | None) -> Outgoing:
@@ -203,8 +222,9 @@ class Session:
             "revision": self.revision,
             "base": base,
             "ack": ack,
+            "knobs": asdict(self.knobs),
             "start": start,
-            "trace": self.trace.as_dict(start),
+            **payload(self.results, start),
         }
 
 

@@ -112,6 +112,10 @@ def test_openapi_documents_the_trace_endpoint(client: TestClient) -> None:
     schema = client.get("/openapi.json").json()
     operation = schema["paths"]["/api/trace"]["post"]
     response_schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
-    assert response_schema["$ref"].endswith("/TraceResponse")
-    assert set(schema["components"]["schemas"]["TraceResponse"]["properties"]) == set(QUANTITIES)
+    refs = {option["$ref"].rsplit("/", 1)[1] for option in response_schema["anyOf"]}
+    assert refs == {"LSTMTraceResponse", "RNNTraceResponse"}
+    lstm_fields = set(schema["components"]["schemas"]["LSTMTraceResponse"]["properties"])
+    assert lstm_fields == set(QUANTITIES) | {"dL_dc", "dL_dh", "dL_dx", "belt"}
+    request = schema["components"]["schemas"]["TraceRequest"]["properties"]
+    assert {"model", "gradients", "weights", "x", "h0", "c0"} <= set(request)
     assert client.get("/docs").status_code == 200

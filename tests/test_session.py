@@ -7,8 +7,8 @@ import pytest
 from pydantic import TypeAdapter
 
 from app.engine.lstm import QUANTITIES, run
+from app.messages import ClientMessage
 from app.scenarios import SCENARIOS, get_scenario
-from app.schemas import ClientMessage
 from app.session import Session
 
 MESSAGES: TypeAdapter[Any] = TypeAdapter(ClientMessage)

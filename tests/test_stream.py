@@ -145,7 +145,7 @@ def test_a_failure_inside_the_computation_is_reported_and_undone(
 
     with client.websocket_connect("/ws") as ws:
         receive(ws)
-        monkeypatch.setattr("app.session.rerun_from", broken)
+        monkeypatch.setattr("app.computation.rerun_from", broken)
         ws.send_text(json.dumps({"type": "set_input", "t": 4, "j": 0, "value": 1.0, "id": 5}))
         error = receive(ws)
         monkeypatch.undo()

@@ -4,21 +4,41 @@ import numpy as np
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import Response
 
+from app.computation import standalone_trace
 from app.encoding import dumps
-from app.engine.lstm import LSTMWeights, run
 from app.scenarios import SCENARIOS, get_scenario
-from app.schemas import ScenarioDetail, ScenarioSummary, TraceRequest, TraceResponse
+from app.schemas import (
+    LSTMTraceResponse,
+    RNNTraceResponse,
+    ScenarioDetail,
+    ScenarioSummary,
+    TraceRequest,
+)
 
 router = APIRouter(prefix="/api")
 
 
-@router.post("/trace", response_model=TraceResponse, summary="Run one LSTM layer and trace it")
+@router.post(
+    "/trace",
+    response_model=LSTMTraceResponse | RNNTraceResponse,
+    response_model_exclude_none=True,
+    summary="Run one LSTM (or plain RNN) layer and trace every step",
+)
 def trace(request: TraceRequest) -> Response:
-    """Every per-step quantity of one nn.LSTM layer (PyTorch layout, gates i, f, g, o)."""
-    weights = LSTMWeights(**request.weights.model_dump())
-    h0, c0 = (None if v is None else np.asarray(v) for v in (request.h0, request.c0))
-    result = run(weights, np.asarray(request.x), h0, c0)
-    return Response(dumps(result.as_dict()), media_type="application/json")
+    """Every per-step quantity of one nn.LSTM layer (PyTorch layout, gates i, f, g, o), or of a
+    tanh nn.RNN with `"model": "rnn"`; with `gradients`, also dL/dc_t, dL/dh_t, dL/dx_t and the
+    belt-only term for L = Σ_k h_{T-1}[k] (target "sum") or h_{T-1}[k]."""
+    target = None if request.gradients is None else request.gradients.target
+    result = standalone_trace(
+        request.model,
+        {name: np.asarray(value) for name, value in request.weights.model_dump().items()},
+        np.asarray(request.x),
+        None if request.h0 is None else np.asarray(request.h0),
+        None if request.c0 is None else np.asarray(request.c0),
+        gradients=request.gradients is not None,
+        target=None if target == "sum" else target,
+    )
+    return Response(dumps(result), media_type="application/json")
 
 
 @router.get("/scenarios", response_model=list[ScenarioSummary], summary="List the named scenarios")

@@ -1,5 +1,6 @@
 """Turn pydantic validation errors into one short, field-naming message (no internals)."""
 
+import re
 from typing import Any, get_args
 
 from fastapi import Request
@@ -7,7 +8,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
-from app.schemas import ClientMessage, Generator
+from app.messages import ClientMessage, Generator
 
 _TAG_ERRORS = {"union_tag_invalid", "union_tag_not_found"}
 
@@ -25,10 +26,18 @@ _TAG_VALUES = _tags(ClientMessage, "type") | _tags(Generator, "kind")
 def first_problem(err: ValidationError) -> tuple[str, str]:
     """(field path, reason) of the first error, e.g. ("x[3][1]", "Input should be a finite number")."""
     problem = err.errors(include_url=False, include_input=False)[0]
-    loc = [part for part in problem["loc"] if part not in _TAG_VALUES]
+    loc = [part for part in problem["loc"] if part not in _TAG_VALUES and not _is_union_label(part)]
     if problem["type"] in _TAG_ERRORS:
         loc.append(str(problem.get("ctx", {}).get("discriminator", "type")).strip("'"))
     return _path(loc), problem["msg"].removeprefix("Value error, ")
+
+
+_UNION_LABEL = re.compile(r"^(int|float|str|bool|none|constrained-\w+|[\w-]+\[.*\])$")
+
+
+def _is_union_label(part: int | str) -> bool:
+    """Labels pydantic adds for the branch of a union, e.g. "literal['sum']" or "int"."""
+    return isinstance(part, str) and _UNION_LABEL.match(part) is not None
 
 
 def _path(loc: list[int | str]) -> str:

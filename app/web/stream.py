@@ -16,7 +16,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from app.config import get_settings
 from app.encoding import NotFinite, dumps
-from app.schemas import ClientMessage
+from app.messages import ClientMessage
 from app.session import Outgoing, Session, error_reply
 from app.web.errors import first_problem
 

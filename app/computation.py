@@ -1,0 +1,98 @@
+"""Everything computed from a session's state: the LSTM trace, its gradients, the RNN foil.
+
+Pure functions of (weights, knobs, x, h0, c0); the session decides when to call them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from app.engine import rnn
+from app.engine.backprop import LSTMGradients, RNNGradients, lstm_backward, rnn_backward
+from app.engine.knobs import Knobs, lstm_weights, rnn_weights
+from app.engine.lstm import LSTMWeights, Trace, rerun_from, run
+
+
+@dataclass(frozen=True)
+class Results:
+    trace: Trace
+    gradients: LSTMGradients
+    rnn_trace: rnn.RNNTrace
+    rnn_gradients: RNNGradients
+
+
+def compute(
+    base: LSTMWeights,
+    knobs: Knobs,
+    x: np.ndarray,
+    h0: np.ndarray,
+    c0: np.ndarray,
+    previous: Results | None = None,
+    start: int = 0,
+) -> Results:
+    """Results for this state; with `previous`, LSTM steps before `start` are reused from it.
+
+    The gradients depend on every step (the loss reads the last h), so they are always redone.
+    """
+    weights = lstm_weights(base, knobs)
+    if previous is None or start == 0:
+        trace = run(weights, x, h0, c0)
+    else:
+        trace = rerun_from(weights, x, previous.trace, start, h0, c0)
+    foil = rnn_weights(base, knobs)
+    rnn_trace = rnn.run(foil, x, h0)
+    return Results(
+        trace=trace,
+        gradients=lstm_backward(weights, trace, knobs.target_unit),
+        rnn_trace=rnn_trace,
+        rnn_gradients=rnn_backward(foil, rnn_trace, knobs.target_unit),
+    )
+
+
+def payload(results: Results, start: int = 0) -> dict[str, Any]:
+    """The arrays a snapshot (start 0) or frame carries: trace rows from `start`, the rest whole."""
+    gradients, foil, foil_gradients = results.gradients, results.rnn_trace, results.rnn_gradients
+    return {
+        "trace": results.trace.as_dict(start),
+        "gradients": {
+            "dL_dc": gradients.dL_dc,
+            "dL_dh": gradients.dL_dh,
+            "dL_dx": gradients.dL_dx,
+            "belt": gradients.belt,
+        },
+        "rnn": {
+            "h": foil.h,
+            "dL_dh": foil_gradients.dL_dh,
+            "dL_dx": foil_gradients.dL_dx,
+        },
+    }
+
+
+def standalone_trace(
+    model: str,
+    weights: dict[str, np.ndarray],
+    x: np.ndarray,
+    h0: np.ndarray | None,
+    c0: np.ndarray | None,
+    gradients: bool,
+    target: int | None,
+) -> dict[str, np.ndarray]:
+    """What POST /api/trace returns: every quantity of one run, plus gradients when asked."""
+    if model == "rnn":
+        rnn_layer = rnn.RNNWeights(**weights)
+        rnn_trace = rnn.run(rnn_layer, x, h0)
+        out = {"x": rnn_trace.x, "h_prev": rnn_trace.h_prev, "pre": rnn_trace.pre, "h": rnn_trace.h}
+        if gradients:
+            rnn_grads = rnn_backward(rnn_layer, rnn_trace, target)
+            out |= {"dL_dh": rnn_grads.dL_dh, "dL_dx": rnn_grads.dL_dx}
+        return out
+    layer = LSTMWeights(**weights)
+    trace = run(layer, x, h0, c0)
+    out = trace.as_dict()
+    if gradients:
+        grads = lstm_backward(layer, trace, target)
+        out |= {"dL_dc": grads.dL_dc, "dL_dh": grads.dL_dh, "dL_dx": grads.dL_dx, "belt": grads.belt}
+    return out

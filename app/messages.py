@@ -1,0 +1,107 @@
+"""Validated shapes of the WebSocket messages a client may send (docs/protocol.md)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator
+
+from app.schemas import Index, Matrix, Strict, Value, Vector, check_rectangular
+
+
+class Message(Strict):
+    id: Index | None = Field(default=None, description="echoed back as `ack`")
+
+
+class LoadScenario(Message):
+    type: Literal["load"]
+    scenario: str
+
+
+class SetInput(Message):
+    type: Literal["set_input"]
+    t: Index
+    j: Index
+    value: Value
+
+
+class SetSequence(Message):
+    type: Literal["set_sequence"]
+    x: Matrix
+
+    @field_validator("x")
+    @classmethod
+    def _rectangular(cls, x: Matrix) -> Matrix:
+        check_rectangular("x", x)
+        return x
+
+
+class Pulse(Strict):
+    kind: Literal["pulse"]
+    at: Index = 0
+    width: Annotated[int, Field(strict=True, ge=1)] = 1
+    amplitude: Value = 1.0
+
+
+class Sine(Strict):
+    kind: Literal["sine"]
+    amplitude: Value = 1.0
+    period: Annotated[float, Field(strict=True, ge=1.0, le=1e6)] = 20.0
+    phase: Value = 0.0
+
+
+class Noise(Strict):
+    kind: Literal["noise"]
+    amplitude: Value = 0.5
+    seed: Index = 0
+
+
+class Constant(Strict):
+    kind: Literal["constant"]
+    value: Value = 0.0
+
+
+Generator = Annotated[Pulse | Sine | Noise | Constant, Field(discriminator="kind")]
+
+
+class Generate(Message):
+    type: Literal["generate"]
+    component: Index | None = Field(default=None, description="input j, or every input")
+    sequence: Generator
+
+
+class SetState(Message):
+    type: Literal["set_state"]
+    h0: Vector | None = None
+    c0: Vector | None = None
+
+
+BiasShift = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=-10.0, le=10.0)]
+Scale = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0.0, le=3.0)]
+
+
+class SetKnobs(Message):
+    """Change any of the knobs; the ones left out keep their value."""
+
+    type: Literal["set_knobs"]
+    bias_i: BiasShift | None = Field(default=None, description="added to the input gate's bias")
+    bias_f: BiasShift | None = Field(default=None, description="added to the forget gate's bias")
+    bias_g: BiasShift | None = Field(default=None, description="added to the candidate's bias")
+    bias_o: BiasShift | None = Field(default=None, description="added to the output gate's bias")
+    weight_scale: Scale | None = Field(default=None, description="multiplies weight_ih and weight_hh")
+    rnn_scale: Scale | None = Field(default=None, description="the plain RNN's self-recurrent weight")
+    target: Literal["sum"] | Index | None = Field(default=None, description='"sum" or a unit k')
+
+
+class Reset(Message):
+    type: Literal["reset"]
+
+
+class Sync(Message):
+    type: Literal["sync"]
+
+
+ClientMessage = Annotated[
+    LoadScenario | SetInput | SetSequence | Generate | SetState | SetKnobs | Reset | Sync,
+    Field(discriminator="type"),
+]

@@ -1,0 +1,146 @@
+"""POST /api/trace with "gradients" and with "model": "rnn"."""
+
+from typing import Any
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+from app.engine import rnn
+from app.engine.backprop import lstm_backward, rnn_backward
+from app.engine.lstm import LSTMWeights, run
+from tests.helpers import require_torch
+
+
+def lstm_body(seed: int = 0, inputs: int = 2, hidden: int = 3, steps: int = 15) -> dict[str, Any]:
+    rng = np.random.default_rng(seed)
+    return {
+        "weights": {
+            "weight_ih": rng.uniform(-1, 1, (4 * hidden, inputs)).tolist(),
+            "weight_hh": rng.uniform(-1, 1, (4 * hidden, hidden)).tolist(),
+            "bias_ih": rng.uniform(-1, 1, 4 * hidden).tolist(),
+            "bias_hh": rng.uniform(-1, 1, 4 * hidden).tolist(),
+        },
+        "x": rng.standard_normal((steps, inputs)).tolist(),
+        "h0": rng.uniform(-0.5, 0.5, hidden).tolist(),
+    }
+
+
+def rnn_body(seed: int = 0, inputs: int = 4, hidden: int = 3, steps: int = 50) -> dict[str, Any]:
+    rng = np.random.default_rng(seed)
+    return {
+        "model": "rnn",
+        "weights": {
+            "weight_ih": rng.uniform(-1, 1, (hidden, inputs)).tolist(),
+            "weight_hh": rng.uniform(-1, 1, (hidden, hidden)).tolist(),
+            "bias_ih": rng.uniform(-1, 1, hidden).tolist(),
+            "bias_hh": rng.uniform(-1, 1, hidden).tolist(),
+        },
+        "x": rng.standard_normal((steps, inputs)).tolist(),
+        "h0": rng.uniform(-0.5, 0.5, hidden).tolist(),
+    }
+
+
+def arrays(payload: dict[str, Any]) -> dict[str, np.ndarray]:
+    return {k: np.array(v) for k, v in payload["weights"].items()}
+
+
+@pytest.mark.parametrize("target", ["sum", 0, 2])
+def test_lstm_gradients_come_back_beside_the_trace(client: TestClient, target: str | int) -> None:
+    payload = lstm_body() | {"gradients": {"target": target}}
+    data = client.post("/api/trace", json=payload).json()
+
+    weights = LSTMWeights(**arrays(payload))
+    expected = lstm_backward(
+        weights,
+        run(weights, np.array(payload["x"]), np.array(payload["h0"])),
+        None if target == "sum" else int(target),
+    )
+    for name in ("dL_dc", "dL_dh", "dL_dx", "belt"):
+        np.testing.assert_allclose(data[name], getattr(expected, name), atol=1e-12)
+    assert np.shape(data["dL_dx"]) == (15, 2) and np.shape(data["dL_dc"]) == (15, 3)
+
+
+def test_lstm_gradients_match_torch_autograd(client: TestClient) -> None:
+    require_torch()
+    import torch
+
+    payload = lstm_body(seed=5, inputs=3, hidden=4, steps=50) | {"gradients": {"target": 1}}
+    data = client.post("/api/trace", json=payload).json()
+
+    cell = torch.nn.LSTMCell(3, 4, dtype=torch.float64)
+    with torch.no_grad():
+        for name, value in payload["weights"].items():
+            getattr(cell, name).copy_(torch.tensor(value, dtype=torch.float64))
+    x = torch.tensor(payload["x"], dtype=torch.float64, requires_grad=True)
+    h = torch.tensor([payload["h0"]], dtype=torch.float64)
+    c = torch.zeros(1, 4, dtype=torch.float64)
+    cells = []
+    for t in range(50):
+        h, c = cell(x[t : t + 1], (h, c))
+        c.retain_grad()
+        cells.append(c)
+    h[0, 1].backward()
+    assert x.grad is not None
+    np.testing.assert_allclose(data["dL_dx"], x.grad.numpy(), rtol=1e-6, atol=1e-12)
+    np.testing.assert_allclose(
+        data["dL_dc"], np.concatenate([c.grad.numpy() for c in cells]), rtol=1e-6, atol=1e-12
+    )
+
+
+def test_without_gradients_no_gradient_keys_are_returned(client: TestClient) -> None:
+    data = client.post("/api/trace", json=lstm_body()).json()
+    assert not {"dL_dc", "dL_dh", "dL_dx", "belt"} & set(data)
+
+
+def test_rnn_model_returns_its_trace_and_gradients(client: TestClient) -> None:
+    payload = rnn_body() | {"gradients": {"target": "sum"}}
+    data = client.post("/api/trace", json=payload).json()
+
+    weights = rnn.RNNWeights(**arrays(payload))
+    trace = rnn.run(weights, np.array(payload["x"]), np.array(payload["h0"]))
+    grads = rnn_backward(weights, trace)
+    assert set(data) == {"x", "h_prev", "pre", "h", "dL_dh", "dL_dx"}
+    np.testing.assert_allclose(data["h"], trace.h, atol=1e-12)
+    np.testing.assert_allclose(data["dL_dh"], grads.dL_dh, atol=1e-12)
+    np.testing.assert_allclose(data["dL_dx"], grads.dL_dx, atol=1e-12)
+
+
+def test_rnn_model_matches_torch_nn_rnn(client: TestClient) -> None:
+    require_torch()
+    import torch
+
+    payload = rnn_body(seed=2)
+    data = client.post("/api/trace", json=payload).json()
+
+    layer = torch.nn.RNN(4, 3, dtype=torch.float64)
+    with torch.no_grad():
+        for name, value in payload["weights"].items():
+            getattr(layer, f"{name}_l0").copy_(torch.tensor(value, dtype=torch.float64))
+        output, _ = layer(
+            torch.tensor(payload["x"], dtype=torch.float64),
+            torch.tensor([payload["h0"]], dtype=torch.float64),
+        )
+    np.testing.assert_allclose(data["h"], output.numpy(), atol=1e-6, rtol=0)
+
+
+def bad_bodies() -> list[tuple[dict[str, Any], str]]:
+    ragged_lstm = lstm_body()
+    ragged_lstm["weights"]["weight_ih"] = ragged_lstm["weights"]["weight_ih"][:10]
+    return [
+        (lstm_body() | {"gradients": {"target": 3}}, "gradients.target=3 is out of range: H=3"),
+        (lstm_body() | {"model": "gru"}, "Input should be 'lstm' or 'rnn'"),
+        (ragged_lstm, "weight_ih has 10 rows; an LSTM needs 4H rows"),
+        (lstm_body() | {"model": "rnn"}, "weight_hh[0] has 3 values, expected 12"),
+        (rnn_body() | {"c0": [0.0, 0.0, 0.0]}, "c0 is for an LSTM; a plain RNN has no cell state"),
+        (rnn_body() | {"gradients": {"target": -1}}, "greater than or equal to 0"),
+    ]
+
+
+@pytest.mark.parametrize(("payload", "message"), bad_bodies())
+def test_bad_gradient_and_model_requests_are_explained(
+    client: TestClient, payload: dict[str, Any], message: str
+) -> None:
+    response = client.post("/api/trace", json=payload)
+    assert response.status_code == 422
+    assert message in " | ".join(problem["msg"] for problem in response.json()["detail"])
