@@ -211,3 +211,45 @@ def test_loading_a_scenario_redraws_with_its_sizes(page: Any, server_url: str) -
     page.click("#reset")
     wait_for_new_revision(page, revision)
     assert page.inner_text("#scenario-title") == scenario.title
+
+
+def test_clicking_a_step_on_the_timeline_jumps_there(page: Any, server_url: str) -> None:
+    open_page(page, server_url)
+    page.locator("#timeline").scroll_into_view_if_needed()
+    plot = page.locator("#timeline .nsewdrag").first.bounding_box()
+    assert plot is not None
+    x, y = plot["x"] + plot["width"] * 0.3, plot["y"] + plot["height"] * 0.5
+    page.mouse.move(x - 4, y)
+    page.mouse.move(x, y)  # Plotly picks the step under the pointer on hover
+    page.mouse.click(x, y)
+    page.wait_for_function("Number(document.body.dataset.step) > 0")
+    settle(page)
+    step = int(body_data(page, "step"))
+    assert 5 <= step <= 20  # 30 % of the way along 40 steps
+    assert page.inner_text("#step-label") == f"t = {step} / 39"
+
+
+# Feeds state.js two frames it must refuse: one on a base it does not hold, one already superseded.
+REFUSED_FRAMES_JS = """async () => {
+    const { applyFrame, state } = await import('/static/js/state.js');
+    const held = state.revision;
+    const c = state.trace.c[3][0];
+    const rows = {};
+    for (const name of Object.keys(state.trace)) rows[name] = state.trace[name].slice(3);
+    rows.c = rows.c.map((row) => row.map(() => 99));
+    const frame = (revision, base) => ({ type: 'frame', revision, base, ack: null, start: 3, trace: rows });
+    return {
+        otherBase: applyFrame(frame(held + 2, held + 1)),
+        superseded: applyFrame(frame(held, held - 1)),
+        revisionKept: state.revision === held,
+        traceKept: state.trace.c[3][0] === c,
+    };
+}"""
+
+
+def test_frames_that_do_not_build_on_the_held_revision_are_not_applied(page: Any, server_url: str) -> None:
+    open_page(page, server_url)
+    results = page.evaluate(REFUSED_FRAMES_JS)
+    assert results["otherBase"] == "out-of-sync"
+    assert results["superseded"] == "superseded"
+    assert results["revisionKept"] and results["traceKept"]
