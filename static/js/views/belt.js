@@ -281,8 +281,8 @@ function frameLayout(lanes, extra) {
   const top = 0.72;
   const bottom = -(lanes - 1) * LANE + BRANCH - 0.5;
   return baseLayout({
-    height: lanes * laneHeightPx(lanes) + 40,
-    margin: { l: 16, r: 16, t: 8, b: 8 },
+    height: lanes * laneHeightPx(lanes) + 62,
+    margin: { l: 16, r: 16, t: 30, b: 8 }, // the top margin keeps the toolbar off the headers
     showlegend: false,
     xaxis: { range: [-0.05, X_MAX], visible: false, fixedrange: true },
     yaxis: { range: [bottom, top + 0.3], visible: false, fixedrange: true },
