@@ -124,6 +124,12 @@ export function createControls(doc, actions) {
   }
 
   return {
+    // Replaces the scenario menu with the server's list (the page ships two as a fallback).
+    setScenarios(list, current) {
+      if (!list.length) return;
+      el.scenario.replaceChildren(...list.map((s) => new Option(s.title || s.name, s.name)));
+      if (current) el.scenario.value = current;
+    },
     render(state) {
       const { sizes, scenario, trace, t } = state;
       const last = sizes.T - 1;

@@ -1,6 +1,7 @@
 // Wiring: the socket feeds the state, controls call actions, and one requestAnimationFrame pass
 // redraws every view from the state. Nothing here computes a number the page shows.
 
+import { fetchScenarios } from "./api.js";
 import { connect, messages } from "./socket.js";
 import {
   applyFrame, applySnapshot, lastStep, markAwaitingSync, nextId, noteInputSent, setConnection,
@@ -165,6 +166,11 @@ function main() {
   const timeline = createTimeline(doc.getElementById("timeline"), goTo);
   const gates = createGates(doc.getElementById("gates"), goTo);
   const inputsChart = createInputsChart(doc.getElementById("inputs-chart"), goTo);
+
+  // The menu is a convenience: if the list cannot be fetched the built-in options stay.
+  fetchScenarios()
+    .then((list) => controls.setScenarios(list, state.scenario && state.scenario.name))
+    .catch(() => {});
 
   const socket = connect({
     onOpen() {

@@ -31,7 +31,8 @@ export function createGates(el, onPick) {
       if (!cached || cached.revision !== revision || cached.units !== units) {
         const traces = GATES.map((gate, n) => ({
           type: "heatmap", name: gate.q, x: steps, y: unitIds, z: unitsByStep(trace[gate.q], units),
-          coloraxis: gate.axis, xaxis: "x", yaxis: n === 0 ? "y" : `y${n + 1}`, xgap: 1, ygap: 1,
+          coloraxis: gate.axis, xaxis: "x", yaxis: n === 0 ? "y" : `y${n + 1}`, ygap: 1,
+          xgap: sizes.T <= 60 ? 1 : 0, // cell gaps turn long sequences into stripes
           hovertemplate: `step %{x} · unit %{y}<br>${gate.q} = %{z:.4f}<extra></extra>`,
         }));
         cached = { revision, units, traces };
