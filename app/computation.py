@@ -38,10 +38,11 @@ def compute(
     The gradients depend on every step (the loss reads the last h), so they are always redone.
     """
     weights = lstm_weights(base, knobs)
+    clamp = knobs.clamp_array()
     if previous is None or start == 0:
-        trace = run(weights, x, h0, c0)
+        trace = run(weights, x, h0, c0, clamp)
     else:
-        trace = rerun_from(weights, x, previous.trace, start, h0, c0)
+        trace = rerun_from(weights, x, previous.trace, start, h0, c0, clamp)
     foil = rnn_weights(base, knobs)
     rnn_trace = rnn.run(foil, x, h0)
     return Results(

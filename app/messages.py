@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from app.schemas import Index, Matrix, Strict, Value, Vector, check_rectangular
 
@@ -93,6 +93,23 @@ class SetKnobs(Message):
     target: Literal["sum"] | Index | None = Field(default=None, description='"sum" or a unit k')
 
 
+class SetClamp(Message):
+    """Force a gate to `value` at every step, for one unit or all; `value` null releases it."""
+
+    type: Literal["set_clamp"]
+    gate: Literal["i", "f", "g", "o"]
+    unit: Index | None = Field(default=None, description="a unit k, or every unit")
+    value: Annotated[float, Field(strict=True, allow_inf_nan=False, ge=-1.0, le=1.0)] | None
+
+    @field_validator("value")
+    @classmethod
+    def _in_the_gates_range(cls, value: float | None, info: ValidationInfo) -> float | None:
+        gate = info.data.get("gate")
+        if value is not None and gate != "g" and value < 0:
+            raise ValueError(f"gate {gate} is a sigmoid: its value must lie in [0, 1]")
+        return value
+
+
 class Reset(Message):
     type: Literal["reset"]
 
@@ -102,6 +119,6 @@ class Sync(Message):
 
 
 ClientMessage = Annotated[
-    LoadScenario | SetInput | SetSequence | Generate | SetState | SetKnobs | Reset | Sync,
+    LoadScenario | SetInput | SetSequence | Generate | SetState | SetKnobs | SetClamp | Reset | Sync,
     Field(discriminator="type"),
 ]

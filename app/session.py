@@ -7,7 +7,7 @@ returns. Outgoing messages are plain dicts of NumPy arrays and numbers (see docs
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -25,6 +25,7 @@ from app.messages import (
     Noise,
     Pulse,
     Reset,
+    SetClamp,
     SetInput,
     SetKnobs,
     SetSequence,
@@ -140,6 +141,8 @@ class Session:
             self._set_state(message, change)
         elif isinstance(message, SetKnobs):
             self._set_knobs(message, change)
+        elif isinstance(message, SetClamp):
+            self._set_clamp(message, change)
 
     def _set_input(self, message: SetInput, change: _Change) -> None:
         steps, inputs = self.x.shape
@@ -189,6 +192,13 @@ class Session:
         self.knobs = replace(self.knobs, **given)
         change.from_step(0)  # new parameters change every step
 
+    def _set_clamp(self, message: SetClamp, change: _Change) -> None:
+        hidden = self.h0.shape[0]
+        if message.unit is not None and message.unit >= hidden:
+            raise Rejected("unit", f"unit={message.unit} is out of range: the model has H={hidden}")
+        self.knobs = self.knobs.with_clamp(message.gate, message.unit, message.value, hidden)
+        change.from_step(0)
+
     # --- replies ------------------------------------------------------------------------------
 
     def snapshot(self, ack: int | None = None) -> Outgoing:
@@ -210,7 +220,7 @@ class Session:
                 "D": self.x.shape[1],
                 "H": self.h0.shape[0],
             },
-            "knobs": asdict(self.knobs),
+            "knobs": self.knobs.as_dict(),
             "start": 0,
             **payload(self.results),
         }
@@ -222,7 +232,7 @@ class Session:
             "revision": self.revision,
             "base": base,
             "ack": ack,
-            "knobs": asdict(self.knobs),
+            "knobs": self.knobs.as_dict(),
             "start": start,
             **payload(self.results, start),
         }

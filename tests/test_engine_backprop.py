@@ -344,3 +344,32 @@ def test_an_empty_trace_has_no_loss_to_differentiate() -> None:
     weights, _, _ = rnn_case(seed=14)
     with pytest.raises(ValueError, match="trace has no steps"):
         rnn_backward(weights, rnn.run(weights, np.zeros((0, 3))))
+
+
+def test_a_clamped_gate_passes_no_gradient_to_its_pre_activation() -> None:
+    """With f clamped, the input can only reach L through i, g and o: compare with finite differences."""
+    rng = np.random.default_rng(21)
+    hidden, inputs, steps = 3, 2, 12
+    weights = LSTMWeights(
+        rng.uniform(-1, 1, (4 * hidden, inputs)),
+        rng.uniform(-1, 1, (4 * hidden, hidden)),
+        rng.uniform(-1, 1, 4 * hidden),
+        rng.uniform(-1, 1, 4 * hidden),
+    )
+    x = rng.standard_normal((steps, inputs))
+    clamp = np.full((4, hidden), np.nan)
+    clamp[1] = 0.7  # f fixed at 0.7 for every unit
+    grads = lstm_backward(weights, lstm.run(weights, x, clamp=clamp))
+
+    eps = 1e-6
+    numeric = np.empty_like(x)
+    for t in range(steps):
+        for j in range(inputs):
+            up, down = x.copy(), x.copy()
+            up[t, j] += eps
+            down[t, j] -= eps
+            loss_up = lstm.run(weights, up, clamp=clamp).h[-1].sum()
+            loss_down = lstm.run(weights, down, clamp=clamp).h[-1].sum()
+            numeric[t, j] = (loss_up - loss_down) / (2 * eps)
+    np.testing.assert_allclose(grads.dL_dx, numeric, rtol=1e-5, atol=1e-9)
+    np.testing.assert_allclose(grads.belt[:-1], 0.7 ** np.arange(steps - 1, 0, -1)[:, None] * np.ones(hidden))

@@ -164,3 +164,49 @@ def test_initial_state_of_the_wrong_shape_is_named(h0: object, c0: object, name:
     weights, x, _, _ = random_case(seed=8)
     with pytest.raises(ValueError, match=rf"{name} must be \(7,\)"):
         run(weights, x, h0, c0)  # type: ignore[arg-type]
+
+
+def clamp_of(hidden: int, **gates: float) -> np.ndarray:
+    clamp = np.full((4, hidden), np.nan)
+    for gate, value in gates.items():
+        clamp["ifgo".index(gate)] = value
+    return clamp
+
+
+def test_clamped_gates_take_the_forced_value_at_every_step() -> None:
+    weights, x, h0, c0 = random_case(seed=9)
+    trace = run(weights, x, h0, c0, clamp_of(7, f=1.0, i=0.0, o=1.0))
+
+    assert (trace.f == 1.0).all() and (trace.i == 0.0).all() and (trace.o == 1.0).all()
+    # f = 1, i = 0: the belt carries c0 unchanged through every step.
+    np.testing.assert_allclose(trace.c, np.tile(c0, (64, 1)))
+    np.testing.assert_allclose(trace.h, np.tanh(trace.c))
+    free = run(weights, x, h0, c0)
+    np.testing.assert_allclose(trace.pre_f[0], free.pre_f[0])  # pre-activations stay as computed
+
+
+def test_clamping_one_unit_leaves_the_others_free_at_the_first_step() -> None:
+    weights, x, h0, c0 = random_case(seed=10)
+    clamp = np.full((4, 7), np.nan)
+    clamp[1, 2] = 0.0  # f of unit 2 only
+    trace, free = run(weights, x, h0, c0, clamp), run(weights, x, h0, c0)
+    assert (trace.f[:, 2] == 0.0).all()
+    np.testing.assert_allclose(np.delete(trace.f[0], 2), np.delete(free.f[0], 2))
+    np.testing.assert_allclose(trace.c[:, 2], trace.added[:, 2])  # nothing kept: c is what was added
+
+
+def test_rerun_with_a_clamp_equals_a_full_run() -> None:
+    weights, x, h0, c0 = random_case(seed=11)
+    clamp = clamp_of(7, g=0.5)
+    before = run(weights, x, h0, c0, clamp)
+    changed = x.copy()
+    changed[30] += 1.0
+    after = rerun_from(weights, changed, before, 30, h0, c0, clamp)
+    np.testing.assert_allclose(after.c, run(weights, changed, h0, c0, clamp).c, atol=1e-12)
+
+
+@pytest.mark.parametrize("clamp", [clamp_of(7, f=1.5), clamp_of(7, g=-1.1), np.zeros((3, 7))])
+def test_out_of_range_or_misshapen_clamps_are_refused(clamp: np.ndarray) -> None:
+    weights, x, h0, c0 = random_case(seed=12)
+    with pytest.raises(ValueError, match="clamp"):
+        run(weights, x, h0, c0, clamp)

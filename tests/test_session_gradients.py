@@ -49,7 +49,7 @@ def test_snapshot_carries_lstm_and_rnn_gradients_from_the_engine() -> None:
     np.testing.assert_allclose(snapshot["rnn"]["dL_dh"], foil_expected.dL_dh, atol=1e-12)
     assert snapshot["knobs"] == {
         "bias_i": 0.0, "bias_f": 0.0, "bias_g": 0.0, "bias_o": 0.0,
-        "weight_scale": 1.0, "rnn_scale": 1.0, "target": "sum",
+        "weight_scale": 1.0, "rnn_scale": 1.0, "target": "sum", "clamps": {},
     }  # fmt: skip
 
 

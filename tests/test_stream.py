@@ -95,6 +95,9 @@ BAD_MESSAGES = [
     ('{"type": "generate", "sequence": {"kind": "square"}}', "sequence.kind"),
     ('{"type": "generate", "sequence": {"kind": "sine", "period": 0}}', "sequence.period"),
     ('{"type": "load", "scenario": "../../etc/passwd"}', "scenario"),
+    ('{"type": "set_clamp", "gate": "f", "value": -0.5}', "value"),
+    ('{"type": "set_clamp", "gate": "q", "value": 0.5}', "gate"),
+    ('{"type": "set_clamp", "gate": "f", "unit": 7, "value": 0.5}', "unit"),
 ]
 
 

@@ -88,6 +88,11 @@ def _lstm_local_derivatives(trace: Trace) -> tuple[np.ndarray, np.ndarray, np.nd
         axis=1,
     )  # (T, 3, H)
     dh_dpre_o = tanh_c * o * (1 - o)  # (T, H)      h_t = o_t ⊙ tanh(c_t),  o_t = σ(pre_o)
+    if trace.clamp is not None:
+        # A clamped gate is a constant: no gradient reaches its pre-activation.
+        free = np.isnan(trace.clamp)  # (4, H), rows i, f, g, o
+        dc_dpre = dc_dpre * free[:3]
+        dh_dpre_o = dh_dpre_o * free[3]
     return dh_dc, dc_dpre, dh_dpre_o
 
 

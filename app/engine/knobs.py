@@ -5,7 +5,7 @@ Knobs never change the scenario's own weights; the engine runs on `lstm_weights(
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from typing import Literal
 
 import numpy as np
@@ -23,10 +23,35 @@ class Knobs:
     weight_scale: float = 1.0  # multiplies weight_ih and weight_hh
     rnn_scale: float = 1.0  # the plain RNN's self-recurrent weight w in h_t = tanh(w·h_{t-1} + …)
     target: int | Literal["sum"] = "sum"  # L = Σ_k h_{T-1}[k], or h_{T-1}[target]
+    # Gate values forced per unit, rows i, f, g, o, None where free; () when nothing is clamped.
+    clamps: tuple[tuple[float | None, ...], ...] = ()
 
     def bias_shift(self, hidden: int) -> np.ndarray:
         """The (4H,) vector added to bias_ih, gate blocks in the order i, f, g, o."""
         return np.repeat([getattr(self, f"bias_{gate}") for gate in GATES], hidden)
+
+    def clamp_array(self) -> np.ndarray | None:
+        """The (4, H) clamp the engine takes (NaN where free), or None."""
+        if not self.clamps:
+            return None
+        return np.array([[np.nan if v is None else v for v in row] for row in self.clamps])
+
+    def with_clamp(self, gate: str, unit: int | None, value: float | None, hidden: int) -> Knobs:
+        """Clamp (or, with value None, release) one gate for one unit or, with unit None, all."""
+        rows = [list(row) for row in self.clamps] or [[None] * hidden for _ in GATES]
+        units = range(hidden) if unit is None else [unit]
+        for k in units:
+            rows[GATES.index(gate)][k] = value
+        clamps = tuple(tuple(row) for row in rows)
+        return replace(self, clamps=() if all(v is None for row in clamps for v in row) else clamps)
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON form: clamps by gate name, each a list of H values or nulls."""
+        out: dict[str, object] = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["clamps"] = (
+            {gate: list(row) for gate, row in zip(GATES, self.clamps, strict=True)} if self.clamps else {}
+        )
+        return out
 
     @property
     def target_unit(self) -> int | None:

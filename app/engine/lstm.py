@@ -81,6 +81,8 @@ class Trace:
     c: np.ndarray  # (T, H) kept + added
     tanh_c: np.ndarray  # (T, H)
     h: np.ndarray  # (T, H) o ⊙ tanh(c)
+    # (4, H) gate values forced at every step (rows i, f, g, o); NaN where the gate is free.
+    clamp: np.ndarray | None = None
 
     @property
     def steps(self) -> int:
@@ -96,25 +98,40 @@ def run(
     x: np.ndarray,
     h0: np.ndarray | None = None,
     c0: np.ndarray | None = None,
+    clamp: np.ndarray | None = None,
 ) -> Trace:
-    """Run the layer over x (T, D) from (h0, c0), zeros by default."""
+    """Run the layer over x (T, D) from (h0, c0), zeros by default.
+
+    `clamp` (4, H), rows i, f, g, o: force a gate to a value at every step (NaN leaves it free),
+    to see what that gate contributes. Pre-activations are still recorded as computed.
+    """
     h0, c0 = _initial_state(weights, h0, c0)
     x = _as_inputs(weights, x)
-    return Trace(x=x, **_recur(weights, x, h0, c0))
+    clamp = _as_clamp(weights, clamp)
+    return Trace(x=x, **_recur(weights, x, h0, c0, clamp), clamp=clamp)
 
 
 def rerun_from(
-    weights: LSTMWeights, x: np.ndarray, previous: Trace, start: int, h0: np.ndarray, c0: np.ndarray
+    weights: LSTMWeights,
+    x: np.ndarray,
+    previous: Trace,
+    start: int,
+    h0: np.ndarray,
+    c0: np.ndarray,
+    clamp: np.ndarray | None = None,
 ) -> Trace:
-    """Recompute after a change at step `start`: steps 0..start-1 are taken from `previous`."""
+    """Recompute after a change at step `start`: steps 0..start-1 are taken from `previous`,
+    which must have been run with the same weights, initial state and clamp."""
     if not 0 <= start <= previous.steps:
         raise ValueError(f"start must be in 0..{previous.steps}, got {start}")
     x = _as_inputs(weights, x)
     if start == 0:
-        return run(weights, x, h0, c0)
-    suffix = _recur(weights, x[start:], previous.h[start - 1], previous.c[start - 1])
+        return run(weights, x, h0, c0, clamp)
+    clamp = _as_clamp(weights, clamp)
+    suffix = _recur(weights, x[start:], previous.h[start - 1], previous.c[start - 1], clamp)
     prefix = {name: getattr(previous, name)[:start] for name in UNIT_QUANTITIES}
-    return Trace(x=x, **{name: np.concatenate([prefix[name], suffix[name]]) for name in UNIT_QUANTITIES})
+    joined = {name: np.concatenate([prefix[name], suffix[name]]) for name in UNIT_QUANTITIES}
+    return Trace(x=x, **joined, clamp=clamp)
 
 
 def _as_inputs(weights: LSTMWeights, x: np.ndarray) -> np.ndarray:
@@ -137,7 +154,23 @@ def _initial_state(
     return state[0], state[1]
 
 
-def _recur(weights: LSTMWeights, x: np.ndarray, h0: np.ndarray, c0: np.ndarray) -> dict[str, np.ndarray]:
+def _as_clamp(weights: LSTMWeights, clamp: np.ndarray | None) -> np.ndarray | None:
+    """None when nothing is clamped; otherwise a checked (4, H) array, NaN where free."""
+    if clamp is None:
+        return None
+    clamp = np.array(clamp, dtype=np.float64)
+    if clamp.shape != (4, weights.hidden_size):
+        raise ValueError(f"clamp must be (4, {weights.hidden_size}), got {clamp.shape}")
+    low = np.array([0.0, 0.0, -1.0, 0.0])[:, None]  # σ gates live in [0, 1], the candidate in [−1, 1]
+    fixed = ~np.isnan(clamp)
+    if np.any(fixed & ((clamp < low) | (clamp > 1.0))):
+        raise ValueError("clamped i, f, o must lie in [0, 1] and g in [−1, 1]")
+    return clamp if fixed.any() else None
+
+
+def _recur(
+    weights: LSTMWeights, x: np.ndarray, h0: np.ndarray, c0: np.ndarray, clamp: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
     """The recurrence over x (T, D); then everything derivable from it in whole-array operations."""
     steps, hidden = x.shape[0], weights.hidden_size
     # The input half of every pre-activation does not depend on the recurrence: one product.
@@ -147,11 +180,15 @@ def _recur(weights: LSTMWeights, x: np.ndarray, h0: np.ndarray, c0: np.ndarray) 
     tanh_c = np.empty((steps, hidden))
     w_hh_t = weights.weight_hh.T  # (H, 4H)
     i, f, g, o = (slice(k * hidden, (k + 1) * hidden) for k in range(4))
+    # (values, where) of the clamped gate entries, both (4H,)
+    pin = None if clamp is None else (np.nan_to_num(clamp.reshape(-1)), ~np.isnan(clamp.reshape(-1)))
     h_t, c_t = h0, c0
     for t in range(steps):
         pre[t] += h_t @ w_hh_t
         gates[t] = sigmoid(pre[t])
         gates[t, g] = np.tanh(pre[t, g])
+        if pin is not None:
+            np.copyto(gates[t], pin[0], where=pin[1])
         c_t = gates[t, f] * c_t + gates[t, i] * gates[t, g]  # the belt: one ×, one +
         tanh_c[t] = np.tanh(c_t)
         h_t = gates[t, o] * tanh_c[t]
