@@ -10,16 +10,17 @@ class NotFinite(ValueError):
     pass
 
 
-def _check_finite(value: Any, path: str) -> None:
+def check_finite(value: Any, path: str = "") -> None:
+    """Raise NotFinite naming the first array (by its path of keys) that holds NaN or ±Inf."""
     if isinstance(value, np.ndarray):
         if not np.isfinite(value).all():
             raise NotFinite(f"{path} contains a non-finite number")
     elif isinstance(value, dict):
         for key, item in value.items():
-            _check_finite(item, f"{path}.{key}" if path else str(key))
+            check_finite(item, f"{path}.{key}" if path else str(key))
 
 
 def dumps(message: dict[str, Any]) -> bytes:
     """Encode a message whose arrays must all be finite; NotFinite names the quantity."""
-    _check_finite(message, "")
+    check_finite(message, "")
     return orjson.dumps(message, option=orjson.OPT_SERIALIZE_NUMPY)

@@ -14,6 +14,7 @@ import numpy as np
 
 from app.computation import Results, compute, payload
 from app.config import get_settings
+from app.encoding import check_finite
 from app.engine import sequences
 from app.engine.knobs import Knobs
 from app.engine.lstm import Trace
@@ -118,6 +119,8 @@ class Session:
             replies.append(self.snapshot(ack))
         elif change.start is not None:
             replies.append(self._frame(base, change.start, ack))
+        for reply in replies:
+            check_finite(reply)  # NaN/Inf is not JSON: refuse here, so apply() undoes the batch
         return replies
 
     def _apply_one(self, message: ClientMessage, change: _Change) -> None:

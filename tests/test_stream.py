@@ -157,3 +157,28 @@ def test_a_failure_inside_the_computation_is_reported_and_undone(
     assert error["type"] == "error" and "internal error" in error["message"]
     assert "secret" not in error["message"]
     assert after["revision"] == 0 and after["trace"]["x"][4][0] == 0.0
+
+
+def test_a_non_finite_result_is_refused_and_the_revision_stays(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app import computation
+
+    real_compute = computation.compute
+
+    def poisoned(*args: Any, **kwargs: Any) -> Any:
+        results = real_compute(*args, **kwargs)
+        results.trace.c[-1, 0] = np.nan
+        return results
+
+    with client.websocket_connect("/ws") as ws:
+        receive(ws)
+        monkeypatch.setattr("app.session.compute", poisoned)
+        ws.send_text(json.dumps({"type": "set_input", "t": 4, "j": 0, "value": 1.0, "id": 5}))
+        error = receive(ws)
+        monkeypatch.undo()
+        ws.send_text(json.dumps({"type": "set_input", "t": 4, "j": 0, "value": 0.5, "id": 6}))
+        frame = receive(ws)
+
+    assert error["type"] == "error" and "non-finite" in error["message"] and "trace.c" in error["message"]
+    assert frame["type"] == "frame" and frame["base"] == 0 and frame["revision"] == 1

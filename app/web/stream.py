@@ -70,6 +70,9 @@ async def _apply(session: Session, parsed: list[Any]) -> list[Outgoing]:
     """Recompute off the event loop, so new messages keep arriving (and coalescing) meanwhile."""
     try:
         return await asyncio.to_thread(session.apply, parsed)
+    except NotFinite as err:
+        log.warning("refused a non-finite result: %s", err)
+        return [error_reply(None, f"the update would give a non-finite result ({err}); nothing was changed")]
     except Exception:
         # A bug must not take the connection down or leak internals: log it, tell this client only.
         log.exception("session.apply failed")
