@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from app.engine.lstm import GATES, WEIGHT_NAMES, LSTMWeights
 from app.engine.sequences import pulse
+from app.engine.train import sign_memory_batch
 
 
 @dataclass(frozen=True)
@@ -198,6 +200,37 @@ def counter() -> Scenario:
     )
 
 
+TRAINED_MEMORY = Path(__file__).parent / "data" / "trained-memory.npz"
+
+
+def trained_memory() -> Scenario:
+    """The LSTM scripts/train_memory.py trained on the sign-memory task, on one fresh sequence."""
+    with np.load(TRAINED_MEMORY, allow_pickle=False) as data:
+        weights = LSTMWeights(*(data[name] for name in WEIGHT_NAMES))
+    x, _ = sign_memory_batch(np.random.default_rng(7), batch=1, steps=50)
+    hidden = weights.hidden_size
+    return Scenario(
+        name="trained-memory",
+        title="Trained: remember a sign for 50 steps",
+        description=(
+            "This LSTM was trained in this repository (NumPy backpropagation through time and "
+            "Adam, scripts/train_memory.py) on one task: the first step carries +1 or −1 and a "
+            "marker, then 49 steps of noise follow, and at the end unit 0's h must show the "
+            "first sign. It solves it on fresh sequences. Watch unit 0: the marked first step "
+            "writes the sign onto its belt; afterwards its forget gate stays near 1 and its own h "
+            "keeps the candidate pointing the same way, so the belt keeps growing in the "
+            "direction of the sign and the noise cannot flip it. Drag the value at step 0 to the "
+            "other sign and unit 0's belt turns around; the other units found other jobs."
+        ),
+        weights=weights,
+        x=x[0],
+        h0=np.zeros(hidden),
+        c0=np.zeros(hidden),
+        input_names=("value", "marker"),
+        input_range=(-3.0, 3.0),
+    )
+
+
 def random_init(seed: int = 0, hidden: int = 4, inputs: int = 2, steps: int = 40) -> Scenario:
     """PyTorch's default initialisation, U(−1/√H, 1/√H) for every parameter, on a noisy input."""
     rng = np.random.default_rng(seed)
@@ -231,6 +264,7 @@ SCENARIOS: dict[str, Callable[[], Scenario]] = {
     "forgetful": forgetful,
     "latch": latch,
     "counter": counter,
+    "trained-memory": trained_memory,
     "random-init": random_init,
 }
 DEFAULT_SCENARIO = "hold-and-release"

@@ -45,11 +45,17 @@ class RNNGradients:
 
 def lstm_backward(weights: LSTMWeights, trace: Trace, target: int | None = None) -> LSTMGradients:
     """Gradients of L = Σ_k h_{T-1}[k] (target None) or h_{T-1}[target] for one LSTM run."""
+    _check(trace.h, weights.hidden_size)
+    return lstm_backward_from(weights, trace, _seed(weights.hidden_size, target))
+
+
+def lstm_backward_from(weights: LSTMWeights, trace: Trace, dL_dh_last: np.ndarray) -> LSTMGradients:
+    """Gradients of any loss that reads only h_{T-1}, given dL/dh_{T-1} (H,) (e.g. for training)."""
     steps, hidden = _check(trace.h, weights.hidden_size)
     dh_dc, dc_dpre, dh_dpre_o = _lstm_local_derivatives(trace)
     dL_dh, dL_dc = np.empty((steps, hidden)), np.empty((steps, hidden))
     dL_dpre = np.empty((steps, 4, hidden))  # rows i, f, g, o as in the weights
-    dh = _seed(hidden, target)  # L reads h_{T-1} directly
+    dh = np.asarray(dL_dh_last, dtype=np.float64)  # L reads h_{T-1} directly
     dc_next = np.zeros(hidden)  # dL/dc_t via c_{t+1}; nothing after the last step
     for t in range(steps - 1, -1, -1):
         dL_dh[t] = dh
