@@ -64,3 +64,10 @@ def test_python_dash_m_app_serves_the_page_on_the_given_port() -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_the_console_script_is_installed_and_knows_its_options() -> None:
+    script = Path(sys.executable).parent / "lstm-conveyor"
+    assert script.exists(), "pip install -e . should install the lstm-conveyor console script"
+    result = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0 and "--host" in result.stdout and "--port" in result.stdout
