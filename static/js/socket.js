@@ -8,6 +8,10 @@ const MAX_RETRY_MS = 8000;
 export const messages = {
   setInput: (id, t, j, value) => ({ type: "set_input", id, t, j, value }),
   generate: (id, component, sequence) => ({ type: "generate", id, component, sequence }),
+  // `knobs` holds only the knobs that changed, e.g. {bias_f: 2.5}; the others keep their value.
+  setKnobs: (id, knobs) => ({ type: "set_knobs", id, ...knobs }),
+  // `initial` holds h0 and/or c0, each a full vector of H numbers.
+  setState: (id, initial) => ({ type: "set_state", id, ...initial }),
   load: (id, scenario) => ({ type: "load", id, scenario }),
   reset: (id) => ({ type: "reset", id }),
   sync: () => ({ type: "sync" }),

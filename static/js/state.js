@@ -11,6 +11,13 @@ export const UNIT_QUANTITIES = [
 ];
 export const QUANTITIES = ["x", ...UNIT_QUANTITIES];
 
+// The parts of a snapshot or frame that always arrive whole (docs/protocol.md): the gradients of
+// the loss through the LSTM, and the plain RNN raced against it. Each is {key: T rows}.
+export const WHOLE_PARTS = {
+  gradients: ["dL_dc", "dL_dh", "dL_dx", "belt"],
+  rnn: ["h", "dL_dh", "dL_dx"],
+};
+
 // Milliseconds one step's animation (and one tick of play) takes at 1× speed.
 export const BASE_STEP_MS = 800;
 
@@ -21,14 +28,21 @@ export const state = {
   scenario: null, // {name, title, description, input_names, input_range}
   sizes: null, // {T, D, H}
   trace: null, // {quantity: rows}; row t is step t
+  gradients: null, // {dL_dc, dL_dh, dL_dx, belt}: T rows each, always whole
+  rnn: null, // {h, dL_dh, dL_dx}: the plain RNN on the same inputs, T rows each
+  knobs: null, // {bias_i, bias_f, bias_g, bias_o, weight_scale, rnn_scale, target}
   revision: null, // revision of the trace held (and drawn); null before the first snapshot
   ack: -1, // highest client message id the server has answered
   lastId: 0, // highest id handed out to an outgoing message
   lastInputId: -1, // id of the latest set_input, to know when a slider move is answered
+  lastKnobId: -1, // id of the latest set_knobs
+  lastStateId: -1, // id of the latest set_state
+  sentState: {}, // {h0, c0}: the vectors last sent, while that set_state is unanswered
   awaitingSync: false, // a sync was sent; frames are dropped until its snapshot arrives
   t: 0,
   playing: false,
   speed: 1,
+  unit: null, // the unit the gradient and race charts single out; null for all units
 };
 
 // A fresh id for an outgoing message; the server echoes it as `ack`.
@@ -44,6 +58,33 @@ export function noteInputSent(id) {
 // True while a slider move has been sent but not yet answered (the slider is ahead of the trace).
 export function inputPending() {
   return state.lastInputId > state.ack;
+}
+
+export function noteKnobSent(id) {
+  state.lastKnobId = id;
+}
+
+// True while a knob move is unanswered (the knob slider is ahead of state.knobs).
+export function knobPending() {
+  return state.lastKnobId > state.ack;
+}
+
+// Remembers the initial-state vector just sent, so a second slider moved before the answer
+// builds on it rather than on the older trace.
+export function noteStateSent(id, name, vector) {
+  state.lastStateId = id;
+  state.sentState = { ...state.sentState, [name]: vector };
+}
+
+export function statePending() {
+  return state.lastStateId > state.ack;
+}
+
+// The initial state h0 or c0 as the user last set it: what was sent while unanswered, else the
+// trace's row 0 of h_prev / c_prev.
+export function initialState(name) {
+  if (statePending() && state.sentState[name]) return state.sentState[name].slice();
+  return state.trace[name === "h0" ? "h_prev" : "c_prev"][0].slice();
 }
 
 function noteAck(ack) {
@@ -70,15 +111,36 @@ export function setError(field, message, ack) {
 function clampStep() {
   const last = state.sizes ? state.sizes.T - 1 : 0;
   state.t = Math.min(Math.max(0, state.t), Math.max(0, last));
+  if (state.unit !== null && (!state.sizes || state.unit >= state.sizes.H)) state.unit = null;
+}
+
+// The whole-every-time parts of a message, checked: {gradients, rnn} or null if any is missing or
+// not T rows long (then the message is not one this client can draw).
+function wholeParts(message, T) {
+  const out = {};
+  for (const [part, keys] of Object.entries(WHOLE_PARTS)) {
+    const given = message[part];
+    if (!given) return null;
+    for (const key of keys) {
+      if (!Array.isArray(given[key]) || given[key].length !== T) return null;
+    }
+    out[part] = given;
+  }
+  return out;
 }
 
 // Replaces everything when the snapshot is newer than what is held. Returns whether it applied.
 export function applySnapshot(message) {
   noteAck(message.ack);
   if (state.revision !== null && message.revision <= state.revision) return false;
+  const whole = wholeParts(message, message.sizes.T);
+  if (!whole || !message.knobs) return false;
   state.scenario = message.scenario;
   state.sizes = message.sizes;
   state.trace = message.trace;
+  state.gradients = whole.gradients;
+  state.rnn = whole.rnn;
+  state.knobs = message.knobs;
   state.revision = message.revision;
   state.awaitingSync = false;
   state.error = null;
@@ -98,12 +160,17 @@ export function applyFrame(message) {
     const part = message.trace[name];
     if (!Array.isArray(part) || part.length !== rows) return "out-of-sync";
   }
+  const whole = wholeParts(message, state.sizes.T);
+  if (!whole || !message.knobs) return "out-of-sync";
   // New arrays (not in-place edits) so views can tell by identity that the data changed.
   const trace = {};
   for (const name of QUANTITIES) {
     trace[name] = state.trace[name].slice(0, message.start).concat(message.trace[name]);
   }
   state.trace = trace;
+  state.gradients = whole.gradients;
+  state.rnn = whole.rnn;
+  state.knobs = message.knobs;
   state.revision = message.revision;
   state.error = null;
   return "applied";
@@ -123,6 +190,12 @@ export function setStep(t) {
   state.t = Number.isFinite(t) ? Math.round(t) : before;
   clampStep();
   return state.t !== before;
+}
+
+// Singles out unit k in the gradient and race charts (null: all units).
+export function setUnit(unit) {
+  const H = state.sizes ? state.sizes.H : 0;
+  state.unit = Number.isInteger(unit) && unit >= 0 && unit < H ? unit : null;
 }
 
 export function setPlaying(playing) {
