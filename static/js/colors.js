@@ -28,6 +28,14 @@ export const MUTED = "#5b6478";
 export const BELT = "#d5dae2";
 export const BELT_EDGE = "#8e98a8";
 
+// Lines that compare the two models (gradient view, memory race). The LSTM's belt is drawn in
+// ink as c_t is in the timeline; the plain RNN in teal, always dashed so the pair stays apart
+// without colour; "belt only: Π f" in the gate-opening purple, since it is a product of openings.
+export const LSTM_LINE = INK;
+export const RNN_LINE = "#2f7f79";
+export const BELT_ONLY_LINE = SEQUENTIAL[3][1];
+export const STEP_MARK = "#b3470b"; // the current step, as in the timeline and the inputs chart
+
 function hexToRgb(hex) {
   const n = parseInt(hex.slice(1), 16);
   return [(n >> 16) & 255, (n >> 8) & 255, n & 255];

@@ -4,13 +4,17 @@
 import { fetchScenarios } from "./api.js";
 import { connect, messages } from "./socket.js";
 import {
-  applyFrame, applySnapshot, lastStep, markAwaitingSync, nextId, noteInputSent, setConnection,
-  setError, setPlaying, setSpeed, setStep, startNewSession, state, stepDuration,
+  applyFrame, applySnapshot, initialState, lastStep, markAwaitingSync, nextId, noteInputSent,
+  noteKnobSent, noteStateSent, setConnection, setError, setPlaying, setSpeed, setStep, setUnit,
+  startNewSession, state, stepDuration,
 } from "./state.js";
 import { createControls } from "./controls.js";
+import { createKnobs } from "./knobs.js";
 import { createBelt } from "./views/belt.js";
 import { createGates } from "./views/gates.js";
+import { createGradients } from "./views/gradients.js";
 import { createInputsChart } from "./views/inputs.js";
+import { createRace } from "./views/race.js";
 import { createReadout } from "./views/readout.js";
 import { createStatus } from "./views/status.js";
 import { createTimeline } from "./views/timeline.js";
@@ -43,6 +47,7 @@ function main() {
     // HTML first and synchronously, so the readout always matches the step and revision stamped
     // on <body> by this pass.
     controls.render(state);
+    knobs.render(state);
     readout.render(state);
     const duration = reducedMotion.matches ? 0 : stepDuration();
     await Promise.all([
@@ -50,6 +55,8 @@ function main() {
       timeline.render(state),
       gates.render(state),
       inputsChart.render(state),
+      gradients.render(state),
+      race.render(state),
     ]);
     if (pass !== passes) return; // a newer pass has drawn (or is drawing) a newer state
     doc.body.dataset.step = String(t);
@@ -122,6 +129,26 @@ function main() {
       send(messages.setInput(id, state.t, j, value));
     },
     generate: (component, sequence) => send(messages.generate(nextId(), component, sequence)),
+    // `changed` holds only the knobs that moved; the server keeps the rest.
+    setKnobs(changed) {
+      if (!state.trace) return;
+      const id = nextId();
+      noteKnobSent(id);
+      send(messages.setKnobs(id, changed));
+    },
+    // One unit of h0 or c0 moved: the protocol takes the whole vector.
+    setState(name, unit, value) {
+      if (!state.trace) return;
+      const vector = initialState(name);
+      vector[unit] = value;
+      const id = nextId();
+      noteStateSent(id, name, vector);
+      send(messages.setState(id, { [name]: vector }));
+    },
+    setUnit(unit) {
+      setUnit(unit);
+      requestDraw();
+    },
     load(name) {
       pause();
       wantedScenario = name;
@@ -166,6 +193,9 @@ function main() {
   const timeline = createTimeline(doc.getElementById("timeline"), goTo);
   const gates = createGates(doc.getElementById("gates"), goTo);
   const inputsChart = createInputsChart(doc.getElementById("inputs-chart"), goTo);
+  const knobs = createKnobs(doc, actions);
+  const gradients = createGradients(doc.getElementById("gradients"), goTo);
+  const race = createRace(doc.getElementById("race"), doc.getElementById("race-note"), goTo);
 
   // The menu is a convenience: if the list cannot be fetched the built-in options stay.
   fetchScenarios()

@@ -1,6 +1,6 @@
 // Settings every chart shares, so the views look like one page.
 
-import { INK, MUTED } from "../colors.js";
+import { INK, MUTED, STEP_MARK } from "../colors.js";
 
 // The belt and the readout draw at most this many units; beyond it lanes get too thin to read.
 export const MAX_LANES = 12;
@@ -45,4 +45,21 @@ export function signedLimit(trace, units, names = BELT_QUANTITIES) {
 // Units shown in a lane view: 0..min(H, MAX_LANES)-1.
 export function shownUnits(H) {
   return Math.min(H, MAX_LANES);
+}
+
+// The current step marked on a chart over time (as the timeline marks it): a shaded column, a
+// line and a "t = …" label inside the plot's top edge (above it sits the legend). Returns
+// {shapes, annotations} to spread into a layout.
+export function stepMarker(t, T) {
+  const nearEnd = t > 0.8 * (T - 1);
+  return {
+    shapes: [
+      { type: "rect", xref: "x", yref: "paper", x0: t - 0.5, x1: t + 0.5, y0: 0, y1: 1,
+        fillcolor: "rgba(242, 161, 95, 0.16)", line: { width: 0 }, layer: "below" },
+      { type: "line", xref: "x", yref: "paper", x0: t, x1: t, y0: 0, y1: 1, line: { color: STEP_MARK, width: 2 } },
+    ],
+    annotations: [{ xref: "x", yref: "paper", x: t, y: 1, yanchor: "top", showarrow: false,
+      xanchor: nearEnd ? "right" : "left", xshift: nearEnd ? -3 : 3, bgcolor: "rgba(255, 255, 255, 0.85)",
+      text: `t = ${t}`, font: { ...SMALL_FONT, color: STEP_MARK } }],
+  };
 }

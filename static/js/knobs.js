@@ -1,0 +1,134 @@
+// The knobs panel: gate-bias shifts, weight scales and the loss target (set_knobs), the initial
+// state h0 / c0 (set_state), and the unit the gradient and race charts single out. Like
+// controls.js it never changes the state itself: it calls the actions main.js hands in, and
+// render() mirrors what the server last sent (so a reset or a load puts every knob back).
+
+import { knobPending, statePending } from "./state.js";
+import { num, signed } from "./format.js";
+import { shownUnits } from "./views/common.js";
+
+// How each knob's value is written beside its slider.
+const SHOW = {
+  bias_i: (v) => signed(v, 1),
+  bias_f: (v) => signed(v, 1),
+  bias_g: (v) => signed(v, 1),
+  bias_o: (v) => signed(v, 1),
+  weight_scale: (v) => `${num(v, 2)}×`,
+  rnn_scale: (v) => `w = ${num(v, 2)}`,
+};
+
+const STATE_NAMES = ["h0", "c0"];
+
+export function createKnobs(doc, actions) {
+  const $ = (id) => doc.getElementById(id);
+  const el = {
+    sliders: [...doc.querySelectorAll("input.knob[data-knob]")],
+    target: $("knob-target"),
+    state: $("state-sliders"),
+    unit: $("unit-select"),
+  };
+  let sizeKey = ""; // the H the unit menus and state sliders were built for
+
+  const output = (slider) => doc.querySelector(`output[for="${slider.id}"]`);
+
+  for (const slider of el.sliders) {
+    slider.addEventListener("input", () => {
+      const name = slider.dataset.knob;
+      const value = Number(slider.value);
+      output(slider).textContent = SHOW[name](value);
+      actions.setKnobs({ [name]: value });
+    });
+  }
+  el.target.addEventListener("change", () => {
+    const { value } = el.target;
+    actions.setKnobs({ target: value === "sum" ? "sum" : Number(value) });
+  });
+  el.unit.addEventListener("change", () => {
+    actions.setUnit(el.unit.value === "" ? null : Number(el.unit.value));
+  });
+  // One listener for the initial-state sliders (rebuilt when H changes).
+  el.state.addEventListener("input", (event) => {
+    const slider = event.target.closest("input.state-slider");
+    if (!slider) return;
+    const value = Number(slider.value);
+    output(slider).textContent = num(value, 2);
+    actions.setState(slider.dataset.name, Number(slider.dataset.unit), value);
+  });
+
+  function buildForSize(H) {
+    el.target.replaceChildren(new Option("sum of h_T (all units)", "sum"));
+    el.unit.replaceChildren(new Option("all units (‖·‖ over units)", ""));
+    for (let k = 0; k < H; k += 1) {
+      el.target.append(new Option(`h_T of unit ${k}`, String(k)));
+      el.unit.append(new Option(`unit ${k}`, String(k)));
+    }
+    el.state.replaceChildren();
+    const head = doc.createElement("div");
+    head.className = "state-row state-head";
+    for (const text of ["", "h₀", "c₀ (on the belt)"]) {
+      const span = doc.createElement("span");
+      span.textContent = text;
+      head.append(span);
+    }
+    el.state.append(head);
+    for (let k = 0; k < shownUnits(H); k += 1) {
+      const row = doc.createElement("div");
+      row.className = "state-row";
+      const label = doc.createElement("span");
+      label.className = "state-unit";
+      label.textContent = `unit ${k}`;
+      row.append(label);
+      for (const name of STATE_NAMES) {
+        const slider = doc.createElement("input");
+        Object.assign(slider, { type: "range", id: `state-${name}-${k}`, min: "-2", max: "2", step: "0.01" });
+        slider.className = "state-slider";
+        slider.dataset.name = name;
+        slider.dataset.unit = String(k);
+        slider.setAttribute("aria-label", `${name} of unit ${k}`);
+        const value = doc.createElement("output");
+        value.htmlFor = slider.id;
+        value.className = "knob-value";
+        row.append(slider, value);
+      }
+      el.state.append(row);
+    }
+    if (H > shownUnits(H)) {
+      const note = doc.createElement("p");
+      note.className = "note";
+      note.textContent = `Sliders for units 0–${shownUnits(H) - 1} of ${H}.`;
+      el.state.append(note);
+    }
+  }
+
+  return {
+    render(state) {
+      const { knobs, sizes, trace } = state;
+      const key = String(sizes.H);
+      if (key !== sizeKey) {
+        buildForSize(sizes.H);
+        sizeKey = key;
+      }
+      // While a move is unanswered the slider under the pointer is ahead of the state: leave it.
+      const knobBusy = knobPending();
+      for (const slider of el.sliders) {
+        const name = slider.dataset.knob;
+        if (!(name in knobs) || (knobBusy && slider === doc.activeElement)) continue;
+        slider.value = String(knobs[name]);
+        slider.setAttribute("aria-valuetext", SHOW[name](knobs[name]));
+        output(slider).textContent = SHOW[name](knobs[name]);
+      }
+      el.target.value = String(knobs.target);
+      el.unit.value = state.unit === null ? "" : String(state.unit);
+
+      const stateBusy = statePending();
+      for (const slider of el.state.querySelectorAll("input.state-slider")) {
+        if (stateBusy && slider === doc.activeElement) continue;
+        const rows = slider.dataset.name === "h0" ? trace.h_prev : trace.c_prev;
+        const value = rows[0][Number(slider.dataset.unit)];
+        slider.value = String(value);
+        slider.setAttribute("aria-valuetext", num(value, 2));
+        output(slider).textContent = num(value, 2);
+      }
+    },
+  };
+}

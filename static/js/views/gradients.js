@@ -1,0 +1,107 @@
+// Gradients through time on a log axis: how strongly the loss L (read off the last step) reaches
+// back to step t. The LSTM's dL/dc_t rides the belt, where only × f touches it; the plain RNN's
+// dL/dh_t passes through tanh(w·h) at every step and fades. "belt only: Π f" is what the belt
+// alone would carry back (∂c_{T−1}/∂c_t without the paths through h).
+//
+// All numbers come from the server. The only arithmetic here is for display: the norm over
+// units when all units are shown, an absolute value for one unit, and the floor a log axis needs.
+
+import { BELT_ONLY_LINE, INK, LSTM_LINE, MUTED, RNN_LINE } from "../colors.js";
+import { CONFIG, FONT, SMALL_FONT, baseLayout, stepMarker } from "./common.js";
+
+// A log axis cannot show 0: anything smaller (exact zeros included) is drawn at this floor.
+export const FLOOR = 1e-12;
+const FLOOR_TEXT = "10<sup>−12</sup>";
+// Units listed one by one in a hover label; beyond this the label would cover the chart.
+const HOVER_UNITS = 6;
+
+// Each series: where its rows live in the state, and how it is drawn.
+const SERIES = [
+  { uid: "lstm-dc", part: "gradients", key: "dL_dc", what: "dL/dc", model: "LSTM",
+    name: (u) => `LSTM ${u("dL/dc<sub>t</sub>")}`, line: { color: LSTM_LINE, width: 3 } },
+  { uid: "rnn-dh", part: "rnn", key: "dL_dh", what: "dL/dh", model: "RNN",
+    name: (u) => `RNN ${u("dL/dh<sub>t</sub>")}`, line: { color: RNN_LINE, width: 3, dash: "dash" } },
+  { uid: "belt", part: "gradients", key: "belt", what: "Π f", model: "belt only",
+    name: (u) => `belt only: ${u("Π f")}`, line: { color: BELT_ONLY_LINE, width: 2, dash: "dot" } },
+  { uid: "lstm-dh", part: "gradients", key: "dL_dh", what: "dL/dh", model: "LSTM",
+    name: (u) => `LSTM ${u("dL/dh<sub>t</sub>")}`, line: { color: MUTED, width: 1.5, dash: "dashdot" },
+    visible: "legendonly" },
+];
+
+// Display arithmetic: ‖row‖ over the units (or |row[k]| for one unit).
+function size(row, unit) {
+  if (unit !== null) return Math.abs(row[unit]);
+  let sum = 0;
+  for (const v of row) sum += v * v;
+  return Math.sqrt(sum);
+}
+
+// One series as a Plotly trace. customdata keeps the true value (and each unit's, for the
+// hover label) so a clipped point still tells what it really is.
+function seriesTrace(series, rows, unit, steps) {
+  const wrap = unit === null ? (q) => `‖${q}‖` : (q) => `|${q}|`;
+  const values = rows.map((row) => size(row, unit));
+  const listed = unit === null ? Math.min(rows[0].length, HOVER_UNITS) : 0;
+  const unitLines = Array.from({ length: listed }, (_, k) => `<br>   unit ${k}: %{customdata[${k + 1}]:.3e}`);
+  const more = unit === null && rows[0].length > listed ? "<br>   …" : "";
+  const head = unit === null ? `${series.model} ‖${series.what}‖` : `${series.model} ${series.what}, unit ${unit}`;
+  return {
+    type: "scatter", mode: "lines", uid: series.uid, name: series.name(wrap), x: steps,
+    y: values.map((v) => Math.max(v, FLOOR)),
+    customdata: rows.map((row, t) => (unit === null ? [values[t], ...row.slice(0, listed)] : [row[unit]])),
+    hovertemplate: `${head}: %{customdata[0]:.3e}${unitLines.join("")}${more}<extra></extra>`,
+    line: { ...series.line, shape: "linear" },
+    visible: series.visible ?? true,
+  };
+}
+
+export function createGradients(el, onPick) {
+  let cached = null; // {revision, unit, traces, clipped}
+  let listening = false;
+
+  return {
+    render(state) {
+      const { sizes, t, revision, unit } = state;
+      if (!cached || cached.revision !== revision || cached.unit !== unit) {
+        const steps = Array.from({ length: sizes.T }, (_, s) => s);
+        const traces = SERIES.map((series) => seriesTrace(series, state[series.part][series.key], unit, steps));
+        // Only series on show can reach the floor line; a legend-only one should not summon it.
+        const clipped = traces.some((tr) => tr.visible === true && tr.customdata.some((d) => !(d[0] >= FLOOR)));
+        cached = { revision, unit, traces, clipped };
+      }
+      const marker = stepMarker(t, sizes.T);
+      const shapes = [...marker.shapes];
+      const annotations = [...marker.annotations];
+      if (cached.clipped) {
+        shapes.push({ type: "line", xref: "paper", yref: "y", x0: 0, x1: 1, y0: FLOOR, y1: FLOOR,
+          line: { color: MUTED, width: 1, dash: "dot" }, layer: "below" });
+        annotations.push({ xref: "paper", yref: "y", x: 0, y: Math.log10(FLOOR), xanchor: "left",
+          yanchor: "bottom", showarrow: false, font: { ...SMALL_FONT, color: INK },
+          text: `floor ${FLOOR_TEXT}: smaller values and 0 are drawn here`, bgcolor: "rgba(255,255,255,0.8)" });
+      }
+      const layout = baseLayout({
+        height: 400,
+        margin: { l: 62, r: 12, t: 74, b: 44 }, // room for a two-row legend under the toolbar
+        uirevision: "gradients",
+        datarevision: `${revision}|${unit}`,
+        hovermode: "x unified",
+        legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom", font: { ...FONT, size: 12 } },
+        xaxis: { title: { text: "step t", font: SMALL_FONT, standoff: 4 }, tickfont: SMALL_FONT,
+          range: [-0.5, sizes.T - 0.5], gridcolor: "#edf0f4", zeroline: false },
+        yaxis: { type: "log", title: { text: unit === null ? "‖gradient‖ over units (log)" : `|gradient| of unit ${unit} (log)`,
+          font: SMALL_FONT, standoff: 4 }, tickfont: SMALL_FONT, exponentformat: "power", gridcolor: "#edf0f4" },
+        shapes,
+        annotations,
+      });
+      const done = Plotly.react(el, cached.traces, layout, CONFIG);
+      if (!listening) {
+        el.on("plotly_click", (event) => {
+          const point = event.points && event.points[0];
+          if (point && Number.isFinite(Number(point.x))) onPick(Number(point.x));
+        });
+        listening = true;
+      }
+      return done;
+    },
+  };
+}
