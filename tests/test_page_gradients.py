@@ -1,0 +1,189 @@
+"""The gradient view, the memory race and the knobs, in headless Chromium.
+
+What a chart plots is read straight from its Plotly graph div and compared with an independent
+run of the engine (same scenario, same knobs), so the page is held to the server's numbers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from app.engine import rnn
+from app.engine.backprop import lstm_backward, rnn_backward
+from app.engine.knobs import Knobs, lstm_weights, rnn_weights
+from app.engine.lstm import run
+from app.scenarios import get_scenario
+from tests.test_page import body_data, go_to_step, open_page, wait_for_new_revision, wait_for_step
+
+pytestmark = pytest.mark.browser
+
+# The gradient view draws anything below this on a floor (a log axis cannot show 0).
+FLOOR = 1e-12
+RTOL = 1e-6
+
+PLOTTED_JS = """id => Object.fromEntries(
+    document.getElementById(id).data.map((trace) => [trace.uid, trace.y])
+)"""
+
+
+def plotted(page: Any, chart: str) -> dict[str, list[float]]:
+    """The y data of every trace of one chart, by trace uid."""
+    data: dict[str, list[float]] = page.evaluate(PLOTTED_JS, chart)
+    return data
+
+
+def expected_gradients(scenario_name: str, knobs: Knobs) -> dict[str, np.ndarray]:
+    """What the gradient view should plot with every unit shown: norms over units, floored."""
+    scenario = get_scenario(scenario_name)
+    weights = lstm_weights(scenario.weights, knobs)
+    trace = run(weights, scenario.x, scenario.h0, scenario.c0)
+    grads = lstm_backward(weights, trace, knobs.target_unit)
+    foil = rnn_weights(scenario.weights, knobs)
+    foil_grads = rnn_backward(foil, rnn.run(foil, scenario.x, scenario.h0), knobs.target_unit)
+
+    def floored_norm(rows: np.ndarray) -> np.ndarray:
+        norms: np.ndarray = np.maximum(np.linalg.norm(rows, axis=1), FLOOR)
+        return norms
+
+    return {
+        "lstm-dc": floored_norm(grads.dL_dc),
+        "rnn-dh": floored_norm(foil_grads.dL_dh),
+        "belt": floored_norm(grads.belt),
+        "lstm-dh": floored_norm(grads.dL_dh),
+    }
+
+
+def expected_race(scenario_name: str, knobs: Knobs, c0: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """The race chart's lines, unit by unit: the LSTM's c and h, the RNN's h."""
+    scenario = get_scenario(scenario_name)
+    start_c = scenario.c0 if c0 is None else c0
+    trace = run(lstm_weights(scenario.weights, knobs), scenario.x, scenario.h0, start_c)
+    foil = rnn.run(rnn_weights(scenario.weights, knobs), scenario.x, scenario.h0)
+    out: dict[str, np.ndarray] = {}
+    for k in range(trace.c.shape[1]):
+        out[f"lstm-c-{k}"] = trace.c[:, k]
+        out[f"lstm-h-{k}"] = trace.h[:, k]
+        out[f"rnn-h-{k}"] = foil.h[:, k]
+    return out
+
+
+def assert_plots(page: Any, chart: str, expected: dict[str, np.ndarray]) -> None:
+    shown = plotted(page, chart)
+    for uid, values in expected.items():
+        assert uid in shown, (chart, uid, sorted(shown))
+        assert np.allclose(shown[uid], values, rtol=RTOL, atol=0), (chart, uid, shown[uid][:5], values[:5])
+
+
+def change(page: Any, action: Any) -> None:
+    """Do something that sends one message, and wait until its answer is drawn."""
+    revision = body_data(page, "revision")
+    action()
+    wait_for_new_revision(page, revision)
+
+
+def load(page: Any, scenario: str) -> None:
+    change(page, lambda: page.select_option("#scenario", scenario))
+
+
+def test_forget_bias_slider_changes_the_gradient_to_the_engines_numbers(page: Any, server_url: str) -> None:
+    open_page(page, server_url)
+    go_to_step(page, 7)
+    before = plotted(page, "gradients")["lstm-dc"][0]
+    assert before == pytest.approx(expected_gradients("hold-and-release", Knobs())["lstm-dc"][0], rel=RTOL)
+    assert_plots(page, "gradients", expected_gradients("hold-and-release", Knobs()))
+
+    change(page, lambda: page.locator("#knob-bias_f").fill("2.5"))
+    after = plotted(page, "gradients")["lstm-dc"][0]
+    expected = expected_gradients("hold-and-release", Knobs(bias_f=2.5))
+    assert after == pytest.approx(expected["lstm-dc"][0], rel=RTOL)
+    assert after != pytest.approx(before, rel=1e-3)
+    assert_plots(page, "gradients", expected)
+    # The knob shows its value, and the page stays at the step the learner was looking at.
+    assert page.inner_text("output[for='knob-bias_f']") == "+2.5"
+    assert body_data(page, "step") == "7"
+
+
+def test_long_memory_race_rnn_fades_while_the_belt_holds(page: Any, server_url: str) -> None:
+    open_page(page, server_url)
+    load(page, "long-memory")
+    shown = plotted(page, "race")
+    rnn_h, lstm_c = np.abs(shown["rnn-h-0"]), np.abs(shown["lstm-c-0"])
+    assert rnn_h[-1] < 0.25 * rnn_h[3]
+    assert lstm_c[-1] > 0.95 * lstm_c[3] > 0.5
+    assert_plots(page, "race", expected_race("long-memory", Knobs()))
+    assert_plots(page, "gradients", expected_gradients("long-memory", Knobs()))
+
+
+def test_rnn_weight_slider_changes_only_the_rnn(page: Any, server_url: str) -> None:
+    open_page(page, server_url)
+    load(page, "long-memory")
+    before = plotted(page, "race")
+    change(page, lambda: page.locator("#knob-rnn_scale").fill("0.5"))
+    after = plotted(page, "race")
+    assert not np.allclose(after["rnn-h-0"], before["rnn-h-0"])
+    assert np.array_equal(after["lstm-c-0"], before["lstm-c-0"])
+    knobs = Knobs(rnn_scale=0.5)
+    assert_plots(page, "race", expected_race("long-memory", knobs))
+    assert_plots(page, "gradients", expected_gradients("long-memory", knobs))
+    assert page.inner_text("output[for='knob-rnn_scale']") == "w = 0.50"
+
+
+def test_target_select_shows_the_gradients_of_one_units_loss(page: Any, server_url: str) -> None:
+    open_page(page, server_url)
+    change(page, lambda: page.select_option("#knob-target", "1"))
+    expected = expected_gradients("hold-and-release", Knobs(target=1))
+    assert_plots(page, "gradients", expected)
+    assert not np.allclose(expected["lstm-dc"], expected_gradients("hold-and-release", Knobs())["lstm-dc"])
+    assert page.input_value("#knob-target") == "1"
+
+
+def test_unit_menu_plots_one_units_gradient_and_race(page: Any, server_url: str) -> None:
+    open_page(page, server_url)
+    revision = body_data(page, "revision")
+    page.select_option("#unit-select", "2")
+    page.wait_for_function("document.getElementById('race').data.length === 3")
+    assert body_data(page, "revision") == revision  # a view choice, not a change to the model
+    scenario = get_scenario("hold-and-release")
+    trace = run(scenario.weights, scenario.x, scenario.h0, scenario.c0)
+    grads = lstm_backward(scenario.weights, trace)
+    shown = plotted(page, "gradients")
+    assert np.allclose(shown["lstm-dc"], np.maximum(np.abs(grads.dL_dc[:, 2]), FLOOR), rtol=RTOL, atol=0)
+    assert sorted(plotted(page, "race")) == ["lstm-c-2", "lstm-h-2", "rnn-h-2"]
+
+
+def test_initial_cell_state_slider_sets_c0(page: Any, server_url: str) -> None:
+    open_page(page, server_url)
+    load(page, "long-memory")
+    change(page, lambda: page.locator('input.state-slider[data-name="c0"][data-unit="1"]').fill("1.5"))
+    assert float(page.inner_text("#readout td[data-q='c_prev'][data-unit='1']")) == pytest.approx(1.5)
+    assert float(page.inner_text("#readout td[data-q='c_prev'][data-unit='0']")) == 0.0
+    assert_plots(page, "race", expected_race("long-memory", Knobs(), c0=np.array([0.0, 1.5])))
+
+
+def test_reset_puts_the_knobs_back(page: Any, server_url: str) -> None:
+    open_page(page, server_url)
+    change(page, lambda: page.locator("#knob-bias_f").fill("-4"))
+    change(page, lambda: page.locator("#knob-weight_scale").fill("2"))
+    change(page, lambda: page.select_option("#knob-target", "0"))
+    change(page, lambda: page.locator('input.state-slider[data-name="h0"][data-unit="0"]').fill("0.5"))
+    assert page.input_value("#knob-bias_f") == "-4"
+    change(page, lambda: page.click("#reset"))
+    assert page.input_value("#knob-bias_f") == "0"
+    assert page.inner_text("output[for='knob-bias_f']") == "+0.0"
+    assert page.input_value("#knob-weight_scale") == "1"
+    assert page.input_value("#knob-rnn_scale") == "1"
+    assert page.input_value("#knob-target") == "sum"
+    assert page.input_value('input.state-slider[data-name="h0"][data-unit="0"]') == "0"
+    assert_plots(page, "gradients", expected_gradients("hold-and-release", Knobs()))
+
+
+def test_keyboard_on_a_knob_moves_the_knob_not_the_step(page: Any, server_url: str) -> None:
+    open_page(page, server_url)
+    page.focus("#knob-bias_f")
+    change(page, lambda: page.keyboard.press("ArrowLeft"))
+    wait_for_step(page, 0)
+    assert page.inner_text("output[for='knob-bias_f']") == "−0.1"
+    assert_plots(page, "gradients", expected_gradients("hold-and-release", Knobs(bias_f=-0.1)))
