@@ -16,7 +16,14 @@ from app.engine.backprop import lstm_backward, rnn_backward
 from app.engine.knobs import Knobs, lstm_weights, rnn_weights
 from app.engine.lstm import run
 from app.scenarios import get_scenario
-from tests.test_page import body_data, go_to_step, open_page, wait_for_new_revision, wait_for_step
+from tests.test_page import (
+    body_data,
+    go_to_step,
+    open_page,
+    readout,
+    wait_for_new_revision,
+    wait_for_step,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -39,7 +46,7 @@ def expected_gradients(scenario_name: str, knobs: Knobs) -> dict[str, np.ndarray
     """What the gradient view should plot with every unit shown: norms over units, floored."""
     scenario = get_scenario(scenario_name)
     weights = lstm_weights(scenario.weights, knobs)
-    trace = run(weights, scenario.x, scenario.h0, scenario.c0)
+    trace = run(weights, scenario.x, scenario.h0, scenario.c0, knobs.clamp_array())
     grads = lstm_backward(weights, trace, knobs.target_unit)
     foil = rnn_weights(scenario.weights, knobs)
     foil_grads = rnn_backward(foil, rnn.run(foil, scenario.x, scenario.h0), knobs.target_unit)
@@ -60,7 +67,7 @@ def expected_race(scenario_name: str, knobs: Knobs, c0: np.ndarray | None = None
     """The race chart's lines, unit by unit: the LSTM's c and h, the RNN's h."""
     scenario = get_scenario(scenario_name)
     start_c = scenario.c0 if c0 is None else c0
-    trace = run(lstm_weights(scenario.weights, knobs), scenario.x, scenario.h0, start_c)
+    trace = run(lstm_weights(scenario.weights, knobs), scenario.x, scenario.h0, start_c, knobs.clamp_array())
     foil = rnn.run(rnn_weights(scenario.weights, knobs), scenario.x, scenario.h0)
     out: dict[str, np.ndarray] = {}
     for k in range(trace.c.shape[1]):
@@ -187,3 +194,46 @@ def test_keyboard_on_a_knob_moves_the_knob_not_the_step(page: Any, server_url: s
     wait_for_step(page, 0)
     assert page.inner_text("output[for='knob-bias_f']") == "−0.1"
     assert_plots(page, "gradients", expected_gradients("hold-and-release", Knobs(bias_f=-0.1)))
+
+
+def test_forcing_the_forget_gate_open_holds_the_belt_through_the_release(page: Any, server_url: str) -> None:
+    open_page(page, server_url)
+    go_to_step(page, 30)
+    change(page, lambda: page.check("#clamp-f-on"))  # all units, at the slider's default 1.00
+    knobs = Knobs().with_clamp("f", None, 1.0, 3)
+    assert_plots(page, "gradients", expected_gradients("hold-and-release", knobs))
+    assert_plots(page, "race", expected_race("hold-and-release", knobs))
+    assert readout(page, "f", 3) == [1.0, 1.0, 1.0]
+    assert page.inner_text(".clamp-state[data-gate='f']") == "all units 1.00"
+    assert body_data(page, "step") == "30"
+
+    # While forced, the slider moves the forced value live.
+    change(page, lambda: page.locator("#clamp-f-value").fill("0.3"))
+    assert readout(page, "f", 3) == [0.3, 0.3, 0.3]
+    weaker = Knobs().with_clamp("f", None, 0.3, 3)
+    assert_plots(page, "gradients", expected_gradients("hold-and-release", weaker))
+
+    change(page, lambda: page.uncheck("#clamp-f-on"))
+    assert page.inner_text(".clamp-state[data-gate='f']") == "free"
+    assert_plots(page, "gradients", expected_gradients("hold-and-release", Knobs()))
+
+
+def test_a_clamp_for_one_unit_leaves_the_others_free(page: Any, server_url: str) -> None:
+    scenario = get_scenario("hold-and-release")
+    free = run(scenario.weights, scenario.x, scenario.h0, scenario.c0)
+    open_page(page, server_url)
+    go_to_step(page, 10)
+    page.select_option("#clamp-o-unit", "2")
+    page.locator("#clamp-o-value").fill("0.6")  # not forced yet: nothing is sent
+    change(page, lambda: page.check("#clamp-o-on"))
+    shown = readout(page, "o", 3)
+    assert shown[2] == 0.6
+    assert shown[:2] == pytest.approx(free.o[10, :2], abs=6e-5)
+    assert page.inner_text(".clamp-state[data-gate='o']") == "unit 2 0.60"
+    assert_plots(page, "race", expected_race("hold-and-release", Knobs().with_clamp("o", 2, 0.6, 3)))
+    # Seen for all units, o is not forced everywhere, so the box is unticked; a reset frees it.
+    page.select_option("#clamp-o-unit", "")
+    assert not page.is_checked("#clamp-o-on")
+    change(page, lambda: page.click("#reset"))
+    assert page.inner_text(".clamp-state[data-gate='o']") == "free"
+    assert readout(page, "o", 3) == pytest.approx(free.o[10], abs=6e-5)

@@ -1,5 +1,6 @@
 // The knobs panel: gate-bias shifts, weight scales and the loss target (set_knobs), the initial
-// state h0 / c0 (set_state), and the unit the gradient and race charts single out. Like
+// state h0 / c0 (set_state), gate clamps (set_clamp), and the unit the gradient and race charts
+// single out. Like
 // controls.js it never changes the state itself: it calls the actions main.js hands in, and
 // render() mirrors what the server last sent (so a reset or a load puts every knob back).
 
@@ -18,6 +19,22 @@ const SHOW = {
 };
 
 const STATE_NAMES = ["h0", "c0"];
+const GATES = ["i", "f", "g", "o"];
+
+// The units a clamp control speaks for: every unit ("" in its menu) or one.
+function scopeUnits(select, H) {
+  return select.value === "" ? Array.from({ length: H }, (_, k) => k) : [Number(select.value)];
+}
+
+// What is forced now, in words: "free", "all units 1.00", or "unit 0 1.00 · unit 2 0.00".
+function clampText(row) {
+  const forced = (row || []).map((v, k) => [k, v]).filter(([, v]) => v !== null);
+  if (!forced.length) return "free";
+  if (forced.length === row.length && forced.every(([, v]) => v === forced[0][1])) {
+    return `all units ${num(forced[0][1], 2)}`;
+  }
+  return forced.map(([k, v]) => `unit ${k} ${num(v, 2)}`).join(" · ");
+}
 
 export function createKnobs(doc, actions) {
   const $ = (id) => doc.getElementById(id);
@@ -26,8 +43,10 @@ export function createKnobs(doc, actions) {
     target: $("knob-target"),
     state: $("state-sliders"),
     unit: $("unit-select"),
+    clamps: $("clamps"),
   };
   let sizeKey = ""; // the H the unit menus and state sliders were built for
+  let drawn = null; // the state last mirrored, so a clamp's unit menu can re-mirror on its own
 
   const output = (slider) => doc.querySelector(`output[for="${slider.id}"]`);
 
@@ -55,12 +74,62 @@ export function createKnobs(doc, actions) {
     actions.setState(slider.dataset.name, Number(slider.dataset.unit), value);
   });
 
+  const clampPart = (gate, part) => $(`clamp-${gate}-${part}`);
+
+  function sendClamp(gate, value) {
+    const unit = clampPart(gate, "unit").value;
+    actions.setClamp(gate, unit === "" ? null : Number(unit), value);
+  }
+  el.clamps.addEventListener("change", (event) => {
+    const target = event.target;
+    if (target.matches("input.clamp-on")) {
+      const { gate } = target.dataset;
+      sendClamp(gate, target.checked ? Number(clampPart(gate, "value").value) : null);
+    } else if (target.matches("select.clamp-unit") && drawn) {
+      paintClamps(drawn); // the same clamps seen for other units
+    }
+  });
+  el.clamps.addEventListener("input", (event) => {
+    const slider = event.target.closest("input.clamp-value");
+    if (!slider) return;
+    const { gate } = slider.dataset;
+    output(slider).textContent = num(Number(slider.value), 2);
+    // Once a gate is forced, its slider moves the forced value live.
+    if (clampPart(gate, "on").checked) sendClamp(gate, Number(slider.value));
+  });
+
+  // Checkbox, slider and summary of each gate's clamp, from knobs.clamps ({} when nothing is forced).
+  function paintClamps(state) {
+    const clamps = state.knobs.clamps || {};
+    const busy = knobPending();
+    for (const gate of GATES) {
+      const row = clamps[gate] || null;
+      const units = scopeUnits(clampPart(gate, "unit"), state.sizes.H);
+      const forced = Boolean(row) && units.every((k) => row[k] !== null);
+      const on = clampPart(gate, "on");
+      const slider = clampPart(gate, "value");
+      if (!(busy && on === doc.activeElement)) on.checked = forced;
+      if (forced && !(busy && slider === doc.activeElement)) {
+        slider.value = String(row[units[0]]);
+        output(slider).textContent = num(row[units[0]], 2);
+      }
+      const summary = el.clamps.querySelector(`.clamp-state[data-gate="${gate}"]`);
+      summary.textContent = clampText(row);
+      summary.classList.toggle("is-forced", summary.textContent !== "free");
+    }
+  }
+
   function buildForSize(H) {
     el.target.replaceChildren(new Option("sum of h_T (all units)", "sum"));
     el.unit.replaceChildren(new Option("all units (‖·‖ over units)", ""));
     for (let k = 0; k < H; k += 1) {
       el.target.append(new Option(`h_T of unit ${k}`, String(k)));
       el.unit.append(new Option(`unit ${k}`, String(k)));
+    }
+    for (const gate of GATES) {
+      const menu = clampPart(gate, "unit");
+      menu.replaceChildren(new Option("all units", ""));
+      for (let k = 0; k < H; k += 1) menu.append(new Option(`unit ${k}`, String(k)));
     }
     el.state.replaceChildren();
     const head = doc.createElement("div");
@@ -129,6 +198,8 @@ export function createKnobs(doc, actions) {
         slider.setAttribute("aria-valuetext", num(value, 2));
         output(slider).textContent = num(value, 2);
       }
+      paintClamps(state);
+      drawn = state;
     },
   };
 }

@@ -145,6 +145,12 @@ function main() {
       noteStateSent(id, name, vector);
       send(messages.setState(id, { [name]: vector }));
     },
+    setClamp(gate, unit, value) {
+      if (!state.trace) return;
+      const id = nextId();
+      noteKnobSent(id); // a clamp is a knob too: its controls wait for the answer the same way
+      send(messages.setClamp(id, gate, unit, value));
+    },
     setUnit(unit) {
       setUnit(unit);
       requestDraw();

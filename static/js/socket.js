@@ -12,6 +12,8 @@ export const messages = {
   setKnobs: (id, knobs) => ({ type: "set_knobs", id, ...knobs }),
   // `initial` holds h0 and/or c0, each a full vector of H numbers.
   setState: (id, initial) => ({ type: "set_state", id, ...initial }),
+  // Forces `gate` to `value` for unit `unit` (null: every unit); value null releases it.
+  setClamp: (id, gate, unit, value) => ({ type: "set_clamp", id, gate, unit, value }),
   load: (id, scenario) => ({ type: "load", id, scenario }),
   reset: (id) => ({ type: "reset", id }),
   sync: () => ({ type: "sync" }),
