@@ -18,7 +18,21 @@ class Settings(BaseSettings):
     # Every weight, input and state value must lie in ±max_abs_value: it keeps all arithmetic
     # finite and rejects 1e308-style input with a clear message.
     max_abs_value: float = 1e3
-    max_message_bytes: int = 4 * 1024 * 1024
+    max_message_bytes: int = 4 * 1024 * 1024  # a bigger WebSocket message closes it with 1009
+    max_sessions: int = 200  # concurrent WebSocket sessions; more are closed with 1013
+    max_pending_messages: int = 256  # per connection; a flood beyond it is refused, not queued
+    idle_timeout_seconds: float = 1800.0  # a silent connection is closed (the page reconnects)
+    # Browser origins allowed to open the WebSocket besides the page's own (same host and port).
+    allowed_origins: list[str] = []
+    # Files (app/web/files.py). An upload's body over max_upload_bytes is refused as it streams in;
+    # an .npz's entries may declare max_unpacked_bytes in all, and a big one may not inflate more
+    # than max_compression_ratio times (zip bombs do, thousands of times); a weights file may hold
+    # max_tensors tensors. H, D and T are bounded by max_hidden, max_inputs and max_steps above.
+    max_upload_bytes: int = 32 * 1024 * 1024
+    max_unpacked_bytes: int = 64 * 1024 * 1024
+    max_compression_ratio: float = 200.0
+    max_tensors: int = 1024
+    max_csv_cells: int = 20_000_000  # numbers in one exported trace CSV (T·H rows × columns)
 
 
 @lru_cache

@@ -6,8 +6,11 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 
-from app.web import api, pages, stream
+from app.file_errors import FileProblem
+from app.web import api, files, pages, stream
 from app.web.errors import request_validation_handler
+from app.web.security import add_security_headers
+from app.web.upload_limit import UploadLimit
 
 STATIC = Path(__file__).resolve().parents[1] / "static"
 
@@ -17,10 +20,18 @@ def create_app() -> FastAPI:
         title="LSTM Conveyor",
         summary="Watch an LSTM's cell state ride the conveyor belt, step by step.",
         version="0.1.0",
+        docs_url=None,  # app/web/pages.py serves /docs without a CDN
+        redoc_url=None,
     )
+    app.state.active_sessions = 0  # counted by app/web/stream.py against settings.max_sessions
     app.include_router(pages.router)
     app.include_router(api.router)
+    app.include_router(files.router)
     app.include_router(stream.router)
     app.add_exception_handler(RequestValidationError, request_validation_handler)
+    app.add_exception_handler(FileProblem, files.refusal)
+    app.add_middleware(UploadLimit, paths=files.UPLOADS)
+    app.middleware("http")(add_security_headers)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/vendor/swagger", StaticFiles(directory=pages.SWAGGER_UI), name="swagger")
     return app

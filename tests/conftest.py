@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
 
+from app.config import get_settings
 from app.main import create_app
 
 CHROMIUM = os.environ.get("LSTM_CONVEYOR_CHROMIUM", "/usr/bin/chromium")
@@ -26,6 +28,20 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+@pytest.fixture
+def override_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
+    """override_settings(max_sessions=1, ...): set LSTM_CONVEYOR_* for this test only."""
+
+    def apply(**values: object) -> None:
+        for name, value in values.items():
+            text = json.dumps(value) if isinstance(value, list) else str(value)
+            monkeypatch.setenv(f"LSTM_CONVEYOR_{name.upper()}", text)
+        get_settings.cache_clear()
+
+    yield apply
+    get_settings.cache_clear()  # the next call reads the environment monkeypatch restores
 
 
 @pytest.fixture
@@ -77,8 +93,12 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser: Any, server_url: str) -> Iterator[Any]:
-    """A fresh page; fails the test if the page logged any console error or uncaught exception."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    """A fresh page; fails the test if the page logged any console error or uncaught exception.
+
+    The context bypasses the app's Content-Security-Policy only because Playwright's
+    wait_for_function evaluates strings, which the CSP (rightly) forbids; tests/test_security.py
+    drives the page under the real policy."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, bypass_csp=True)
     new_page = context.new_page()
     problems: list[str] = []
     new_page.on(

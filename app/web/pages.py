@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import fastapi_offline
 import plotly
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse
@@ -9,6 +10,7 @@ from fastapi.templating import Jinja2Templates
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parents[2] / "templates")
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+SWAGGER_UI = Path(fastapi_offline.__file__).parent / "static"  # Swagger UI 5 (OpenAPI 3.1)
 
 router = APIRouter()
 
@@ -16,6 +18,12 @@ router = APIRouter()
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def index(request: Request) -> HTMLResponse:
     return TEMPLATES.TemplateResponse(request, "index.html")
+
+
+@router.get("/docs", response_class=HTMLResponse, include_in_schema=False)
+def docs(request: Request) -> HTMLResponse:
+    """Swagger UI served from this app (FastAPI's default page loads it from a CDN)."""
+    return TEMPLATES.TemplateResponse(request, "docs.html")
 
 
 @router.get("/vendor/plotly.min.js", include_in_schema=False)

@@ -1,7 +1,7 @@
 """The WebSocket protocol (docs/protocol.md): validate each message, hand bursts to the session.
 
-A receiver task only queues raw text; the worker drains everything queued so far and applies
-it as one batch, so a burst of slider moves costs one recompute.
+A receiver task only queues raw frames (app/web/inbox.py); the worker drains everything queued so
+far and applies it as one batch, so a burst of slider moves costs one recompute.
 """
 
 from __future__ import annotations
@@ -19,46 +19,44 @@ from app.encoding import NotFinite, dumps
 from app.messages import ClientMessage
 from app.session import Outgoing, Session, error_reply
 from app.web.errors import first_problem
+from app.web.inbox import Frame, Inbox
+from app.web.security import origin_allowed
 
 router = APIRouter()
 log = logging.getLogger(__name__)
 _messages: TypeAdapter[Any] = TypeAdapter(ClientMessage)
 
 
-class _Inbox:
-    """Raw client frames waiting for the worker; None marks the end of the connection."""
-
-    def __init__(self) -> None:
-        self.items: list[str | bytes | None] = []
-        self.ready = asyncio.Event()
-
-    def put(self, item: str | bytes | None) -> None:
-        self.items.append(item)
-        self.ready.set()
-
-    async def drain(self) -> list[str | bytes | None]:
-        await self.ready.wait()
-        self.ready.clear()
-        items, self.items = self.items, []
-        return items
-
-
 @router.websocket("/ws")
 async def stream(websocket: WebSocket) -> None:
+    settings, state = get_settings(), websocket.app.state
+    if not origin_allowed(websocket.headers.get("origin"), websocket.headers.get("host"), settings):
+        await websocket.close(code=1008, reason="origin not allowed")  # before accept: HTTP 403
+        return
     await websocket.accept()
-    session = Session()
+    if state.active_sessions >= settings.max_sessions:
+        await websocket.close(code=1013, reason="too many sessions; try again later")
+        return
+    state.active_sessions += 1
+    try:
+        await _serve(websocket, Session(), Inbox(settings.max_pending_messages))
+    finally:
+        state.active_sessions -= 1
+
+
+async def _serve(websocket: WebSocket, session: Session, inbox: Inbox) -> None:
     await _send(websocket, [session.snapshot()])
-    inbox = _Inbox()
     receiver = asyncio.create_task(_receive(websocket, inbox))
     try:
         while True:
-            raw = await inbox.drain()
-            closed = None in raw
-            parsed, errors = _parse([item for item in raw if item is not None])
+            drained = await inbox.drain()
+            parsed, errors = _parse(drained.frames)
+            if drained.refused:
+                errors.append(error_reply(None, f"{drained.refused} messages refused: too many were waiting"))
             await _send(websocket, errors)
             if parsed:
                 await _send(websocket, await _apply(session, parsed))
-            if closed:
+            if drained.closed:
                 break
     except WebSocketDisconnect:
         pass
@@ -79,23 +77,27 @@ async def _apply(session: Session, parsed: list[Any]) -> list[Outgoing]:
         return [error_reply(None, "internal error while applying the update; nothing was changed")]
 
 
-async def _receive(websocket: WebSocket, inbox: _Inbox) -> None:
-    limit = get_settings().max_message_bytes
+async def _receive(websocket: WebSocket, inbox: Inbox) -> None:
+    settings = get_settings()
     try:
         while True:
-            event = await websocket.receive()
+            try:
+                event = await asyncio.wait_for(websocket.receive(), settings.idle_timeout_seconds)
+            except TimeoutError:
+                await websocket.close(code=1000, reason="idle timeout")
+                break
             if event["type"] == "websocket.disconnect":
                 break
             text, data = event.get("text"), event.get("bytes")
-            if text is not None and len(text) > limit:
+            if len(text or data or b"") > settings.max_message_bytes:
                 await websocket.close(code=1009, reason="message too big")
                 break
             inbox.put(text if text is not None else (data or b""))
     finally:
-        inbox.put(None)
+        inbox.close()
 
 
-def _parse(raw: list[str | bytes]) -> tuple[list[Any], list[Outgoing]]:
+def _parse(raw: list[Frame]) -> tuple[list[Any], list[Outgoing]]:
     """Validated messages in order, and one error reply for each frame that failed."""
     parsed: list[Any] = []
     errors: list[Outgoing] = []
