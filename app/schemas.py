@@ -171,3 +171,36 @@ class ScenarioDetail(ScenarioSummary):
     c0: Vector
     input_names: list[str]
     input_range: tuple[float, float]
+
+
+# --- Files (app/web/files.py) -----------------------------------------------------------------
+
+
+class LayerSummary(BaseModel):
+    id: str = Field(description="pass it as the form field `layer` to import this layer")
+    naming: Literal["pytorch", "keras"]
+    H: int = Field(description="hidden size")
+    D: int = Field(description="input size")
+    reverse: bool = Field(description="the backward direction of a bidirectional nn.LSTM (…_reverse)")
+
+
+class ImportedWeights(BaseModel):
+    """One layer in /api/trace's form (PyTorch layout, gate rows i, f, g, o), and the file's others."""
+
+    weights: WeightsIn
+    layer: str = Field(description="id of the layer in `weights`")
+    layers: list[LayerSummary] = Field(description="every LSTM layer in the file that can be imported")
+
+
+class ImportedInputs(BaseModel):
+    x: Matrix = Field(description="(T, D) input sequence, as /api/trace takes it")
+    T: int
+    D: int
+
+
+class WeightsExport(Strict):
+    weights: LSTMWeightsIn
+
+
+class Refusal(BaseModel):
+    detail: str = Field(description="what is wrong with the file, naming the tensor, line or limit")

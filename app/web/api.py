@@ -28,8 +28,13 @@ def trace(request: TraceRequest) -> Response:
     """Every per-step quantity of one nn.LSTM layer (PyTorch layout, gates i, f, g, o), or of a
     tanh nn.RNN with `"model": "rnn"`; with `gradients`, also dL/dc_t, dL/dh_t, dL/dx_t and the
     belt-only term for L = Σ_k h_{T-1}[k] (target "sum") or h_{T-1}[k]."""
+    return Response(dumps(run_request(request)), media_type="application/json")
+
+
+def run_request(request: TraceRequest) -> dict[str, np.ndarray]:
+    """The arrays a trace request asks for (also exported as CSV by app/web/files.py)."""
     target = None if request.gradients is None else request.gradients.target
-    result = standalone_trace(
+    return standalone_trace(
         request.model,
         {name: np.asarray(value) for name, value in request.weights.model_dump().items()},
         np.asarray(request.x),
@@ -38,7 +43,6 @@ def trace(request: TraceRequest) -> Response:
         gradients=request.gradients is not None,
         target=None if target == "sum" else target,
     )
-    return Response(dumps(result), media_type="application/json")
 
 
 @router.get("/scenarios", response_model=list[ScenarioSummary], summary="List the named scenarios")

@@ -1,0 +1,186 @@
+""".npy and .npz from bytes, without pickle, every declared size checked before data is read.
+
+An .npz is a zip of .npy entries. The zip's directory declares each entry's packed and unpacked
+size; those are checked against the limits (and against each other: a zip bomb inflates
+thousands of times) before anything is decompressed, and no entry is ever read past what it
+declared. Only the few hundred bytes of each entry's .npy header are read up front; an entry's
+data is read when the caller asks for that tensor.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+import zlib
+from dataclasses import dataclass
+from typing import Any, cast
+
+import numpy as np
+
+from app.config import get_settings
+from app.file_errors import Malformed, TooLarge, Unusable, setting
+from app.tensor_file import Spec, TensorFile, require_float
+
+NPY_MAGIC = b"\x93NUMPY"
+ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")  # an archive with entries, an empty archive
+_HEADER_PEEK = 16 * 1024  # enough for any .npy header NumPy will parse (it stops at 10,000 bytes)
+# Below this many unpacked bytes the compression ratio is not checked: a small all-zero bias
+# legitimately deflates a few hundred times, and cannot cost much memory.
+_RATIO_FLOOR = 1024 * 1024
+_READ_ERRORS = (ValueError, SyntaxError, TypeError, EOFError, OSError, zlib.error, zipfile.BadZipFile)
+
+
+@dataclass(frozen=True)
+class NpyHeader:
+    dtype: np.dtype
+    shape: tuple[int, ...]
+    fortran: bool
+    offset: int  # bytes before the data
+
+    @property
+    def data_bytes(self) -> int:
+        return int(np.prod(self.shape, dtype=object)) * self.dtype.itemsize
+
+
+def read_npy_header(head: bytes, what: str) -> NpyHeader:
+    """Parse the .npy header at the start of `head` (format 1.0 or 2.0); no data is touched."""
+    if not head.startswith(NPY_MAGIC):
+        raise Malformed(f"{what} is not an .npy array (it does not start with the .npy magic string)")
+    stream = io.BytesIO(head)
+    try:
+        version = np.lib.format.read_magic(stream)
+        if version == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(stream)
+        elif version == (2, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(stream)
+        else:
+            raise Malformed(f"{what} is .npy format {version[0]}.{version[1]}; 1.0 and 2.0 are read")
+    except _READ_ERRORS:
+        raise Malformed(f"{what} has a damaged or truncated .npy header") from None
+    if dtype.hasobject:
+        raise Unusable(
+            f"{what} holds pickled Python objects (dtype object); files are read without pickle, "
+            "so save plain numeric arrays"
+        )
+    return NpyHeader(dtype, tuple(int(n) for n in shape), bool(fortran), stream.tell())
+
+
+def npy_values(data: bytes, header: NpyHeader, what: str) -> np.ndarray:
+    """The array after `header` in `data`, which must hold exactly the bytes the header declares."""
+    available = len(data) - header.offset
+    if available != header.data_bytes:
+        state = "truncated" if available < header.data_bytes else "longer than its header says"
+        raise Malformed(
+            f"{what} is {state}: shape {header.shape} of {header.dtype.name} needs "
+            f"{header.data_bytes} bytes, but {available} follow the header"
+        )
+    flat = np.frombuffer(data, dtype=header.dtype, offset=header.offset)
+    return flat.reshape(header.shape, order="F" if header.fortran else "C")
+
+
+def open_npz(data: bytes) -> TensorFile:
+    """The table of an .npz archive, its entries checked; data is read per tensor on demand."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except _READ_ERRORS:
+        raise Malformed(
+            "not a readable .npz: it is not a zip archive, or it is truncated (no zip directory at its end)"
+        ) from None
+    entries = [info for info in archive.infolist() if not info.is_dir()]
+    _check_entries(entries)
+    headers = {info.filename.removesuffix(".npy"): (info, _entry_header(archive, info)) for info in entries}
+    specs = {name: Spec(_dtype_name(header.dtype), header.shape) for name, (_, header) in headers.items()}
+
+    def load(name: str) -> np.ndarray:
+        info, header = headers[name]
+        require_float(name, specs[name])
+        return npy_values(_read_entry(archive, info), header, info.filename).astype(np.float64)
+
+    return TensorFile(specs, load)
+
+
+def npz_bytes(tensors: dict[str, np.ndarray]) -> bytes:
+    """An uncompressed .npz, as np.savez writes it."""
+    buffer = io.BytesIO()
+    np.savez(buffer, allow_pickle=False, **cast(dict[str, Any], tensors))
+    return buffer.getvalue()
+
+
+def _check_entries(entries: list[zipfile.ZipInfo]) -> None:
+    settings = get_settings()
+    if len(entries) > settings.max_tensors:
+        raise TooLarge(
+            f"the archive holds {len(entries)} entries; at most {settings.max_tensors} are read "
+            f"({setting('max_tensors')})"
+        )
+    seen: set[str] = set()
+    for info in entries:
+        _check_entry(info, settings.max_compression_ratio)
+        if info.filename in seen:
+            raise Malformed(f"the archive holds {info.filename} twice")
+        seen.add(info.filename)
+    total = sum(info.file_size for info in entries)
+    if total > settings.max_unpacked_bytes:
+        raise TooLarge(
+            f"the archive's entries declare {total} bytes unpacked; at most {settings.max_unpacked_bytes} "
+            f"are read ({setting('max_unpacked_bytes')})"
+        )
+
+
+def _check_entry(info: zipfile.ZipInfo, max_ratio: float) -> None:
+    name = info.filename
+    if name.endswith(".pkl"):
+        raise Unusable(
+            f"the archive holds {name}: this looks like a torch.save checkpoint, a pickle, which is "
+            "never loaded (it can run code); save with safetensors.torch.save_file or np.savez"
+        )
+    if not name.endswith(".npy"):
+        raise Malformed(f"the archive holds {name}, which is not an .npy array; an .npz holds only those")
+    if info.flag_bits & 0x1:
+        raise Malformed(f"{name} is encrypted")
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise Malformed(
+            f"{name} uses zip compression method {info.compress_type}; np.savez and "
+            "np.savez_compressed write stored or deflated entries"
+        )
+    ratio = info.file_size / max(info.compress_size, 1)
+    if info.file_size > _RATIO_FLOOR and ratio > max_ratio:
+        raise TooLarge(
+            f"{name} would inflate from {info.compress_size} to {info.file_size} bytes ({ratio:.0f}×), "
+            f"more than the {max_ratio:g}× allowed ({setting('max_compression_ratio')}): a zip bomb?"
+        )
+
+
+def _entry_header(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> NpyHeader:
+    """The .npy header of one entry, from its first few KiB; its sizes must match the directory's."""
+    try:
+        with archive.open(info) as entry:
+            head = entry.read(min(info.file_size, _HEADER_PEEK))
+    except _READ_ERRORS as err:
+        raise Malformed(f"{info.filename} cannot be unpacked: {err}") from None
+    header = read_npy_header(head, info.filename)
+    if header.offset + header.data_bytes != info.file_size:
+        raise Malformed(
+            f"{info.filename} declares {info.file_size} bytes unpacked, but its .npy header "
+            f"(shape {header.shape}, {header.dtype.name}) means {header.offset + header.data_bytes}"
+        )
+    return header
+
+
+def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """One entry, whole; never more than the size its directory record declared (already checked)."""
+    try:
+        with archive.open(info) as entry:
+            data = entry.read(info.file_size + 1)
+    except _READ_ERRORS as err:
+        raise Malformed(f"{info.filename} cannot be unpacked: {err}") from None
+    if len(data) != info.file_size:
+        raise Malformed(f"{info.filename} unpacks to a size other than the {info.file_size} bytes declared")
+    return data
+
+
+def _dtype_name(dtype: np.dtype) -> str:
+    """ "float32", "int64", "complex128", "bool"; "str" or "bytes" for text; "structured" for records."""
+    if dtype.fields is not None:
+        return "structured"
+    return {"U": "str", "S": "bytes", "V": "void"}.get(dtype.kind, dtype.name)

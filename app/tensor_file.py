@@ -1,0 +1,72 @@
+"""A file of named tensors, read in two steps: its table (name → dtype, shape), then data on demand.
+
+The readers (app/safetensors_file.py, app/numpy_files.py) check everything a table declares
+before handing it out, so a caller can refuse a tensor by its dtype or shape before spending
+memory on its data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from app.config import get_settings
+from app.file_errors import Unusable, setting
+
+# What the engine can take without losing anything: every one widens exactly to float64.
+FLOAT_DTYPES = ("float16", "float32", "float64", "bfloat16")
+_KIND_HINTS = {
+    "object": "pickled Python objects, which are never loaded",
+    "complex": "complex numbers",
+    "int": "integers",
+    "uint": "integers",
+    "bool": "booleans",
+    "str": "text",
+}
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What the file declares about one tensor."""
+
+    dtype: str  # NumPy-style name: "float32", "bfloat16", "int64", "object", …
+    shape: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class TensorFile:
+    specs: dict[str, Spec]  # in the file's order
+    load: Callable[[str], np.ndarray]  # one tensor's values as float64, after a float dtype was checked
+
+
+def require_float(name: str, spec: Spec) -> None:
+    """Refuse a tensor whose dtype is not a float the engine takes, saying what it holds instead."""
+    if spec.dtype in FLOAT_DTYPES:
+        return
+    kind = spec.dtype.rstrip("0123456789_")
+    hint = _KIND_HINTS.get(kind)
+    held = f" ({hint})" if hint else ""
+    raise Unusable(f"{name} has dtype {spec.dtype}{held}; accepted are float16, float32, float64, bfloat16")
+
+
+def check_values(name: str, values: np.ndarray) -> np.ndarray:
+    """Refuse NaN, ±Inf and anything beyond ±max_abs_value, naming the first offending entry."""
+    limit = get_settings().max_abs_value
+    bad = ~np.isfinite(values)
+    if bad.any():
+        where = _first(bad)
+        raise Unusable(f"{name} holds {values[where]} at {list(where)}; every value must be finite")
+    big = np.abs(values) > limit
+    if big.any():
+        where = _first(big)
+        raise Unusable(
+            f"{name} holds {values[where]:g} at {list(where)}, beyond ±{limit:g} "
+            f"(the limit, {setting('max_abs_value')})"
+        )
+    return values
+
+
+def _first(mask: np.ndarray) -> tuple[int, ...]:
+    return tuple(int(i) for i in np.argwhere(mask)[0])

@@ -1,0 +1,115 @@
+"""Files in and out: import an LSTM layer or an input sequence; export weights and traces.
+
+A refused file raises a FileProblem (app/file_errors.py); `refusal` answers it as
+{"detail": message}: 400 unreadable, 413 over a limit, 422 readable but unusable.
+"""
+
+from typing import Annotated, Any
+
+import numpy as np
+from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+
+from app.config import get_settings
+from app.encoding import dumps
+from app.engine.lstm import WEIGHT_NAMES, LSTMWeights
+from app.file_errors import FileProblem, Malformed, TooLarge, Unusable, setting
+from app.inputs_io import read_inputs
+from app.schemas import ImportedInputs, ImportedWeights, Refusal, TraceRequest, WeightsExport
+from app.trace_csv import trace_csv
+from app.web.api import run_request
+from app.weights_io import ExportFormat, export_weights, import_layer
+
+router = APIRouter(prefix="/api")
+UPLOADS = ("/api/weights", "/api/inputs")  # guarded by app/web/upload_limit.py
+_STATUS = {Malformed: 400, TooLarge: 413, Unusable: 422}
+_REFUSALS: dict[int | str, dict[str, Any]] = {
+    status: {"model": Refusal, "description": kind.__doc__} for kind, status in _STATUS.items()
+}
+LayerField = Annotated[str | None, Form(description="id of the layer to import (default: the first)")]
+
+
+@router.post(
+    "/weights",
+    response_model=ImportedWeights,
+    responses=_REFUSALS,
+    summary="Import one LSTM layer from a .safetensors or .npz file (PyTorch or Keras naming)",
+)
+def import_weights(file: UploadFile, layer: LayerField = None) -> Response:
+    """The layer's weights in /api/trace's form, and every LSTM layer the file holds."""
+    found = import_layer(_read(file), file.filename or "", layer)
+    weights = {name: getattr(found.weights, name) for name in WEIGHT_NAMES}
+    body = {"weights": weights, "layer": found.layer.id, "layers": [x.summary() for x in found.layers]}
+    return Response(dumps(body), media_type="application/json")
+
+
+@router.post(
+    "/inputs",
+    response_model=ImportedInputs,
+    responses=_REFUSALS,
+    summary="Import an input sequence from a .csv (T rows × D numbers) or .npy file",
+)
+def import_inputs(file: UploadFile) -> Response:
+    x = read_inputs(_read(file), file.filename or "")
+    return Response(dumps({"x": x, "T": x.shape[0], "D": x.shape[1]}), media_type="application/json")
+
+
+@router.post(
+    "/export/weights.safetensors",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}, "description": "lstm.safetensors"}},
+    summary="One layer as .safetensors",
+)
+def export_safetensors(request: WeightsExport) -> Response:
+    """PyTorch naming (weight_ih_l0, …, float64): nn.LSTM's load_state_dict takes the file as is."""
+    return _weights_file(request, "safetensors")
+
+
+@router.post(
+    "/export/weights.npz",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}, "description": "lstm.npz"}},
+    summary="One layer as .npz",
+)
+def export_npz(request: WeightsExport) -> Response:
+    """PyTorch naming (weight_ih_l0, …, float64), as np.savez writes it."""
+    return _weights_file(request, "npz")
+
+
+@router.post(
+    "/export/trace.csv",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/csv": {}}, "description": "The trace as CSV"}, **_REFUSALS},
+    summary="A trace as CSV: a row per (step, unit)",
+)
+def export_trace_csv(request: TraceRequest) -> StreamingResponse:
+    """Columns step, unit, x0…x{D-1} (the step's inputs, repeated on each unit row), then one
+    column per quantity in /api/trace's order."""
+    lines = trace_csv(run_request(request))
+    return StreamingResponse(lines, media_type="text/csv", headers=_attachment("trace.csv"))
+
+
+async def refusal(request: Request, exc: Exception) -> JSONResponse:
+    """A refused file: its message, and a status by kind; never a stack trace or a path."""
+    assert isinstance(exc, FileProblem)
+    return JSONResponse({"detail": str(exc)}, status_code=_STATUS.get(type(exc), 400))
+
+
+def _read(file: UploadFile) -> bytes:
+    """The upload, read no further than the limit (app/web/upload_limit.py has already cut off
+    bodies over it; this holds when the route is mounted without that guard)."""
+    limit = get_settings().max_upload_bytes
+    data = file.file.read(limit + 1)
+    if len(data) > limit:
+        raise TooLarge(f"the file is over the {limit} bytes accepted ({setting('max_upload_bytes')})")
+    return data
+
+
+def _weights_file(request: WeightsExport, fmt: ExportFormat) -> Response:
+    weights = LSTMWeights(**{k: np.asarray(v) for k, v in request.weights.model_dump().items()})
+    headers = _attachment(f"lstm.{fmt}")
+    return Response(export_weights(weights, fmt), media_type="application/octet-stream", headers=headers)
+
+
+def _attachment(filename: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{filename}"'}

@@ -1,0 +1,304 @@
+"""An LSTM layer from a .safetensors or .npz file, in PyTorch or Keras naming; and back out.
+
+Reading costs nothing until the file has earned it: the file's table of tensors (names, dtypes,
+shapes) is checked first, LSTM layers are recognised by name and checked by shape, and only the
+chosen layer's tensors are then read and checked for finite, bounded values. Other tensors in the
+file (an embedding, a linear head, an int64 step counter) are never read.
+
+Layers are listed in file order; each has an `id` to choose it by. PyTorch's stacked layers are
+`{prefix}l{k}` (e.g. "encoder.lstm.l1"), the backward direction of a bidirectional LSTM
+`{prefix}l{k}_reverse`, listed as a layer of its own (its weights run forward in time here,
+over whatever x is given); an LSTMCell's and a Keras layer's id is their prefix.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from app.config import get_settings
+from app.engine.lstm import WEIGHT_NAMES, LSTMWeights
+from app.file_errors import FileProblem, Malformed, TooLarge, Unusable, setting
+from app.numpy_files import ZIP_MAGICS, npz_bytes, open_npz
+from app.safetensors_file import looks_like_safetensors, open_safetensors, safetensors_bytes
+from app.tensor_file import Spec, TensorFile, check_values, require_float
+
+Naming = Literal["pytorch", "keras"]
+ExportFormat = Literal["safetensors", "npz"]
+
+# Liberal in the prefix (any module path, "/" or "." separated), strict in what follows it.
+_PREFIX = r"(?P<prefix>(?:.*?[./:_-])??)"  # the shortest: "recurrent_kernel" is not "recurrent_" + kernel
+_TORCH = re.compile(
+    _PREFIX + r"(?P<role>weight_ih|weight_hh|bias_ih|bias_hh|weight_hr)(?P<tail>_l(?P<k>\d+)(?:_reverse)?)?$"
+)
+_KERAS = re.compile(_PREFIX + r"(?P<role>recurrent_kernel|kernel|bias)(?P<tail>:\d+)?$")
+_SEPARATORS = "./:_-"
+_HINTS = {
+    (".pt", ".pth", ".bin", ".ckpt", ".pkl"): "PyTorch pickles are never loaded (they can run code); "
+    "save with safetensors.torch.save_file(model.state_dict(), …) or np.savez",
+    (".h5", ".keras", ".hdf5"): "Keras files are not read; save layer.get_weights() with np.savez",
+}
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One loadable LSTM layer of a file; `tensors` maps each role (weight_ih or kernel, …) to
+    the tensor's name in the file."""
+
+    id: str
+    naming: Naming
+    hidden_size: int
+    input_size: int
+    reverse: bool
+    tensors: dict[str, str]
+
+    def summary(self) -> dict[str, object]:
+        return {"id": self.id, "naming": self.naming, "H": self.hidden_size, "D": self.input_size,
+                "reverse": self.reverse}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Imported:
+    weights: LSTMWeights
+    layer: Layer  # the one loaded
+    layers: list[Layer]  # every loadable layer in the file
+
+
+@dataclass
+class _Group:
+    """Tensors that share a prefix and layer suffix: one candidate layer."""
+
+    naming: Naming
+    prefix: str
+    tail: str  # "_l1", "_l0_reverse", ":0" or ""
+    members: dict[str, str] = field(default_factory=dict)  # role → name in the file
+
+    def name(self, role: str) -> str:
+        return self.members.get(role, f"{self.prefix}{role}{self.tail}")
+
+    @property
+    def id(self) -> str:
+        if self.naming == "pytorch" and self.tail:
+            return self.prefix + self.tail.removeprefix("_")
+        return self.prefix.rstrip(_SEPARATORS) or ("cell" if self.naming == "pytorch" else "lstm")
+
+
+def import_layer(data: bytes, filename: str = "", layer: str | None = None) -> Imported:
+    """The chosen layer (default: the first loadable one) in PyTorch layout, and all the others."""
+    tensors = open_tensor_file(data, filename)
+    candidates = [(group.id, _layer(group, tensors.specs)) for group in _groups(tensors.specs)]
+    layers = [found for _, found in candidates if isinstance(found, Layer)]
+    chosen = _choose(candidates, layer, tensors.specs)
+    return Imported(_load(tensors, chosen), chosen, layers)
+
+
+def open_tensor_file(data: bytes, filename: str = "") -> TensorFile:
+    """The table of a .safetensors or .npz file, told apart by their first bytes."""
+    limit = get_settings().max_upload_bytes
+    if len(data) > limit:
+        raise TooLarge(f"the file has {len(data)} bytes; at most {limit} ({setting('max_upload_bytes')})")
+    if not data:
+        raise Malformed("the file is empty")
+    lower = filename.lower()
+    if data.startswith(ZIP_MAGICS) or lower.endswith(".npz"):
+        return open_npz(data)
+    if looks_like_safetensors(data) or lower.endswith(".safetensors"):
+        return open_safetensors(data)
+    hint = next((text for endings, text in _HINTS.items() if lower.endswith(endings)), "")
+    raise Malformed("neither a .safetensors file nor an .npz archive" + (f": {hint}" if hint else ""))
+
+
+def export_weights(weights: LSTMWeights, fmt: ExportFormat) -> bytes:
+    """One layer in PyTorch naming (weight_ih_l0, …, float64), so nn.LSTM.load_state_dict takes it."""
+    tensors = {f"{name}_l0": np.ascontiguousarray(getattr(weights, name)) for name in WEIGHT_NAMES}
+    return safetensors_bytes(tensors) if fmt == "safetensors" else npz_bytes(tensors)
+
+
+# --- finding layers ---------------------------------------------------------------------------
+
+
+def _groups(specs: dict[str, Spec]) -> list[_Group]:
+    """Candidate layers in file order: PyTorch groups, and Keras groups with a recurrent_kernel."""
+    groups: dict[tuple[str, str, str], _Group] = {}
+    first_seen: dict[str, int] = {}  # prefix → position of its first tensor in the file
+    for position, name in enumerate(specs):
+        match = _TORCH.match(name) or _KERAS.match(name)
+        if match is None:
+            continue
+        first_seen.setdefault(match["prefix"], position)
+        naming: Naming = "pytorch" if match.re is _TORCH else "keras"
+        key = (naming, match["prefix"], match["tail"] or "")
+        group = groups.setdefault(key, _Group(naming, match["prefix"], match["tail"] or ""))
+        group.members[match["role"]] = name
+    found = [g for g in groups.values() if g.naming == "pytorch" or "recurrent_kernel" in g.members]
+    # Modules in file order; within one, l0 before l1 before l10, forward before reverse.
+    return sorted(found, key=lambda g: (first_seen[g.prefix], _layer_number(g), g.tail.endswith("_reverse")))
+
+
+def _layer_number(group: _Group) -> int:
+    digits = re.search(r"\d+", group.tail)
+    return int(digits[0]) if digits else 0
+
+
+def _choose(
+    candidates: list[tuple[str, Layer | FileProblem]], wanted: str | None, specs: dict[str, Spec]
+) -> Layer:
+    if not candidates:
+        raise Unusable(_nothing_found(specs))
+    if wanted is None:
+        usable = [found for _, found in candidates if isinstance(found, Layer)]
+        chosen: Layer | FileProblem = usable[0] if usable else candidates[0][1]
+    else:
+        matches = [found for layer_id, found in candidates if layer_id == wanted]
+        if not matches:
+            available = ", ".join(layer_id for layer_id, _ in candidates)
+            raise Unusable(f"the file has no layer {wanted[:100]!r}; it has: {available}")
+        chosen = matches[0]
+    if isinstance(chosen, FileProblem):
+        raise chosen
+    return chosen
+
+
+def _nothing_found(specs: dict[str, Spec]) -> str:
+    names = list(specs)
+    shown = ", ".join(names[:5]) + (", …" if len(names) > 5 else "")
+    return (
+        f"no LSTM layer found among the file's {len(names)} tensors ({shown or 'none'}): expected "
+        "PyTorch names weight_ih_l0, weight_hh_l0 (and bias_ih_l0, bias_hh_l0) or Keras names kernel, "
+        "recurrent_kernel (and bias), after any prefix"
+    )
+
+
+# --- checking a layer from its table alone --------------------------------------------------
+
+
+def _layer(group: _Group, specs: dict[str, Spec]) -> Layer | FileProblem:
+    """The layer if its tensors are there and fit together, else the problem (raised if chosen)."""
+    try:
+        for name in group.members.values():
+            require_float(name, specs[name])
+        check = _torch_sizes if group.naming == "pytorch" else _keras_sizes
+        hidden, inputs = check(group, specs)
+        _check_limits(group.id, hidden, inputs)
+    except FileProblem as problem:
+        return problem
+    reverse = group.tail.endswith("_reverse")
+    return Layer(group.id, group.naming, hidden, inputs, reverse, dict(group.members))
+
+
+def _torch_sizes(group: _Group, specs: dict[str, Spec]) -> tuple[int, int]:
+    """(H, D) of weight_ih (4H, D), weight_hh (4H, H), bias_ih and bias_hh (4H,), both or neither."""
+    if "weight_hr" in group.members:
+        raise Unusable(
+            f"{group.name('weight_hr')} is a projection (nn.LSTM with proj_size > 0); only LSTMs "
+            "without one are run here"
+        )
+    _require(group, ("weight_ih", "weight_hh"))
+    ih_name, ih = group.name("weight_ih"), specs[group.name("weight_ih")].shape
+    if len(ih) != 2 or ih[0] == 0 or ih[0] % 4 or ih[1] == 0:
+        hint = _kind(specs[group.name("weight_hh")].shape)
+        raise Unusable(f"{ih_name} has shape {ih}; an LSTM's is (4H, D), gate rows i, f, g, o{hint}")
+    hidden, inputs = ih[0] // 4, ih[1]
+    expected = {"weight_hh": (4 * hidden, hidden), "bias_ih": (4 * hidden,), "bias_hh": (4 * hidden,)}
+    biases = [role for role in ("bias_ih", "bias_hh") if role in group.members]
+    if len(biases) == 1:
+        other = group.name("bias_hh" if biases[0] == "bias_ih" else "bias_ih")
+        raise Unusable(
+            f"{other} is missing, but {group.name(biases[0])} is there; an nn.LSTM has both biases "
+            "or neither (bias=False)"
+        )
+    for role in ("weight_hh", *biases):
+        name, shape = group.name(role), specs[group.name(role)].shape
+        if shape != expected[role]:
+            hint = _kind(shape) if role == "weight_hh" else ""
+            raise Unusable(
+                f"{name} has shape {shape}, but {ih_name} {ih} means H={hidden}, "
+                f"so {name} must be {expected[role]}{hint}"
+            )
+    return hidden, inputs
+
+
+def _keras_sizes(group: _Group, specs: dict[str, Spec]) -> tuple[int, int]:
+    """(H, D) of recurrent_kernel (H, 4H), kernel (D, 4H), and bias (4H,) if there is one."""
+    _require(group, ("kernel", "recurrent_kernel"))
+    rk_name, rk = group.name("recurrent_kernel"), specs[group.name("recurrent_kernel")].shape
+    if len(rk) != 2 or rk[0] == 0 or rk[1] != 4 * rk[0]:
+        raise Unusable(
+            f"{rk_name} has shape {rk}; a Keras LSTM's is (H, 4H), gate columns i, f, c, o{_kind(rk[::-1])}"
+        )
+    hidden = rk[0]
+    k_name, kernel = group.name("kernel"), specs[group.name("kernel")].shape
+    if len(kernel) != 2 or kernel[0] == 0 or kernel[1] != 4 * hidden:
+        raise Unusable(
+            f"{k_name} has shape {kernel}, but {rk_name} {rk} means H={hidden}, "
+            f"so {k_name} must be (D, {4 * hidden})"
+        )
+    if "bias" in group.members:
+        b_name, bias = group.name("bias"), specs[group.name("bias")].shape
+        # CuDNNLSTM keeps the input and recurrent biases apart: 8H values.
+        if bias not in ((4 * hidden,), (8 * hidden,)):
+            raise Unusable(
+                f"{b_name} has shape {bias}, but {rk_name} {rk} means H={hidden}, "
+                f"so {b_name} must be ({4 * hidden},)"
+            )
+    return hidden, kernel[0]
+
+
+def _require(group: _Group, roles: tuple[str, ...]) -> None:
+    for role in roles:
+        if role not in group.members:
+            present = ", ".join(group.members.values())
+            raise Unusable(f"{group.name(role)} is missing; layer {group.id} has only {present}")
+
+
+def _kind(recurrent: tuple[int, ...]) -> str:
+    """A hint when a (rows, H) recurrent matrix has another cell's shape."""
+    if len(recurrent) != 2 or recurrent[1] == 0:
+        return ""
+    if recurrent[0] == 3 * recurrent[1]:
+        return " (3H × H is a GRU's shape, not an LSTM's)"
+    if recurrent[0] == recurrent[1]:
+        return " (H × H is a plain RNN's shape, not an LSTM's)"
+    return ""
+
+
+def _check_limits(layer_id: str, hidden: int, inputs: int) -> None:
+    settings = get_settings()
+    for size, value, limit, name in (
+        ("H", hidden, settings.max_hidden, "max_hidden"),
+        ("D", inputs, settings.max_inputs, "max_inputs"),
+    ):
+        if value > limit:
+            raise TooLarge(f"layer {layer_id} has {size}={value}; at most {limit} ({setting(name)})")
+
+
+# --- reading the chosen layer ---------------------------------------------------------------
+
+
+def _load(tensors: TensorFile, layer: Layer) -> LSTMWeights:
+    values = {role: check_values(name, tensors.load(name)) for role, name in layer.tensors.items()}
+    if layer.naming == "keras":
+        return _from_keras(values, layer.hidden_size)
+    zeros = np.zeros(4 * layer.hidden_size)  # nn.LSTM(bias=False) saves no biases
+    return LSTMWeights(
+        weight_ih=values["weight_ih"],
+        weight_hh=values["weight_hh"],
+        bias_ih=values.get("bias_ih", zeros),
+        bias_hh=values.get("bias_hh", zeros),
+    )
+
+
+def _from_keras(values: dict[str, np.ndarray], hidden: int) -> LSTMWeights:
+    """Keras keeps gates in columns, ordered i, f, c, o; c is PyTorch's g, so the four blocks
+    already line up and the transpose is the whole conversion. Keras has one bias (a CuDNNLSTM
+    two, stacked): it goes to bias_ih, and bias_hh is zero; only their sum enters the cell."""
+    bias = values.get("bias", np.zeros(4 * hidden))
+    return LSTMWeights(
+        weight_ih=np.ascontiguousarray(values["kernel"].T),  # (D, 4H) → (4H, D)
+        weight_hh=np.ascontiguousarray(values["recurrent_kernel"].T),  # (H, 4H) → (4H, H)
+        bias_ih=bias[: 4 * hidden],
+        bias_hh=bias[4 * hidden :] if bias.size == 8 * hidden else np.zeros(4 * hidden),
+    )
