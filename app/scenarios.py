@@ -220,7 +220,10 @@ def trained_memory() -> Scenario:
             "writes the sign onto its belt; afterwards its forget gate stays near 1 and its own h "
             "keeps the candidate pointing the same way, so the belt keeps growing in the "
             "direction of the sign and the noise cannot flip it. Drag the value at step 0 to the "
-            "other sign and unit 0's belt turns around; the other units found other jobs."
+            "other sign and unit 0's belt turns around; the other units found other jobs. "
+            "Training found its own way to remember, not the hand-set write-once belt: the belt "
+            "grows far beyond ±1, tanh(c) saturates, and the gradient view shows little gradient "
+            "reaching step 0 — the trained network no longer needs it to get there."
         ),
         weights=weights,
         x=x[0],
