@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from app.engine import rnn
+from app.engine.activations import sigmoid
 from app.engine.backprop import LSTMGradients, RNNGradients, lstm_backward, rnn_backward
 from app.engine.knobs import Knobs, lstm_weights, rnn_weights
 from app.engine.lstm import LSTMWeights, Trace, rerun_from, run
@@ -51,6 +52,12 @@ def compute(
         rnn_trace=rnn_trace,
         rnn_gradients=rnn_backward(foil, rnn_trace, knobs.target_unit),
     )
+
+
+def activation_curves(limit: float = 8.0, points: int = 161) -> dict[str, np.ndarray]:
+    """σ and tanh sampled on [−limit, limit], for the page's insets (the browser never computes them)."""
+    z = np.linspace(-limit, limit, points)
+    return {"z": z, "sigmoid": sigmoid(z), "tanh": np.tanh(z)}
 
 
 def payload(results: Results, start: int = 0) -> dict[str, Any]:

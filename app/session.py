@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from app.computation import Results, compute, payload
+from app.computation import Results, activation_curves, compute, payload
 from app.config import get_settings
 from app.encoding import check_finite
 from app.engine import sequences
@@ -224,6 +224,7 @@ class Session:
                 "H": self.h0.shape[0],
             },
             "knobs": self.knobs.as_dict(),
+            "curves": activation_curves(),
             "start": 0,
             **payload(self.results),
         }

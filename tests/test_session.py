@@ -182,3 +182,11 @@ def test_default_scenario_holds_a_value_on_the_belt_and_later_releases_it() -> N
     # Unit 2 holds −signal, but h shows it only when the release opens its output gate.
     assert trace.c[27, hidden] < -0.9 and abs(trace.h[27, hidden]) < 0.05
     assert trace.h[28, hidden] < -0.5
+
+
+def test_snapshot_samples_sigmoid_and_tanh_for_the_insets() -> None:
+    curves = Session().snapshot()["curves"]
+    z = np.asarray(curves["z"])
+    assert z[0] == -8 and z[-1] == 8 and len(z) == 161
+    np.testing.assert_allclose(curves["sigmoid"], 1 / (1 + np.exp(-z)), rtol=1e-12)
+    np.testing.assert_allclose(curves["tanh"], np.tanh(z), rtol=1e-12)
