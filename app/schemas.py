@@ -184,12 +184,18 @@ class LayerSummary(BaseModel):
     reverse: bool = Field(description="the backward direction of a bidirectional nn.LSTM (…_reverse)")
 
 
+class SkippedLayer(BaseModel):
+    id: str
+    detail: str = Field(description="why it cannot be imported, as the refusal would say")
+
+
 class ImportedWeights(BaseModel):
     """One layer in /api/trace's form (PyTorch layout, gate rows i, f, g, o), and the file's others."""
 
     weights: WeightsIn
     layer: str = Field(description="id of the layer in `weights`")
     layers: list[LayerSummary] = Field(description="every LSTM layer in the file that can be imported")
+    skipped: list[SkippedLayer] = Field(description="layers that look like LSTMs but cannot be imported")
 
 
 class ImportedInputs(BaseModel):

@@ -65,6 +65,7 @@ class Imported:
     weights: LSTMWeights
     layer: Layer  # the one loaded
     layers: list[Layer]  # every loadable layer in the file
+    skipped: dict[str, str]  # layer id → why it cannot be loaded, for layers that look like LSTMs
 
 
 @dataclass
@@ -91,8 +92,9 @@ def import_layer(data: bytes, filename: str = "", layer: str | None = None) -> I
     tensors = open_tensor_file(data, filename)
     candidates = [(group.id, _layer(group, tensors.specs)) for group in _groups(tensors.specs)]
     layers = [found for _, found in candidates if isinstance(found, Layer)]
+    skipped = {layer_id: str(found) for layer_id, found in candidates if isinstance(found, FileProblem)}
     chosen = _choose(candidates, layer, tensors.specs)
-    return Imported(_load(tensors, chosen), chosen, layers)
+    return Imported(_load(tensors, chosen), chosen, layers, skipped)
 
 
 def open_tensor_file(data: bytes, filename: str = "") -> TensorFile:
@@ -103,9 +105,14 @@ def open_tensor_file(data: bytes, filename: str = "") -> TensorFile:
     if not data:
         raise Malformed("the file is empty")
     lower = filename.lower()
-    if data.startswith(ZIP_MAGICS) or lower.endswith(".npz"):
+    if data.startswith(ZIP_MAGICS):
         return open_npz(data)
-    if looks_like_safetensors(data) or lower.endswith(".safetensors"):
+    if looks_like_safetensors(data):
+        return open_safetensors(data)
+    # Neither by content: the name decides which format's reader explains what is wrong.
+    if lower.endswith(".npz"):
+        return open_npz(data)
+    if lower.endswith(".safetensors"):
         return open_safetensors(data)
     hint = next((text for endings, text in _HINTS.items() if lower.endswith(endings)), "")
     raise Malformed("neither a .safetensors file nor an .npz archive" + (f": {hint}" if hint else ""))

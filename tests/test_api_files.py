@@ -350,3 +350,21 @@ def test_openapi_documents_the_file_routes(client: TestClient) -> None:
     upload_body = paths["/api/weights"]["post"]["requestBody"]["content"]
     assert "multipart/form-data" in upload_body
     assert {"200", "400", "413", "422"} <= set(paths["/api/weights"]["post"]["responses"])
+
+
+def test_layers_that_cannot_be_imported_are_listed_as_skipped_with_why(client: TestClient) -> None:
+    gru = {"weight_ih_l1": np.zeros((9, 3)), "weight_hh_l1": np.zeros((9, 3))}
+    response = upload(client, "/api/weights", npz(**small_layer(), **gru), "w.npz", layer="")
+
+    data = response.json()
+    assert response.status_code == 200 and data["layer"] == "l0"  # a blank `layer`: the default
+    assert [layer["id"] for layer in data["layers"]] == ["l0"]
+    assert data["skipped"] == [
+        {"id": "l1", "detail": "weight_ih_l1 has shape (9, 3); an LSTM's is (4H, D), gate rows i, f, g, o "
+         "(3H × H is a GRU's shape, not an LSTM's)"}
+    ]  # fmt: skip
+
+
+def test_file_content_decides_the_format_not_its_name(client: TestClient) -> None:
+    response = upload(client, "/api/weights", save_safetensors(small_layer()), "misnamed.npz")
+    assert response.status_code == 200 and response.json()["layer"] == "l0"

@@ -37,9 +37,13 @@ LayerField = Annotated[str | None, Form(description="id of the layer to import (
 )
 def import_weights(file: UploadFile, layer: LayerField = None) -> Response:
     """The layer's weights in /api/trace's form, and every LSTM layer the file holds."""
-    found = import_layer(_read(file), file.filename or "", layer)
-    weights = {name: getattr(found.weights, name) for name in WEIGHT_NAMES}
-    body = {"weights": weights, "layer": found.layer.id, "layers": [x.summary() for x in found.layers]}
+    found = import_layer(_read(file), file.filename or "", layer or None)  # a blank field: the default
+    body = {
+        "weights": {name: getattr(found.weights, name) for name in WEIGHT_NAMES},
+        "layer": found.layer.id,
+        "layers": [each.summary() for each in found.layers],
+        "skipped": [{"id": layer_id, "detail": why} for layer_id, why in found.skipped.items()],
+    }
     return Response(dumps(body), media_type="application/json")
 
 
