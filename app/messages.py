@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from app.schemas import Index, Matrix, Strict, Value, Vector, check_rectangular
+from app.schemas import Index, Matrix, Strict, Value, Vector, WeightsIn, check_rectangular
 
 
 class Message(Strict):
@@ -80,10 +80,9 @@ BiasShift = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=-10.0, l
 Scale = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0.0, le=3.0)]
 
 
-class SetKnobs(Message):
-    """Change any of the knobs; the ones left out keep their value."""
+class KnobFields(Strict):
+    """Knob values; the ones left out (null) keep their value."""
 
-    type: Literal["set_knobs"]
     bias_i: BiasShift | None = Field(default=None, description="added to the input gate's bias")
     bias_f: BiasShift | None = Field(default=None, description="added to the forget gate's bias")
     bias_g: BiasShift | None = Field(default=None, description="added to the candidate's bias")
@@ -93,21 +92,66 @@ class SetKnobs(Message):
     target: Literal["sum"] | Index | None = Field(default=None, description='"sum" or a unit k')
 
 
+class SetKnobs(KnobFields, Message):
+    """Change any of the knobs; the ones left out keep their value."""
+
+    type: Literal["set_knobs"]
+
+
+GateName = Literal["i", "f", "g", "o"]
+ClampValue = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=-1.0, le=1.0)]
+
+
+def check_clamp(gate: str | None, value: float | None) -> None:
+    """σ gates (i, f, o) live in [0, 1]; only the candidate g may be negative."""
+    if value is not None and gate != "g" and value < 0:
+        raise ValueError(f"gate {gate} is a sigmoid: its value must lie in [0, 1]")
+
+
 class SetClamp(Message):
     """Force a gate to `value` at every step, for one unit or all; `value` null releases it."""
 
     type: Literal["set_clamp"]
-    gate: Literal["i", "f", "g", "o"]
+    gate: GateName
     unit: Index | None = Field(default=None, description="a unit k, or every unit")
-    value: Annotated[float, Field(strict=True, allow_inf_nan=False, ge=-1.0, le=1.0)] | None
+    value: ClampValue | None
 
     @field_validator("value")
     @classmethod
     def _in_the_gates_range(cls, value: float | None, info: ValidationInfo) -> float | None:
-        gate = info.data.get("gate")
-        if value is not None and gate != "g" and value < 0:
-            raise ValueError(f"gate {gate} is a sigmoid: its value must lie in [0, 1]")
+        check_clamp(info.data.get("gate"), value)
         return value
+
+
+class Restore(Message):
+    """A whole state in one message (a shared link, or the page after a reconnect)."""
+
+    type: Literal["restore"]
+    scenario: str | None = Field(default=None, description="a preset name; default: the current one")
+    weights: WeightsIn | None = Field(default=None, description="custom LSTM weights instead of a preset")
+    title: Annotated[str, Field(max_length=80)] | None = None
+    x: Matrix | None = None
+    h0: Vector | None = None
+    c0: Vector | None = None
+    knobs: KnobFields | None = None
+    clamps: dict[GateName, list[ClampValue | None]] | None = None
+
+    @field_validator("x")
+    @classmethod
+    def _rectangular(cls, x: Matrix | None) -> Matrix | None:
+        if x is not None:
+            check_rectangular("x", x)
+        return x
+
+    @field_validator("clamps")
+    @classmethod
+    def _clamps_in_range(
+        cls, clamps: dict[str, list[float | None]] | None
+    ) -> dict[str, list[float | None]] | None:
+        for gate, values in (clamps or {}).items():
+            for value in values:
+                check_clamp(gate, value)
+        return clamps
 
 
 class Reset(Message):
@@ -119,6 +163,15 @@ class Sync(Message):
 
 
 ClientMessage = Annotated[
-    LoadScenario | SetInput | SetSequence | Generate | SetState | SetKnobs | SetClamp | Reset | Sync,
+    LoadScenario
+    | SetInput
+    | SetSequence
+    | Generate
+    | SetState
+    | SetKnobs
+    | SetClamp
+    | Restore
+    | Reset
+    | Sync,
     Field(discriminator="type"),
 ]

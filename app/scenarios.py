@@ -261,6 +261,27 @@ def random_init(seed: int = 0, hidden: int = 4, inputs: int = 2, steps: int = 40
     )
 
 
+CUSTOM = "custom"
+
+
+def custom_scenario(weights: LSTMWeights, title: str | None = None, steps: int = 40) -> Scenario:
+    """Someone's own weights, starting from zero input (an upload or a shared link)."""
+    hidden, inputs = weights.hidden_size, weights.input_size
+    return Scenario(
+        name=CUSTOM,
+        title=title or "Your LSTM",
+        description=(
+            f"Your own weights: H={hidden} units, D={inputs} inputs. Upload or generate an input "
+            "sequence, or drag the input sliders, and watch what your gates do."
+        ),
+        weights=weights,
+        x=np.zeros((steps, inputs)),
+        h0=np.zeros(hidden),
+        c0=np.zeros(hidden),
+        input_names=tuple(f"x{j}" for j in range(inputs)),
+    )
+
+
 SCENARIOS: dict[str, Callable[[], Scenario]] = {
     "hold-and-release": hold_and_release,
     "long-memory": long_memory,

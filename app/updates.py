@@ -1,0 +1,216 @@
+"""How each client message changes a session's state: old state in, new state and change out.
+
+States are immutable, so a message that is rejected (Rejected, naming the field) or a batch that
+fails part-way leaves the session exactly as it was: the session only commits at the end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from app.config import get_settings
+from app.engine import sequences
+from app.engine.knobs import Knobs
+from app.engine.lstm import GATES, LSTMWeights
+from app.messages import (
+    Constant,
+    Generate,
+    KnobFields,
+    LoadScenario,
+    Noise,
+    Pulse,
+    Reset,
+    Restore,
+    SetClamp,
+    SetInput,
+    SetKnobs,
+    SetSequence,
+    SetState,
+    Sine,
+)
+from app.scenarios import Scenario, custom_scenario, get_scenario
+
+
+class Rejected(ValueError):
+    """A well-formed message that does not fit this session (e.g. an index out of range)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class State:
+    scenario: Scenario  # what `reset` returns to
+    x: np.ndarray  # (T, D)
+    h0: np.ndarray  # (H,)
+    c0: np.ndarray  # (H,)
+    knobs: Knobs
+
+    @staticmethod
+    def start(scenario: Scenario) -> State:
+        return State(scenario, scenario.x.copy(), scenario.h0.copy(), scenario.c0.copy(), Knobs())
+
+    @property
+    def hidden(self) -> int:
+        return int(self.h0.shape[0])
+
+
+@dataclass(frozen=True)
+class Change:
+    """The first step whose trace must be recomputed, and whether the client needs a snapshot."""
+
+    start: int | None = None  # None: nothing to recompute
+    resized: bool = False  # T, the model or the scenario changed
+
+    def then(self, other: Change) -> Change:
+        starts = [s for s in (self.start, other.start) if s is not None]
+        return Change(min(starts) if starts else None, self.resized or other.resized)
+
+
+EVERYTHING = Change(start=0, resized=True)
+FROM_START = Change(start=0)
+
+
+def apply_update(state: State, message: Any) -> tuple[State, Change]:
+    """The state after `message` (any client message but sync); raises Rejected."""
+    return _HANDLERS[type(message)](state, message)
+
+
+def _load(state: State, message: LoadScenario) -> tuple[State, Change]:
+    try:
+        return State.start(get_scenario(message.scenario)), EVERYTHING
+    except KeyError as err:
+        raise Rejected("scenario", err.args[0]) from None
+
+
+def _reset(state: State, message: Reset) -> tuple[State, Change]:
+    return State.start(state.scenario), EVERYTHING
+
+
+def _set_input(state: State, message: SetInput) -> tuple[State, Change]:
+    steps, inputs = state.x.shape
+    if message.t >= steps:
+        raise Rejected("t", f"t={message.t} is out of range: the sequence has {steps} steps")
+    if message.j >= inputs:
+        raise Rejected("j", f"j={message.j} is out of range: the model has {inputs} inputs")
+    x = state.x.copy()
+    x[message.t, message.j] = message.value
+    return replace(state, x=x), Change(start=message.t)
+
+
+def _set_sequence(state: State, message: SetSequence) -> tuple[State, Change]:
+    x = _checked_inputs(np.asarray(message.x, dtype=np.float64), state.x.shape[1], "x")
+    return replace(state, x=x), Change(start=0, resized=x.shape[0] != state.x.shape[0])
+
+
+def _generate(state: State, message: Generate) -> tuple[State, Change]:
+    steps, inputs = state.x.shape
+    j = message.component
+    if j is not None and j >= inputs:
+        raise Rejected("component", f"component={j} is out of range: the model has {inputs} inputs")
+    x = state.x.copy()
+    for column in range(inputs) if j is None else [j]:
+        x[:, column] = generate(message.sequence, steps, column)
+    return replace(state, x=x), FROM_START
+
+
+def _set_state(state: State, message: SetState) -> tuple[State, Change]:
+    h0 = state.h0 if message.h0 is None else _checked_vector(message.h0, state.hidden, "h0")
+    c0 = state.c0 if message.c0 is None else _checked_vector(message.c0, state.hidden, "c0")
+    return replace(state, h0=h0, c0=c0), FROM_START
+
+
+def _set_knobs(state: State, message: SetKnobs) -> tuple[State, Change]:
+    return replace(state, knobs=_with_knobs(state.knobs, message, state.hidden)), FROM_START
+
+
+def _set_clamp(state: State, message: SetClamp) -> tuple[State, Change]:
+    if message.unit is not None and message.unit >= state.hidden:
+        raise Rejected("unit", f"unit={message.unit} is out of range: the model has H={state.hidden}")
+    knobs = state.knobs.with_clamp(message.gate, message.unit, message.value, state.hidden)
+    return replace(state, knobs=knobs), FROM_START
+
+
+def _restore(state: State, message: Restore) -> tuple[State, Change]:
+    """A whole state at once (a shared link, or a page reconnecting): all checked, then applied."""
+    scenario = _restored_scenario(state, message)
+    restored = State.start(scenario)
+    hidden, inputs = restored.hidden, restored.x.shape[1]
+    x = (
+        restored.x
+        if message.x is None
+        else _checked_inputs(np.asarray(message.x, dtype=np.float64), inputs, "x")
+    )
+    # (a custom model starts on zeros; the message's x, when given, replaces them)
+    h0 = restored.h0 if message.h0 is None else _checked_vector(message.h0, hidden, "h0")
+    c0 = restored.c0 if message.c0 is None else _checked_vector(message.c0, hidden, "c0")
+    knobs = Knobs() if message.knobs is None else _with_knobs(Knobs(), message.knobs, hidden)
+    for gate, values in (message.clamps or {}).items():
+        if len(values) != hidden:
+            raise Rejected(f"clamps.{gate}", f"clamps.{gate} has {len(values)} values, but H={hidden}")
+        for unit, value in enumerate(values):
+            knobs = knobs.with_clamp(gate, unit, value, hidden)
+    return State(scenario, x, h0, c0, knobs), EVERYTHING
+
+
+def _restored_scenario(state: State, message: Restore) -> Scenario:
+    if message.weights is None:
+        return _load(state, LoadScenario(type="load", scenario=message.scenario or state.scenario.name))[
+            0
+        ].scenario
+    try:
+        message.weights.sizes(blocks=len(GATES))
+    except ValueError as err:
+        raise Rejected("weights", str(err)) from None
+    weights = LSTMWeights(**{name: np.asarray(value) for name, value in message.weights.model_dump().items()})
+    return custom_scenario(weights, message.title)
+
+
+def _with_knobs(knobs: Knobs, given: KnobFields, hidden: int) -> Knobs:
+    if isinstance(given.target, int) and given.target >= hidden:
+        raise Rejected("target", f"target={given.target} is out of range: the model has H={hidden}")
+    return replace(knobs, **given.model_dump(include=set(KnobFields.model_fields), exclude_none=True))
+
+
+def _checked_inputs(x: np.ndarray, inputs: int, field: str) -> np.ndarray:
+    limit = get_settings().max_steps
+    if x.ndim != 2 or x.shape[0] == 0 or x.shape[1] != inputs:
+        raise Rejected(field, f"{field} must be a non-empty list of rows of {inputs} values")
+    if x.shape[0] > limit:
+        raise Rejected(field, f"{field} has {x.shape[0]} steps; at most {limit} are allowed")
+    return x
+
+
+def _checked_vector(values: list[float], hidden: int, field: str) -> np.ndarray:
+    if len(values) != hidden:
+        raise Rejected(field, f"{field} has {len(values)} values, but the model has H={hidden}")
+    return np.asarray(values, dtype=np.float64)
+
+
+def generate(spec: Pulse | Sine | Noise | Constant, steps: int, column: int) -> np.ndarray:
+    """The (T,) column a generator message describes; noise differs per column."""
+    if isinstance(spec, Pulse):
+        return sequences.pulse(steps, spec.at, spec.width, spec.amplitude)
+    if isinstance(spec, Sine):
+        return sequences.sine(steps, spec.amplitude, spec.period, spec.phase)
+    if isinstance(spec, Noise):
+        return sequences.noise(steps, spec.amplitude, spec.seed + column)
+    return sequences.constant(steps, spec.value)
+
+
+_HANDLERS: dict[type, Callable[[State, Any], tuple[State, Change]]] = {
+    LoadScenario: _load,
+    Reset: _reset,
+    SetInput: _set_input,
+    SetSequence: _set_sequence,
+    Generate: _generate,
+    SetState: _set_state,
+    SetKnobs: _set_knobs,
+    SetClamp: _set_clamp,
+    Restore: _restore,
+}
