@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import uvicorn
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from app.config import get_settings
@@ -58,10 +59,16 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server_url() -> Iterator[str]:
+def live_app() -> FastAPI:
+    """The app instance the live server serves (to look at app.state from tests)."""
+    return create_app()
+
+
+@pytest.fixture(scope="session")
+def server_url(live_app: FastAPI) -> Iterator[str]:
     """The app served by a real uvicorn in a background thread."""
     port = _free_port()
-    config = uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning")
+    config = uvicorn.Config(live_app, host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

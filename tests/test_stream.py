@@ -133,3 +133,53 @@ def test_a_non_finite_result_is_refused_and_the_revision_stays(
 
     assert error["type"] == "error" and "non-finite" in error["message"] and "trace.c" in error["message"]
     assert frame["type"] == "frame" and frame["base"] == 0 and frame["revision"] == 1
+
+
+def test_clients_that_vanish_mid_stream_leave_no_session_behind(live_app: Any, server_url: str) -> None:
+    import asyncio
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    import websockets
+
+    url = server_url.replace("http://", "ws://") + "/ws"
+
+    async def vanish(k: int) -> None:
+        ws = await websockets.connect(url, max_size=None)
+        await ws.recv()
+        for step in range(30):  # a burst the server is still working on when we drop
+            await ws.send(json.dumps({"type": "set_input", "t": step % 40, "j": 0, "value": k / 30}))
+        ws.transport.abort()  # no closing handshake: the connection simply disappears
+
+    async def crowd() -> None:
+        await asyncio.gather(*(vanish(k) for k in range(20)))
+
+    with ThreadPoolExecutor(max_workers=1) as pool:  # Playwright may own this thread's loop
+        pool.submit(asyncio.run, crowd()).result()
+    deadline = time.monotonic() + 10
+    while live_app.state.active_sessions and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert live_app.state.active_sessions == 0
+
+
+def test_a_failing_session_is_logged_and_other_sessions_carry_on(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from app.engine.lstm import rerun_from as real
+
+    def fails_for_step_7(*args: Any, **kwargs: Any) -> Any:
+        if args[3] == 7:
+            raise RuntimeError("boom")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr("app.computation.rerun_from", fails_for_step_7)
+    with client.websocket_connect("/ws") as broken, client.websocket_connect("/ws") as healthy:
+        receive(broken)
+        receive(healthy)
+        broken.send_text(json.dumps({"type": "set_input", "t": 7, "j": 0, "value": 1.0}))
+        healthy.send_text(json.dumps({"type": "set_input", "t": 8, "j": 0, "value": 1.0}))
+        error, frame = receive(broken), receive(healthy)
+
+    assert error["type"] == "error" and "internal error" in error["message"]
+    assert frame["type"] == "frame" and frame["start"] == 8
+    assert any("session.apply failed" in record.message for record in caplog.records)
