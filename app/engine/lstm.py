@@ -11,8 +11,6 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from app.engine.activations import sigmoid
-
 GATES = ("i", "f", "g", "o")
 WEIGHT_NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 
@@ -180,19 +178,22 @@ def _recur(
     tanh_c = np.empty((steps, hidden))
     w_hh_t = weights.weight_hh.T  # (H, 4H)
     i, f, g, o = (slice(k * hidden, (k + 1) * hidden) for k in range(4))
+    scale, shift = _one_tanh_for_all_gates(hidden)
     # (values, where) of the clamped gate entries, both (4H,)
     pin = None if clamp is None else (np.nan_to_num(clamp.reshape(-1)), ~np.isnan(clamp.reshape(-1)))
     h_t, c_t = h0, c0
-    for t in range(steps):
-        pre[t] += h_t @ w_hh_t
-        gates[t] = sigmoid(pre[t])
-        gates[t, g] = np.tanh(pre[t, g])
+    # Each step writes its rows in place: the loop is only the recurrence, a few calls per step.
+    for pre_t, gates_t, c_row, tanh_c_row in zip(pre, gates, c, tanh_c, strict=True):
+        pre_t += h_t @ w_hh_t  # (4H,)
+        np.tanh(pre_t * scale, out=gates_t)
+        gates_t *= scale
+        gates_t += shift  # σ(pre) on the i, f, o rows, tanh(pre) on the g rows
         if pin is not None:
-            np.copyto(gates[t], pin[0], where=pin[1])
-        c_t = gates[t, f] * c_t + gates[t, i] * gates[t, g]  # the belt: one ×, one +
-        tanh_c[t] = np.tanh(c_t)
-        h_t = gates[t, o] * tanh_c[t]
-        c[t] = c_t
+            np.copyto(gates_t, pin[0], where=pin[1])
+        np.add(gates_t[f] * c_t, gates_t[i] * gates_t[g], out=c_row)  # the belt: one ×, one +
+        c_t = c_row
+        np.tanh(c_t, out=tanh_c_row)
+        h_t = gates_t[o] * tanh_c_row
     h = gates[:, o] * tanh_c
     h_prev = np.vstack([h0, h[:-1]])
     c_prev = np.vstack([c0, c[:-1]])
@@ -208,3 +209,16 @@ def _recur(
         "kept": kept, "forgotten": c_prev - kept, "added": added,
         "c": c, "tanh_c": tanh_c, "h": h,
     }  # fmt: skip
+
+
+def _one_tanh_for_all_gates(hidden: int) -> tuple[np.ndarray, np.ndarray]:
+    """(scale, shift), each (4H,), so that tanh(pre · scale) · scale + shift is every gate at once.
+
+    σ(z) = (1 + tanh(z/2)) / 2 exactly, so the i, f, o rows take scale ½ and shift ½, and the
+    candidate's rows (g) scale 1 and shift 0. One tanh per step instead of σ's exp and branches
+    (a step's Python overhead is most of its cost at small H); never overflows, like activations.sigmoid.
+    """
+    scale = np.full((4, hidden), 0.5)
+    shift = np.full((4, hidden), 0.5)
+    scale[GATES.index("g")], shift[GATES.index("g")] = 1.0, 0.0
+    return scale.reshape(-1), shift.reshape(-1)
