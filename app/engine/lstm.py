@@ -7,9 +7,11 @@ the output gate shows a squashed copy of it as h_t.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
+
+from app.engine.layer import Layer
 
 GATES = ("i", "f", "g", "o")
 WEIGHT_NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
@@ -25,37 +27,13 @@ QUANTITIES = ("x", *UNIT_QUANTITIES)
 
 
 @dataclass(frozen=True)
-class LSTMWeights:
-    """PyTorch nn.LSTM layer parameters; rows of every 4H block are ordered i, f, g, o."""
+class LSTMWeights(Layer):
+    """PyTorch nn.LSTM layer parameters; rows of every 4H block are ordered i, f, g, o.
 
-    weight_ih: np.ndarray  # (4H, D)
-    weight_hh: np.ndarray  # (4H, H)
-    bias_ih: np.ndarray  # (4H,)
-    bias_hh: np.ndarray  # (4H,)
+    weight_ih (4H, D), weight_hh (4H, H), bias_ih (4H,), bias_hh (4H,)
+    """
 
-    def __post_init__(self) -> None:
-        for f in fields(self):
-            object.__setattr__(self, f.name, np.asarray(getattr(self, f.name), dtype=np.float64))
-        h4, d = self.weight_ih.shape if self.weight_ih.ndim == 2 else (-1, -1)
-        if h4 <= 0 or h4 % 4 or d <= 0:
-            raise ValueError(f"weight_ih must be (4H, D) with H, D ≥ 1, got {self.weight_ih.shape}")
-        h = h4 // 4
-        expected = {"weight_hh": (4 * h, h), "bias_ih": (4 * h,), "bias_hh": (4 * h,)}
-        for name, shape in expected.items():
-            actual = getattr(self, name).shape
-            if actual != shape:
-                raise ValueError(
-                    f"{name} has shape {actual}, but weight_ih {self.weight_ih.shape} means "
-                    f"H={h}, so {name} must be {shape}"
-                )
-
-    @property
-    def hidden_size(self) -> int:
-        return int(self.weight_hh.shape[1])
-
-    @property
-    def input_size(self) -> int:
-        return int(self.weight_ih.shape[1])
+    BLOCKS = 4
 
 
 @dataclass(frozen=True)

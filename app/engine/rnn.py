@@ -7,42 +7,19 @@ back through time is scaled by diag(1 − h²) · W_hh once per step and usually
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 
+from app.engine.layer import Layer
+
 
 @dataclass(frozen=True)
-class RNNWeights:
-    """PyTorch nn.RNN layer parameters (nonlinearity="tanh")."""
+class RNNWeights(Layer):
+    """PyTorch nn.RNN layer parameters (nonlinearity="tanh").
 
-    weight_ih: np.ndarray  # (H, D)
-    weight_hh: np.ndarray  # (H, H)
-    bias_ih: np.ndarray  # (H,)
-    bias_hh: np.ndarray  # (H,)
-
-    def __post_init__(self) -> None:
-        for f in fields(self):
-            object.__setattr__(self, f.name, np.asarray(getattr(self, f.name), dtype=np.float64))
-        h, d = self.weight_ih.shape if self.weight_ih.ndim == 2 else (-1, -1)
-        if h <= 0 or d <= 0:
-            raise ValueError(f"weight_ih must be (H, D) with H, D ≥ 1, got {self.weight_ih.shape}")
-        expected = {"weight_hh": (h, h), "bias_ih": (h,), "bias_hh": (h,)}
-        for name, shape in expected.items():
-            actual = getattr(self, name).shape
-            if actual != shape:
-                raise ValueError(
-                    f"{name} has shape {actual}, but weight_ih {self.weight_ih.shape} means "
-                    f"H={h}, so {name} must be {shape}"
-                )
-
-    @property
-    def hidden_size(self) -> int:
-        return int(self.weight_hh.shape[1])
-
-    @property
-    def input_size(self) -> int:
-        return int(self.weight_ih.shape[1])
+    weight_ih (H, D), weight_hh (H, H), bias_ih (H,), bias_hh (H,)
+    """
 
 
 @dataclass(frozen=True)

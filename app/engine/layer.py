@@ -1,0 +1,45 @@
+"""What an LSTM layer and a plain RNN layer share: four float64 tensors in PyTorch's naming."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Layer:
+    """weight_ih (G·H, D), weight_hh (G·H, H), bias_ih and bias_hh (G·H,), with G gate blocks."""
+
+    weight_ih: np.ndarray
+    weight_hh: np.ndarray
+    bias_ih: np.ndarray
+    bias_hh: np.ndarray
+
+    BLOCKS = 1  # gate blocks stacked in the rows: 4 for an LSTM (i, f, g, o), 1 for a plain RNN
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            object.__setattr__(self, f.name, np.asarray(getattr(self, f.name), dtype=np.float64))
+        blocks = self.BLOCKS
+        rows, d = self.weight_ih.shape if self.weight_ih.ndim == 2 else (-1, -1)
+        if rows <= 0 or rows % blocks or d <= 0:
+            layout = "(4H, D)" if blocks == 4 else "(H, D)"
+            raise ValueError(f"weight_ih must be {layout} with H, D ≥ 1, got {self.weight_ih.shape}")
+        h = rows // blocks
+        expected = {"weight_hh": (rows, h), "bias_ih": (rows,), "bias_hh": (rows,)}
+        for name, shape in expected.items():
+            actual = getattr(self, name).shape
+            if actual != shape:
+                raise ValueError(
+                    f"{name} has shape {actual}, but weight_ih {self.weight_ih.shape} means "
+                    f"H={h}, so {name} must be {shape}"
+                )
+
+    @property
+    def hidden_size(self) -> int:
+        return int(self.weight_hh.shape[1])
+
+    @property
+    def input_size(self) -> int:
+        return int(self.weight_ih.shape[1])
