@@ -1,8 +1,13 @@
 """Small shared helpers for tests."""
 
+import json
 import os
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from starlette.testclient import WebSocketTestSession
 
 
 def require_torch() -> None:
@@ -25,3 +30,17 @@ def set_limits(monkeypatch: pytest.MonkeyPatch, **values: object) -> None:
     for name, value in values.items():
         monkeypatch.setenv(f"LSTM_CONVEYOR_{name.upper()}", str(value))
     get_settings.cache_clear()
+
+
+def receive(ws: "WebSocketTestSession") -> dict[str, Any]:
+    """The next message on a TestClient WebSocket, decoded."""
+    message: dict[str, Any] = json.loads(ws.receive_text())
+    return message
+
+
+def sync(ws: "WebSocketTestSession") -> dict[str, Any]:
+    """Ask for a snapshot and skip whatever arrives before it."""
+    ws.send_text(json.dumps({"type": "sync"}))
+    while (message := receive(ws))["type"] != "snapshot":
+        pass
+    return message

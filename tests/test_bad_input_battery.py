@@ -7,11 +7,11 @@ uploads in test_weights_io.py / test_inputs_io.py / test_api_files.py, limits in
 """
 
 import json
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from starlette.testclient import WebSocketTestSession
+
+from tests.helpers import receive, sync
 
 BIG = "1e308"
 NESTED = "[" * 5000 + "]" * 5000
@@ -90,18 +90,6 @@ BATTERY: list[tuple[str, str | None]] = [
     ('{"type": "load", "scenario": "__init__"}', "scenario"),
     ('{"type": "set_clamp", "gate": "__class__", "value": 0.5}', "gate"),
 ]
-
-
-def receive(ws: WebSocketTestSession) -> dict[str, Any]:
-    message: dict[str, Any] = json.loads(ws.receive_text())
-    return message
-
-
-def sync(ws: WebSocketTestSession) -> dict[str, Any]:
-    ws.send_text(json.dumps({"type": "sync"}))
-    while (message := receive(ws))["type"] != "snapshot":
-        pass
-    return message
 
 
 def test_the_battery_is_at_least_forty_distinct_inputs() -> None:

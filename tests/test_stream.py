@@ -7,23 +7,10 @@ from typing import Any
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
-from starlette.testclient import WebSocketTestSession
 
 from app.engine.lstm import QUANTITIES, run
 from app.scenarios import get_scenario
-
-
-def receive(ws: WebSocketTestSession) -> dict[str, Any]:
-    message: dict[str, Any] = json.loads(ws.receive_text())
-    return message
-
-
-def sync(ws: WebSocketTestSession) -> dict[str, Any]:
-    """Ask for a snapshot and skip whatever arrives before it."""
-    ws.send_text(json.dumps({"type": "sync"}))
-    while (message := receive(ws))["type"] != "snapshot":
-        pass
-    return message
+from tests.helpers import receive, sync
 
 
 def test_connecting_streams_a_snapshot_with_engine_numbers(client: TestClient) -> None:
