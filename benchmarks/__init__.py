@@ -1,0 +1,1 @@
+"""Benchmarks, run on demand (not by pytest): `.venv/bin/python benchmarks/run_all.py [--quick]`."""

@@ -1,0 +1,235 @@
+"""Benchmark 4: from a slider's input event to the end of the last chart repaint, and playback.
+
+The app runs under uvicorn in a subprocess (benchmarks/server.py); Debian's Chromium, headless,
+opens the page through Playwright. Two set-ups:
+
+- T=500, H=32, D=2: the benchmark scenario `bench-h32` (no shipped scenario has H=32 and the
+  protocol cannot set weights yet), loaded with the protocol's `load` on the page's own socket;
+- T=500, H=4, D=2: the largest shipped scenario (`random-init`), lengthened to 500 steps with
+  `set_sequence` on the page's own socket.
+
+Slider: at step 1, the input event is dispatched on `input.input-slider[data-j="0"]` from inside
+the page, and the time runs from `performance.now()` just before it to the first
+`requestAnimationFrame` after `body[data-revision]` changes (the page sets it when every view's
+Plotly.react has resolved), plus one message-channel hop so the frame has been painted. 50 drags;
+p50 and p95. Reference, interleaved: a no-op redraw, `Plotly.react` of every chart with its own
+data and layout, timed the same way. Target: p95 ≤ 50 ms.
+
+Playback (H=32): requestAnimationFrame callbacks per second while playing at 4× speed (a step
+every 200 ms, each drawn and animated), against the same count on the idle page. Target ≥ 50 fps.
+
+    .venv/bin/python -m benchmarks.bench_browser [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+from typing import Any
+
+import numpy as np
+
+from benchmarks.common import Row, check, launch_chromium, new_page, percentile, print_rows
+from benchmarks.server import Server, running_server
+
+STEPS = 500
+DRAGS = 50
+P95_TARGET_MS = 50.0
+FPS_TARGET = 50.0
+
+AFTER_PAINT = """
+const afterPaint = () => new Promise((resolve) => requestAnimationFrame(() => {
+  const channel = new MessageChannel();
+  channel.port1.onmessage = () => resolve();
+  channel.port2.postMessage(null);
+}));
+"""
+
+DRAG = f"""async (value) => {{
+  {AFTER_PAINT}
+  const slider = document.querySelector('input.input-slider[data-j="0"]');
+  const before = document.body.dataset.revision;
+  const changed = new Promise((resolve) => {{
+    const observer = new MutationObserver(() => {{
+      if (document.body.dataset.revision !== before) {{ observer.disconnect(); resolve(true); }}
+    }});
+    observer.observe(document.body, {{ attributes: true, attributeFilter: ["data-revision"] }});
+  }});
+  const timeout = new Promise((resolve) => setTimeout(() => resolve(false), 10000));
+  slider.value = String(value);
+  const start = performance.now();
+  slider.dispatchEvent(new Event("input", {{ bubbles: true }}));
+  if (!(await Promise.race([changed, timeout]))) return null;
+  await afterPaint();
+  const message = window.__lastMessage;
+  return [performance.now() - start, message.at - start, message.chars];
+}}"""
+
+NO_OP_REDRAW = f"""async () => {{
+  {AFTER_PAINT}
+  const charts = [...document.querySelectorAll(".js-plotly-plot")];
+  const start = performance.now();
+  await Promise.all(charts.map((div) => Plotly.react(div, div.data, div.layout)));
+  await afterPaint();
+  return [performance.now() - start, charts.length];
+}}"""
+
+FRAMES = """async (ms) => {
+  const stamps = [];
+  const end = performance.now() + ms;
+  await new Promise((resolve) => {
+    const loop = (now) => {
+      stamps.push(now);
+      if (now < end) requestAnimationFrame(loop); else resolve();
+    };
+    requestAnimationFrame(loop);
+  });
+  return stamps;
+}"""
+
+SEND = "(message) => window.__benchSockets.at(-1).send(JSON.stringify(message))"
+
+
+def _open(browser: Any, server: Server, setup: str) -> tuple[Any, Any]:
+    """The page with a T=500 scenario drawn and step 1 shown."""
+    context, page = new_page(browser)
+    page.goto(server.url)
+    page.wait_for_selector("body[data-ready='true']")
+    if setup == "bench-h32":
+        page.evaluate(SEND, {"type": "load", "scenario": "bench-h32"})
+    else:
+        page.evaluate(SEND, {"type": "load", "scenario": "random-init"})
+        page.wait_for_function("document.getElementById('scenario').value === 'random-init'")
+        x = np.random.default_rng(0).uniform(-1, 1, (STEPS, 2)).round(3).tolist()
+        page.evaluate(SEND, {"type": "set_sequence", "x": x})
+    page.wait_for_function(
+        f"document.getElementById('step-label').textContent.endsWith('/ {STEPS - 1}')"
+        " && document.body.dataset.step === '0'"
+    )
+    page.locator("#scrubber").fill("1")
+    page.wait_for_selector("body[data-step='1']")
+    return context, page
+
+
+def _drags(page: Any, drags: int) -> dict[str, Any]:
+    """Slider-to-pixels and no-op redraw times (ms), interleaved; when the frame arrived; charts."""
+    times: dict[str, list[float]] = {"slider_ms": [], "frame_arrived_ms": [], "no_op_ms": []}
+    charts, chars = 0, 0
+    for k in range(drags + 1):  # the first of each warms up
+        value = round(-1.5 + 3.0 * ((k * 7) % 31) / 31, 2)
+        drag = page.evaluate(DRAG, value)
+        if drag is None:
+            raise RuntimeError("no redraw within 10 s of a slider move")
+        redraw, charts = page.evaluate(NO_OP_REDRAW)
+        if k:
+            for name, ms in zip(times, (drag[0], drag[1], redraw), strict=True):
+                times[name].append(float(ms))
+            chars = int(drag[2])
+    return {**times, "charts": int(charts), "frame_chars": chars}
+
+
+def _fps(stamps: list[float]) -> tuple[float, float]:
+    """(frames per second, p95 frame interval in ms) of requestAnimationFrame timestamps."""
+    intervals = np.diff(stamps)
+    return 1000.0 * len(intervals) / (stamps[-1] - stamps[0]), percentile(intervals.tolist(), 95)
+
+
+def _playback(page: Any, seconds: float, rounds: int) -> dict[str, float]:
+    page.locator("#speed").fill("4")
+    idle: list[tuple[float, float]] = []
+    playing: list[tuple[float, float]] = []
+    for _ in range(rounds):
+        idle.append(_fps(page.evaluate(FRAMES, 1000)))
+        page.click("#play")
+        page.wait_for_selector("#play[aria-pressed='true']")
+        playing.append(_fps(page.evaluate(FRAMES, seconds * 1000)))
+        page.click("#play")
+        page.wait_for_selector("#play[aria-pressed='false']")
+    return {
+        "idle_fps": statistics.median(f for f, _ in idle),
+        "playing_fps": statistics.median(f for f, _ in playing),
+        "playing_p95_frame_ms": statistics.median(p for _, p in playing),
+        "idle_p95_frame_ms": statistics.median(p for _, p in idle),
+    }
+
+
+def _slider_rows(label: str, drags: dict[str, Any]) -> list[Row]:
+    slider_ms, no_op_ms, charts = drags["slider_ms"], drags["no_op_ms"], drags["charts"]
+    p50, p95 = percentile(slider_ms, 50), percentile(slider_ms, 95)
+    ref50, ref95 = percentile(no_op_ms, 50), percentile(no_op_ms, 95)
+    met, score = check(p95, P95_TARGET_MS)
+    arrived = percentile(drags["frame_arrived_ms"], 50)
+    data = {"drags": len(slider_ms), "frame_arrived_p50_ms": arrived, **drags}
+    return [
+        Row(
+            benchmark="4 slider to pixels",
+            case=f"{label}: p50 (frame in after {arrived:.0f} ms, {drags['frame_chars'] / 1e6:.1f} MB)",
+            figure=f"{p50:.1f} ms",
+            reference=f"no-op Plotly.react of {charts} charts p50 {ref50:.1f} ms",
+            ratio=p50 / ref50,
+            target="—",
+            met=None,
+            data=data,
+        ),
+        Row(
+            benchmark="4 slider to pixels",
+            case=f"{label}: p95",
+            figure=f"{p95:.1f} ms",
+            reference=f"no-op redraw p95 {ref95:.1f} ms",
+            ratio=p95 / ref95,
+            target=f"≤ {P95_TARGET_MS:g} ms",
+            met=met,
+            score=score,
+            data=data,
+        ),
+    ]
+
+
+def measure(quick: bool = False) -> list[Row]:
+    from playwright.sync_api import sync_playwright
+
+    drags = 15 if quick else DRAGS
+    rows: list[Row] = []
+    with running_server() as server, sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            for setup, label in (
+                ("bench-h32", f"T={STEPS}, H=32, D=2 (benchmark scenario)"),
+                ("random-init", f"T={STEPS}, H=4, D=2 (random-init, largest shipped)"),
+            ):
+                context, page = _open(browser, server, setup)
+                rows += _slider_rows(label, _drags(page, drags))
+                if setup == "bench-h32":
+                    play = _playback(page, 2.0 if quick else 4.0, 1 if quick else 3)
+                    met, score = check(play["playing_fps"], FPS_TARGET, lower_is_better=False)
+                    rows.append(
+                        Row(
+                            benchmark="4 playback",
+                            case=f"{label}, 4× speed (p95 frame {play['playing_p95_frame_ms']:.0f} ms)",
+                            figure=f"{play['playing_fps']:.1f} fps",
+                            reference=f"idle page {play['idle_fps']:.1f} fps",
+                            ratio=play["playing_fps"] / play["idle_fps"],
+                            target=f"≥ {FPS_TARGET:g} fps",
+                            met=met,
+                            score=score,
+                            data=play,
+                        )
+                    )
+                context.close()
+        finally:
+            browser.close()
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="15 drags instead of 50, shorter playback")
+    args = parser.parse_args()
+    rows = measure(args.quick)
+    print_rows(rows)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,128 @@
+"""Benchmark 1: the engine's full trace against the PyTorch ways of getting an LSTM's steps.
+
+T=1000, D=H, batch 1, for H in 8, 32, 64, 128, 256. Three contenders, interleaved, medians:
+
+- engine: `app.engine.lstm.run`, float64, recording all 17 per-step quantities;
+- LSTMCell loop: the practitioner's way to per-step gates today: an `nn.LSTMCell` called step by
+  step, with the gates recomputed by hand (the cell returns only h and c) and i, f, g, o, c, h
+  recorded; float32 (PyTorch's default), under `torch.no_grad()`;
+- fused nn.LSTM: one call over the sequence, float32, records nothing but h.
+
+Targets: engine ≤ 0.33× the cell loop for H ≤ 128; engine ≤ 1.5× fused nn.LSTM for H ≤ 64.
+One thread for NumPy and PyTorch (`OPENBLAS_NUM_THREADS=1`, `torch.set_num_threads(1)`).
+
+    .venv/bin/python -m benchmarks.bench_engine [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+import numpy as np
+import torch
+from torch import nn
+
+from app.engine import lstm
+from benchmarks.common import Row, check, ensure_pinned_threads, interleaved_medians, print_rows
+
+SIZES = (8, 32, 64, 128, 256)
+STEPS = 1000
+CELL_TARGET, CELL_UP_TO = 0.33, 128
+FUSED_TARGET, FUSED_UP_TO = 1.5, 64
+
+
+def cell_loop(cell: nn.LSTMCell, x: torch.Tensor) -> dict[str, torch.Tensor]:
+    """Per-step gates the way a practitioner gets them from PyTorch: LSTMCell plus a hand recompute."""
+    hidden = cell.hidden_size
+    h = torch.zeros(1, hidden)
+    c = torch.zeros(1, hidden)
+    rows: dict[str, list[torch.Tensor]] = {name: [] for name in ("i", "f", "g", "o", "c", "h")}
+    with torch.no_grad():
+        for x_t in x:  # (1, D)
+            pre = x_t @ cell.weight_ih.T + cell.bias_ih + h @ cell.weight_hh.T + cell.bias_hh  # (1, 4H)
+            i, f, g, o = pre.chunk(4, dim=1)
+            h, c = cell(x_t, (h, c))
+            for name, value in zip(
+                rows, (i.sigmoid(), f.sigmoid(), g.tanh(), o.sigmoid(), c, h), strict=True
+            ):
+                rows[name].append(value)
+    return {name: torch.cat(values) for name, values in rows.items()}  # (T, H) each
+
+
+def fused(layer: nn.LSTM, x: torch.Tensor) -> torch.Tensor:
+    with torch.no_grad():
+        out, _ = layer(x)  # (T, 1, H): h only
+    result: torch.Tensor = out
+    return result
+
+
+def contenders(hidden: int) -> dict[str, Callable[[], object]]:
+    """The three ways to run one (T, D=H) sequence, on the same weights and inputs."""
+    torch.manual_seed(hidden)
+    layer = nn.LSTM(hidden, hidden)
+    cell = nn.LSTMCell(hidden, hidden)
+    cell.load_state_dict({name.removesuffix("_l0"): value for name, value in layer.state_dict().items()})
+    weights = lstm.LSTMWeights(
+        *(getattr(layer, f"{name}_l0").detach().double().numpy() for name in lstm.WEIGHT_NAMES)
+    )
+    x = torch.randn(STEPS, 1, hidden)  # (T, batch 1, D)
+    x_np = x[:, 0].double().numpy()  # (T, D)
+    _check_agreement(lstm.run(weights, x_np), cell_loop(cell, x), fused(layer, x))
+    return {
+        "engine": lambda: lstm.run(weights, x_np),
+        "cell": lambda: cell_loop(cell, x),
+        "fused": lambda: fused(layer, x),
+    }
+
+
+def _check_agreement(trace: lstm.Trace, cell: dict[str, torch.Tensor], h: torch.Tensor) -> None:
+    """The three compute the same thing (float32 tolerance), or the timings compare nothing."""
+    for name in ("i", "f", "g", "o", "c", "h"):
+        np.testing.assert_allclose(getattr(trace, name), cell[name].double().numpy(), atol=1e-4)
+    np.testing.assert_allclose(trace.h, h[:, 0].double().numpy(), atol=1e-4)
+
+
+def measure(quick: bool = False) -> list[Row]:
+    torch.set_num_threads(1)
+    repeats = 3 if quick else 11
+    rows: list[Row] = []
+    for hidden in SIZES:
+        times = interleaved_medians(contenders(hidden), repeats)
+        engine_ms, cell_ms, fused_ms = (times[name] * 1e3 for name in ("engine", "cell", "fused"))
+        data = {"H": hidden, "T": STEPS, "engine_ms": engine_ms, "cell_ms": cell_ms, "fused_ms": fused_ms}
+        for ref, ref_ms, target, up_to in (
+            ("LSTMCell loop + gates", cell_ms, CELL_TARGET, CELL_UP_TO),
+            ("fused nn.LSTM", fused_ms, FUSED_TARGET, FUSED_UP_TO),
+        ):
+            ratio = engine_ms / ref_ms
+            applies = hidden <= up_to
+            met, score = check(ratio, target) if applies else (None, None)
+            rows.append(
+                Row(
+                    benchmark="1 engine full trace",
+                    case=f"H=D={hidden}, T={STEPS} vs {ref}",
+                    figure=f"{engine_ms:.2f} ms",
+                    reference=f"{ref_ms:.2f} ms",
+                    ratio=ratio,
+                    target=f"≤ {target:g}×" if applies else f"— (target for H ≤ {up_to})",
+                    met=met,
+                    score=score,
+                    data={**data, "reference": ref},
+                )
+            )
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="3 repeats instead of 11")
+    args = parser.parse_args()
+    ensure_pinned_threads()
+    print_rows(measure(args.quick))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,122 @@
+"""Benchmark 5: page load to interactive on loopback.
+
+The app runs under uvicorn in a subprocess (benchmarks/server.py); headless Chromium through
+Playwright. Each repeat opens a fresh browser context (an empty cache) and measures, from the
+navigation's start (`performance.now()` is 0 there), until `body[data-ready="true"]`: the first
+draw of every view from the first snapshot, i.e. the page is interactive. Interleaved reference:
+a fresh context loading `/api/health` (a tiny JSON document) from the same server, to its load
+event. Also shown: the same page reloaded in the same context (a warm cache), and what the
+plotly.js bundle costs on the wire (size, Content-Encoding, Cache-Control). Target: ≤ 1.5 s cold.
+
+    .venv/bin/python -m benchmarks.bench_pageload [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import urllib.request
+from typing import Any
+
+from benchmarks.common import Row, check, launch_chromium, new_page, print_rows
+from benchmarks.server import running_server
+
+TARGET_MS = 1500.0
+READY = "window.__readyAt !== null"
+
+
+def _page_ready_ms(browser: Any, url: str) -> tuple[float, float]:
+    """(cold, warm): ms from navigation start to ready, first with an empty cache, then reloaded."""
+    context, page = new_page(browser)
+    try:
+        page.goto(url)
+        page.wait_for_function(READY)
+        cold = float(page.evaluate("window.__readyAt"))
+        page.reload()
+        page.wait_for_function(READY)
+        warm = float(page.evaluate("window.__readyAt"))
+    finally:
+        context.close()
+    return cold, warm
+
+
+def _blank_ms(browser: Any, url: str) -> float:
+    context, page = new_page(browser)
+    try:
+        page.goto(f"{url}/api/health", wait_until="load")
+        return float(page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd"))
+    finally:
+        context.close()
+
+
+def _bundle(url: str) -> dict[str, Any]:
+    """How the plotly.js bundle is served to a browser that accepts gzip."""
+    request = urllib.request.Request(f"{url}/vendor/plotly.min.js", headers={"Accept-Encoding": "gzip, br"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        body = response.read()
+        return {
+            "bytes": len(body),
+            "content_encoding": response.headers.get("Content-Encoding") or "none",
+            "cache_control": response.headers.get("Cache-Control") or "none",
+        }
+
+
+def measure(quick: bool = False) -> list[Row]:
+    from playwright.sync_api import sync_playwright
+
+    repeats = 3 if quick else 9
+    cold: list[float] = []
+    warm: list[float] = []
+    blank: list[float] = []
+    with running_server() as server, sync_playwright() as playwright:
+        bundle = _bundle(server.url)
+        browser = launch_chromium(playwright)
+        try:
+            _page_ready_ms(browser, server.url)  # warm-up: the server's first page and snapshot
+            for _ in range(repeats):
+                blank.append(_blank_ms(browser, server.url))
+                page_cold, page_warm = _page_ready_ms(browser, server.url)
+                cold.append(page_cold)
+                warm.append(page_warm)
+        finally:
+            browser.close()
+    cold_ms, warm_ms, blank_ms = (statistics.median(values) for values in (cold, warm, blank))
+    met, score = check(cold_ms, TARGET_MS)
+    data = {"cold_ms": cold, "warm_ms": warm, "blank_ms": blank, "plotly_bundle": bundle}
+    served = f"plotly.min.js {bundle['bytes'] / 1e6:.1f} MB, encoding {bundle['content_encoding']}"
+    return [
+        Row(
+            benchmark="5 page load",
+            case=f"cold cache, navigation → data-ready ({served})",
+            figure=f"{cold_ms:.0f} ms",
+            reference=f"blank page (/api/health) {blank_ms:.0f} ms",
+            ratio=cold_ms / blank_ms,
+            target=f"≤ {TARGET_MS:g} ms",
+            met=met,
+            score=score,
+            data=data,
+        ),
+        Row(
+            benchmark="5 page load",
+            case=f"warm cache (reload; Cache-Control: {bundle['cache_control']})",
+            figure=f"{warm_ms:.0f} ms",
+            reference=f"blank page (/api/health) {blank_ms:.0f} ms",
+            ratio=warm_ms / blank_ms,
+            target="—",
+            met=None,
+            data=data,
+        ),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="3 repeats instead of 9")
+    args = parser.parse_args()
+    print_rows(measure(args.quick))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,202 @@
+"""What every benchmark shares: a result row, interleaved medians, the machine, one thread for BLAS.
+
+Every figure is a ratio against a reference measured in the same run, the two interleaved so both
+see the same machine load, and each a median over repeats.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("LSTM_CONVEYOR_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# One BLAS thread: on a shared machine OpenBLAS's workers stall the large products (README.md).
+PINNED_THREADS = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+@dataclass
+class Row:
+    """One line of the table: a figure, the reference it is compared with, and the verdict."""
+
+    benchmark: str  # e.g. "1 engine"
+    case: str  # e.g. "H=64 vs LSTMCell loop"
+    figure: str  # the measured figure, with its unit
+    reference: str  # what it is compared with, measured in the same run
+    ratio: float | None  # figure / reference
+    target: str  # e.g. "≤ 0.33×"; "—" where the issue sets none
+    met: bool | None  # None: no target
+    # measured / target, oriented so that ≤ 1 means met (for the plot); None without a target
+    score: float | None = None
+    data: dict[str, Any] = field(default_factory=dict)  # raw numbers for results.json
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def check(value: float, limit: float, lower_is_better: bool = True) -> tuple[bool, float]:
+    """(met, score) of a figure against its target; score ≤ 1 means met."""
+    score = value / limit if lower_is_better else limit / value if value > 0 else float("inf")
+    return score <= 1.0, score
+
+
+def interleaved_medians(
+    runs: Mapping[str, Callable[[], object]], repeats: int, warmup: int = 1
+) -> dict[str, float]:
+    """Median wall seconds of each callable, run in turn so every one sees the same machine load."""
+    for _ in range(warmup):
+        for fn in runs.values():
+            fn()
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(repeats):
+        for name, fn in runs.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0–100), linear between closest ranks."""
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q / 100
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def ensure_pinned_threads() -> None:
+    """Re-run this script with one BLAS/OpenMP thread unless the environment already says so.
+
+    The variables must be set before NumPy or PyTorch loads its BLAS, hence a fresh process."""
+    if all(os.environ.get(name) == value for name, value in PINNED_THREADS.items()):
+        return
+    env = {**os.environ, **PINNED_THREADS}
+    os.execve(sys.executable, sys.orig_argv, env)  # orig_argv keeps `-m benchmarks.…`
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _chromium_version() -> str:
+    try:
+        out = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired):
+        return "not found"
+    return out.stdout.strip() or "unknown"
+
+
+def machine() -> dict[str, str]:
+    """The machine and the versions the figures were measured with."""
+    return {
+        "cpu": _cpu_model(),
+        "cores": str(os.cpu_count()),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "numpy": _version("numpy"),
+        "torch": _version("torch"),
+        "orjson": _version("orjson"),
+        "uvicorn": _version("uvicorn"),
+        "websockets": _version("websockets"),
+        "plotly": _version("plotly"),
+        "playwright": _version("playwright"),
+        "chromium": _chromium_version(),
+        "threads": ", ".join(f"{name}={os.environ.get(name, 'unset')}" for name in PINNED_THREADS),
+    }
+
+
+def print_rows(rows: list[Row]) -> None:
+    """The table: benchmark, case, figure, reference, ratio, target, met?"""
+    header = ("benchmark", "case", "figure", "reference", "ratio", "target", "met?")
+    lines = [header] + [
+        (
+            row.benchmark,
+            row.case,
+            row.figure,
+            row.reference,
+            "—" if row.ratio is None else f"{row.ratio:.3g}×",
+            row.target,
+            "n/a" if row.met is None else "yes" if row.met else "NO",
+        )
+        for row in rows
+    ]
+    widths = [max(len(line[k]) for line in lines) for k in range(len(header))]
+    for n, line in enumerate(lines):
+        print("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip())
+        if n == 0:
+            print("  ".join("-" * width for width in widths))
+
+
+# Injected before the page's own scripts: keeps a handle on the page's WebSocket (so a benchmark can
+# send protocol messages on the page's own session) and stamps when the page first became ready.
+PAGE_PROBE = """
+(() => {
+  const Native = window.WebSocket;
+  window.__benchSockets = [];
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      window.__benchSockets.push(this);
+      // Registered before the page's own listener: when the last message arrived, and its size.
+      this.addEventListener("message", (event) => {
+        window.__lastMessage = { at: performance.now(), chars: event.data.length };
+      });
+    }
+  };
+  window.__readyAt = null;
+  const observer = new MutationObserver(() => {
+    if (document.body && document.body.dataset.ready === "true") {
+      window.__readyAt = performance.now();
+      observer.disconnect();
+    }
+  });
+  observer.observe(document, { attributes: true, subtree: true, attributeFilter: ["data-ready"] });
+})();
+"""
+
+
+def launch_chromium(playwright: Any) -> Any:
+    """Debian's Chromium, headless, with the flags the browser tests use."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+
+
+def new_page(browser: Any) -> tuple[Any, Any]:
+    """(context, page) with a fresh cache and the probe installed.
+
+    The context bypasses the app's Content-Security-Policy only because Playwright's
+    wait_for_function evaluates strings, which the policy forbids (as in tests/conftest.py)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, bypass_csp=True)
+    context.add_init_script(PAGE_PROBE)
+    return context, context.new_page()

@@ -1,0 +1,58 @@
+"""results.png: the engine against PyTorch by H, and every target as measured / target."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only, no display
+import matplotlib.pyplot as plt
+
+from benchmarks.bench_engine import CELL_TARGET, FUSED_TARGET
+from benchmarks.common import Row
+
+MET, MISSED = "#2a9d55", "#d1495b"
+
+
+def plot(rows: list[Row], about: dict[str, str], path: Path) -> None:
+    targeted = [row for row in rows if row.score is not None]
+    engine = [row for row in rows if row.benchmark.startswith("1 ")]
+    figure, (left, right) = plt.subplots(
+        1, 2, figsize=(15, max(5.0, 0.34 * len(targeted) + 1.5)), gridspec_kw={"width_ratios": [1, 1.5]}
+    )
+    for reference, target, marker in (("LSTMCell", CELL_TARGET, "o"), ("fused", FUSED_TARGET, "s")):
+        points = [(row.data["H"], row.ratio) for row in engine if reference in row.data["reference"]]
+        if points:
+            sizes, ratios = zip(*points, strict=True)
+            line = left.plot(
+                sizes, ratios, marker=marker, label=f"engine / {reference} (target ≤ {target:g}×)"
+            )
+            left.axhline(target, color=line[0].get_color(), linestyle=":", linewidth=1)
+    left.set(xscale="log", yscale="log", xlabel="H (= D), T = 1000", ylabel="time ratio (lower is faster)")
+    left.set_title("1 · engine full trace vs PyTorch")
+    if engine:
+        left.set_xticks(
+            [row.data["H"] for row in engine][::2], labels=[str(r.data["H"]) for r in engine][::2]
+        )
+        left.legend(fontsize=8)
+    left.grid(True, which="both", alpha=0.3)
+
+    labels = [f"{row.benchmark} · {row.case}"[:70] for row in targeted]
+    scores = [row.score or 0.0 for row in targeted]
+    right.barh(range(len(targeted)), scores, color=[MET if row.met else MISSED for row in targeted])
+    right.axvline(1.0, color="black", linewidth=1)
+    right.set_yticks(range(len(targeted)), labels=labels, fontsize=7)
+    right.invert_yaxis()
+    right.set_xscale("log")
+    right.set_xlabel("measured / target (≤ 1: met; higher-is-better figures inverted)")
+    right.set_title(f"every target: {sum(bool(r.met) for r in targeted)} of {len(targeted)} met")
+    right.grid(True, axis="x", which="both", alpha=0.3)
+    figure.suptitle(
+        f"LSTM Conveyor benchmarks — {about['cpu']}, {about['cores']} cores, Python {about['python']}, "
+        f"numpy {about['numpy']}, torch {about['torch']}, one BLAS thread",
+        fontsize=10,
+    )
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)

@@ -1,0 +1,112 @@
+"""The app on a free loopback port, in a subprocess, with benchmark-sized scenarios registered.
+
+No shipped scenario is larger than H=4, and the protocol has no message that sets weights yet,
+so this launcher adds two scenarios to the app's registry *in the server process only*, built by
+the app's own `random_init` (PyTorch's default initialisation on Gaussian noise):
+
+- `bench-h64`: T=1000, D=H=64 (stream and memory benchmarks);
+- `bench-h32`: T=500, H=32, D=2 (browser benchmark; two inputs, so the page shows sliders).
+
+A client picks one with the protocol's own `{"type": "load", "scenario": …}`; every other code
+path is the app's. A `set_weights` message would make this registry patch unnecessary.
+
+    .venv/bin/python benchmarks/server.py --port 8765   # serves until interrupted
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from app.scenarios import SCENARIOS, Scenario, random_init
+
+BENCH_SCENARIOS = {
+    "bench-h64": {"hidden": 64, "inputs": 64, "steps": 1000},
+    "bench-h32": {"hidden": 32, "inputs": 2, "steps": 500},
+}
+
+
+def bench_scenario(name: str) -> Scenario:
+    sizes = BENCH_SCENARIOS[name]
+    scenario = random_init(seed=1, **sizes)
+    title = f"Benchmark: random init, T={sizes['steps']}, H={sizes['hidden']}, D={sizes['inputs']}"
+    return replace(scenario, name=name, title=title)
+
+
+def register_bench_scenarios() -> None:
+    """Add the benchmark scenarios to this process's registry (never done by the app itself)."""
+    for name in BENCH_SCENARIOS:
+        SCENARIOS[name] = functools.partial(bench_scenario, name)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str  # http://127.0.0.1:PORT
+    pid: int
+
+    @property
+    def ws_url(self) -> str:
+        return self.url.replace("http://", "ws://") + "/ws"
+
+
+@contextlib.contextmanager
+def running_server(timeout: float = 30.0) -> Iterator[Server]:
+    """This file as a uvicorn subprocess on a free port; stopped (by its pid) on exit."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, str(Path(__file__).resolve()), "--port", str(port)],
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/api/health", timeout=2):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"the benchmark server did not start on port {port}") from None
+                time.sleep(0.1)
+        yield Server(url, process.pid)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args()
+    import uvicorn
+
+    from app.main import create_app
+
+    register_bench_scenarios()
+    uvicorn.run(create_app(), host="127.0.0.1", port=args.port, log_level="warning")
+
+
+if __name__ == "__main__":
+    main()
