@@ -9,7 +9,7 @@ import { num, speed as speedText } from "./format.js";
 const MAX_SLIDERS = 16;
 
 // Keys that belong to the focused element, not to the page's shortcuts.
-function ownsKeys(target, key) {
+export function ownsKeys(target, key) {
   if (!(target instanceof Element)) return false;
   if (target.closest("input, select, textarea, [contenteditable=''], [contenteditable='true']")) return true;
   // Space activates a focused button or link itself; clicking it twice would undo it.

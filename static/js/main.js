@@ -5,12 +5,16 @@ import { fetchScenarios } from "./api.js";
 import { connect, messages } from "./socket.js";
 import {
   applyFrame, applySnapshot, initialState, lastStep, markAwaitingSync, nextId, noteInputSent,
-  noteKnobSent, noteStateSent, setConnection, setError, setPlaying, setSpeed, setStep, setUnit,
-  startNewSession, state, stepDuration,
+  noteKnobSent, noteStateSent, setConnection, setEqUnit, setError, setPlaying, setSpeed, setStep, setUnit,
+  setWalk, startNewSession, state, stepDuration, WALK_STEPS,
 } from "./state.js";
 import { createControls } from "./controls.js";
+import { createExplain } from "./explain.js";
+import { applyStrings } from "./i18n/index.js";
 import { createKnobs } from "./knobs.js";
+import { createActivations } from "./views/activations.js";
 import { createBelt } from "./views/belt.js";
+import { createEquations } from "./views/equations.js";
 import { createGates } from "./views/gates.js";
 import { createGradients } from "./views/gradients.js";
 import { createInputsChart } from "./views/inputs.js";
@@ -48,7 +52,9 @@ function main() {
     // on <body> by this pass.
     controls.render(state);
     knobs.render(state);
+    explain.render(state);
     readout.render(state);
+    equations.render(state);
     const duration = reducedMotion.matches ? 0 : stepDuration();
     await Promise.all([
       belt.render(state, { animate, duration }),
@@ -57,9 +63,11 @@ function main() {
       inputsChart.render(state),
       gradients.render(state),
       race.render(state),
+      activations.render(state),
     ]);
     if (pass !== passes) return; // a newer pass has drawn (or is drawing) a newer state
     doc.body.dataset.step = String(t);
+    doc.body.dataset.walk = state.walk === null ? "" : WALK_STEPS[state.walk - 1];
     doc.body.dataset.revision = String(revision);
     doc.body.dataset.ready = "true";
   }
@@ -155,6 +163,32 @@ function main() {
       setUnit(unit);
       requestDraw();
     },
+    setEqUnit(unit) {
+      setEqUnit(unit);
+      requestDraw();
+    },
+    // Enters the walk-through at move n (1..5) and plays that move; null leaves it.
+    setWalk(n) {
+      setWalk(n);
+      requestDraw({ animate: n !== null }); // pressing the current move's key replays it
+    },
+    // The next or previous move; past "pass on" the walk goes on at the next step's "forget".
+    walkBy(delta) {
+      if (!state.trace) return;
+      let n = state.walk === null ? (delta > 0 ? 1 : null) : state.walk + delta;
+      if (n === null) return;
+      if (n > WALK_STEPS.length) {
+        if (state.t >= lastStep()) return;
+        setStep(state.t + 1);
+        n = 1;
+      } else if (n < 1) {
+        if (state.t <= 0) return;
+        setStep(state.t - 1);
+        n = WALK_STEPS.length;
+      }
+      setWalk(n);
+      requestDraw({ animate: true });
+    },
     load(name) {
       pause();
       wantedScenario = name;
@@ -191,6 +225,7 @@ function main() {
     }
   }
 
+  applyStrings(doc);
   const status = createStatus(doc);
   const controls = createControls(doc, actions);
   const readout = createReadout(doc.getElementById("readout"));
@@ -202,6 +237,9 @@ function main() {
   const knobs = createKnobs(doc, actions);
   const gradients = createGradients(doc.getElementById("gradients"), goTo);
   const race = createRace(doc.getElementById("race"), doc.getElementById("race-note"), goTo);
+  const explain = createExplain(doc, actions);
+  const equations = createEquations(doc.getElementById("equations"), doc.getElementById("eq-caption"));
+  const activations = createActivations(doc.getElementById("activations"));
 
   // The menu is a convenience: if the list cannot be fetched the built-in options stay.
   fetchScenarios()

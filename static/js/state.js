@@ -43,7 +43,13 @@ export const state = {
   playing: false,
   speed: 1,
   unit: null, // the unit the gradient and race charts single out; null for all units
+  curves: null, // {z, sigmoid, tanh}: the activations sampled by the server (snapshots only)
+  eqUnit: 0, // the unit the equations panel and the activation inset show
+  walk: null, // the sub-step of the five-step walk-through (1..5), or null when not walking
 };
+
+// The five moves of one time step, in the concept source's order (1-based: walk = index + 1).
+export const WALK_STEPS = ["forget", "input", "update", "output", "pass"];
 
 // A fresh id for an outgoing message; the server echoes it as `ack`.
 export function nextId() {
@@ -112,6 +118,7 @@ function clampStep() {
   const last = state.sizes ? state.sizes.T - 1 : 0;
   state.t = Math.min(Math.max(0, state.t), Math.max(0, last));
   if (state.unit !== null && (!state.sizes || state.unit >= state.sizes.H)) state.unit = null;
+  if (!state.sizes || state.eqUnit >= state.sizes.H) state.eqUnit = 0;
 }
 
 // The whole-every-time parts of a message, checked: {gradients, rnn} or null if any is missing or
@@ -141,6 +148,7 @@ export function applySnapshot(message) {
   state.gradients = whole.gradients;
   state.rnn = whole.rnn;
   state.knobs = message.knobs;
+  if (message.curves) state.curves = message.curves;
   state.revision = message.revision;
   state.awaitingSync = false;
   state.error = null;
@@ -196,6 +204,19 @@ export function setStep(t) {
 export function setUnit(unit) {
   const H = state.sizes ? state.sizes.H : 0;
   state.unit = Number.isInteger(unit) && unit >= 0 && unit < H ? unit : null;
+}
+
+// The unit the equations panel and the activation inset show.
+export function setEqUnit(unit) {
+  const H = state.sizes ? state.sizes.H : 0;
+  if (Number.isInteger(unit) && unit >= 0 && unit < H) state.eqUnit = unit;
+}
+
+// Enters the walk-through at sub-step n (1..5), or leaves it with null. Returns whether it changed.
+export function setWalk(n) {
+  const before = state.walk;
+  state.walk = Number.isInteger(n) && n >= 1 && n <= WALK_STEPS.length ? n : null;
+  return state.walk !== before;
 }
 
 export function setPlaying(playing) {

@@ -5,9 +5,11 @@
 // Stepping animates parcels along the lane. The numbers come from the trace; the only arithmetic
 // here is geometry: where a parcel is at animation progress p, and how big it is drawn.
 
-import { BELT, BELT_EDGE, DIVERGING, INK, MUTED, SEQUENTIAL, diverging, sequential } from "../colors.js";
+import { BELT, BELT_EDGE, DIVERGING, INK, MUTED, SEQUENTIAL, STEP_MARK, diverging, sequential } from "../colors.js";
 import { num, signed } from "../format.js";
-import { CONFIG, FONT, SMALL_FONT, baseLayout, shownUnits, signedLimit } from "./common.js";
+import { strings } from "../i18n/index.js";
+import { WALK_STEPS } from "../state.js";
+import { CONFIG, FONT, SMALL_FONT, baseLayout, clampOf, shownUnits, signedLimit } from "./common.js";
 
 // x positions of the stations along a lane (data units; the axis spans 0..X_MAX).
 const X = {
@@ -45,7 +47,42 @@ const PHASE = {
   toTanh: [0.78, 0.86],
   toOut: [0.86, 0.93],
   toH: [0.93, 1.0],
+  lead: 0.06, // the added parcel appears this much before it starts to rise
 };
+
+// The walk-through plays one move at a time, so its phases do not overlap: each move's parcels
+// finish before the next move's start. WALK_SPAN[n − 1] is the stretch of p that move n plays.
+const WALK_PHASE = {
+  toForget: [0.0, 0.08],
+  drop: [0.08, 0.2],
+  toKept: [0.12, 0.2], // after the drop, kept rides clear of the × station
+  toAdd: [0.2, 0.32],
+  rise: [0.2, 0.32],
+  merge: [0.34, 0.42],
+  toC: [0.42, 0.5],
+  down: [0.5, 0.6],
+  toTanh: [0.6, 0.7],
+  toOut: [0.7, 0.8],
+  toH: [0.8, 0.9],
+  pass: [0.9, 1.0], // c_t and h_t ride off towards step t+1
+  lead: 0,
+};
+const WALK_SPAN = [[0, 0.2], [0.2, 0.34], [0.34, 0.5], [0.5, 0.9], [0.9, 1.0]];
+// A move of the walk-through plays a little slower than a whole step does.
+const WALK_SLOWDOWN = 1.25;
+
+// What each move involves, per lane: the region the highlight box covers (x and y relative to
+// the lane's belt), and which labels, stations and gauges stay in full ink.
+const WALK_REGION = [
+  // The boxes of neighbouring lanes never meet: none spans more than LANE.
+  { x: [0.98, 4.95], y: [-0.68, 0.6] }, // forget: c_{t−1}, × f, kept, forgotten
+  { x: [4.68, 6.72], y: [-0.88, 0.6] }, // input: i, g, added
+  { x: [3.72, 7.35], y: [-0.45, 0.58] }, // update: kept + added → c_t
+  { x: [6.3, 11.95], y: [-1.04, 0.5] }, // output: c_t, tanh, × o, h_t
+  { x: [10.45, 12.5], y: [-1.04, 0.4] }, // pass on: c_t and h_t leave the cell
+];
+const DIM = "rgba(29, 36, 51, 0.28)";
+const CLAMP = STEP_MARK; // the accent colour marks what the learner forced
 
 function laneHeightPx(lanes) {
   if (lanes <= 4) return 140;
@@ -72,106 +109,147 @@ function laneValues(trace, t, k) {
   return Object.fromEntries(names.map((name) => [name, trace[name][t][k]]));
 }
 
-// Where each parcel of one lane is at progress p (1 = at rest: the step fully played).
-// Returns [{x, y, value, opacity, what, grow}].
-function parcels(v, y, p) {
+// Where each parcel of one lane is at progress p (1 = at rest: the step fully played), on the
+// schedule `ph` (PHASE, or WALK_PHASE for the walk-through). Returns [{x, y, value, opacity, what, grow}].
+function parcels(v, y, p, ph) {
   const out = [];
   const add = (x, yy, value, opacity, what, grow = null) => out.push({ x, y: yy, value, opacity, what, grow });
   const ghost = 0.32;
 
   // The main parcel: c_{t-1} rides to ×, continues as `kept`, merges with `added` into c_t.
-  const toForget = phase(p, PHASE.toForget);
-  const toAdd = phase(p, PHASE.toAdd);
-  const merge = phase(p, PHASE.merge);
-  const toC = phase(p, PHASE.toC);
+  const toForget = phase(p, ph.toForget);
+  const toAdd = phase(p, ph.toAdd);
+  const merge = phase(p, ph.merge);
+  const toC = phase(p, ph.toC);
   if (p > 0.02) add(X.cPrev, y, v.c_prev, ghost, "c<sub>t−1</sub>");
-  if (p < PHASE.drop[0]) {
+  if (p < ph.drop[0]) {
     add(lerp(X.cPrev, X.forget, toForget), y, v.c_prev, 1, "c<sub>t−1</sub>");
-  } else if (p < PHASE.merge[0]) {
-    add(lerp(X.forget, X.add, toAdd), y, v.kept, 1, "kept");
+  } else if (p < ph.merge[0]) {
+    // The walk-through parks kept between × and + at the end of the forget move.
+    const x = ph.toKept && toAdd === 0 ? lerp(X.forget, X.kept, phase(p, ph.toKept))
+      : lerp(ph.toKept ? X.kept : X.forget, X.add, toAdd);
+    add(x, y, v.kept, 1, "kept");
   } else {
     // While merging, the parcel grows from kept's size to c_t's (a tween of pixels, not of values).
     const grow = { from: v.kept, u: merge };
-    add(lerp(X.add, X.c, toC), y, v.c, 1, "c<sub>t</sub>", merge < 1 ? grow : null);
+    const pass = ph.pass ? phase(p, ph.pass) : 0;
+    const x = pass > 0 ? lerp(X.c, X.beltEnd, pass) : lerp(X.add, X.c, toC);
+    add(x, y, v.c, 1, "c<sub>t</sub>", merge < 1 ? grow : null);
   }
-  if (p >= PHASE.merge[0]) add(X.kept, y, v.kept, ghost, "kept");
+  if (p >= ph.merge[0]) add(X.kept, y, v.kept, ghost, "kept");
 
   // What the × station takes off drops down a chute and fades, but leaves a faint trace.
-  if (p >= PHASE.drop[0]) {
-    const drop = phase(p, PHASE.drop);
+  if (p >= ph.drop[0]) {
+    const drop = phase(p, ph.drop);
     add(lerp(X.forget, X.forget + 0.38, drop), lerp(y, y + BRANCH * 0.78, drop), v.forgotten,
       lerp(1, ghost, drop), "forgotten");
   }
 
   // What the + station puts on rises from below and joins the belt.
-  if (p >= PHASE.rise[0] - 0.06 && p < PHASE.merge[1]) {
-    const rise = phase(p, PHASE.rise);
-    const appear = Math.min(1, (p - (PHASE.rise[0] - 0.06)) / 0.06);
+  if (p > ph.rise[0] - ph.lead && p < ph.merge[1]) {
+    const rise = phase(p, ph.rise);
+    const appear = ph.lead > 0 ? Math.min(1, (p - (ph.rise[0] - ph.lead)) / ph.lead) : 1;
     add(X.add, lerp(y + BRANCH, y, rise), v.added, appear * (1 - merge), "added");
   }
-  if (p >= PHASE.merge[1]) add(X.add, y + BRANCH * 0.55, v.added, ghost, "added");
+  if (p >= ph.merge[1]) add(X.add, y + BRANCH * 0.55, v.added, ghost, "added");
 
   // A copy of c_t drops through tanh and × o to become h_t.
-  if (p >= PHASE.down[0]) {
-    const down = phase(p, PHASE.down);
-    const toTanh = phase(p, PHASE.toTanh);
-    const toOut = phase(p, PHASE.toOut);
-    const toH = phase(p, PHASE.toH);
-    if (p < PHASE.toTanh[0]) add(X.c, lerp(y, y + BRANCH, down), v.c, 1, "c<sub>t</sub>");
-    else if (p < PHASE.toOut[0]) add(lerp(X.c, X.tanh, toTanh), y + BRANCH, v.c, 1, "c<sub>t</sub>");
-    else if (p < PHASE.toH[0]) add(lerp(X.tanh, X.out, toOut), y + BRANCH, v.tanh_c, 1, "tanh c<sub>t</sub>");
-    else add(lerp(X.out, X.h, toH), y + BRANCH, v.h, 1, "h<sub>t</sub>");
-    if (p >= PHASE.toOut[1]) add(lerp(X.tanh, X.out, 0.5), y + BRANCH, v.tanh_c, ghost, "tanh c<sub>t</sub>");
+  if (p >= ph.down[0]) {
+    const down = phase(p, ph.down);
+    const toTanh = phase(p, ph.toTanh);
+    const toOut = phase(p, ph.toOut);
+    const toH = phase(p, ph.toH);
+    if (p < ph.toTanh[0]) add(X.c, lerp(y, y + BRANCH, down), v.c, 1, "c<sub>t</sub>");
+    else if (p < ph.toOut[0]) add(lerp(X.c, X.tanh, toTanh), y + BRANCH, v.c, 1, "c<sub>t</sub>");
+    else if (p < ph.toH[0]) add(lerp(X.tanh, X.out, toOut), y + BRANCH, v.tanh_c, 1, "tanh c<sub>t</sub>");
+    else {
+      const pass = ph.pass ? phase(p, ph.pass) : 0;
+      add(lerp(X.out, X.h, toH) + pass * 0.7, y + BRANCH, v.h, 1, "h<sub>t</sub>");
+    }
+    if (ph.pass && p > ph.pass[0]) add(X.c, y, v.c, ghost, "c<sub>t</sub>");
+    if (p >= ph.toOut[1]) add(lerp(X.tanh, X.out, 0.5), y + BRANCH, v.tanh_c, ghost, "tanh c<sub>t</sub>");
   }
   return out;
 }
 
-// Text labels of one lane: every quantity of the step, beside where it happens.
-function labels(v, y, k) {
+// A gate's label: its value, and a "clamped" badge in the accent colour when it is forced.
+function gateLabel(name, value, clamped) {
+  const text = `${name} ${num(value, 3)}`;
+  return clamped ? `${text} <b style="color:${CLAMP}">${strings.clamp.badge}</b>` : text;
+}
+
+// Text labels of one lane: every quantity of the step, beside where it happens, with the moves
+// of the walk-through that involve it ([x, y, text, position, moves]).
+function labels(v, y, k, clamped) {
+  const all = [1, 2, 3, 4, 5];
   const rows = [
-    [X.label, y, `<b>unit ${k}</b>`, "middle right"],
-    [X.cPrev, y + 0.3, `c<sub>t−1</sub> ${num(v.c_prev, 3)}`, "top center"],
-    [X.forget, y + 0.42, `f ${num(v.f, 3)}`, "top center"],
-    [X.kept, y + 0.3, `kept ${num(v.kept, 3)}`, "top center"],
-    [X.forget + 0.5, y + BRANCH * 0.78, `forgotten ${num(v.forgotten, 3)}`, "middle right"],
-    [X.add, y + 0.42, `i ${num(v.i, 3)}`, "top center"],
-    [X.add, y + BRANCH - 0.06, `g ${num(v.g, 3)}`, "bottom center"],
-    [X.add + 0.3, y + BRANCH * 0.5, `added ${signed(v.added, 3)}`, "middle right"],
-    [X.c, y + 0.3, `c<sub>t</sub> ${num(v.c, 3)}`, "top center"],
-    [X.tanh, y + BRANCH - 0.3, `tanh ${num(v.tanh_c, 3)}`, "bottom center"],
-    [X.out, y + BRANCH + 0.42, `o ${num(v.o, 3)}`, "top center"],
-    [X.h, y + BRANCH - 0.3, `h<sub>t</sub> ${num(v.h, 3)}`, "bottom center"],
+    [X.label, y, `<b>unit ${k}</b>`, "middle right", all],
+    [X.cPrev, y + 0.3, `c<sub>t−1</sub> ${num(v.c_prev, 3)}`, "top center", [1]],
+    [X.forget, y + 0.42, gateLabel("f", v.f, clamped.f), "top center", [1]],
+    [X.kept, y + 0.3, `kept ${num(v.kept, 3)}`, "top center", [1, 3]],
+    [X.forget + 0.5, y + BRANCH * 0.78, `forgotten ${num(v.forgotten, 3)}`, "middle right", [1]],
+    [X.add, y + 0.42, gateLabel("i", v.i, clamped.i), "top center", [2]],
+    [X.add, y + BRANCH - 0.06, gateLabel("g", v.g, clamped.g), "bottom center", [2]],
+    [X.add + 0.3, y + BRANCH * 0.5, `added ${signed(v.added, 3)}`, "middle right", [2, 3]],
+    [X.c, y + 0.3, `c<sub>t</sub> ${num(v.c, 3)}`, "top center", [3, 4, 5]],
+    [X.tanh, y + BRANCH - 0.3, `tanh ${num(v.tanh_c, 3)}`, "bottom center", [4]],
+    [X.out, y + BRANCH + 0.42, gateLabel("o", v.o, clamped.o), "top center", [4]],
+    [X.h, y + BRANCH - 0.3, `h<sub>t</sub> ${num(v.h, 3)}`, "bottom center", [4, 5]],
   ];
   return rows;
 }
 
-// A 0..1 gauge: an outlined bar filled to the gate's opening, on the sequential scale.
-function gauge(xc, yc, value) {
+// A 0..1 gauge: an outlined bar filled to the gate's opening, on the sequential scale. A clamped
+// gate's gauge is framed in the accent colour, dashed (the shape is named clamp-<gate>-<unit>).
+function gauge(xc, yc, value, { dim = false, clamp = null } = {}) {
   const x0 = xc - GAUGE_W / 2;
   const h = 0.055;
-  return [
+  const opacity = dim ? 0.3 : 1;
+  const shapes = [
     { type: "rect", x0, x1: x0 + GAUGE_W, y0: yc - h, y1: yc + h, line: { color: MUTED, width: 1 },
-      fillcolor: "#ffffff", layer: "below" },
+      fillcolor: "#ffffff", layer: "below", opacity },
     { type: "rect", x0, x1: x0 + GAUGE_W * Math.min(1, Math.max(0, value)), y0: yc - h, y1: yc + h,
-      line: { width: 0 }, fillcolor: sequential(value), layer: "below" },
+      line: { width: 0 }, fillcolor: sequential(value), layer: "below", opacity },
   ];
+  if (clamp) {
+    shapes.push({ type: "rect", name: clamp, x0: x0 - 0.05, x1: x0 + GAUGE_W + 0.05, y0: yc - h - 0.04,
+      y1: yc + h + 0.04, line: { color: CLAMP, width: 2, dash: "dot" }, fillcolor: "rgba(0,0,0,0)" });
+  }
+  return shapes;
+}
+
+// The clamp marker of the candidate g (it has no gauge): a dashed frame around the foot of the
+// + station's riser, just above g's label.
+function candidateClamp(y, k) {
+  return { type: "rect", name: `clamp-g-${k}`, x0: X.add - 0.16, x1: X.add + 0.16, y0: y + BRANCH + 0.02,
+    y1: y + BRANCH + 0.3, line: { color: CLAMP, width: 2, dash: "dot" }, fillcolor: "rgba(0,0,0,0)" };
+}
+
+// The walk-through's highlight box around what move n involves in one lane.
+function walkBox(n, y) {
+  const { x, y: dy } = WALK_REGION[n - 1];
+  return { type: "rect", name: `walk-${WALK_STEPS[n - 1]}`, x0: x[0], x1: x[1], y0: y + dy[0], y1: y + dy[1],
+    fillcolor: "rgba(242, 161, 95, 0.13)", line: { color: STEP_MARK, width: 1.5 }, layer: "below" };
 }
 
 // The static frame of one lane: belt band, rollers' axles, chute, riser, output branch, gauges.
-function laneShapes(v, y) {
+function laneShapes(v, y, k, clamped, walk) {
+  const dim = (moves) => Boolean(walk) && !moves.includes(walk);
   const line = (x0, y0, x1, y1, color, width, dash = "solid") => ({
     type: "line", x0, y0, x1, y1, line: { color, width, dash }, layer: "below",
   });
   return [
+    ...(walk ? [walkBox(walk, y)] : []), // first, so the belt and the gauges lie on top of it
     { type: "rect", x0: X.beltStart, x1: X.beltEnd, y0: y - BAND, y1: y + BAND, fillcolor: BELT,
       line: { color: BELT_EDGE, width: 1.5 }, layer: "below" },
     line(X.forget, y, X.forget + 0.38, y + BRANCH * 0.78, BELT_EDGE, 1.5, "dot"),
     line(X.add, y + BRANCH, X.add, y, MUTED, 2),
     line(X.c, y, X.c, y + BRANCH, MUTED, 3),
     line(X.c, y + BRANCH, X.h + 0.7, y + BRANCH, MUTED, 3),
-    ...gauge(X.forget, y + 0.3, v.f),
-    ...gauge(X.add, y + 0.3, v.i),
-    ...gauge(X.out, y + BRANCH + 0.3, v.o),
+    ...gauge(X.forget, y + 0.3, v.f, { dim: dim([1]), clamp: clamped.f ? `clamp-f-${k}` : null }),
+    ...gauge(X.add, y + 0.3, v.i, { dim: dim([2]), clamp: clamped.i ? `clamp-i-${k}` : null }),
+    ...gauge(X.out, y + BRANCH + 0.3, v.o, { dim: dim([4]), clamp: clamped.o ? `clamp-o-${k}` : null }),
+    ...(clamped.g ? [candidateClamp(y, k)] : []),
   ];
 }
 
@@ -191,30 +269,34 @@ function headers(top) {
   ];
 }
 
-function stationTrace(lanes) {
+// The stations (× f, + i·g, tanh, × o); during the walk-through those the move does not
+// involve are drawn faint.
+function stationTrace(lanes, walk) {
   const xs = [];
   const ys = [];
   const text = [];
   const symbols = [];
+  const ink = [];
   for (let k = 0; k < lanes; k += 1) {
     const y = -k * LANE;
-    for (const [x, yy, label, symbol] of [
-      [X.forget, y, "×", "circle"],
-      [X.add, y, "+", "circle"],
-      [X.tanh, y + BRANCH, "tanh", "square"],
-      [X.out, y + BRANCH, "×", "circle"],
+    for (const [x, yy, label, symbol, moves] of [
+      [X.forget, y, "×", "circle", [1]],
+      [X.add, y, "+", "circle", [2, 3]],
+      [X.tanh, y + BRANCH, "tanh", "square", [4]],
+      [X.out, y + BRANCH, "×", "circle", [4]],
     ]) {
       xs.push(x);
       ys.push(yy);
       text.push(label);
       symbols.push(symbol);
+      ink.push(walk && !moves.includes(walk) ? DIM : INK);
     }
   }
   return {
     type: "scatter", mode: "markers+text", x: xs, y: ys, text, hoverinfo: "skip",
-    textfont: { ...FONT, size: 15, color: INK }, textposition: "middle center",
+    textfont: { ...FONT, size: 15, color: ink }, textposition: "middle center",
     marker: { size: text.map((s) => (s === "tanh" ? 40 : 30)), symbol: symbols, color: "#ffffff",
-      line: { color: INK, width: 2 } },
+      line: { color: ink, width: 2 } },
     cliponaxis: false, showlegend: false,
   };
 }
@@ -295,7 +377,7 @@ function frameLayout(lanes, extra) {
 function movingTraces(scene, p) {
   const list = [];
   scene.values.forEach((v, k) => {
-    for (const q of parcels(v, -k * LANE, p)) list.push({ ...q, unit: k });
+    for (const q of parcels(v, -k * LANE, p, scene.phases)) list.push({ ...q, unit: k });
   });
   return [tickTrace(scene.lanes, p), parcelTrace(list, scene.limit)];
 }
@@ -309,25 +391,26 @@ export function createBelt(el, motion, keys, note) {
   let anim = null; // {start, duration, raf}
 
   function drawBase(withParcels) {
-    const moving = withParcels ? movingTraces(scene, 1) : [];
+    const moving = withParcels ? movingTraces(scene, scene.rest) : [];
     return Plotly.react(el, [...scene.statics, ...moving], scene.layout, CONFIG);
   }
 
+  // The motion layer at progress p; null clears it (the base chart then holds the parcels).
   function drawMotion(p) {
-    return Plotly.react(motion, p < 1 ? movingTraces(scene, p) : [], scene.motionLayout, { staticPlot: true });
+    return Plotly.react(motion, p === null ? [] : movingTraces(scene, p), scene.motionLayout, { staticPlot: true });
   }
 
   function frame(now) {
-    const p = Math.min(1, (now - anim.start) / anim.duration);
-    if (p < 1) {
-      drawMotion(p);
+    const u = Math.min(1, (now - anim.start) / anim.duration);
+    if (u < 1) {
+      drawMotion(lerp(anim.from, scene.rest, u));
       anim.raf = requestAnimationFrame(frame);
       return;
     }
     anim = null;
     // Hand the parcels back to the base chart (hover, PNG export) and clear the motion layer.
     drawBase(true);
-    drawMotion(1);
+    drawMotion(null);
   }
 
   function stop() {
@@ -336,20 +419,22 @@ export function createBelt(el, motion, keys, note) {
   }
 
   function build(state) {
-    const { trace, t, sizes } = state;
+    const { trace, t, sizes, knobs, walk } = state;
     const lanes = shownUnits(sizes.H);
     const values = Array.from({ length: lanes }, (_, k) => laneValues(trace, t, k));
     const limit = signedLimit(trace, lanes);
     const shapes = [];
     const texts = [];
     values.forEach((v, k) => {
-      shapes.push(...laneShapes(v, -k * LANE));
-      texts.push(...labels(v, -k * LANE, k));
+      const clamped = Object.fromEntries(["i", "f", "g", "o"].map((q) => [q, clampOf(knobs, q, k) !== null]));
+      shapes.push(...laneShapes(v, -k * LANE, k, clamped, walk));
+      texts.push(...labels(v, -k * LANE, k, clamped));
     });
     const textTrace = {
       type: "scatter", mode: "text", hoverinfo: "skip", showlegend: false, cliponaxis: false,
       x: texts.map((r) => r[0]), y: texts.map((r) => r[1]), text: texts.map((r) => r[2]),
-      textposition: texts.map((r) => r[3]), textfont: { ...FONT, size: 12, color: INK },
+      textposition: texts.map((r) => r[3]),
+      textfont: { ...FONT, size: 12, color: texts.map((r) => (walk && !r[4].includes(walk) ? DIM : INK)) },
     };
     const layout = frameLayout(lanes, {
       uirevision: "belt",
@@ -360,28 +445,35 @@ export function createBelt(el, motion, keys, note) {
         showarrow: false, text: `<b>t = ${t}</b> / ${sizes.T - 1}`, font: { ...FONT, size: 13 } }],
     });
     const motionLayout = frameLayout(lanes, { uirevision: "belt", paper_bgcolor: "rgba(0,0,0,0)" });
-    return { values, lanes, limit, layout, motionLayout,
-      statics: [textTrace, stationTrace(lanes), exitTrace(lanes)] };
+    // Walking, the parcels rest where the current move leaves them; else where the step ends.
+    const phases = walk ? WALK_PHASE : PHASE;
+    const span = walk ? WALK_SPAN[walk - 1] : [0, 1];
+    return { values, lanes, limit, layout, motionLayout, walk, phases, from: span[0], rest: span[1],
+      statics: [textTrace, stationTrace(lanes, walk), exitTrace(lanes)] };
   }
 
   return {
-    // Draws step state.t; animates the step's flow when `animate` asks for it.
+    // Draws step state.t; animates the step's flow (or, walking, the current move) when asked.
     render(state, { animate = false, duration = 800 } = {}) {
       scene = build(state);
       const H = state.sizes.H;
       note.hidden = H <= scene.lanes;
       note.textContent = `The belt shows units 0–${scene.lanes - 1} of ${H}; the charts below show all units.`;
       paintKeys(keys, scene.limit);
+      el.dataset.walk = scene.walk ? WALK_STEPS[scene.walk - 1] : "";
       if (animate && duration > 0) {
-        // A new step interrupts a running animation and starts its own from the left.
+        // A new step (or move) interrupts a running animation and starts its own.
         stop();
-        anim = { start: performance.now(), duration, raf: 0 };
+        const length = scene.walk ? duration * WALK_SLOWDOWN : duration;
+        anim = { start: performance.now(), duration: length, from: scene.from, walk: scene.walk, raf: 0 };
         anim.raf = requestAnimationFrame(frame);
-        return Promise.all([drawBase(false), drawMotion(0)]);
+        return Promise.all([drawBase(false), drawMotion(scene.from)]);
       }
+      // Entering or leaving the walk-through ends a running animation; it would play other phases.
+      if (anim && anim.walk !== scene.walk) stop();
       // Same step, new numbers: a running animation carries on with them; else draw at rest.
       if (anim) return drawBase(false);
-      return Promise.all([drawBase(true), drawMotion(1)]);
+      return Promise.all([drawBase(true), drawMotion(null)]);
     },
     stop,
   };

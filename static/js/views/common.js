@@ -63,3 +63,10 @@ export function stepMarker(t, T) {
       text: `t = ${t}`, font: { ...SMALL_FONT, color: STEP_MARK } }],
   };
 }
+
+// The value knobs.clamps forces `gate` to for one unit, or null when that gate is free there.
+export function clampOf(knobs, gate, unit) {
+  const row = knobs && knobs.clamps ? knobs.clamps[gate] : null;
+  const value = row ? row[unit] : null;
+  return value === undefined ? null : value;
+}

@@ -1,8 +1,10 @@
 // Gates over time: heatmaps of f, i, o (openings, sequential 0..1) and g (candidate, diverging
 // −1..1), units down, steps across, with the current step outlined.
 
-import { DIVERGING, INK, SEQUENTIAL } from "../colors.js";
-import { CONFIG, SMALL_FONT, baseLayout } from "./common.js";
+import { DIVERGING, INK, SEQUENTIAL, STEP_MARK } from "../colors.js";
+import { num } from "../format.js";
+import { format, strings } from "../i18n/index.js";
+import { CONFIG, SMALL_FONT, baseLayout, clampOf } from "./common.js";
 
 // The heatmaps show at most this many units (a heatmap row stays readable down to a few px).
 const MAX_HEAT_UNITS = 64;
@@ -12,6 +14,27 @@ const GATES = [
   { q: "o", title: "o · output", axis: "coloraxis" },
   { q: "g", title: "g · candidate", axis: "coloraxis2" },
 ];
+
+// A clamped gate's row, outlined dashed in the accent colour and labelled at its right end
+// (shape and annotation named clamp-<gate>-<unit>).
+function clampMarks(knobs, units, T) {
+  const shapes = [];
+  const annotations = [];
+  GATES.forEach((gate, n) => {
+    const yref = n === 0 ? "y" : `y${n + 1}`;
+    for (let k = 0; k < units; k += 1) {
+      const value = clampOf(knobs, gate.q, k);
+      if (value === null) continue;
+      const name = `clamp-${gate.q}-${k}`;
+      shapes.push({ type: "rect", name, xref: "x", yref, x0: -0.5, x1: T - 0.5, y0: k - 0.5, y1: k + 0.5,
+        line: { color: STEP_MARK, width: 2, dash: "dot" }, fillcolor: "rgba(0,0,0,0)" });
+      annotations.push({ name, xref: "x", yref, x: T - 0.5, y: k, xanchor: "right", xshift: -6, showarrow: false,
+        text: format(strings.clamp.heat, { value: num(value, 2) }), bgcolor: "rgba(255, 255, 255, 0.88)",
+        borderpad: 1, font: { ...SMALL_FONT, size: 10, color: STEP_MARK } });
+    }
+  });
+  return { shapes, annotations };
+}
 
 function unitsByStep(rows, units) {
   // Heatmap z is rows of y (units) by columns of x (steps): the trace's (T, H) transposed.
@@ -24,7 +47,7 @@ export function createGates(el, onPick) {
 
   return {
     render(state) {
-      const { trace, sizes, t, revision } = state;
+      const { trace, sizes, t, revision, knobs } = state;
       const units = Math.min(sizes.H, MAX_HEAT_UNITS);
       const unitIds = Array.from({ length: units }, (_, k) => k);
       const steps = Array.from({ length: sizes.T }, (_, s) => s);
@@ -37,6 +60,7 @@ export function createGates(el, onPick) {
         }));
         cached = { revision, units, traces };
       }
+      const marks = clampMarks(knobs, units, sizes.T);
       const gap = 0.07;
       const h = (1 - gap * 3) / 4;
       const yaxes = {};
@@ -65,7 +89,8 @@ export function createGates(el, onPick) {
           range: [-0.5, sizes.T - 0.5], showgrid: false },
         ...yaxes,
         shapes: [{ type: "rect", xref: "x", yref: "paper", x0: t - 0.5, x1: t + 0.5, y0: -0.01, y1: 1.01,
-          line: { color: INK, width: 2 }, fillcolor: "rgba(0,0,0,0)" }],
+          line: { color: INK, width: 2 }, fillcolor: "rgba(0,0,0,0)" }, ...marks.shapes],
+        annotations: marks.annotations,
       });
       const done = Plotly.react(el, cached.traces, layout, CONFIG);
       if (!listening) {

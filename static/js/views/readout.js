@@ -4,21 +4,25 @@
 
 import { diverging, needsLightText, sequential } from "../colors.js";
 import { fixed4 } from "../format.js";
-import { shownUnits, signedLimit } from "./common.js";
+import { strings } from "../i18n/index.js";
+import { clampOf, shownUnits, signedLimit } from "./common.js";
 
+// `moves`: the moves of the five-step walk-through that involve the column (1 forget, 2 input,
+// 3 update, 4 output, 5 pass on); its cells then carry the class "walk-hl".
 export const COLUMNS = [
-  { q: "c_prev", label: "c<sub>t−1</sub>", title: "cell state arriving from step t−1" },
-  { q: "f", label: "f", title: "forget gate: share of c_{t−1} that rides on", gate: true },
-  { q: "kept", label: "kept", title: "f ⊙ c_{t−1}" },
-  { q: "forgotten", label: "forgotten", title: "(1 − f) ⊙ c_{t−1}" },
-  { q: "i", label: "i", title: "input gate", gate: true },
-  { q: "g", label: "g", title: "candidate tanh(…)" },
-  { q: "added", label: "added", title: "i ⊙ g" },
-  { q: "c", label: "c<sub>t</sub>", title: "kept + added" },
-  { q: "tanh_c", label: "tanh c<sub>t</sub>", title: "tanh(c_t)" },
-  { q: "o", label: "o", title: "output gate", gate: true },
-  { q: "h", label: "h<sub>t</sub>", title: "o ⊙ tanh(c_t)" },
+  { q: "c_prev", label: "c<sub>t−1</sub>", title: "cell state arriving from step t−1", moves: [1] },
+  { q: "f", label: "f", title: "forget gate: share of c_{t−1} that rides on", gate: true, moves: [1] },
+  { q: "kept", label: "kept", title: "f ⊙ c_{t−1}", moves: [1, 3] },
+  { q: "forgotten", label: "forgotten", title: "(1 − f) ⊙ c_{t−1}", moves: [1] },
+  { q: "i", label: "i", title: "input gate", gate: true, moves: [2] },
+  { q: "g", label: "g", title: "candidate tanh(…)", moves: [2] },
+  { q: "added", label: "added", title: "i ⊙ g", moves: [2, 3] },
+  { q: "c", label: "c<sub>t</sub>", title: "kept + added", moves: [3, 4, 5] },
+  { q: "tanh_c", label: "tanh c<sub>t</sub>", title: "tanh(c_t)", moves: [4] },
+  { q: "o", label: "o", title: "output gate", gate: true, moves: [4] },
+  { q: "h", label: "h<sub>t</sub>", title: "o ⊙ tanh(c_t)", moves: [4, 5] },
 ];
+const MOVES = Object.fromEntries(COLUMNS.map((column) => [column.q, column.moves]));
 
 function cell(tag, html, attrs = {}) {
   const el = document.createElement(tag);
@@ -46,7 +50,9 @@ function build(el, scenario, H, D) {
   table.innerHTML = "<caption>Per unit</caption>";
   const head = table.createTHead().insertRow();
   head.append(cell("th", "unit", { scope: "col" }));
-  for (const column of COLUMNS) head.append(cell("th", column.label, { scope: "col", title: column.title }));
+  for (const column of COLUMNS) {
+    head.append(cell("th", column.label, { scope: "col", title: column.title, "data-q": column.q }));
+  }
   const body = table.createTBody();
   for (let k = 0; k < shownUnits(H); k += 1) {
     const tr = body.insertRow();
@@ -87,11 +93,20 @@ export function createReadout(el) {
         paint(td, trace.x[t][Number(td.dataset.j)], diverging(trace.x[t][Number(td.dataset.j)], inputLimit));
       }
       const limit = signedLimit(trace, shownUnits(sizes.H));
+      const { walk, knobs } = state;
       for (const td of el.querySelectorAll("td[data-unit]")) {
         const { q } = td.dataset;
-        const value = trace[q][t][Number(td.dataset.unit)];
+        const unit = Number(td.dataset.unit);
+        const value = trace[q][t][unit];
         const gate = q === "f" || q === "i" || q === "o";
         paint(td, value, gate ? sequential(value) : diverging(value, limit));
+        const clamped = ["i", "f", "g", "o"].includes(q) && clampOf(knobs, q, unit) !== null;
+        td.classList.toggle("is-clamped", clamped);
+        if (clamped) td.title = strings.clamp.cell;
+        else td.removeAttribute("title");
+      }
+      for (const node of el.querySelectorAll("th[data-q], td[data-unit]")) {
+        node.classList.toggle("walk-hl", Boolean(walk) && MOVES[node.dataset.q].includes(walk));
       }
     },
   };
