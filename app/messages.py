@@ -154,6 +154,13 @@ class Restore(Message):
         return clamps
 
 
+class Export(Message):
+    """Ask for the current trace or weights as a file (answered with a `file` message)."""
+
+    type: Literal["export"]
+    format: Literal["trace.csv", "trace.json", "weights.npz", "weights.safetensors"]
+
+
 class Reset(Message):
     type: Literal["reset"]
 
@@ -171,6 +178,7 @@ ClientMessage = Annotated[
     | SetKnobs
     | SetClamp
     | Restore
+    | Export
     | Reset
     | Sync,
     Field(discriminator="type"),

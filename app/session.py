@@ -15,7 +15,8 @@ from app.computation import Results, activation_curves, compute, payload
 from app.encoding import check_finite
 from app.engine.knobs import Knobs
 from app.engine.lstm import WEIGHT_NAMES, Trace
-from app.messages import ClientMessage, Sync
+from app.exports import export_file
+from app.messages import ClientMessage, Export, Sync
 from app.scenarios import CUSTOM, DEFAULT_SCENARIO, Scenario, get_scenario
 from app.updates import Change, Rejected, State, apply_update
 
@@ -63,9 +64,12 @@ class Session:
         failure anywhere in the batch, leaves the session exactly as it was.
         """
         state, change, replies, ack, wants_sync = self.state, Change(), [], None, False
+        exports: list[Export] = []
         for message in messages:
-            if isinstance(message, Sync):
-                wants_sync, ack = True, message.id if message.id is not None else ack
+            if isinstance(message, Sync | Export):
+                wants_sync = wants_sync or isinstance(message, Sync)
+                exports += [message] if isinstance(message, Export) else []
+                ack = message.id if message.id is not None else ack
                 continue
             try:
                 state, step_change = apply_update(state, message)
@@ -83,6 +87,7 @@ class Session:
             replies.append(snapshot(state, results, revision, ack))
         elif change.start is not None:
             replies.append(frame(state, results, revision, self.revision, change.start, ack))
+        replies += [file_reply(state, results, request) for request in exports]
         for reply in replies:
             check_finite(reply)  # NaN/Inf is not JSON: refuse before anything is committed
         self.state, self.results, self.revision = state, results, revision
@@ -142,6 +147,12 @@ def _model(scenario: Scenario) -> dict[str, Any]:
         "parameters": parameters,
         "weights": {name: getattr(weights, name) for name in WEIGHT_NAMES} if echoed else None,
     }
+
+
+def file_reply(state: State, results: Results, request: Export) -> Outgoing:
+    """The requested export, computed from the state after the whole batch."""
+    exported = export_file(request.format, state.scenario.weights, state.knobs, results)
+    return {"type": "file", "ack": request.id, "format": request.format, **exported}
 
 
 def error_reply(field: str | None, message: str, ack: int | None = None) -> Outgoing:
