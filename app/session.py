@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from app.computation import Results, activation_curves, compute, payload
+from app.computation import WIRE_DTYPE, Results, activation_curves, compute, payload
 from app.encoding import check_finite
 from app.engine.knobs import Knobs
 from app.engine.lstm import WEIGHT_NAMES, Trace
@@ -120,7 +120,7 @@ def snapshot(state: State, results: Results, revision: int, ack: int | None) -> 
         "knobs": state.knobs.as_dict(),
         "curves": activation_curves(),
         "start": 0,
-        **payload(results),
+        **payload(results, values=WIRE_DTYPE),
     }
 
 
@@ -133,7 +133,7 @@ def frame(state: State, results: Results, revision: int, base: int, start: int, 
         "ack": ack,
         "knobs": state.knobs.as_dict(),
         "start": start,
-        **payload(results, start),
+        **payload(results, start, values=WIRE_DTYPE),
     }
 
 
