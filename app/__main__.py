@@ -5,6 +5,7 @@ import argparse
 import uvicorn
 
 from app.config import get_settings
+from app.memory import tune_allocator
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -13,6 +14,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default=settings.host)
     parser.add_argument("--port", type=int, default=settings.port)
     args = parser.parse_args(argv)
+    tune_allocator()
     uvicorn.run("app.main:create_app", factory=True, host=args.host, port=args.port)
 
 

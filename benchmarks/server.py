@@ -103,8 +103,10 @@ def main() -> None:
     import uvicorn
 
     from app.main import create_app
+    from app.memory import tune_allocator
 
     register_bench_scenarios()
+    tune_allocator()  # as `python -m app` does
     uvicorn.run(create_app(), host="127.0.0.1", port=args.port, log_level="warning")
 
 

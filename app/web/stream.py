@@ -16,6 +16,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from app.config import get_settings
 from app.encoding import NotFinite, dumps
+from app.memory import release_free_memory
 from app.messages import ClientMessage
 from app.session import Outgoing, Session, error_reply
 from app.web.errors import first_problem
@@ -42,6 +43,8 @@ async def stream(websocket: WebSocket) -> None:
         await _serve(websocket, Session(), Inbox(settings.max_pending_messages))
     finally:
         state.active_sessions -= 1
+        if state.active_sessions == 0:
+            release_free_memory()  # the allocator keeps freed traces for reuse while sessions run
 
 
 async def _serve(websocket: WebSocket, session: Session, inbox: Inbox) -> None:
@@ -64,9 +67,17 @@ async def _serve(websocket: WebSocket, session: Session, inbox: Inbox) -> None:
         receiver.cancel()
 
 
+# Below this many trace cells (T·H) a recompute takes about a millisecond: handing it to a thread
+# costs more than it saves (measured with benchmarks/bench_load.py, 100 sessions: p50 halved).
+INLINE_CELLS = 16_384
+
+
 async def _apply(session: Session, parsed: list[Any]) -> list[Outgoing]:
-    """Recompute off the event loop, so new messages keep arriving (and coalescing) meanwhile."""
+    """Recompute; a large trace goes off the event loop, so the other sessions keep being served
+    and new messages keep arriving (and coalescing) meanwhile."""
     try:
+        if session.trace.c.size <= INLINE_CELLS:
+            return session.apply(parsed)
         return await asyncio.to_thread(session.apply, parsed)
     except NotFinite as err:
         log.warning("refused a non-finite result: %s", err)
