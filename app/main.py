@@ -4,6 +4,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from app.file_errors import FileProblem
@@ -32,6 +33,9 @@ def create_app() -> FastAPI:
     app.add_exception_handler(FileProblem, files.refusal)
     app.add_middleware(UploadLimit, paths=files.UPLOADS)
     app.middleware("http")(add_security_headers)
+    # Static JS/CSS and large JSON replies, compressed when the client accepts it (the plotly
+    # bundle arrives already compressed and is left alone).
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount("/vendor/swagger", StaticFiles(directory=pages.SWAGGER_UI), name="swagger")
     return app

@@ -71,3 +71,20 @@ def test_the_console_script_is_installed_and_knows_its_options() -> None:
     assert script.exists(), "pip install -e . should install the lstm-conveyor console script"
     result = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=30)
     assert result.returncode == 0 and "--host" in result.stdout and "--port" in result.stdout
+
+
+def test_plotly_js_is_sent_gzipped_with_caching_headers_and_revalidates(client: TestClient) -> None:
+    raw = client.get("/vendor/plotly.min.js", headers={"accept-encoding": "identity"})
+    packed = client.get("/vendor/plotly.min.js", headers={"accept-encoding": "gzip"})
+
+    assert raw.headers.get("content-encoding") is None
+    assert packed.headers["content-encoding"] == "gzip" and packed.content == raw.content
+    assert int(packed.headers["content-length"]) < len(raw.content) / 2
+    assert "max-age=" in packed.headers["cache-control"] and packed.headers["vary"] == "Accept-Encoding"
+    again = client.get("/vendor/plotly.min.js", headers={"if-none-match": packed.headers["etag"]})
+    assert again.status_code == 304 and again.content == b""
+
+
+def test_static_scripts_are_compressed_when_the_browser_accepts_it(client: TestClient) -> None:
+    response = client.get("/static/js/main.js", headers={"accept-encoding": "gzip"})
+    assert response.status_code == 200 and response.headers["content-encoding"] == "gzip"

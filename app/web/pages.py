@@ -3,13 +3,13 @@
 from pathlib import Path
 
 import fastapi_offline
-import plotly
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from app.web.bundle import plotly_response
+
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parents[2] / "templates")
-PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 SWAGGER_UI = Path(fastapi_offline.__file__).parent / "static"  # Swagger UI 5 (OpenAPI 3.1)
 
 router = APIRouter()
@@ -27,5 +27,5 @@ def docs(request: Request) -> HTMLResponse:
 
 
 @router.get("/vendor/plotly.min.js", include_in_schema=False)
-def plotly_js() -> FileResponse:
-    return FileResponse(PLOTLY_JS, media_type="text/javascript")
+def plotly_js(request: Request) -> Response:
+    return plotly_response(request)
