@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 import logging
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ def tune_allocator() -> bool:
 
 def release_free_memory() -> None:
     """Give the heap's free memory back to the OS (when no session is left to reuse it)."""
+    gc.collect()  # closed connections leave reference cycles; free them before trimming
     libc = _libc()
     if libc is not None:
         libc.malloc_trim(0)
