@@ -102,12 +102,20 @@ def main() -> None:
     args = parser.parse_args()
     import uvicorn
 
+    from app.config import get_settings
     from app.main import create_app
     from app.memory import tune_allocator
 
     register_bench_scenarios()
     tune_allocator()  # as `python -m app` does
-    uvicorn.run(create_app(), host="127.0.0.1", port=args.port, log_level="warning")
+    settings = get_settings()
+    uvicorn.run(
+        create_app(),
+        host="127.0.0.1",
+        port=args.port,
+        log_level="warning",
+        ws_per_message_deflate=settings.ws_compression,  # as `python -m app` does
+    )
 
 
 if __name__ == "__main__":
