@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
+from app.i18n import validation_problem
 from app.schemas import Index, Matrix, Strict, Value, Vector, WeightsIn, check_rectangular
 
 
@@ -105,7 +106,7 @@ ClampValue = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=-1.0, l
 def check_clamp(gate: str | None, value: float | None) -> None:
     """σ gates (i, f, o) live in [0, 1]; only the candidate g may be negative."""
     if value is not None and gate != "g" and value < 0:
-        raise ValueError(f"gate {gate} is a sigmoid: its value must lie in [0, 1]")
+        raise validation_problem("sigmoid_range", gate=gate)
 
 
 class SetClamp(Message):

@@ -15,6 +15,7 @@ import numpy as np
 from app.engine.lstm import GATES, WEIGHT_NAMES, LSTMWeights
 from app.engine.sequences import pulse
 from app.engine.train import sign_memory_batch
+from app.i18n import DEFAULT_LANGUAGE, ScenarioText, scenario_text, scenario_texts
 
 
 @dataclass(frozen=True)
@@ -29,14 +30,23 @@ class Scenario:
     input_names: tuple[str, ...]
     input_range: tuple[float, float] = (-2.0, 2.0)
 
-    def summary(self) -> dict[str, str]:
-        return {"name": self.name, "title": self.title, "description": self.description}
+    def texts(self) -> dict[str, ScenarioText]:
+        """Title and description in every language; a title someone gave their model is kept."""
+        texts = scenario_texts(self.name, hidden=self.weights.hidden_size, inputs=self.weights.input_size)
+        if self.title != texts[DEFAULT_LANGUAGE]["title"]:
+            for text in texts.values():
+                text["title"] = self.title
+        return texts
 
-    def as_dict(self) -> dict[str, object]:
+    def summary(self, lang: str = DEFAULT_LANGUAGE) -> dict[str, str]:
+        text = self.texts()[lang]
+        return {"name": self.name, "title": text["title"], "description": text["description"]}
+
+    def as_dict(self, lang: str = DEFAULT_LANGUAGE) -> dict[str, object]:
         """Everything needed to reproduce the scenario with POST /api/trace, as plain lists."""
         weights = {name: getattr(self.weights, name).tolist() for name in WEIGHT_NAMES}
         return {
-            **self.summary(),
+            **self.summary(lang),
             "weights": weights,
             "x": self.x.tolist(),
             "h0": self.h0.tolist(),
@@ -78,14 +88,7 @@ def hold_and_release() -> Scenario:
     steps = 40
     return Scenario(
         name="hold-and-release",
-        title="Hold and release",
-        description=(
-            "A signal pulse at step 5 opens the input gate of all three units. Unit 0 keeps it on "
-            "the belt (forget gate ≈ 1) until the release pulse at steps 28–29 shuts its forget "
-            "gate and erases it. Unit 1 has a half-open forget gate, so its copy is gone within a "
-            "few steps. Unit 2 stores the negative of the signal but keeps its output gate shut, "
-            "so h₂ stays near 0 until the release pulse opens it and the memory shows."
-        ),
+        **scenario_text("hold-and-release"),
         weights=weights,
         x=_columns(pulse(steps, at=5, width=1, amplitude=1.0), pulse(steps, at=28, width=2, amplitude=1.0)),
         h0=np.zeros(3),
@@ -106,13 +109,7 @@ def long_memory() -> Scenario:
     steps = 120
     return Scenario(
         name="long-memory",
-        title="Long memory",
-        description=(
-            "A pulse at step 2 is written onto the belt (unit 0 stores it, unit 1 its negative). "
-            "After that the input gate is shut (i ≈ 0.0003) and the forget gate is wide open "
-            "(f ≈ 0.99995), so the value rides the belt almost unchanged for more than 100 steps: "
-            "only a pointwise × close to 1 and a + close to 0 touch it."
-        ),
+        **scenario_text("long-memory"),
         weights=_write_once(forget_bias=10.0),
         x=_columns(pulse(steps, at=2, width=1, amplitude=1.0)),
         h0=np.zeros(2),
@@ -125,12 +122,7 @@ def forgetful() -> Scenario:
     steps = 40
     return Scenario(
         name="forgetful",
-        title="Forgetful",
-        description=(
-            "The same pulse and the same write as in Long memory, but the forget gate is mostly "
-            "closed (f ≈ 0.27). Every step the × station takes about three quarters of each "
-            "parcel off the belt, so the memory is gone within a few steps."
-        ),
+        **scenario_text("forgetful"),
         weights=_write_once(forget_bias=-1.0),
         x=_columns(pulse(steps, at=2, width=1, amplitude=1.0)),
         h0=np.zeros(2),
@@ -154,14 +146,7 @@ def latch() -> Scenario:
     clear = pulse(steps, at=48, width=1, amplitude=1.0)
     return Scenario(
         name="latch",
-        title="Latch: store and clear",
-        description=(
-            "Input 0 is a value that keeps changing. A store pulse (input 1) opens the input gate "
-            "and shuts the forget gate at the same step, so tanh(value) replaces whatever the belt "
-            "held. In between, the input gate is shut and the forget gate open: the belt holds "
-            "the stored value however the value input moves. A clear pulse (input 2) shuts the "
-            "forget gate alone and empties the belt."
-        ),
+        **scenario_text("latch"),
         weights=weights,
         x=_columns(value, store, clear),
         h0=np.zeros(1),
@@ -184,13 +169,7 @@ def counter() -> Scenario:
     fires[list(COUNTER_FIRES)] = 1.0
     return Scenario(
         name="counter",
-        title="Counter",
-        description=(
-            "Each time the input fires, the input gate opens and the candidate is ≈ 1, so the + "
-            "station adds one parcel of ≈ 1 to the belt; the forget gate stays open. The cell "
-            "state counts the firings (8 by the end). The hidden state h = o·tanh(c) squashes the "
-            "count into (−1, 1), but the belt itself is never squashed."
-        ),
+        **scenario_text("counter"),
         weights=weights,
         x=_columns(fires),
         h0=np.zeros(1),
@@ -211,20 +190,7 @@ def trained_memory() -> Scenario:
     hidden = weights.hidden_size
     return Scenario(
         name="trained-memory",
-        title="Trained: remember a sign for 50 steps",
-        description=(
-            "This LSTM was trained in this repository (NumPy backpropagation through time and "
-            "Adam, scripts/train_memory.py) on one task: the first step carries +1 or −1 and a "
-            "marker, then 49 steps of noise follow, and at the end unit 0's h must show the "
-            "first sign. It solves it on fresh sequences. Watch unit 0: the marked first step "
-            "writes the sign onto its belt; afterwards its forget gate stays near 1 and its own h "
-            "keeps the candidate pointing the same way, so the belt keeps growing in the "
-            "direction of the sign and the noise cannot flip it. Drag the value at step 0 to the "
-            "other sign and unit 0's belt turns around; the other units found other jobs. "
-            "Training found its own way to remember, not the hand-set write-once belt: the belt "
-            "grows far beyond ±1, tanh(c) saturates, and the gradient view shows little gradient "
-            "reaching step 0 — the trained network no longer needs it to get there."
-        ),
+        **scenario_text("trained-memory"),
         weights=weights,
         x=x[0],
         h0=np.zeros(hidden),
@@ -247,12 +213,7 @@ def random_init(seed: int = 0, hidden: int = 4, inputs: int = 2, steps: int = 40
     )
     return Scenario(
         name="random-init",
-        title="Random initialisation",
-        description=(
-            "An untrained LSTM with PyTorch's default initialisation on a noisy input. Gates hover "
-            "around 0.5: the belt neither holds nor clears anything deliberately. Compare it with "
-            "the hand-set scenarios to see what training has to find."
-        ),
+        **scenario_text("random-init"),
         weights=weights,
         x=rng.standard_normal((steps, inputs)),
         h0=np.zeros(hidden),
@@ -267,13 +228,11 @@ CUSTOM = "custom"
 def custom_scenario(weights: LSTMWeights, title: str | None = None, steps: int = 40) -> Scenario:
     """Someone's own weights, starting from zero input (an upload or a shared link)."""
     hidden, inputs = weights.hidden_size, weights.input_size
+    text = scenario_text(CUSTOM, hidden=hidden, inputs=inputs)
     return Scenario(
         name=CUSTOM,
-        title=title or "Your LSTM",
-        description=(
-            f"Your own weights: H={hidden} units, D={inputs} inputs. Upload or generate an input "
-            "sequence, or drag the input sliders, and watch what your gates do."
-        ),
+        title=title or text["title"],
+        description=text["description"],
         weights=weights,
         x=np.zeros((steps, inputs)),
         h0=np.zeros(hidden),

@@ -11,12 +11,13 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from app.config import get_settings
+from app.i18n import validation_problem
 
 
 def _within_limit(value: float) -> float:
     limit = get_settings().max_abs_value
     if abs(value) > limit:
-        raise ValueError(f"must lie within ±{limit:g}")
+        raise validation_problem("out_of_bounds", limit=f"{limit:g}")
     return value
 
 

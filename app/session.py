@@ -16,6 +16,7 @@ from app.encoding import check_finite
 from app.engine.knobs import Knobs
 from app.engine.lstm import WEIGHT_NAMES, Trace
 from app.exports import export_file
+from app.i18n import problem_text
 from app.messages import ClientMessage, Export, Sync
 from app.scenarios import CUSTOM, DEFAULT_SCENARIO, Scenario, get_scenario
 from app.updates import Change, Rejected, State, apply_update
@@ -74,7 +75,7 @@ class Session:
             try:
                 state, step_change = apply_update(state, message)
             except Rejected as err:
-                replies.append(error_reply(err.field, str(err), message.id))
+                replies.append(error_reply(err.field, err.code, err.params, message.id))
                 continue
             change = change.then(step_change)
             ack = message.id if message.id is not None else ack
@@ -112,6 +113,7 @@ def snapshot(state: State, results: Results, revision: int, ack: int | None) -> 
             "name": scenario.name,
             "title": scenario.title,
             "description": scenario.description,
+            "text": scenario.texts(),  # {"en": {"title", "description"}, "ko": {…}}
             "input_names": list(scenario.input_names),
             "input_range": list(scenario.input_range),
         },
@@ -155,5 +157,15 @@ def file_reply(state: State, results: Results, request: Export) -> Outgoing:
     return {"type": "file", "ack": request.id, "format": request.format, **exported}
 
 
-def error_reply(field: str | None, message: str, ack: int | None = None) -> Outgoing:
-    return {"type": "error", "ack": ack, "field": field, "message": message}
+def error_reply(
+    field: str | None,
+    code: str,
+    params: dict[str, Any] | None = None,
+    ack: int | None = None,
+    text: str | None = None,
+) -> Outgoing:
+    """An error naming the field, the problem (a code and its parameters, as in app/locales, or a
+    pydantic error type and its context) and its English text."""
+    params = params or {}
+    message = text if text is not None else problem_text(code, params)
+    return {"type": "error", "ack": ack, "field": field, "code": code, "params": params, "message": message}

@@ -16,6 +16,7 @@ from app.config import get_settings
 from app.engine import sequences
 from app.engine.knobs import Knobs
 from app.engine.lstm import GATES, LSTMWeights
+from app.i18n import problem_text
 from app.messages import (
     Constant,
     Generate,
@@ -32,15 +33,17 @@ from app.messages import (
     SetState,
     Sine,
 )
-from app.scenarios import Scenario, custom_scenario, get_scenario
+from app.scenarios import SCENARIOS, Scenario, custom_scenario, get_scenario
 
 
 class Rejected(ValueError):
-    """A well-formed message that does not fit this session (e.g. an index out of range)."""
+    """A well-formed message that does not fit this session (e.g. an index out of range).
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
+    `code` and `params` name the problem in app/locales/*.json; str() is its English text."""
+
+    def __init__(self, field: str, code: str, **params: Any) -> None:
+        self.field, self.code, self.params = field, code, {"field": field, **params}
+        super().__init__(problem_text(code, self.params))
 
 
 @dataclass(frozen=True)
@@ -84,8 +87,10 @@ def apply_update(state: State, message: Any) -> tuple[State, Change]:
 def _load(state: State, message: LoadScenario) -> tuple[State, Change]:
     try:
         return State.start(get_scenario(message.scenario)), EVERYTHING
-    except KeyError as err:
-        raise Rejected("scenario", err.args[0]) from None
+    except KeyError:
+        raise Rejected(
+            "scenario", "unknown_scenario", name=message.scenario, known=", ".join(SCENARIOS)
+        ) from None
 
 
 def _reset(state: State, message: Reset) -> tuple[State, Change]:
@@ -95,9 +100,9 @@ def _reset(state: State, message: Reset) -> tuple[State, Change]:
 def _set_input(state: State, message: SetInput) -> tuple[State, Change]:
     steps, inputs = state.x.shape
     if message.t >= steps:
-        raise Rejected("t", f"t={message.t} is out of range: the sequence has {steps} steps")
+        raise Rejected("t", "step_out_of_range", value=message.t, steps=steps)
     if message.j >= inputs:
-        raise Rejected("j", f"j={message.j} is out of range: the model has {inputs} inputs")
+        raise Rejected("j", "input_out_of_range", value=message.j, inputs=inputs)
     x = state.x.copy()
     x[message.t, message.j] = message.value
     return replace(state, x=x), Change(start=message.t)
@@ -112,7 +117,7 @@ def _generate(state: State, message: Generate) -> tuple[State, Change]:
     steps, inputs = state.x.shape
     j = message.component
     if j is not None and j >= inputs:
-        raise Rejected("component", f"component={j} is out of range: the model has {inputs} inputs")
+        raise Rejected("component", "input_out_of_range", value=j, inputs=inputs)
     x = state.x.copy()
     for column in range(inputs) if j is None else [j]:
         x[:, column] = generate(message.sequence, steps, column)
@@ -131,7 +136,7 @@ def _set_knobs(state: State, message: SetKnobs) -> tuple[State, Change]:
 
 def _set_clamp(state: State, message: SetClamp) -> tuple[State, Change]:
     if message.unit is not None and message.unit >= state.hidden:
-        raise Rejected("unit", f"unit={message.unit} is out of range: the model has H={state.hidden}")
+        raise Rejected("unit", "unit_out_of_range", value=message.unit, hidden=state.hidden)
     knobs = state.knobs.with_clamp(message.gate, message.unit, message.value, state.hidden)
     return replace(state, knobs=knobs), FROM_START
 
@@ -152,7 +157,7 @@ def _restore(state: State, message: Restore) -> tuple[State, Change]:
     knobs = Knobs() if message.knobs is None else _with_knobs(Knobs(), message.knobs, hidden)
     for gate, values in (message.clamps or {}).items():
         if len(values) != hidden:
-            raise Rejected(f"clamps.{gate}", f"clamps.{gate} has {len(values)} values, but H={hidden}")
+            raise Rejected(f"clamps.{gate}", "wrong_length", length=len(values), hidden=hidden)
         for unit, value in enumerate(values):
             knobs = knobs.with_clamp(gate, unit, value, hidden)
     return State(scenario, x, h0, c0, knobs), EVERYTHING
@@ -166,29 +171,29 @@ def _restored_scenario(state: State, message: Restore) -> Scenario:
     try:
         message.weights.sizes(blocks=len(GATES))
     except ValueError as err:
-        raise Rejected("weights", str(err)) from None
+        raise Rejected("weights", "bad_weights", detail=str(err)) from None
     weights = LSTMWeights(**{name: np.asarray(value) for name, value in message.weights.model_dump().items()})
     return custom_scenario(weights, message.title)
 
 
 def _with_knobs(knobs: Knobs, given: KnobFields, hidden: int) -> Knobs:
     if isinstance(given.target, int) and given.target >= hidden:
-        raise Rejected("target", f"target={given.target} is out of range: the model has H={hidden}")
+        raise Rejected("target", "unit_out_of_range", value=given.target, hidden=hidden)
     return replace(knobs, **given.model_dump(include=set(KnobFields.model_fields), exclude_none=True))
 
 
 def _checked_inputs(x: np.ndarray, inputs: int, field: str) -> np.ndarray:
     limit = get_settings().max_steps
     if x.ndim != 2 or x.shape[0] == 0 or x.shape[1] != inputs:
-        raise Rejected(field, f"{field} must be a non-empty list of rows of {inputs} values")
+        raise Rejected(field, "wrong_width", inputs=inputs)
     if x.shape[0] > limit:
-        raise Rejected(field, f"{field} has {x.shape[0]} steps; at most {limit} are allowed")
+        raise Rejected(field, "too_many_steps", steps=x.shape[0], limit=limit)
     return x
 
 
 def _checked_vector(values: list[float], hidden: int, field: str) -> np.ndarray:
     if len(values) != hidden:
-        raise Rejected(field, f"{field} has {len(values)} values, but the model has H={hidden}")
+        raise Rejected(field, "wrong_length", length=len(values), hidden=hidden)
     return np.asarray(values, dtype=np.float64)
 
 

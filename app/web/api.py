@@ -1,5 +1,7 @@
 """REST endpoints for scripts and notebooks."""
 
+from typing import Literal
+
 import numpy as np
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import Response
@@ -16,6 +18,7 @@ from app.schemas import (
 )
 
 router = APIRouter(prefix="/api")
+Language = Literal["en", "ko"]  # app.i18n.LANGUAGES
 
 
 @router.post(
@@ -46,14 +49,15 @@ def run_request(request: TraceRequest) -> dict[str, np.ndarray]:
 
 
 @router.get("/scenarios", response_model=list[ScenarioSummary], summary="List the named scenarios")
-def list_scenarios() -> list[dict[str, str]]:
-    return [factory().summary() for factory in SCENARIOS.values()]
+def list_scenarios(lang: Language = "en") -> list[dict[str, str]]:
+    """Every preset, its title and explanation in `lang` (en or ko)."""
+    return [factory().summary(lang) for factory in SCENARIOS.values()]
 
 
 @router.get("/scenarios/{name}", response_model=ScenarioDetail, summary="One scenario, in /api/trace form")
-def scenario(name: str) -> dict[str, object]:
+def scenario(name: str, lang: Language = "en") -> dict[str, object]:
     try:
-        return get_scenario(name).as_dict()
+        return get_scenario(name).as_dict(lang)
     except KeyError as err:
         raise HTTPException(status_code=404, detail=err.args[0]) from None
 

@@ -1,6 +1,7 @@
 """Turn pydantic validation errors into one short, field-naming message (no internals)."""
 
 import re
+from dataclasses import dataclass
 from typing import Any, get_args
 
 from fastapi import Request
@@ -23,13 +24,27 @@ def _tags(union: Any, field: str) -> set[str]:
 _TAG_VALUES = _tags(ClientMessage, "type") | _tags(Generator, "kind")
 
 
-def first_problem(err: ValidationError) -> tuple[str, str]:
-    """(field path, reason) of the first error, e.g. ("x[3][1]", "Input should be a finite number")."""
+@dataclass(frozen=True)
+class Problem:
+    field: str  # path of the offending field, e.g. "x[3][1]"
+    code: str  # pydantic's error type, e.g. "finite_number"
+    params: dict[str, Any]  # its context (limits, expected values), as JSON-safe values
+    text: str  # pydantic's English message
+
+
+def first_problem(err: ValidationError) -> Problem:
+    """The first error of a validation failure, e.g. Problem("x[3][1]", "finite_number", …)."""
     problem = err.errors(include_url=False, include_input=False)[0]
     loc = [part for part in problem["loc"] if part not in _TAG_VALUES and not _is_union_label(part)]
     if problem["type"] in _TAG_ERRORS:
         loc.append(str(problem.get("ctx", {}).get("discriminator", "type")).strip("'"))
-    return _path(loc), problem["msg"].removeprefix("Value error, ")
+    params = {key: _json_safe(value) for key, value in problem.get("ctx", {}).items() if key != "error"}
+    text = problem["msg"].removeprefix("Value error, ")
+    return Problem(_path(loc), problem["type"], params, text)
+
+
+def _json_safe(value: Any) -> Any:
+    return value if isinstance(value, str | int | float | bool) or value is None else str(value)
 
 
 _UNION_LABEL = re.compile(r"^(int|float|str|bool|none|constrained-\w+|[\w-]+\[.*\])$")

@@ -55,7 +55,7 @@ async def _serve(websocket: WebSocket, session: Session, inbox: Inbox) -> None:
             drained = await inbox.drain()
             parsed, errors = _parse(drained.frames)
             if drained.refused:
-                errors.append(error_reply(None, f"{drained.refused} messages refused: too many were waiting"))
+                errors.append(error_reply(None, "too_many_pending", {"count": drained.refused}))
             await _send(websocket, errors)
             if parsed:
                 await _send(websocket, await _apply(session, parsed))
@@ -81,11 +81,11 @@ async def _apply(session: Session, parsed: list[Any]) -> list[Outgoing]:
         return await asyncio.to_thread(session.apply, parsed)
     except NotFinite as err:
         log.warning("refused a non-finite result: %s", err)
-        return [error_reply(None, f"the update would give a non-finite result ({err}); nothing was changed")]
+        return [error_reply(None, "not_finite", {"detail": str(err)})]
     except Exception:
         # A bug must not take the connection down or leak internals: log it, tell this client only.
         log.exception("session.apply failed")
-        return [error_reply(None, "internal error while applying the update; nothing was changed")]
+        return [error_reply(None, "internal_error")]
 
 
 async def _receive(websocket: WebSocket, inbox: Inbox) -> None:
@@ -114,15 +114,17 @@ def _parse(raw: list[Frame]) -> tuple[list[Any], list[Outgoing]]:
     errors: list[Outgoing] = []
     for item in raw:
         if isinstance(item, bytes):
-            errors.append(error_reply(None, "binary frames are not supported; send JSON text"))
+            errors.append(error_reply(None, "binary_frame"))
             continue
         try:
             parsed.append(_messages.validate_python(orjson.loads(item)))
         except orjson.JSONDecodeError:
-            errors.append(error_reply(None, "message is not valid JSON"))
+            errors.append(error_reply(None, "not_json"))
         except ValidationError as err:
-            field, reason = first_problem(err)
-            errors.append(error_reply(field, reason, _message_id(item)))
+            problem = first_problem(err)
+            errors.append(
+                error_reply(problem.field, problem.code, problem.params, _message_id(item), problem.text)
+            )
     return parsed, errors
 
 
@@ -141,5 +143,5 @@ async def _send(websocket: WebSocket, replies: list[Outgoing]) -> None:
             payload = dumps(reply)
         except NotFinite as err:
             log.warning("refused to send a non-finite reply: %s", err)
-            payload = dumps(error_reply(None, f"the result is not finite ({err})", reply.get("ack")))
+            payload = dumps(error_reply(None, "not_finite", {"detail": str(err)}, reply.get("ack")))
         await websocket.send_text(payload.decode())
