@@ -1,11 +1,46 @@
-// The page's string catalogue for the explanation views. The catalogue is chosen by the
-// document's language (<html lang>); English is the fallback for any missing language.
+// The page's string catalogue. English is the base; setLanguage(code) lays another catalogue
+// over it (a missing key keeps its English text). The language is part of the page's state (a
+// shared link carries it as `lang`), so it is chosen once at start-up, before any text is drawn.
 
 import en from "./en.js";
 
+// Catalogues by primary language subtag. A later ko.js carries the same keys.
 const CATALOGUES = { en };
 
-export const strings = CATALOGUES[document.documentElement.lang.slice(0, 2)] || en;
+// One object for the page's lifetime: views keep references to its parts (strings.walk, …), so a
+// language change writes into these same objects rather than replacing them.
+export const strings = structuredClone(en);
+
+// Copies `source` into `target` key by key, descending into nested objects and arrays.
+function overlay(target, source) {
+  for (const [key, value] of Object.entries(source)) {
+    if (value && typeof value === "object" && target[key] && typeof target[key] === "object") {
+      overlay(target[key], value);
+    } else {
+      target[key] = value;
+    }
+  }
+}
+
+// The language a visitor's browser asks for, as a primary subtag ("en", "ko").
+export function browserLanguage() {
+  const tag = (navigator.language || "en").toLowerCase();
+  const primary = tag.split("-")[0];
+  return /^[a-z]{2,3}$/.test(primary) ? primary : "en";
+}
+
+// Whether the page has a catalogue for this language (otherwise it shows English).
+export function hasCatalogue(code) {
+  return Object.hasOwn(CATALOGUES, code);
+}
+
+// Uses `code`'s catalogue (English where it has none, or for a language without one), and marks
+// the document with the language its text is actually in.
+export function setLanguage(code) {
+  overlay(strings, structuredClone(en));
+  if (hasCatalogue(code)) overlay(strings, structuredClone(CATALOGUES[code]));
+  document.documentElement.lang = hasCatalogue(code) ? code : "en";
+}
 
 // Fills "{name}" placeholders of a catalogue string.
 export function format(template, values) {
