@@ -66,6 +66,9 @@ export default {
     hint: "Each gate's pre-activation z on its curve. Far out on the flat ends (shaded) the gate is " +
       "saturated: near 0 or 1, and a change of z barely moves it.",
   },
+  files: {
+    svg: "Download plot as an SVG",
+  },
   clamp: {
     badge: "clamped",
     heat: "clamped {value}",

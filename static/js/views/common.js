@@ -1,6 +1,7 @@
 // Settings every chart shares, so the views look like one page.
 
 import { INK, MUTED, STEP_MARK } from "../colors.js";
+import { strings } from "../i18n/index.js";
 
 // The belt and the readout draw at most this many units; beyond it lanes get too thin to read.
 export const MAX_LANES = 12;
@@ -8,11 +9,22 @@ export const MAX_LANES = 12;
 export const FONT = { family: "Inter, 'Segoe UI', system-ui, -apple-system, sans-serif", size: 12, color: INK };
 export const SMALL_FONT = { ...FONT, size: 11, color: MUTED };
 
-// Keep Plotly's toolbar (PNG export is wanted) but drop the logo link and the cloud buttons.
+// Beside Plotly's own PNG button: the same chart as an SVG (vector, for slides and papers).
+const SVG_BUTTON = {
+  name: "toSVG",
+  get title() { return strings.files.svg; },
+  icon: window.Plotly.Icons.disk, // not the camera: that one is the PNG button
+  click: (gd) => window.Plotly.downloadImage(gd, { format: "svg", filename: gd.id || "chart" }),
+};
+
+// Keep Plotly's toolbar (PNG and SVG export are wanted) but drop the logo link, the selection
+// tools (they select nothing here) and "Share chart…", which would upload the chart to Plotly's
+// cloud (the page works offline and sends nothing anywhere but its own server).
 export const CONFIG = {
   displaylogo: false,
   responsive: true,
-  modeBarButtonsToRemove: ["select2d", "lasso2d"],
+  modeBarButtonsToRemove: ["select2d", "lasso2d", "sendChartToCloud"],
+  modeBarButtonsToAdd: [SVG_BUTTON],
   toImageButtonOptions: { format: "png", scale: 2 },
 };
 
