@@ -1,9 +1,53 @@
-// The REST side the page reads: the list of named scenarios (GET /api/scenarios), so the
-// scenario menu follows the server instead of a list written into the page.
+// The REST side the page reads: the list of named scenarios and one scenario's defaults
+// (GET /api/scenarios, /api/scenarios/{name}), and the file imports (POST /api/weights,
+// /api/inputs; see app/web/files.py).
+
+const JSON_ACCEPT = { Accept: "application/json" };
 
 export async function fetchScenarios() {
-  const response = await fetch("/api/scenarios", { headers: { Accept: "application/json" } });
+  const response = await fetch("/api/scenarios", { headers: JSON_ACCEPT });
   if (!response.ok) throw new Error(`GET /api/scenarios answered ${response.status}`);
   const list = await response.json();
   return Array.isArray(list) ? list.filter((s) => s && typeof s.name === "string") : [];
+}
+
+// One named scenario with its weights, x, h0 and c0 (to know what a link may leave out).
+export async function fetchScenario(name) {
+  const response = await fetch(`/api/scenarios/${encodeURIComponent(name)}`, { headers: JSON_ACCEPT });
+  if (!response.ok) throw new Error(`GET /api/scenarios/${name} answered ${response.status}`);
+  return response.json();
+}
+
+// Posts one file (multipart field `file`, plus any form `fields`). A refused file is an answer,
+// not an exception: {ok: true, body} or {ok: false, status, detail} with the server's `detail`
+// (null when it sent none; status 0 when the server could not be reached).
+async function postFile(path, file, fields = {}) {
+  const form = new FormData();
+  form.append("file", file, file.name);
+  for (const [name, value] of Object.entries(fields)) form.append(name, value);
+  let response;
+  try {
+    response = await fetch(path, { method: "POST", body: form, headers: JSON_ACCEPT });
+  } catch {
+    return { ok: false, status: 0, detail: null };
+  }
+  let body = null;
+  try {
+    body = await response.json();
+  } catch {
+    body = null;
+  }
+  if (response.ok && body) return { ok: true, body };
+  const detail = body && typeof body.detail === "string" ? body.detail : null;
+  return { ok: false, status: response.status, detail };
+}
+
+// → {weights, layer, layers: [{id, naming, H, D, reverse}], skipped: [{id, detail}]}
+export function postWeights(file, layer = null) {
+  return postFile("/api/weights", file, layer === null ? {} : { layer });
+}
+
+// → {x, T, D}
+export function postInputs(file) {
+  return postFile("/api/inputs", file);
 }

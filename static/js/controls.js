@@ -4,6 +4,7 @@
 
 import { inputPending } from "./state.js";
 import { num, speed as speedText } from "./format.js";
+import { strings } from "./i18n/index.js";
 
 // At most this many input sliders; larger models are edited with the generator.
 const MAX_SLIDERS = 16;
@@ -127,7 +128,8 @@ export function createControls(doc, actions) {
     // Replaces the scenario menu with the server's list (the page ships two as a fallback).
     setScenarios(list, current) {
       if (!list.length) return;
-      el.scenario.replaceChildren(...list.map((s) => new Option(s.title || s.name, s.name)));
+      const own = el.scenario.querySelector("option[data-own]");
+      el.scenario.replaceChildren(...(own ? [own] : []), ...list.map((s) => new Option(s.title || s.name, s.name)));
       if (current) el.scenario.value = current;
     },
     render(state) {
@@ -144,6 +146,16 @@ export function createControls(doc, actions) {
       el.play.textContent = state.playing ? "❚❚ Pause" : "▶ Play";
       el.speed.value = String(state.speed);
       el.speedValue.textContent = speedText(state.speed);
+      // Someone's own model is not one of the presets: the menu names it, and offers the presets.
+      let own = el.scenario.querySelector("option[data-own]");
+      if (scenario.name === "custom" && !own) {
+        own = new Option(strings.files.ownModel, "custom");
+        own.dataset.own = "true";
+        own.disabled = true;
+        el.scenario.prepend(own);
+      } else if (scenario.name !== "custom" && own) {
+        own.remove();
+      }
       if (el.scenario.value !== scenario.name) el.scenario.value = scenario.name;
 
       const key = `${scenario.name}|${sizes.D}|${scenario.input_names.join(",")}|${scenario.input_range}`;

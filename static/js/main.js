@@ -1,17 +1,24 @@
 // Wiring: the socket feeds the state, controls call actions, and one requestAnimationFrame pass
-// redraws every view from the state. Nothing here computes a number the page shows.
+// redraws every view from the state. The URL's fragment mirrors the state (link.js): a link opens
+// as one `restore`, and after each change the fragment is rewritten (debounced); a page that
+// reconnects sends the same restore, so nothing set is lost. Nothing here computes a number the
+// page shows.
 
+import { createAddress, linkContext, linkReason } from "./address.js";
 import { fetchScenarios } from "./api.js";
-import { connect, messages } from "./socket.js";
+import { connect, MAX_MESSAGE_BYTES, messageBytes, messages } from "./socket.js";
 import {
-  applyFrame, applySnapshot, initialState, lastStep, markAwaitingSync, nextId, noteInputSent,
-  noteKnobSent, noteStateSent, setConnection, setEqUnit, setError, setPlaying, setSpeed, setStep, setUnit,
-  setWalk, startNewSession, state, stepDuration, WALK_STEPS,
+  applyFrame, applySnapshot, clearError, initialState, lastStep, markAwaitingSync, nextId, noteInputSent,
+  noteKnobSent, noteStateSent, setConnection, setEqUnit, setError, setLang, setLinkProblem, setOwnWeights,
+  setPlaying, setSpeed, setStep, setUnit, setWalk, startNewSession, state, stepDuration, WALK_STEPS,
 } from "./state.js";
 import { createControls } from "./controls.js";
 import { createExplain } from "./explain.js";
-import { applyStrings } from "./i18n/index.js";
+import { createFiles } from "./files.js";
+import { applyStrings, browserLanguage, format, setLanguage, strings } from "./i18n/index.js";
 import { createKnobs } from "./knobs.js";
+import { DEFAULT_SCENARIO, fromLink, isLink, linkFields, readLink } from "./link.js";
+import { createShare } from "./share.js";
 import { createActivations } from "./views/activations.js";
 import { createBelt } from "./views/belt.js";
 import { createEquations } from "./views/equations.js";
@@ -23,15 +30,36 @@ import { createReadout } from "./views/readout.js";
 import { createStatus } from "./views/status.js";
 import { createTimeline } from "./views/timeline.js";
 
-function main() {
+const MIB = 1024 * 1024;
+// The #status words (i18n connection.*) while a restore of this origin is on its way.
+const RESTORING_WORDS = { link: "opening", reconnect: "restoring", upload: null };
+
+async function main() {
   const doc = document;
   const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
+
+  // --- the link the page was opened with: read before anything is drawn (it names the language) -
+  let pendingLink = null; // a link's fields, to restore as soon as a connection is open
+  let openProblem = null;
+  if (isLink(window.location.hash)) {
+    try {
+      pendingLink = await readLink(window.location.hash);
+    } catch (err) {
+      openProblem = linkReason(err);
+    }
+  }
+  const lang = pendingLink && pendingLink.lang ? pendingLink.lang : browserLanguage();
+  setLang(lang);
+  setLanguage(lang);
 
   // --- drawing: coalesce every request of one frame into one pass ------------------------------
   let queued = null; // {animate} of the pass waiting for the next animation frame
   let passes = 0; // the latest pass owns body[data-step|data-revision]
 
+  let address = null; // keeps the URL's link in step (made below, once the views exist)
+
   function requestDraw({ animate = false } = {}) {
+    if (address) address.schedule(); // whatever asks for a redraw changed the state or the view
     if (queued) {
       queued.animate = queued.animate || animate;
       return;
@@ -43,8 +71,9 @@ function main() {
   async function drawPass() {
     const { animate } = queued;
     queued = null;
-    status.render(state);
-    if (!state.trace) return;
+    status.render(state, restoring ? RESTORING_WORDS[restoring.origin] : null);
+    // While a link or a reconnect is being restored, the new session's default is not drawn.
+    if (!state.trace || (restoring && restoring.origin !== "upload")) return;
     passes += 1;
     const pass = passes;
     const { t, revision } = state;
@@ -55,6 +84,7 @@ function main() {
     explain.render(state);
     readout.render(state);
     equations.render(state);
+    files.render(state);
     const duration = reducedMotion.matches ? 0 : stepDuration();
     await Promise.all([
       belt.render(state, { animate, duration }),
@@ -69,6 +99,7 @@ function main() {
     doc.body.dataset.step = String(t);
     doc.body.dataset.walk = state.walk === null ? "" : WALK_STEPS[state.walk - 1];
     doc.body.dataset.revision = String(revision);
+    doc.body.dataset.session = String(state.sessions);
     doc.body.dataset.ready = "true";
   }
 
@@ -113,12 +144,20 @@ function main() {
   }
 
   // --- talking to the server -------------------------------------------------------------------
-  let wantedScenario = null; // the user's choice, restored when a reconnect starts a fresh session
+  // The restore on its way: {id, view, weights, origin}. origin "link" (a link being opened),
+  // "reconnect" (the state before the connection dropped) or "upload" (someone's own weights);
+  // `view` holds the page's settings to apply once it is answered.
+  let restoring = null;
+  let unanswered = null; // the restore a dropped connection took with it, to send again
+
+  function notConnected() {
+    setError(null, strings.connection.notSent);
+    requestDraw();
+  }
 
   function send(message) {
     if (socket.send(message)) return true;
-    setError(null, "not connected to the server; the change was not sent");
-    requestDraw();
+    notConnected();
     return false;
   }
 
@@ -191,9 +230,36 @@ function main() {
     },
     load(name) {
       pause();
-      wantedScenario = name;
       send(messages.load(nextId(), name));
     },
+    // Someone's own layer (from POST /api/weights); false when it cannot be sent.
+    restoreWeights(weights, title, fileName) {
+      pause();
+      const sent = sendRestore({ weights, title }, null, "upload");
+      if (sent === "too-large") {
+        const parameters = weights.weight_ih.length * (weights.weight_ih[0].length + weights.weight_hh[0].length + 2);
+        actions.localError(fileName, format(strings.files.tooLargeToSend, {
+          parameters: parameters.toLocaleString("en"), limit: MAX_MESSAGE_BYTES / MIB,
+        }));
+      } else if (sent === "not-sent") {
+        notConnected();
+      }
+      return sent === "sent";
+    },
+    inputCount: () => (state.sizes ? state.sizes.D : null),
+    // A whole input sequence (from POST /api/inputs); false when it cannot be sent.
+    setSequence(x, fileName) {
+      const message = messages.setSequence(nextId(), x);
+      if (messageBytes(message) > MAX_MESSAGE_BYTES) {
+        actions.localError(fileName, format(strings.files.inputsTooLarge, {
+          T: x.length, D: x[0].length, limit: MAX_MESSAGE_BYTES / MIB,
+        }));
+        return false;
+      }
+      pause();
+      return send(message);
+    },
+    exportFile: (kind) => send(messages.exportFile(nextId(), kind)),
     reset() {
       pause();
       send(messages.reset(nextId()));
@@ -204,13 +270,67 @@ function main() {
     },
   };
 
+  // Sends a restore: `fields` for the message, `view` to apply once it is answered. Returns
+  // "sent", "too-large" (over the server's message limit) or "not-sent" (no connection).
+  function sendRestore(fields, view, origin) {
+    const id = nextId();
+    const message = messages.restore(id, fields);
+    if (messageBytes(message) > MAX_MESSAGE_BYTES) return "too-large";
+    if (!socket.send(message)) return "not-sent";
+    restoring = { id, fields, view, weights: fields.weights || null, origin };
+    return "sent";
+  }
+
+  // The page's own settings of a link (the language is chosen once, at start-up).
+  function applyView(view) {
+    if ("t" in view) setStep(view.t);
+    if ("walk" in view) setWalk(view.walk);
+    if ("eqUnit" in view) setEqUnit(view.eqUnit);
+    if ("unit" in view) setUnit(view.unit);
+    if ("speed" in view) setSpeed(view.speed);
+  }
+
+  // A link could not be opened: say why (until the user changes something) and show the default.
+  function linkFailed(reason) {
+    send(messages.load(nextId(), DEFAULT_SCENARIO));
+    applyView(fromLink({}).view);
+    setLinkProblem(format(strings.link.problem, { reason }));
+    requestDraw();
+  }
+
+  function openLink(fields) {
+    pause();
+    const { restore, view } = fromLink(fields);
+    const sent = sendRestore(restore, view, "link");
+    if (sent === "too-large") linkFailed(format(strings.link.tooLargeToSend, { limit: MAX_MESSAGE_BYTES / MIB }));
+    else if (sent === "not-sent") pendingLink = fields; // sent when the connection opens
+    requestDraw();
+  }
+
+  // A new session after a dropped connection: send it the state the page held, as its link says
+  // (every property, defaults included, and any size: the link's limit is for sharing).
+  function resume() {
+    const { restore, view } = fromLink(linkFields(linkContext(), { all: true }));
+    const sent = sendRestore(restore, view, "reconnect");
+    if (sent === "too-large") {
+      setError(null, format(strings.connection.tooLargeToRestore, {
+        parameters: state.model ? state.model.parameters.toLocaleString("en") : "?", limit: MAX_MESSAGE_BYTES / MIB,
+      }));
+    }
+  }
+
   function onMessage(message) {
     if (message.type === "snapshot") {
       if (!applySnapshot(message)) return;
-      if (wantedScenario && message.scenario.name !== wantedScenario) {
-        socket.send(messages.load(nextId(), wantedScenario));
+      if (restoring && message.ack === restoring.id) {
+        const { view, weights } = restoring;
+        restoring = null;
+        setOwnWeights(weights);
+        if (view) applyView(view);
       }
       requestDraw();
+    } else if (message.type === "file") {
+      files.download(message);
     } else if (message.type === "frame") {
       const result = applyFrame(message);
       if (result === "applied") requestDraw();
@@ -220,6 +340,17 @@ function main() {
         socket.send(messages.sync());
       }
     } else if (message.type === "error") {
+      if (restoring && message.ack === restoring.id) {
+        const { origin } = restoring;
+        restoring = null;
+        if (origin === "link") {
+          const reason = message.field
+            ? format(strings.link.field, { field: message.field, message: message.message })
+            : message.message;
+          linkFailed(reason);
+          return;
+        }
+      }
       setError(message.field, message.message, message.ack);
       requestDraw();
     }
@@ -240,22 +371,62 @@ function main() {
   const explain = createExplain(doc, actions);
   const equations = createEquations(doc.getElementById("equations"), doc.getElementById("eq-caption"));
   const activations = createActivations(doc.getElementById("activations"));
+  const files = createFiles(doc, actions);
+  const share = createShare(doc);
+  address = createAddress(doc, {
+    linkable: () => Boolean(state.trace) && !restoring && !pendingLink && !state.playing,
+    onWritten: (tooLarge) => share.render(tooLarge),
+    onBadLink(reason) {
+      pause();
+      linkFailed(reason);
+    },
+    onLink(fields) {
+      // The language is chosen once, before any text is drawn: another one means starting afresh.
+      if ((fields.lang || browserLanguage()) !== state.lang) window.location.reload();
+      else openLink(fields);
+    },
+  });
+  if (openProblem) setLinkProblem(format(strings.link.problem, { reason: openProblem }));
 
   // The menu is a convenience: if the list cannot be fetched the built-in options stay.
   fetchScenarios()
     .then((list) => controls.setScenarios(list, state.scenario && state.scenario.name))
     .catch(() => {});
 
+  let countdown = 0;
   const socket = connect({
     onOpen() {
+      const resuming = Boolean(state.trace);
       startNewSession();
       setConnection("open");
+      clearError(); // "not connected" and the like are about the connection that dropped
+      if (pendingLink) {
+        const fields = pendingLink;
+        pendingLink = null;
+        openLink(fields);
+      } else if (unanswered) {
+        const { fields, view, origin } = unanswered;
+        unanswered = null;
+        sendRestore(fields, view, origin);
+      } else if (resuming) {
+        resume();
+      }
       requestDraw();
     },
     onMessage,
     onClose(retryInMs) {
       if (state.playing) pause();
+      window.clearInterval(countdown); // the status line counts down to the next attempt
+      countdown = window.setInterval(() => status.render(state), 1000);
+      // A restore the dropped session never answered is sent again to the next one.
+      if (restoring) unanswered = restoring;
+      restoring = null;
       setConnection("closed", retryInMs);
+      requestDraw();
+    },
+    onRetry() {
+      window.clearInterval(countdown);
+      setConnection("connecting");
       requestDraw();
     },
   });

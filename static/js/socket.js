@@ -1,12 +1,22 @@
 // Owns the WebSocket: connecting, reconnecting with back-off, and the shapes of the messages the
 // client sends (docs/protocol.md). It knows nothing about views; it hands parsed messages on.
 
+// Reconnecting: 0.5 s, doubling up to 10 s, each wait spread by ±25 % so that many pages
+// dropped by one server restart do not all come back in the same instant.
 const FIRST_RETRY_MS = 500;
-const MAX_RETRY_MS = 8000;
+const MAX_RETRY_MS = 10000;
+const JITTER = 0.25;
+
+// The server closes a connection whose message is larger than this (LSTM_CONVEYOR_MAX_MESSAGE_BYTES,
+// 4 MiB by default); the page refuses to send such a message instead.
+export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+const SERVER_TYPES = ["snapshot", "frame", "error", "file"];
 
 // Builders for every client message the page sends; `id` is echoed by the server as `ack`.
 export const messages = {
   setInput: (id, t, j, value) => ({ type: "set_input", id, t, j, value }),
+  setSequence: (id, x) => ({ type: "set_sequence", id, x }),
   generate: (id, component, sequence) => ({ type: "generate", id, component, sequence }),
   // `knobs` holds only the knobs that changed, e.g. {bias_f: 2.5}; the others keep their value.
   setKnobs: (id, knobs) => ({ type: "set_knobs", id, ...knobs }),
@@ -15,27 +25,43 @@ export const messages = {
   // Forces `gate` to `value` for unit `unit` (null: every unit); value null releases it.
   setClamp: (id, gate, unit, value) => ({ type: "set_clamp", id, gate, unit, value }),
   load: (id, scenario) => ({ type: "load", id, scenario }),
+  // `fields`: any of scenario | weights (+ title), x, h0, c0, knobs, clamps (docs/protocol.md).
+  restore: (id, fields) => ({ type: "restore", id, ...fields }),
+  // `format`: "trace.csv", "trace.json", "weights.npz" or "weights.safetensors".
+  exportFile: (id, format) => ({ type: "export", id, format }),
   reset: (id) => ({ type: "reset", id }),
   sync: () => ({ type: "sync" }),
 };
+
+// The size of a message as it would be sent (UTF-8 bytes of its JSON).
+export function messageBytes(message) {
+  return new TextEncoder().encode(JSON.stringify(message)).length;
+}
 
 function socketUrl() {
   const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
   return `${scheme}//${window.location.host}/ws`;
 }
 
+// The wait before reconnect attempt n (0-based): exponential, capped, jittered.
+export function retryDelay(attempt) {
+  const base = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** attempt);
+  return Math.round(base * (1 - JITTER + 2 * JITTER * Math.random()));
+}
+
 // Opens the connection and keeps it open. Callbacks:
 //   onOpen()                    a new connection (a new server session) is up
 //   onMessage(message)          a parsed server message with a known type
-//   onClose(retryInMs)          the connection dropped; it retries after retryInMs
-export function connect({ onOpen, onMessage, onClose }) {
+//   onClose(retryInMs)          the connection dropped (or could not be made); it retries after retryInMs
+//   onRetry()                   a reconnect attempt starts
+export function connect({ onOpen, onMessage, onClose, onRetry = () => {} }) {
   let ws = null;
-  let retryMs = FIRST_RETRY_MS;
+  let attempt = 0; // failed attempts since the last open connection
 
   function open() {
     ws = new WebSocket(socketUrl());
     ws.addEventListener("open", () => {
-      retryMs = FIRST_RETRY_MS;
+      attempt = 0;
       onOpen();
     });
     ws.addEventListener("message", (event) => {
@@ -45,15 +71,18 @@ export function connect({ onOpen, onMessage, onClose }) {
       } catch {
         return; // the server only sends JSON; anything else is not ours to draw
       }
-      if (message && ["snapshot", "frame", "error"].includes(message.type)) onMessage(message);
+      if (message && SERVER_TYPES.includes(message.type)) onMessage(message);
     });
     // "close" follows "error" too, so reconnecting lives here only.
     ws.addEventListener("close", () => {
       ws = null;
-      const wait = retryMs;
-      retryMs = Math.min(MAX_RETRY_MS, retryMs * 2);
+      const wait = retryDelay(attempt);
+      attempt += 1;
       onClose(wait);
-      window.setTimeout(open, wait);
+      window.setTimeout(() => {
+        onRetry();
+        open();
+      }, wait);
     });
   }
 

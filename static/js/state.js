@@ -23,10 +23,16 @@ export const BASE_STEP_MS = 800;
 
 export const state = {
   connection: "connecting", // "connecting" | "open" | "closed"
-  retryInMs: 0,
+  retryAt: 0, // when closed: the time (Date.now()) of the next attempt to reconnect
+  sessions: 0, // connections opened so far (each one is a new server session)
   error: null, // {field, message} of the latest server error, cleared by the next accepted change
+  // {message, since}: why a link could not be opened; kept until a change the user makes after
+  // message id `since` is accepted (the fallback's own snapshot does not clear it)
+  linkProblem: null,
   scenario: null, // {name, title, description, input_names, input_range}
   sizes: null, // {T, D, H}
+  model: null, // {custom, parameters, weights}: weights only for a small custom model
+  ownWeights: null, // the custom model's weights as this page last sent them (any size), or null
   trace: null, // {quantity: rows}; row t is step t
   gradients: null, // {dL_dc, dL_dh, dL_dx, belt}: T rows each, always whole
   rnn: null, // {h, dL_dh, dL_dx}: the plain RNN on the same inputs, T rows each
@@ -46,6 +52,7 @@ export const state = {
   curves: null, // {z, sigmoid, tanh}: the activations sampled by the server (snapshots only)
   eqUnit: 0, // the unit the equations panel and the activation inset show
   walk: null, // the sub-step of the five-step walk-through (1..5), or null when not walking
+  lang: "en", // the language asked for (by a link or the browser); the text falls back to English
 };
 
 // The five moves of one time step, in the concept source's order (1-based: walk = index + 1).
@@ -99,7 +106,7 @@ function noteAck(ack) {
 
 export function setConnection(connection, retryInMs = 0) {
   state.connection = connection;
-  state.retryInMs = retryInMs;
+  state.retryAt = Date.now() + retryInMs;
 }
 
 // A new connection is a new server session whose revisions start again at 0: forget the held
@@ -107,11 +114,34 @@ export function setConnection(connection, retryInMs = 0) {
 export function startNewSession() {
   state.revision = null;
   state.awaitingSync = false;
+  state.sessions += 1;
 }
 
 export function setError(field, message, ack) {
   state.error = { field, message };
   noteAck(ack);
+}
+
+export function clearError() {
+  state.error = null;
+}
+
+// Why a link could not be opened; it stays until the user changes something.
+export function setLinkProblem(message) {
+  state.linkProblem = { message, since: state.lastId };
+}
+
+function clearLinkProblem(ack) {
+  if (state.linkProblem && Number.isInteger(ack) && ack > state.linkProblem.since) state.linkProblem = null;
+}
+
+// The weights of the custom model this page sent (null for a preset), for links and reconnects.
+export function setOwnWeights(weights) {
+  state.ownWeights = weights;
+}
+
+export function setLang(code) {
+  state.lang = code;
 }
 
 function clampStep() {
@@ -144,6 +174,7 @@ export function applySnapshot(message) {
   if (!whole || !message.knobs) return false;
   state.scenario = message.scenario;
   state.sizes = message.sizes;
+  state.model = message.model || null;
   state.trace = message.trace;
   state.gradients = whole.gradients;
   state.rnn = whole.rnn;
@@ -152,6 +183,7 @@ export function applySnapshot(message) {
   state.revision = message.revision;
   state.awaitingSync = false;
   state.error = null;
+  clearLinkProblem(message.ack);
   clampStep();
   return true;
 }
@@ -181,6 +213,7 @@ export function applyFrame(message) {
   state.knobs = message.knobs;
   state.revision = message.revision;
   state.error = null;
+  clearLinkProblem(message.ack);
   return "applied";
 }
 

@@ -1,0 +1,89 @@
+// Keeps the address bar in step with the state. A moment after each change the state's link
+// (link.js) replaces the URL's fragment (history.replaceState: no history entry per slider move),
+// and a link pasted into the address bar of the open page is handed back to be opened.
+
+import { fetchScenario } from "./api.js";
+import { encodeLink, isLink, largeParts, linkFields, LinkProblem, MAX_LINK_CHARS, readLink } from "./link.js";
+import { state } from "./state.js";
+
+// How long the state must stay still before the URL is rewritten.
+const DELAY_MS = 250;
+
+// What link.js reads the state from (see PROPERTIES there); `preset`: the scenario's own
+// {x, h0, c0}, or null when unknown (then the link carries them whatever they are).
+export function linkContext(preset = null) {
+  const custom = Boolean(state.model && state.model.custom);
+  const weights = custom ? (state.model.weights || state.ownWeights) : null;
+  return { state, custom, weights, preset, lang: state.lang };
+}
+
+// Why a link could not be read, in words.
+export function linkReason(err) {
+  return err instanceof LinkProblem ? err.message : String(err && err.message ? err.message : err);
+}
+
+// Options:
+//   linkable()          whether the state held is the one to link to (not a default about to be replaced)
+//   onWritten(tooLarge) after each write: null, or {chars, parts} when the state has no link
+//   onLink(fields)      a link was pasted into the address bar
+//   onBadLink(reason)   one that cannot be read
+export function createAddress(doc, { linkable, onWritten, onLink, onBadLink }) {
+  const presets = new Map(); // scenario name → promise of its {x, h0, c0}, or of null if unknown
+  let round = 0; // bumped by every change; a write finishing for an older round is dropped
+  let timer = 0;
+  let written = window.location.hash;
+
+  function presetDefaults(name) {
+    if (!presets.has(name)) {
+      presets.set(name, fetchScenario(name).then(({ x, h0, c0 }) => ({ x, h0, c0 })).catch(() => null));
+    }
+    return presets.get(name);
+  }
+
+  async function write() {
+    const mine = round;
+    const custom = Boolean(state.model && state.model.custom);
+    const preset = custom ? null : await presetDefaults(state.scenario.name);
+    if (mine !== round || !linkable()) return;
+    const fields = linkFields(linkContext(preset));
+    const hash = await encodeLink(fields);
+    if (mine !== round || !linkable()) return;
+    const tooLarge = hash.length > MAX_LINK_CHARS;
+    // A state too large for a link leaves no link behind: the URL never stands for another state.
+    const target = tooLarge ? "" : hash;
+    if (target !== window.location.hash) {
+      const { pathname, search } = window.location;
+      window.history.replaceState(window.history.state, "", `${pathname}${search}${target}`);
+    }
+    written = window.location.hash;
+    onWritten(tooLarge ? { chars: hash.length, parts: largeParts(fields) } : null);
+    doc.body.dataset.link = tooLarge ? "too-large" : "saved";
+  }
+
+  // replaceState fires no hashchange: this is someone pasting or editing a link.
+  window.addEventListener("hashchange", async () => {
+    const { hash } = window.location;
+    if (hash === written || !isLink(hash)) return;
+    written = hash;
+    let fields;
+    try {
+      fields = await readLink(hash);
+    } catch (err) {
+      onBadLink(linkReason(err));
+      return;
+    }
+    onLink(fields);
+  });
+
+  doc.body.dataset.link = "pending";
+  return {
+    // The state or the view changed: rewrite the link once things are still.
+    schedule() {
+      round += 1;
+      if (!linkable()) return;
+      doc.body.dataset.link = "pending";
+      window.clearTimeout(timer);
+      timer = window.setTimeout(write, DELAY_MS);
+    },
+  };
+}

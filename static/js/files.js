@@ -1,0 +1,170 @@
+// Files in and out: weights (.safetensors, .npz; choosing a layer when the file holds several)
+// and inputs (.csv, .npy), from the pickers or dropped anywhere on the page, and the exports
+// (the server's `file` reply, downloaded). Like controls.js it never changes the state itself: it
+// calls the actions main.js hands in, and render() mirrors the state.
+
+import { postInputs, postWeights } from "./api.js";
+import { format, strings } from "./i18n/index.js";
+
+const KINDS = { ".safetensors": "weights", ".npz": "weights", ".csv": "inputs", ".npy": "inputs" };
+const TITLE_LENGTH = 80; // the most a restore's title may hold
+
+function kindOf(name) {
+  const lower = name.toLowerCase();
+  const ending = Object.keys(KINDS).find((end) => lower.endsWith(end));
+  return ending ? KINDS[ending] : null;
+}
+
+// The words for a refused upload: the server's `detail`, else what happened.
+function refusal(answer) {
+  if (answer.detail) return answer.detail;
+  return answer.status === 0 ? strings.files.unreachable : format(strings.files.refused, { status: answer.status });
+}
+
+function dragsFiles(event) {
+  return Boolean(event.dataTransfer) && [...event.dataTransfer.types].includes("Files");
+}
+
+// Bytes of a `file` message's content: base64 for the weight files, text for the traces.
+function contentOf(message) {
+  if (message.encoding !== "base64") return message.content;
+  return Uint8Array.from(atob(message.content), (ch) => ch.charCodeAt(0));
+}
+
+export function createFiles(doc, actions) {
+  const $ = (id) => doc.getElementById(id);
+  const S = strings.files;
+  const el = {
+    zone: $("files"), weights: $("upload-weights"), inputs: $("upload-inputs"),
+    chooseWeights: $("choose-weights"), chooseInputs: $("choose-inputs"),
+    layerPick: $("layer-pick"), layer: $("layer"), note: $("files-note"),
+  };
+  let imported = null; // {file, layers}: the weights file last imported, to pick another of its layers
+
+  function note(text) {
+    el.note.textContent = text;
+    el.note.hidden = !text;
+  }
+
+  function refuse(file, answer) {
+    note("");
+    actions.localError(file.name, refusal(answer));
+  }
+
+  function showLayers(layers, current) {
+    el.layer.replaceChildren(...layers.map((layer) => new Option(format(S.layerOption, {
+      id: layer.id, H: layer.H, D: layer.D, reverse: layer.reverse ? S.reverse : "",
+    }), layer.id)));
+    el.layer.value = current;
+  }
+
+  async function importWeights(file, layer = null) {
+    note(format(S.reading, { name: file.name }));
+    const answer = await postWeights(file, layer);
+    if (!answer.ok) {
+      refuse(file, answer);
+      return;
+    }
+    const { weights, layers, skipped } = answer.body;
+    const chosen = layers.find((each) => each.id === answer.body.layer) || { H: "?", D: "?" };
+    imported = { file, layers };
+    showLayers(layers, answer.body.layer);
+    const title = `${file.name} · ${answer.body.layer}`.slice(0, TITLE_LENGTH);
+    if (!actions.restoreWeights(weights, title, file.name)) {
+      note("");
+      return;
+    }
+    const loaded = format(S.loaded, { name: file.name, layer: answer.body.layer, H: chosen.H, D: chosen.D });
+    const notLoaded = skipped.length
+      ? ` ${format(S.skipped, { list: skipped.map((s) => `${s.id} (${s.detail})`).join("; ") })}`
+      : "";
+    note(loaded + notLoaded);
+  }
+
+  async function importInputs(file) {
+    note(format(S.reading, { name: file.name }));
+    const answer = await postInputs(file);
+    if (!answer.ok) {
+      refuse(file, answer);
+      return;
+    }
+    const { x, T, D } = answer.body;
+    const modelD = actions.inputCount();
+    if (D !== modelD) {
+      note("");
+      actions.localError(file.name, format(S.wrongD, { name: file.name, fileD: D, modelD }));
+      return;
+    }
+    if (actions.setSequence(x, file.name)) note(format(S.inputsLoaded, { name: file.name, T, D }));
+    else note("");
+  }
+
+  function take(file) {
+    const kind = kindOf(file.name);
+    if (kind === "weights") importWeights(file);
+    else if (kind === "inputs") importInputs(file);
+    else actions.localError(file.name, format(S.wrongType, { name: file.name }));
+  }
+
+  el.chooseWeights.addEventListener("click", () => el.weights.click());
+  el.chooseInputs.addEventListener("click", () => el.inputs.click());
+  for (const input of [el.weights, el.inputs]) {
+    input.addEventListener("change", () => {
+      const file = input.files && input.files[0];
+      input.value = ""; // choosing the same file again is a change too
+      if (file) take(file);
+    });
+  }
+  el.layer.addEventListener("change", () => {
+    if (imported) importWeights(imported.file, el.layer.value);
+  });
+  for (const button of doc.querySelectorAll("button[data-export]")) {
+    button.addEventListener("click", () => actions.exportFile(button.dataset.export));
+  }
+
+  // A file dropped anywhere on the page is imported (the browser would otherwise open it in place
+  // of the page, and everything set would be gone); the drop zone lights up while one is dragged.
+  let depth = 0; // dragenter/dragleave pairs, which fire for every child element crossed
+  doc.addEventListener("dragenter", (event) => {
+    if (!dragsFiles(event)) return;
+    depth += 1;
+    el.zone.classList.add("is-dragging");
+  });
+  doc.addEventListener("dragleave", (event) => {
+    if (!dragsFiles(event)) return;
+    depth = Math.max(0, depth - 1);
+    if (depth === 0) el.zone.classList.remove("is-dragging");
+  });
+  doc.addEventListener("dragover", (event) => {
+    if (!dragsFiles(event)) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "copy";
+  });
+  doc.addEventListener("drop", (event) => {
+    if (!dragsFiles(event)) return;
+    event.preventDefault();
+    depth = 0;
+    el.zone.classList.remove("is-dragging");
+    const file = event.dataTransfer.files[0];
+    if (file) take(file);
+  });
+
+  return {
+    // Saves a `file` message as a download (a Blob behind a temporary <a download>).
+    download(message) {
+      const blob = new Blob([contentOf(message)], { type: message.media_type });
+      const url = URL.createObjectURL(blob);
+      const link = Object.assign(doc.createElement("a"), { href: url, download: message.filename });
+      link.hidden = true;
+      doc.body.append(link);
+      link.click();
+      link.remove();
+      window.setTimeout(() => URL.revokeObjectURL(url), 60000); // the download has long started
+      note(format(S.downloaded, { filename: message.filename }));
+    },
+    render(state) {
+      const custom = Boolean(state.model && state.model.custom);
+      el.layerPick.hidden = !(custom && imported && imported.layers.length > 1);
+    },
+  };
+}
