@@ -55,6 +55,9 @@ def compute(
 
 
 WIRE_DTYPE = np.float32
+# What a user sets travels exactly even so: the inputs, and (as row 0) the initial state, so that
+# a shared link or a reconnect carries the very numbers the user chose.
+EXACT = ("x", "h_prev", "c_prev")
 
 
 def activation_curves(limit: float = 8.0, points: int = 161) -> dict[str, np.ndarray]:
@@ -66,14 +69,15 @@ def activation_curves(limit: float = 8.0, points: int = 161) -> dict[str, np.nda
 def payload(results: Results, start: int = 0, values: type[np.floating[Any]] = np.float64) -> dict[str, Any]:
     """The arrays a snapshot (start 0) or frame carries: trace rows from `start`, the rest whole.
 
-    `values` is the dtype of the states and gates (the trace and the RNN's h). The socket sends
-    them as float32 (WIRE_DTYPE): about half the bytes and half the JSON and deflate work per
+    `values` is the dtype of the states and gates (the trace but EXACT, and the RNN's h). The socket
+    sends them as float32 (WIRE_DTYPE): about half the bytes and half the JSON and deflate work per
     frame, and still ~7 significant digits for a page that shows 4 decimals. Gradients always
     stay float64: a vanishing gradient spans hundreds of orders of magnitude, below float32's
     smallest number. Files and the REST API keep everything float64."""
     gradients, foil, foil_gradients = results.gradients, results.rnn_trace, results.rnn_gradients
+    trace = results.trace.as_dict(start)
     return {
-        "trace": {name: rows.astype(values) for name, rows in results.trace.as_dict(start).items()},
+        "trace": {name: rows if name in EXACT else rows.astype(values) for name, rows in trace.items()},
         "gradients": {
             "dL_dc": gradients.dL_dc,
             "dL_dh": gradients.dL_dh,

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from app.computation import WIRE_DTYPE, Results, activation_curves, compute, payload
+from app.config import get_settings
 from app.encoding import check_finite
 from app.engine.knobs import Knobs
 from app.engine.lstm import WEIGHT_NAMES, Trace
@@ -121,6 +122,7 @@ def snapshot(state: State, results: Results, revision: int, ack: int | None) -> 
         "model": _model(scenario),
         "knobs": state.knobs.as_dict(),
         "curves": activation_curves(),
+        "limits": _limits(),
         "start": 0,
         **payload(results, values=WIRE_DTYPE),
     }
@@ -137,6 +139,13 @@ def frame(state: State, results: Results, revision: int, base: int, start: int, 
         "start": start,
         **payload(results, start, values=WIRE_DTYPE),
     }
+
+
+def _limits() -> dict[str, float]:
+    """What the server accepts, so a page can refuse before sending (see app/config.py)."""
+    settings = get_settings()
+    names = ("max_message_bytes", "max_steps", "max_hidden", "max_inputs", "max_abs_value")
+    return {name: getattr(settings, name) for name in names}
 
 
 def _model(scenario: Scenario) -> dict[str, Any]:

@@ -168,7 +168,7 @@ def test_load_and_reset_send_snapshots(name: str) -> None:
 
     assert loaded["type"] == reset["type"] == "snapshot"
     assert reset["scenario"]["name"] == name and reset["revision"] == 3
-    np.testing.assert_array_equal(reset["trace"]["x"], get_scenario(name).x.astype(np.float32))
+    np.testing.assert_array_equal(reset["trace"]["x"], get_scenario(name).x)
 
 
 def test_default_scenario_holds_a_value_on_the_belt_and_later_releases_it() -> None:
@@ -190,3 +190,19 @@ def test_snapshot_samples_sigmoid_and_tanh_for_the_insets() -> None:
     assert z[0] == -8 and z[-1] == 8 and len(z) == 161
     np.testing.assert_allclose(curves["sigmoid"], 1 / (1 + np.exp(-z)), rtol=1e-12)
     np.testing.assert_allclose(curves["tanh"], np.tanh(z), rtol=1e-12)
+
+
+def test_what_a_user_sets_travels_exactly_and_the_rest_as_float32() -> None:
+    session = Session()
+    exact = 0.123456789123
+    session.apply([MESSAGES.validate_python({"type": "set_input", "t": 2, "j": 0, "value": exact})])
+    session.apply([MESSAGES.validate_python({"type": "set_state", "c0": [exact, 0.0, 0.0]})])
+    trace = session.snapshot()["trace"]
+    assert trace["x"][2, 0] == exact and trace["c_prev"][0, 0] == exact
+    assert trace["c"].dtype == np.float32 and trace["x"].dtype == np.float64
+
+
+def test_snapshot_tells_the_servers_limits(override_settings: Any) -> None:
+    override_settings(max_message_bytes=1234)
+    limits = Session().snapshot()["limits"]
+    assert limits["max_message_bytes"] == 1234 and limits["max_steps"] == 10_000
