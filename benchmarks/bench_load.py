@@ -6,7 +6,7 @@ latency, errors, and the server's RSS before, while loaded, and after every sess
 Reference in the same run: the same drag by one session alone (the ratio says what load costs).
 Loopback only; bounded in sessions, moves and time.
 
-    .venv/bin/python benchmarks/bench_load.py --sessions 100      # target: p95 ≤ 100 ms, 0 errors
+    .venv/bin/python -m benchmarks.bench_load --sessions 100   # target: p95 ≤ 100 ms, 0 errors
 """
 
 from __future__ import annotations
