@@ -4,6 +4,7 @@ import json
 import os
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pytest
 
 if TYPE_CHECKING:
@@ -44,3 +45,14 @@ def sync(ws: "WebSocketTestSession") -> dict[str, Any]:
     while (message := receive(ws))["type"] != "snapshot":
         pass
     return message
+
+
+def random_weights(rng: "np.random.Generator", inputs: int, hidden: int, blocks: int = 4) -> dict[str, Any]:
+    """One layer's tensors as nested lists, uniform in ±1 (blocks: 4 for an LSTM, 1 for an RNN)."""
+    rows = blocks * hidden
+    return {
+        "weight_ih": rng.uniform(-1, 1, (rows, inputs)).tolist(),
+        "weight_hh": rng.uniform(-1, 1, (rows, hidden)).tolist(),
+        "bias_ih": rng.uniform(-1, 1, rows).tolist(),
+        "bias_hh": rng.uniform(-1, 1, rows).tolist(),
+    }

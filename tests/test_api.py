@@ -7,18 +7,13 @@ import numpy as np
 from fastapi.testclient import TestClient
 
 from app.engine.lstm import QUANTITIES, LSTMWeights, run
-from tests.helpers import require_torch
+from tests.helpers import random_weights, require_torch
 
 
 def body(seed: int = 0, inputs: int = 2, hidden: int = 3, steps: int = 12, **extra: Any) -> dict[str, Any]:
     rng = np.random.default_rng(seed)
     payload: dict[str, Any] = {
-        "weights": {
-            "weight_ih": rng.uniform(-1, 1, (4 * hidden, inputs)).tolist(),
-            "weight_hh": rng.uniform(-1, 1, (4 * hidden, hidden)).tolist(),
-            "bias_ih": rng.uniform(-1, 1, 4 * hidden).tolist(),
-            "bias_hh": rng.uniform(-1, 1, 4 * hidden).tolist(),
-        },
+        "weights": random_weights(rng, inputs, hidden),
         "x": rng.standard_normal((steps, inputs)).tolist(),
     }
     payload.update(extra)

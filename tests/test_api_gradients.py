@@ -9,18 +9,13 @@ from fastapi.testclient import TestClient
 from app.engine import rnn
 from app.engine.backprop import lstm_backward, rnn_backward
 from app.engine.lstm import LSTMWeights, run
-from tests.helpers import require_torch
+from tests.helpers import random_weights, require_torch
 
 
 def lstm_body(seed: int = 0, inputs: int = 2, hidden: int = 3, steps: int = 15) -> dict[str, Any]:
     rng = np.random.default_rng(seed)
     return {
-        "weights": {
-            "weight_ih": rng.uniform(-1, 1, (4 * hidden, inputs)).tolist(),
-            "weight_hh": rng.uniform(-1, 1, (4 * hidden, hidden)).tolist(),
-            "bias_ih": rng.uniform(-1, 1, 4 * hidden).tolist(),
-            "bias_hh": rng.uniform(-1, 1, 4 * hidden).tolist(),
-        },
+        "weights": random_weights(rng, inputs, hidden),
         "x": rng.standard_normal((steps, inputs)).tolist(),
         "h0": rng.uniform(-0.5, 0.5, hidden).tolist(),
     }
@@ -30,12 +25,7 @@ def rnn_body(seed: int = 0, inputs: int = 4, hidden: int = 3, steps: int = 50) -
     rng = np.random.default_rng(seed)
     return {
         "model": "rnn",
-        "weights": {
-            "weight_ih": rng.uniform(-1, 1, (hidden, inputs)).tolist(),
-            "weight_hh": rng.uniform(-1, 1, (hidden, hidden)).tolist(),
-            "bias_ih": rng.uniform(-1, 1, hidden).tolist(),
-            "bias_hh": rng.uniform(-1, 1, hidden).tolist(),
-        },
+        "weights": random_weights(rng, inputs, hidden, blocks=1),
         "x": rng.standard_normal((steps, inputs)).tolist(),
         "h0": rng.uniform(-0.5, 0.5, hidden).tolist(),
     }
