@@ -174,3 +174,16 @@ def test_a_full_inbox_refuses_and_counts_instead_of_growing() -> None:
     # In a thread of its own: the browser tests' Playwright keeps an event loop in this one.
     with ThreadPoolExecutor(max_workers=1) as pool:
         pool.submit(asyncio.run, scenario()).result()
+
+
+def test_a_10_mb_message_is_closed_with_1009_under_the_default_limit(client: TestClient) -> None:
+    ten_mb = json.dumps({"type": "set_sequence", "x": [[0.123456789, 0.987654321]] * 400_000})
+    assert len(ten_mb) > 10_000_000
+    with client.websocket_connect("/ws") as ws:
+        ws.receive_text()
+        ws.send_text(ten_mb)
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_text()
+    assert closed.value.code == 1009
+    with client.websocket_connect("/ws") as ws:  # the server is unharmed
+        assert json.loads(ws.receive_text())["type"] == "snapshot"
