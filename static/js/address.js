@@ -17,9 +17,11 @@ export function linkContext(preset = null) {
   return { state, custom, weights, preset, lang: state.lang };
 }
 
-// Why a link could not be read, in words.
+// Why a link could not be read, as a function that says it in the page's current language.
 export function linkReason(err) {
-  return err instanceof LinkProblem ? err.message : String(err && err.message ? err.message : err);
+  if (err instanceof LinkProblem) return err.say;
+  const text = String(err && err.message ? err.message : err);
+  return () => text;
 }
 
 // Options:

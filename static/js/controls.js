@@ -1,28 +1,39 @@
 // Every control of the page: transport (step, play, speed, scrubber), one slider per input,
-// the sequence generator, scenario and reset, and the keyboard. Controls never change the state
-// themselves; they call the actions main.js hands in, and render() mirrors the state back.
+// the sequence generator, scenario and reset, the language buttons, the table switch, the help
+// window and the keyboard. Controls never change the state themselves; they call the actions
+// main.js hands in, and render() mirrors the state back.
 
 import { inputPending } from "./state.js";
 import { num, speed as speedText } from "./format.js";
-import { strings } from "./i18n/index.js";
+import { format, strings, textLanguage } from "./i18n/index.js";
+import { inputName } from "./views/common.js";
 
 // At most this many input sliders; larger models are edited with the generator.
 const MAX_SLIDERS = 16;
 
-// Keys that belong to the focused element, not to the page's shortcuts.
+// Keys that belong to the focused element, not to the page's shortcuts (and none of them while
+// a dialog such as the help window is open: its own keys are Tab and Esc).
 export function ownsKeys(target, key) {
   if (!(target instanceof Element)) return false;
+  if (target.closest("dialog") || target.ownerDocument.querySelector("dialog[open]")) return true;
   if (target.closest("input, select, textarea, [contenteditable=''], [contenteditable='true']")) return true;
   // Space activates a focused button or link itself; clicking it twice would undo it.
   return key === " " && Boolean(target.closest("button, a[href], summary"));
+}
+
+// A field where the keys type text (so "?" is a character there, not the help key).
+function typesText(target) {
+  return target instanceof Element && Boolean(target.closest(
+    "textarea, [contenteditable=''], [contenteditable='true'], input:not([type=range]):not([type=checkbox]):not([type=radio])",
+  ));
 }
 
 function readNumber(input) {
   const text = input.value.trim();
   if (text === "") return { skip: true };
   const value = Number(text);
-  if (!Number.isFinite(value)) return { error: "is not a number" };
-  if (input.dataset.int === "true" && !Number.isInteger(value)) return { error: "must be a whole number" };
+  if (!Number.isFinite(value)) return { error: "notNumber" };
+  if (input.dataset.int === "true" && !Number.isInteger(value)) return { error: "notWhole" };
   return { value };
 }
 
@@ -32,7 +43,10 @@ function readGenerator(form, kind) {
   const fieldset = form.querySelector(`fieldset[data-kind="${kind}"]`);
   for (const input of fieldset.querySelectorAll("input[data-param]")) {
     const { skip, value, error } = readNumber(input);
-    if (error) return { field: `sequence.${input.dataset.param}`, message: `${input.dataset.param} ${error}` };
+    if (error) {
+      const param = strings.generator.params[input.dataset.param] ?? input.dataset.param;
+      return { field: `sequence.${input.dataset.param}`, message: format(strings.generator[error], { param }) };
+    }
     if (!skip) sequence[input.dataset.param] = value;
   }
   return { sequence };
@@ -43,10 +57,13 @@ export function createControls(doc, actions) {
   const el = {
     back: $("step-back"), forward: $("step-forward"), play: $("play"), speed: $("speed"),
     speedValue: $("speed-value"), scrubber: $("scrubber"), stepLabel: $("step-label"),
-    beltStep: $("belt-step"), sliders: $("input-sliders"), scenario: $("scenario"), reset: $("reset"),
+    sliders: $("input-sliders"), scenario: $("scenario"), reset: $("reset"),
     form: $("generator"), kind: $("gen-kind"), component: $("gen-component"),
+    heading: $("belt-heading"), langs: [...doc.querySelectorAll("#lang button[data-lang]")],
+    help: $("help"), helpOpen: $("help-open"), table: $("table-toggle"),
   };
   let slidersKey = ""; // which inputs the sliders were built for
+  let listed = false; // whether the scenario menu holds the server's list
 
   el.back.addEventListener("click", () => actions.step(-1));
   el.forward.addEventListener("click", () => actions.step(1));
@@ -55,6 +72,13 @@ export function createControls(doc, actions) {
   el.scrubber.addEventListener("input", () => actions.goTo(Number(el.scrubber.value)));
   el.scenario.addEventListener("change", () => actions.load(el.scenario.value));
   el.reset.addEventListener("click", () => actions.reset());
+  for (const button of el.langs) button.addEventListener("click", () => actions.setLanguage(button.dataset.lang));
+  el.table.addEventListener("click", () => actions.toggleTable());
+
+  function openHelp() {
+    if (!el.help.open) el.help.showModal(); // focus moves into it; Esc or its button closes it
+  }
+  el.helpOpen.addEventListener("click", openHelp);
 
   el.kind.addEventListener("change", () => {
     for (const fieldset of el.form.querySelectorAll("fieldset[data-kind]")) {
@@ -81,7 +105,13 @@ export function createControls(doc, actions) {
   });
 
   doc.addEventListener("keydown", (event) => {
-    if (event.altKey || event.ctrlKey || event.metaKey || ownsKeys(event.target, event.key)) return;
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    if (event.key === "?" && !typesText(event.target) && !el.help.open) {
+      event.preventDefault();
+      openHelp();
+      return;
+    }
+    if (ownsKeys(event.target, event.key)) return;
     const keys = {
       ArrowLeft: () => actions.step(-1),
       ArrowRight: () => actions.step(1),
@@ -98,7 +128,7 @@ export function createControls(doc, actions) {
     el.sliders.replaceChildren();
     const [lo, hi] = scenario.input_range;
     for (let j = 0; j < Math.min(D, MAX_SLIDERS); j += 1) {
-      const name = scenario.input_names[j] ?? `x${j}`;
+      const name = inputName(scenario, j);
       const row = doc.createElement("div");
       row.className = "input-row";
       const label = doc.createElement("label");
@@ -117,33 +147,46 @@ export function createControls(doc, actions) {
     if (D > MAX_SLIDERS) {
       const note = doc.createElement("p");
       note.className = "note";
-      note.textContent = `Sliders for inputs 0–${MAX_SLIDERS - 1} of ${D}; use the generator for the rest.`;
+      note.textContent = format(strings.inputs.slidersNote, { last: MAX_SLIDERS - 1, D });
       el.sliders.append(note);
     }
-    el.component.replaceChildren(new Option("all inputs", ""));
-    for (let j = 0; j < D; j += 1) el.component.append(new Option(scenario.input_names[j] ?? `x${j}`, String(j)));
+    const chosen = el.component.value;
+    el.component.replaceChildren(new Option(strings.generator.allInputs, ""));
+    for (let j = 0; j < D; j += 1) el.component.append(new Option(inputName(scenario, j), String(j)));
+    if (chosen !== "" && Number(chosen) < D) el.component.value = chosen;
   }
 
   return {
     // Replaces the scenario menu with the server's list (the page ships two as a fallback).
+    // (its titles in the language asked for: GET /api/scenarios?lang=…).
     setScenarios(list, current) {
       if (!list.length) return;
       const own = el.scenario.querySelector("option[data-own]");
       el.scenario.replaceChildren(...(own ? [own] : []), ...list.map((s) => new Option(s.title || s.name, s.name)));
       if (current) el.scenario.value = current;
+      listed = true;
+    },
+    // Before the list arrives (or if it never does) the menu names the scenario on show. The
+    // language buttons, the heading, the table switch and the transport say what the state is.
+    renderLanguage(state) {
+      const lang = textLanguage(state.lang);
+      for (const button of el.langs) button.setAttribute("aria-pressed", String(button.dataset.lang === lang));
     },
     render(state) {
       const { sizes, scenario, trace, t } = state;
       const last = sizes.T - 1;
-      el.stepLabel.textContent = `t = ${t} / ${last}`;
-      el.beltStep.textContent = `t = ${t}`;
+      this.renderLanguage(state);
+      el.stepLabel.textContent = format(strings.transport.stepLabel, { t, last });
+      el.heading.textContent = format(strings.belt.heading, { t: `t = ${t}` });
       el.scrubber.max = String(last);
       el.scrubber.value = String(t);
-      el.scrubber.setAttribute("aria-valuetext", `step ${t} of ${last}`);
+      el.scrubber.setAttribute("aria-valuetext", format(strings.transport.stepValue, { t, last }));
       el.back.disabled = t <= 0;
       el.forward.disabled = t >= last;
       el.play.setAttribute("aria-pressed", String(state.playing));
-      el.play.textContent = state.playing ? "❚❚ Pause" : "▶ Play";
+      el.play.textContent = state.playing ? strings.transport.pause : strings.transport.play;
+      el.table.textContent = state.table ? strings.belt.hideTable : strings.belt.showTable;
+      el.table.setAttribute("aria-expanded", String(state.table));
       el.speed.value = String(state.speed);
       el.speedValue.textContent = speedText(state.speed);
       // Someone's own model is not one of the presets: the menu names it, and offers the presets.
@@ -156,9 +199,14 @@ export function createControls(doc, actions) {
       } else if (scenario.name !== "custom" && own) {
         own.remove();
       }
+      if (!listed && scenario.name !== "custom") {
+        // The fallback menu: one option, the scenario on show, titled in the page's language.
+        const title = (scenario.text && scenario.text[textLanguage(state.lang)] || scenario).title;
+        el.scenario.replaceChildren(...(own ? [own] : []), new Option(title, scenario.name));
+      }
       if (el.scenario.value !== scenario.name) el.scenario.value = scenario.name;
 
-      const key = `${scenario.name}|${sizes.D}|${scenario.input_names.join(",")}|${scenario.input_range}`;
+      const key = `${scenario.name}|${sizes.D}|${scenario.input_names.join(",")}|${scenario.input_range}|${state.lang}`;
       if (key !== slidersKey) {
         buildSliders(scenario, sizes.D);
         slidersKey = key;

@@ -20,7 +20,7 @@ export function createExplain(doc, actions) {
     caption: $("walk-caption"), hint: $("belt-hint"), unit: $("eq-unit"),
     moves: [...doc.querySelectorAll(".five-steps li[data-move]")],
   };
-  let unitsFor = -1; // the H the unit menu was built for
+  let unitsFor = ""; // the H and language the unit menu was built for
 
   el.prev.addEventListener("click", () => actions.walkBy(-1));
   el.next.addEventListener("click", () => actions.walkBy(1));
@@ -30,8 +30,10 @@ export function createExplain(doc, actions) {
   doc.addEventListener("keydown", (event) => {
     if (event.altKey || event.ctrlKey || event.metaKey) return;
     if (event.key === "Escape") {
-      // Esc leaves the walk-through from anywhere but a field that uses Esc itself.
-      if (!typingIn(event.target)) actions.setWalk(null);
+      // Esc leaves the walk-through from anywhere but a field that uses Esc itself, or a dialog
+      // (there Esc closes the dialog).
+      const inDialog = event.target instanceof Element && Boolean(event.target.closest("dialog"));
+      if (!typingIn(event.target) && !inDialog) actions.setWalk(null);
     } else if (/^[1-5]$/.test(event.key) && !ownsKeys(event.target, event.key)) {
       event.preventDefault();
       actions.setWalk(Number(event.key));
@@ -61,10 +63,11 @@ export function createExplain(doc, actions) {
       }
       for (const li of el.moves) li.classList.toggle("is-current", Number(li.dataset.move) === walk);
 
-      if (sizes.H !== unitsFor) {
+      const key = `${sizes.H}|${state.lang}`;
+      if (key !== unitsFor) {
         el.unit.replaceChildren(...Array.from({ length: sizes.H },
           (_, k) => new Option(format(strings.equations.unitOption, { k }), String(k))));
-        unitsFor = sizes.H;
+        unitsFor = key;
       }
       el.unit.value = String(state.eqUnit);
     },

@@ -6,6 +6,7 @@
 
 import { knobPending, statePending } from "./state.js";
 import { num, signed } from "./format.js";
+import { format, strings } from "./i18n/index.js";
 import { shownUnits } from "./views/common.js";
 
 // How each knob's value is written beside its slider.
@@ -15,7 +16,7 @@ const SHOW = {
   bias_g: (v) => signed(v, 1),
   bias_o: (v) => signed(v, 1),
   weight_scale: (v) => `${num(v, 2)}×`,
-  rnn_scale: (v) => `w = ${num(v, 2)}`,
+  rnn_scale: (v) => format(strings.knobs.rnnValue, { value: num(v, 2) }),
 };
 
 const STATE_NAMES = ["h0", "c0"];
@@ -26,14 +27,16 @@ function scopeUnits(select, H) {
   return select.value === "" ? Array.from({ length: H }, (_, k) => k) : [Number(select.value)];
 }
 
-// What is forced now, in words: "free", "all units 1.00", or "unit 0 1.00 · unit 2 0.00".
+// What is forced now, in words: "free", "all units 1.00", or "unit 0 1.00 · unit 2 0.00". Returns
+// [text, forced].
 function clampText(row) {
+  const S = strings.clamp;
   const forced = (row || []).map((v, k) => [k, v]).filter(([, v]) => v !== null);
-  if (!forced.length) return "free";
+  if (!forced.length) return [S.free, false];
   if (forced.length === row.length && forced.every(([, v]) => v === forced[0][1])) {
-    return `all units ${num(forced[0][1], 2)}`;
+    return [format(S.allUnitsValue, { value: num(forced[0][1], 2) }), true];
   }
-  return forced.map(([k, v]) => `unit ${k} ${num(v, 2)}`).join(" · ");
+  return [forced.map(([k, v]) => format(S.unitValue, { k, value: num(v, 2) })).join(" · "), true];
 }
 
 export function createKnobs(doc, actions) {
@@ -114,27 +117,37 @@ export function createKnobs(doc, actions) {
         output(slider).textContent = num(row[units[0]], 2);
       }
       const summary = el.clamps.querySelector(`.clamp-state[data-gate="${gate}"]`);
-      summary.textContent = clampText(row);
-      summary.classList.toggle("is-forced", summary.textContent !== "free");
+      const [text, isForced] = clampText(row);
+      summary.textContent = text;
+      summary.classList.toggle("is-forced", isForced);
     }
   }
 
+  // Menus, labels and initial-state sliders for H units, in the page's language (rebuilt when
+  // either changes; the menus keep their choice).
   function buildForSize(H) {
-    el.target.replaceChildren(new Option("sum of h_T (all units)", "sum"));
-    el.unit.replaceChildren(new Option("all units (‖·‖ over units)", ""));
+    const K = strings.knobs;
+    const C = strings.clamp;
+    el.target.replaceChildren(new Option(K.targetSum, "sum"));
+    el.unit.replaceChildren(new Option(strings.lab.allUnits, ""));
     for (let k = 0; k < H; k += 1) {
-      el.target.append(new Option(`h_T of unit ${k}`, String(k)));
-      el.unit.append(new Option(`unit ${k}`, String(k)));
+      el.target.append(new Option(format(K.targetUnit, { k }), String(k)));
+      el.unit.append(new Option(format(strings.lab.unitOption, { k }), String(k)));
     }
     for (const gate of GATES) {
       const menu = clampPart(gate, "unit");
-      menu.replaceChildren(new Option("all units", ""));
-      for (let k = 0; k < H; k += 1) menu.append(new Option(`unit ${k}`, String(k)));
+      const chosen = menu.value;
+      menu.replaceChildren(new Option(C.allUnits, ""));
+      for (let k = 0; k < H; k += 1) menu.append(new Option(format(C.unitOption, { k }), String(k)));
+      if (chosen !== "" && Number(chosen) < H) menu.value = chosen;
+      menu.setAttribute("aria-label", format(C.unitsLabel, { gate }));
+      clampPart(gate, "value").setAttribute("aria-label", format(C.valueLabel, { gate }));
     }
     el.state.replaceChildren();
     const head = doc.createElement("div");
     head.className = "state-row state-head";
-    for (const text of ["", "h₀", "c₀ (on the belt)"]) {
+    head.setAttribute("aria-hidden", "true"); // each slider names itself (stateLabel)
+    for (const text of ["", K.h0, K.c0]) {
       const span = doc.createElement("span");
       span.textContent = text;
       head.append(span);
@@ -145,7 +158,7 @@ export function createKnobs(doc, actions) {
       row.className = "state-row";
       const label = doc.createElement("span");
       label.className = "state-unit";
-      label.textContent = `unit ${k}`;
+      label.textContent = format(K.stateUnit, { k });
       row.append(label);
       for (const name of STATE_NAMES) {
         const slider = doc.createElement("input");
@@ -153,7 +166,7 @@ export function createKnobs(doc, actions) {
         slider.className = "state-slider";
         slider.dataset.name = name;
         slider.dataset.unit = String(k);
-        slider.setAttribute("aria-label", `${name} of unit ${k}`);
+        slider.setAttribute("aria-label", format(K.stateLabel, { name: K[name], k }));
         const value = doc.createElement("output");
         value.htmlFor = slider.id;
         value.className = "knob-value";
@@ -164,7 +177,7 @@ export function createKnobs(doc, actions) {
     if (H > shownUnits(H)) {
       const note = doc.createElement("p");
       note.className = "note";
-      note.textContent = `Sliders for units 0–${shownUnits(H) - 1} of ${H}.`;
+      note.textContent = format(K.stateNote, { last: shownUnits(H) - 1, H });
       el.state.append(note);
     }
   }
@@ -172,7 +185,7 @@ export function createKnobs(doc, actions) {
   return {
     render(state) {
       const { knobs, sizes, trace } = state;
-      const key = String(sizes.H);
+      const key = `${sizes.H}|${state.lang}`;
       if (key !== sizeKey) {
         buildForSize(sizes.H);
         sizeKey = key;

@@ -23,11 +23,17 @@ const GATES = ["i", "f", "g", "o"];
 const SPEED_RANGE = [0.25, 4];
 const KNOB_DEFAULTS = { bias_i: 0, bias_f: 0, bias_g: 0, bias_o: 0, weight_scale: 1, rnn_scale: 1, target: "sum" };
 
-// A problem with a link, in words for #status.
-export class LinkProblem extends Error {}
+// A problem with a link. `say()` puts it in words in the page's current language (a language
+// switch while it is shown says it again); `message` holds the words of the moment it was found.
+export class LinkProblem extends Error {
+  constructor(say) {
+    super(say());
+    this.say = say;
+  }
+}
 
 function problem(name, values = {}) {
-  return new LinkProblem(format(strings.link[name], values));
+  return new LinkProblem(() => format(strings.link[name], values));
 }
 
 // --- numbers -----------------------------------------------------------------------------------
@@ -169,8 +175,9 @@ export function unpackWeights(packed) {
 }
 
 // --- checks of values read from a link: null when fine, else the rule broken ----------------------
+// (as a function that says it in the page's language)
 
-const rule = (name, values = {}) => format(strings.link.rules[name], values);
+const rule = (name, values = {}) => () => format(strings.link.rules[name], values);
 const isNumber = (v) => typeof v === "number" && Number.isFinite(v);
 const isWhole = (v, min, max = Infinity) => Number.isInteger(v) && v >= min && v <= max;
 
@@ -194,6 +201,7 @@ function speed(v) {
 
 const lang = (v) => (typeof v === "string" && /^[a-z]{2,3}$/.test(v) ? null : rule("lang"));
 const target = (v) => (v === "sum" || isWhole(v, 0) ? null : rule("target"));
+const flag = (v) => (typeof v === "boolean" ? null : rule("flag"));
 
 function clamps(v) {
   const fine = v && typeof v === "object" && !Array.isArray(v) && Object.entries(v).every(
@@ -276,6 +284,8 @@ export const PROPERTIES = [
     def: () => 1, read: (c) => c.state.speed, apply: (v, out) => { out.view.speed = v; } },
   { key: "lang", kind: "view", check: lang,
     def: () => browserLanguage(), read: (c) => c.lang, apply: (v, out) => { out.view.lang = v; } },
+  { key: "table", kind: "view", check: flag,
+    def: () => false, read: (c) => c.state.table, apply: (v, out) => { out.view.table = v; } },
 ];
 
 const KEYS = new Set(["v", ...PROPERTIES.map((p) => p.key)]);
@@ -347,7 +357,7 @@ export async function readLink(hash) {
   for (const p of PROPERTIES) {
     if (!Object.hasOwn(data, p.key)) continue;
     const broken = p.check(data[p.key]);
-    if (broken) throw new LinkProblem(format(strings.link.rule, { key: p.key, rule: broken }));
+    if (broken) throw new LinkProblem(() => format(strings.link.rule, { key: p.key, rule: broken() }));
   }
   if (Object.hasOwn(data, "weights") && Object.hasOwn(data, "scenario")) throw problem("both");
   const { v, ...fields } = data;

@@ -1,25 +1,30 @@
 // Wiring: the socket feeds the state, controls call actions, and one requestAnimationFrame pass
 // redraws every view from the state. The URL's fragment mirrors the state (link.js): a link opens
 // as one `restore`, and after each change the fragment is rewritten (debounced); a page that
-// reconnects sends the same restore, so nothing set is lost. Nothing here computes a number the
-// page shows.
+// reconnects sends the same restore, so nothing set is lost. The language is switched in place:
+// the catalogue changes under every view, and the next pass draws all text anew. Nothing here
+// computes a number the page shows.
 
 import { createAddress, linkContext, linkReason } from "./address.js";
 import { fetchScenarios } from "./api.js";
-import { connect, MAX_MESSAGE_BYTES, messageBytes, messages } from "./socket.js";
+import { connect, messageBytes, messages } from "./socket.js";
 import {
-  applyFrame, applySnapshot, clearError, initialState, lastStep, markAwaitingSync, nextId, noteInputSent,
-  noteKnobSent, noteStateSent, setConnection, setEqUnit, setError, setLang, setLinkProblem, setOwnWeights,
-  setPlaying, setSpeed, setStep, setUnit, setWalk, startNewSession, state, stepDuration, WALK_STEPS,
+  applyFrame, applySnapshot, clearError, initialState, lastStep, markAwaitingSync, maxMessageBytes, nextId,
+  noteInputSent, noteKnobSent, noteStateSent, setConnection, setEqUnit, setError, setLang, setLinkProblem,
+  setOwnWeights, setPlaying, setSpeed, setStep, setTable, setUnit, setWalk, startNewSession, state, stepDuration,
+  WALK_STEPS,
 } from "./state.js";
 import { createControls } from "./controls.js";
 import { createExplain } from "./explain.js";
 import { createFiles } from "./files.js";
-import { applyStrings, browserLanguage, format, setLanguage, strings } from "./i18n/index.js";
+import {
+  applyStrings, browserLanguage, format, problemText, setLanguage, strings, textLanguage,
+} from "./i18n/index.js";
 import { createKnobs } from "./knobs.js";
 import { DEFAULT_SCENARIO, fromLink, isLink, linkFields, readLink } from "./link.js";
 import { createShare } from "./share.js";
 import { createActivations } from "./views/activations.js";
+import { createAnnouncer } from "./views/announce.js";
 import { createBelt } from "./views/belt.js";
 import { createEquations } from "./views/equations.js";
 import { createGates } from "./views/gates.js";
@@ -28,6 +33,7 @@ import { createInputsChart } from "./views/inputs.js";
 import { createRace } from "./views/race.js";
 import { createReadout } from "./views/readout.js";
 import { createStatus } from "./views/status.js";
+import { createStepTable } from "./views/steptable.js";
 import { createTimeline } from "./views/timeline.js";
 
 const MIB = 1024 * 1024;
@@ -40,7 +46,7 @@ async function main() {
 
   // --- the link the page was opened with: read before anything is drawn (it names the language) -
   let pendingLink = null; // a link's fields, to restore as soon as a connection is open
-  let openProblem = null;
+  let openProblem = null; // why the link cannot be opened (a function saying it), or null
   if (isLink(window.location.hash)) {
     try {
       pendingLink = await readLink(window.location.hash);
@@ -83,8 +89,10 @@ async function main() {
     knobs.render(state);
     explain.render(state);
     readout.render(state);
+    stepTable.render(state);
     equations.render(state);
     files.render(state);
+    announcer.render(state);
     const duration = reducedMotion.matches ? 0 : stepDuration();
     await Promise.all([
       belt.render(state, { animate, duration }),
@@ -151,7 +159,30 @@ async function main() {
   let unanswered = null; // the restore a dropped connection took with it, to send again
 
   function notConnected() {
-    setError(null, strings.connection.notSent);
+    setError(null, () => strings.connection.notSent);
+    requestDraw();
+  }
+
+  // The language of every word on the page: the catalogue, <html lang>, the template's text, the
+  // scenario menu's titles; the next pass draws the views' text. It becomes part of the link.
+  let menuRequests = 0;
+  function loadScenarioMenu() {
+    menuRequests += 1;
+    const mine = menuRequests;
+    // The menu is a convenience: if the list cannot be fetched the scenario on show stays named.
+    fetchScenarios(textLanguage(state.lang))
+      .then((list) => {
+        if (mine === menuRequests) controls.setScenarios(list, state.scenario && state.scenario.name);
+      })
+      .catch(() => {});
+  }
+
+  function switchLanguage(code) {
+    setLang(code);
+    setLanguage(code);
+    applyStrings(doc);
+    controls.renderLanguage(state);
+    loadScenarioMenu();
     requestDraw();
   }
 
@@ -162,6 +193,13 @@ async function main() {
   }
 
   const actions = {
+    setLanguage(code) {
+      if (code !== state.lang) switchLanguage(code);
+    },
+    toggleTable() {
+      setTable(!state.table);
+      requestDraw();
+    },
     step: (delta) => goTo(state.t + delta),
     goTo,
     togglePlay,
@@ -239,7 +277,7 @@ async function main() {
       if (sent === "too-large") {
         const parameters = weights.weight_ih.length * (weights.weight_ih[0].length + weights.weight_hh[0].length + 2);
         actions.localError(fileName, format(strings.files.tooLargeToSend, {
-          parameters: parameters.toLocaleString("en"), limit: MAX_MESSAGE_BYTES / MIB,
+          parameters: parameters.toLocaleString("en"), limit: maxMessageBytes() / MIB,
         }));
       } else if (sent === "not-sent") {
         notConnected();
@@ -250,9 +288,9 @@ async function main() {
     // A whole input sequence (from POST /api/inputs); false when it cannot be sent.
     setSequence(x, fileName) {
       const message = messages.setSequence(nextId(), x);
-      if (messageBytes(message) > MAX_MESSAGE_BYTES) {
+      if (messageBytes(message) > maxMessageBytes()) {
         actions.localError(fileName, format(strings.files.inputsTooLarge, {
-          T: x.length, D: x[0].length, limit: MAX_MESSAGE_BYTES / MIB,
+          T: x.length, D: x[0].length, limit: maxMessageBytes() / MIB,
         }));
         return false;
       }
@@ -275,14 +313,15 @@ async function main() {
   function sendRestore(fields, view, origin) {
     const id = nextId();
     const message = messages.restore(id, fields);
-    if (messageBytes(message) > MAX_MESSAGE_BYTES) return "too-large";
+    if (messageBytes(message) > maxMessageBytes()) return "too-large";
     if (!socket.send(message)) return "not-sent";
     restoring = { id, fields, view, weights: fields.weights || null, origin };
     return "sent";
   }
 
-  // The page's own settings of a link (the language is chosen once, at start-up).
+  // The page's own settings of a link (the language is switched as soon as the link is read).
   function applyView(view) {
+    if ("table" in view) setTable(view.table);
     if ("t" in view) setStep(view.t);
     if ("walk" in view) setWalk(view.walk);
     if ("eqUnit" in view) setEqUnit(view.eqUnit);
@@ -291,10 +330,11 @@ async function main() {
   }
 
   // A link could not be opened: say why (until the user changes something) and show the default.
+  // `reason` is a function that says why in the page's current language.
   function linkFailed(reason) {
     send(messages.load(nextId(), DEFAULT_SCENARIO));
     applyView(fromLink({}).view);
-    setLinkProblem(format(strings.link.problem, { reason }));
+    setLinkProblem(() => format(strings.link.problem, { reason: reason() }));
     requestDraw();
   }
 
@@ -302,7 +342,10 @@ async function main() {
     pause();
     const { restore, view } = fromLink(fields);
     const sent = sendRestore(restore, view, "link");
-    if (sent === "too-large") linkFailed(format(strings.link.tooLargeToSend, { limit: MAX_MESSAGE_BYTES / MIB }));
+    if (sent === "too-large") {
+      const limit = maxMessageBytes() / MIB;
+      linkFailed(() => format(strings.link.tooLargeToSend, { limit }));
+    }
     else if (sent === "not-sent") pendingLink = fields; // sent when the connection opens
     requestDraw();
   }
@@ -313,9 +356,10 @@ async function main() {
     const { restore, view } = fromLink(linkFields(linkContext(), { all: true }));
     const sent = sendRestore(restore, view, "reconnect");
     if (sent === "too-large") {
-      setError(null, format(strings.connection.tooLargeToRestore, {
-        parameters: state.model ? state.model.parameters.toLocaleString("en") : "?", limit: MAX_MESSAGE_BYTES / MIB,
-      }));
+      const values = {
+        parameters: state.model ? state.model.parameters.toLocaleString("en") : "?", limit: maxMessageBytes() / MIB,
+      };
+      setError(null, () => format(strings.connection.tooLargeToRestore, values));
     }
   }
 
@@ -344,33 +388,35 @@ async function main() {
         const { origin } = restoring;
         restoring = null;
         if (origin === "link") {
-          const reason = message.field
-            ? format(strings.link.field, { field: message.field, message: message.message })
-            : message.message;
-          linkFailed(reason);
+          const { field, code, params } = message;
+          const said = () => problemText(code, params, message.message);
+          linkFailed(field ? () => format(strings.link.field, { field, message: said() }) : said);
           return;
         }
       }
-      setError(message.field, message.message, message.ack);
+      setError(message.field, message.message, message.ack, message.code || null, message.params || null);
       requestDraw();
     }
   }
 
   applyStrings(doc);
+  const $ = (id) => doc.getElementById(id);
   const status = createStatus(doc);
   const controls = createControls(doc, actions);
-  const readout = createReadout(doc.getElementById("readout"));
-  const belt = createBelt(doc.getElementById("belt"), doc.getElementById("belt-motion"),
-    doc.getElementById("belt-key"), doc.getElementById("belt-note"));
-  const timeline = createTimeline(doc.getElementById("timeline"), goTo);
-  const gates = createGates(doc.getElementById("gates"), goTo);
-  const inputsChart = createInputsChart(doc.getElementById("inputs-chart"), goTo);
+  controls.renderLanguage(state);
+  const readout = createReadout($("readout"));
+  const stepTable = createStepTable($("step-table"));
+  const announcer = createAnnouncer($("announce"));
+  const belt = createBelt($("belt"), $("belt-motion"), $("belt-key"), $("belt-note"), $("belt-summary"));
+  const timeline = createTimeline($("timeline"), goTo, $("timeline-summary"));
+  const gates = createGates($("gates"), goTo, $("gates-summary"));
+  const inputsChart = createInputsChart($("inputs-chart"), goTo, $("inputs-summary"));
   const knobs = createKnobs(doc, actions);
-  const gradients = createGradients(doc.getElementById("gradients"), goTo);
-  const race = createRace(doc.getElementById("race"), doc.getElementById("race-note"), goTo);
+  const gradients = createGradients($("gradients"), goTo, $("gradients-summary"));
+  const race = createRace($("race"), $("race-note"), goTo, $("race-summary"));
   const explain = createExplain(doc, actions);
-  const equations = createEquations(doc.getElementById("equations"), doc.getElementById("eq-caption"));
-  const activations = createActivations(doc.getElementById("activations"));
+  const equations = createEquations($("equations"), $("eq-caption"));
+  const activations = createActivations($("activations"), $("activations-summary"));
   const files = createFiles(doc, actions);
   const share = createShare(doc);
   address = createAddress(doc, {
@@ -381,17 +427,16 @@ async function main() {
       linkFailed(reason);
     },
     onLink(fields) {
-      // The language is chosen once, before any text is drawn: another one means starting afresh.
-      if ((fields.lang || browserLanguage()) !== state.lang) window.location.reload();
-      else openLink(fields);
+      const lang = fields.lang || browserLanguage();
+      if (lang !== state.lang) switchLanguage(lang);
+      openLink(fields);
     },
   });
-  if (openProblem) setLinkProblem(format(strings.link.problem, { reason: openProblem }));
-
-  // The menu is a convenience: if the list cannot be fetched the built-in options stay.
-  fetchScenarios()
-    .then((list) => controls.setScenarios(list, state.scenario && state.scenario.name))
-    .catch(() => {});
+  if (openProblem) {
+    const reason = openProblem;
+    setLinkProblem(() => format(strings.link.problem, { reason: reason() }));
+  }
+  loadScenarioMenu();
 
   let countdown = 0;
   const socket = connect({

@@ -7,8 +7,9 @@ const FIRST_RETRY_MS = 500;
 const MAX_RETRY_MS = 10000;
 const JITTER = 0.25;
 
-// The server closes a connection whose message is larger than this (LSTM_CONVEYOR_MAX_MESSAGE_BYTES,
-// 4 MiB by default); the page refuses to send such a message instead.
+// The server closes a connection whose message is larger than its limit (LSTM_CONVEYOR_MAX_MESSAGE_BYTES),
+// and the page refuses to send such a message instead. Every snapshot tells the limit (`limits`,
+// state.js maxMessageBytes()); this is the server's default, used only before the first snapshot.
 export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
 const SERVER_TYPES = ["snapshot", "frame", "error", "file"];

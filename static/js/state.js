@@ -1,4 +1,6 @@
 // The one client state object, and the only code that changes it.
+
+import { MAX_MESSAGE_BYTES } from "./socket.js";
 //
 // It holds exactly what the server last sent (trace rows, sizes, revision) plus what the user is
 // looking at (step t, playing, speed). Merging follows the revision rule of docs/protocol.md:
@@ -25,13 +27,17 @@ export const state = {
   connection: "connecting", // "connecting" | "open" | "closed"
   retryAt: 0, // when closed: the time (Date.now()) of the next attempt to reconnect
   sessions: 0, // connections opened so far (each one is a new server session)
-  error: null, // {field, message} of the latest server error, cleared by the next accepted change
-  // {message, since}: why a link could not be opened; kept until a change the user makes after
-  // message id `since` is accepted (the fallback's own snapshot does not clear it)
+  // {field, message, code, params} of the latest error (a server's, or the page's own with code
+  // null and `message` already in words), cleared by the next accepted change
+  error: null,
+  // {message, since}: why a link could not be opened (message() says it in the page's current
+  // language); kept until a change the user makes after message id `since` is accepted (the
+  // fallback's own snapshot does not clear it)
   linkProblem: null,
   scenario: null, // {name, title, description, input_names, input_range}
   sizes: null, // {T, D, H}
   model: null, // {custom, parameters, weights}: weights only for a small custom model
+  limits: null, // the server's limits from the last snapshot: {max_message_bytes, max_steps, …}
   ownWeights: null, // the custom model's weights as this page last sent them (any size), or null
   trace: null, // {quantity: rows}; row t is step t
   gradients: null, // {dL_dc, dL_dh, dL_dx, belt}: T rows each, always whole
@@ -52,7 +58,8 @@ export const state = {
   curves: null, // {z, sigmoid, tanh}: the activations sampled by the server (snapshots only)
   eqUnit: 0, // the unit the equations panel and the activation inset show
   walk: null, // the sub-step of the five-step walk-through (1..5), or null when not walking
-  lang: "en", // the language asked for (by a link or the browser); the text falls back to English
+  lang: "en", // the language asked for (by a link, the browser or the language buttons); the text falls back to English
+  table: false, // whether the data-table view of the step is shown
 };
 
 // The five moves of one time step, in the concept source's order (1-based: walk = index + 1).
@@ -117,8 +124,10 @@ export function startNewSession() {
   state.sessions += 1;
 }
 
-export function setError(field, message, ack) {
-  state.error = { field, message };
+// `code` and `params` name a server problem so the page can say it in its own language; the
+// page's own errors have code null and `message` in words already.
+export function setError(field, message, ack, code = null, params = null) {
+  state.error = { field, message, code, params };
   noteAck(ack);
 }
 
@@ -126,7 +135,7 @@ export function clearError() {
   state.error = null;
 }
 
-// Why a link could not be opened; it stays until the user changes something.
+// Why a link could not be opened (a function that says it); it stays until the user changes something.
 export function setLinkProblem(message) {
   state.linkProblem = { message, since: state.lastId };
 }
@@ -142,6 +151,16 @@ export function setOwnWeights(weights) {
 
 export function setLang(code) {
   state.lang = code;
+}
+
+export function setTable(shown) {
+  state.table = Boolean(shown);
+}
+
+// The largest message the server takes: its snapshot's limit, or the default until one arrived.
+export function maxMessageBytes() {
+  const limit = state.limits && state.limits.max_message_bytes;
+  return Number.isFinite(limit) && limit > 0 ? limit : MAX_MESSAGE_BYTES;
 }
 
 function clampStep() {
@@ -175,6 +194,7 @@ export function applySnapshot(message) {
   state.scenario = message.scenario;
   state.sizes = message.sizes;
   state.model = message.model || null;
+  if (message.limits) state.limits = message.limits;
   state.trace = message.trace;
   state.gradients = whole.gradients;
   state.rnn = whole.rnn;

@@ -1,11 +1,14 @@
 // The page's string catalogue. English is the base; setLanguage(code) lays another catalogue
 // over it (a missing key keeps its English text). The language is part of the page's state (a
-// shared link carries it as `lang`), so it is chosen once at start-up, before any text is drawn.
+// shared link carries it as `lang`): chosen at start-up from the link or the browser, and switched
+// in place by the page's language buttons, after which every view draws its text again.
 
 import en from "./en.js";
+import ko from "./ko.js";
 
-// Catalogues by primary language subtag. A later ko.js carries the same keys.
-const CATALOGUES = { en };
+// Catalogues by primary language subtag; every one carries the same keys as en.js.
+export const CATALOGUES = { en, ko };
+export const LANGUAGES = Object.keys(CATALOGUES);
 
 // One object for the page's lifetime: views keep references to its parts (strings.walk, …), so a
 // language change writes into these same objects rather than replacing them.
@@ -34,12 +37,24 @@ export function hasCatalogue(code) {
   return Object.hasOwn(CATALOGUES, code);
 }
 
+// The whole catalogue of one language (English underneath any key it lacks), as a new object.
+export function catalogue(code) {
+  const merged = structuredClone(en);
+  if (hasCatalogue(code)) overlay(merged, structuredClone(CATALOGUES[code]));
+  return merged;
+}
+
+// The language the page's text is in: `code` when it has a catalogue, else English.
+export function textLanguage(code) {
+  return hasCatalogue(code) ? code : "en";
+}
+
 // Uses `code`'s catalogue (English where it has none, or for a language without one), and marks
 // the document with the language its text is actually in.
 export function setLanguage(code) {
   overlay(strings, structuredClone(en));
   if (hasCatalogue(code)) overlay(strings, structuredClone(CATALOGUES[code]));
-  document.documentElement.lang = hasCatalogue(code) ? code : "en";
+  document.documentElement.lang = textLanguage(code);
 }
 
 // Fills "{name}" placeholders of a catalogue string.
@@ -52,8 +67,18 @@ export function lookup(path) {
   return path.split(".").reduce((node, key) => (node == null ? undefined : node[key]), strings);
 }
 
-// Writes catalogue text into every element under root that names one with data-i18n (markup
-// allowed: the catalogue is the project's own text), and titles named with data-i18n-title.
+// A problem the server named by `code` and `params` (docs/protocol.md), in the page's language:
+// the catalogue's template with the parameters filled in ("{message}" is the server's English
+// text), or the server's English `message` for a code the catalogue does not know.
+export function problemText(code, params, message) {
+  const template = code && Object.hasOwn(strings.problems, code) ? strings.problems[code] : null;
+  if (!template) return message;
+  return format(template, { ...(params || {}), message });
+}
+
+// Writes catalogue text into every element under root that names one: data-i18n its content
+// (markup allowed: the catalogue is the project's own text), data-i18n-title its title (and its
+// aria-label when it has one), data-i18n-label its aria-label.
 export function applyStrings(root) {
   for (const el of root.querySelectorAll("[data-i18n]")) {
     const text = lookup(el.dataset.i18n);
@@ -63,7 +88,16 @@ export function applyStrings(root) {
     const text = lookup(el.dataset.i18nTitle);
     if (typeof text === "string") {
       el.title = text;
-      if (el.hasAttribute("aria-label")) el.setAttribute("aria-label", text);
+      if (el.hasAttribute("aria-label") && !el.dataset.i18nLabel) el.setAttribute("aria-label", text);
     }
   }
+  for (const el of root.querySelectorAll("[data-i18n-label]")) {
+    const text = lookup(el.dataset.i18nLabel);
+    if (typeof text === "string") el.setAttribute("aria-label", text);
+  }
+}
+
+// A text with its markup removed, for attributes and announcements (aria-label takes no markup).
+export function plain(html) {
+  return html.replace(/<sub>(.*?)<\/sub>/g, "_$1").replace(/<sup>(.*?)<\/sup>/g, "^$1").replace(/<[^>]*>/g, "");
 }

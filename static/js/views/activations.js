@@ -4,10 +4,10 @@
 // point lies on its curve only because the server computed both. A point whose z lies beyond
 // the sampled range sits at the edge with "→ z"; a clamped gate sits off its curve, hollow.
 
-import { INK, MUTED, diverging, sequential } from "../colors.js";
+import { DIM_TEXT, INK, MUTED, diverging, sequential } from "../colors.js";
 import { num } from "../format.js";
-import { format, strings } from "../i18n/index.js";
-import { CONFIG, FONT, SMALL_FONT, baseLayout, clampOf } from "./common.js";
+import { format, plain, strings } from "../i18n/index.js";
+import { FONT, SMALL_FONT, baseLayout, chartConfig, clampOf, describe } from "./common.js";
 
 const S = strings.activations;
 
@@ -23,33 +23,39 @@ const POINTS = [
   { id: "i", name: "i", axis: 1, z: "pre_i", y: "i", gate: true, symbol: "square", text: "bottom right", moves: [2] },
   { id: "o", name: "o", axis: 1, z: "pre_o", y: "o", gate: true, symbol: "diamond", text: "top right", moves: [4] },
   { id: "g", name: "g", axis: 2, z: "pre_g", y: "g", gate: true, symbol: "triangle-up", text: "top left", moves: [2] },
-  { id: "c", name: S.cLabel, axis: 2, z: "c", y: "tanh_c", gate: false, symbol: "star", text: "bottom right",
+  { id: "c", name: null, axis: 2, z: "c", y: "tanh_c", gate: false, symbol: "star", text: "bottom right",
     moves: [4] },
 ];
+
+// A point's name (c_t's from the catalogue).
+function nameOf(point) {
+  return point.name ?? S.cLabel;
+}
 
 function pointTrace(point, state, limit) {
   const { trace, t, eqUnit, knobs, walk } = state;
   const z = trace[point.z][t][eqUnit];
   const y = trace[point.y][t][eqUnit];
+  const name = nameOf(point);
   const clamp = point.gate ? clampOf(knobs, point.id, eqUnit) : null;
   // Layout only: beyond the sampled range the point is drawn at the edge, its z written beside it.
   const beyond = Math.abs(z) > limit;
   const x = beyond ? Math.sign(z) * limit : z;
-  let label = point.name;
-  if (beyond) label = z > 0 ? `${point.name} → ${num(z, 1)}` : `${num(z, 1)} ← ${point.name}`;
+  let label = name;
+  if (beyond) label = z > 0 ? `${name} → ${num(z, 1)}` : `${num(z, 1)} ← ${name}`;
   if (clamp !== null) label += ` (${S.clamped})`;
   const involved = Boolean(walk) && point.moves.includes(walk);
   const dimmed = Boolean(walk) && !involved;
   const colour = point.axis === 1 ? sequential(y) : diverging(y, 1);
   const symbol = beyond ? (z > 0 ? "triangle-right" : "triangle-left") : point.symbol;
   const hover = format(clamp === null ? S.hover : S.hoverClamped,
-    { name: point.name, z: num(z, 4), value: num(y, 4) });
+    { name, z: num(z, 4), value: num(y, 4) });
   return {
     type: "scatter", mode: "markers+text", uid: `point-${point.id}`, name: point.id,
     x: [x], y: [y], customdata: [z], text: [label], textposition: point.text,
     xaxis: point.axis === 1 ? "x" : "x2", yaxis: point.axis === 1 ? "y" : "y2",
     cliponaxis: false, showlegend: false, hovertext: [hover], hoverinfo: "text",
-    textfont: { ...FONT, size: involved ? 14 : 12, color: dimmed ? "rgba(29, 36, 51, 0.35)" : INK },
+    textfont: { ...FONT, size: involved ? 14 : 12, color: dimmed ? DIM_TEXT : INK },
     marker: {
       symbol: clamp !== null ? `${symbol}-open` : symbol,
       size: involved ? 17 : 12,
@@ -77,10 +83,20 @@ function saturation(axis, limit, [y0, y1]) {
   return [band(-limit - 0.6, -SATURATED), band(SATURATED, limit + 0.6)];
 }
 
-export function createActivations(el) {
+// The chart's text alternative: where each point sits (z and value, as the hover says them).
+function summaryText(state) {
+  const { trace, t, eqUnit } = state;
+  const points = POINTS.map((point) => format(S.point, {
+    name: nameOf(point), z: num(trace[point.z][t][eqUnit], 4), value: num(trace[point.y][t][eqUnit], 4),
+  }));
+  return plain(format(S.summary, { k: eqUnit, t, points: points.join("; ") }));
+}
+
+export function createActivations(el, summary) {
   return {
     render(state) {
       if (!state.curves) return Promise.resolve();
+      describe(summary, summaryText(state));
       const { curves } = state;
       const limit = Math.max(...curves.z.map(Math.abs));
       const sigmaRange = [-0.12, 1.12];
@@ -115,7 +131,7 @@ export function createActivations(el) {
         shapes: [...saturation(1, limit, sigmaRange), ...saturation(2, limit, tanhRange)],
         annotations: [title(0, S.sigma), title(0.56, S.tanh), satLabel("x", "y", 0.5), satLabel("x2", "y2", -0.55)],
       });
-      return Plotly.react(el, traces, layout, { ...CONFIG, displayModeBar: false });
+      return Plotly.react(el, traces, layout, chartConfig({ displayModeBar: false }));
     },
   };
 }

@@ -5,11 +5,15 @@
 // Stepping animates parcels along the lane. The numbers come from the trace; the only arithmetic
 // here is geometry: where a parcel is at animation progress p, and how big it is drawn.
 
-import { BELT, BELT_EDGE, DIVERGING, INK, MUTED, SEQUENTIAL, STEP_MARK, diverging, sequential } from "../colors.js";
+import {
+  BELT, BELT_EDGE, DIM_TEXT, DIVERGING, INK, MUTED, SEQUENTIAL, STEP_MARK, diverging, sequential,
+} from "../colors.js";
 import { num, signed } from "../format.js";
-import { strings } from "../i18n/index.js";
+import { format, plain, strings } from "../i18n/index.js";
 import { WALK_STEPS } from "../state.js";
-import { CONFIG, FONT, SMALL_FONT, baseLayout, clampOf, shownUnits, signedLimit } from "./common.js";
+import { FONT, baseLayout, chartConfig, clampOf, describe, shownUnits, signedLimit } from "./common.js";
+
+const S = strings.belt;
 
 // x positions of the stations along a lane (data units; the axis spans 0..X_MAX).
 const X = {
@@ -81,7 +85,7 @@ const WALK_REGION = [
   { x: [6.3, 11.95], y: [-1.04, 0.5] }, // output: c_t, tanh, × o, h_t
   { x: [10.45, 12.5], y: [-1.04, 0.4] }, // pass on: c_t and h_t leave the cell
 ];
-const DIM = "rgba(29, 36, 51, 0.28)";
+const DIM = "rgba(29, 36, 51, 0.28)"; // stations of the other moves (the labels use DIM_TEXT)
 const CLAMP = STEP_MARK; // the accent colour marks what the learner forced
 
 function laneHeightPx(lanes) {
@@ -110,7 +114,8 @@ function laneValues(trace, t, k) {
 }
 
 // Where each parcel of one lane is at progress p (1 = at rest: the step fully played), on the
-// schedule `ph` (PHASE, or WALK_PHASE for the walk-through). Returns [{x, y, value, opacity, what, grow}].
+// schedule `ph` (PHASE, or WALK_PHASE for the walk-through). Returns [{x, y, value, opacity, what, grow}],
+// `what` naming the parcel's quantity (a key of the catalogue's quantities).
 function parcels(v, y, p, ph) {
   const out = [];
   const add = (x, yy, value, opacity, what, grow = null) => out.push({ x, y: yy, value, opacity, what, grow });
@@ -121,9 +126,9 @@ function parcels(v, y, p, ph) {
   const toAdd = phase(p, ph.toAdd);
   const merge = phase(p, ph.merge);
   const toC = phase(p, ph.toC);
-  if (p > 0.02) add(X.cPrev, y, v.c_prev, ghost, "c<sub>t−1</sub>");
+  if (p > 0.02) add(X.cPrev, y, v.c_prev, ghost, "c_prev");
   if (p < ph.drop[0]) {
-    add(lerp(X.cPrev, X.forget, toForget), y, v.c_prev, 1, "c<sub>t−1</sub>");
+    add(lerp(X.cPrev, X.forget, toForget), y, v.c_prev, 1, "c_prev");
   } else if (p < ph.merge[0]) {
     // The walk-through parks kept between × and + at the end of the forget move.
     const x = ph.toKept && toAdd === 0 ? lerp(X.forget, X.kept, phase(p, ph.toKept))
@@ -134,7 +139,7 @@ function parcels(v, y, p, ph) {
     const grow = { from: v.kept, u: merge };
     const pass = ph.pass ? phase(p, ph.pass) : 0;
     const x = pass > 0 ? lerp(X.c, X.beltEnd, pass) : lerp(X.add, X.c, toC);
-    add(x, y, v.c, 1, "c<sub>t</sub>", merge < 1 ? grow : null);
+    add(x, y, v.c, 1, "c", merge < 1 ? grow : null);
   }
   if (p >= ph.merge[0]) add(X.kept, y, v.kept, ghost, "kept");
 
@@ -159,15 +164,15 @@ function parcels(v, y, p, ph) {
     const toTanh = phase(p, ph.toTanh);
     const toOut = phase(p, ph.toOut);
     const toH = phase(p, ph.toH);
-    if (p < ph.toTanh[0]) add(X.c, lerp(y, y + BRANCH, down), v.c, 1, "c<sub>t</sub>");
-    else if (p < ph.toOut[0]) add(lerp(X.c, X.tanh, toTanh), y + BRANCH, v.c, 1, "c<sub>t</sub>");
-    else if (p < ph.toH[0]) add(lerp(X.tanh, X.out, toOut), y + BRANCH, v.tanh_c, 1, "tanh c<sub>t</sub>");
+    if (p < ph.toTanh[0]) add(X.c, lerp(y, y + BRANCH, down), v.c, 1, "c");
+    else if (p < ph.toOut[0]) add(lerp(X.c, X.tanh, toTanh), y + BRANCH, v.c, 1, "c");
+    else if (p < ph.toH[0]) add(lerp(X.tanh, X.out, toOut), y + BRANCH, v.tanh_c, 1, "tanh_c");
     else {
       const pass = ph.pass ? phase(p, ph.pass) : 0;
-      add(lerp(X.out, X.h, toH) + pass * 0.7, y + BRANCH, v.h, 1, "h<sub>t</sub>");
+      add(lerp(X.out, X.h, toH) + pass * 0.7, y + BRANCH, v.h, 1, "h");
     }
-    if (ph.pass && p > ph.pass[0]) add(X.c, y, v.c, ghost, "c<sub>t</sub>");
-    if (p >= ph.toOut[1]) add(lerp(X.tanh, X.out, 0.5), y + BRANCH, v.tanh_c, ghost, "tanh c<sub>t</sub>");
+    if (ph.pass && p > ph.pass[0]) add(X.c, y, v.c, ghost, "c");
+    if (p >= ph.toOut[1]) add(lerp(X.tanh, X.out, 0.5), y + BRANCH, v.tanh_c, ghost, "tanh_c");
   }
   return out;
 }
@@ -183,14 +188,14 @@ function gateLabel(name, value, clamped) {
 function labels(v, y, k, clamped) {
   const all = [1, 2, 3, 4, 5];
   const rows = [
-    [X.label, y, `<b>unit ${k}</b>`, "middle right", all],
+    [X.label, y, format(S.unit, { k }), "middle right", all],
     [X.cPrev, y + 0.3, `c<sub>t−1</sub> ${num(v.c_prev, 3)}`, "top center", [1]],
     [X.forget, y + 0.42, gateLabel("f", v.f, clamped.f), "top center", [1]],
-    [X.kept, y + 0.3, `kept ${num(v.kept, 3)}`, "top center", [1, 3]],
-    [X.forget + 0.5, y + BRANCH * 0.78, `forgotten ${num(v.forgotten, 3)}`, "middle right", [1]],
+    [X.kept, y + 0.3, `${S.kept} ${num(v.kept, 3)}`, "top center", [1, 3]],
+    [X.forget + 0.5, y + BRANCH * 0.78, `${S.forgotten} ${num(v.forgotten, 3)}`, "middle right", [1]],
     [X.add, y + 0.42, gateLabel("i", v.i, clamped.i), "top center", [2]],
     [X.add, y + BRANCH - 0.06, gateLabel("g", v.g, clamped.g), "bottom center", [2]],
-    [X.add + 0.3, y + BRANCH * 0.5, `added ${signed(v.added, 3)}`, "middle right", [2, 3]],
+    [X.add + 0.3, y + BRANCH * 0.5, `${S.added} ${signed(v.added, 3)}`, "middle right", [2, 3]],
     [X.c, y + 0.3, `c<sub>t</sub> ${num(v.c, 3)}`, "top center", [3, 4, 5]],
     [X.tanh, y + BRANCH - 0.3, `tanh ${num(v.tanh_c, 3)}`, "bottom center", [4]],
     [X.out, y + BRANCH + 0.42, gateLabel("o", v.o, clamped.o), "top center", [4]],
@@ -258,14 +263,14 @@ function headers(top) {
   const head = (x, text) => ({ x, y: top, text, showarrow: false, yanchor: "bottom",
     font: { ...FONT, size: 13, color: INK } });
   return [
-    head(X.cPrev, "c<sub>t−1</sub> in"),
-    head(X.forget, "<b>×</b>  f  (forget)"),
-    head(X.add, "<b>+</b>  i·g  (input)"),
+    head(X.cPrev, S.cPrevIn),
+    head(X.forget, S.forget),
+    head(X.add, S.input),
     head(X.c, "c<sub>t</sub>"),
     head(X.tanh, "<b>tanh</b>"),
-    head(X.out, "<b>×</b>  o  (output)"),
-    head(X.h, "h<sub>t</sub> out"),
-    head(X.beltEnd, "→ step t+1"),
+    head(X.out, S.output),
+    head(X.h, S.hOut),
+    head(X.beltEnd, S.next),
   ];
 }
 
@@ -336,7 +341,8 @@ function parcelTrace(list, limit) {
   return {
     type: "scatter", mode: "markers", showlegend: false,
     x: list.map((q) => q.x), y: list.map((q) => q.y),
-    hovertext: list.map((q) => `unit ${q.unit} · ${q.what} = ${num(q.value, 4)}`),
+    hovertext: list.map((q) => format(S.parcel,
+      { k: q.unit, what: strings.quantities[q.what].label, value: num(q.value, 4) })),
     hoverinfo: "text",
     marker: {
       size: list.map((q) =>
@@ -382,17 +388,27 @@ function movingTraces(scene, p) {
   return [tickTrace(scene.lanes, p), parcelTrace(list, scene.limit)];
 }
 
+// The chart's text alternative: the step and every lane's numbers, as the labels show them.
+function summaryText(scene, t, last) {
+  const lanes = scene.values.map((v, k) => format(S.lane, {
+    k, c_prev: num(v.c_prev, 3), f: num(v.f, 3), kept: num(v.kept, 3), i: num(v.i, 3), g: num(v.g, 3),
+    added: signed(v.added, 3), c: num(v.c, 3), o: num(v.o, 3), h: num(v.h, 3),
+  }));
+  return plain(format(S.summary, { t, last, units: scene.lanes, lanes: lanes.join(" ") }));
+}
+
 // `el` is the base chart (#belt): the cell's frame, labels and, at rest, the parcels. `motion`
 // is a static chart laid exactly over it that carries the parcels while a step plays: redrawing
-// the few moving markers each frame is cheap, redrawing every label and shape is not.
-export function createBelt(el, motion, keys, note) {
+// the few moving markers each frame is cheap, redrawing every label and shape is not. `summary`
+// holds the chart's text alternative.
+export function createBelt(el, motion, keys, note, summary) {
   // What is drawn and the running animation; private to this view instance.
   let scene = null; // {values, lanes, limit, layout, statics}
   let anim = null; // {start, duration, raf}
 
   function drawBase(withParcels) {
     const moving = withParcels ? movingTraces(scene, scene.rest) : [];
-    return Plotly.react(el, [...scene.statics, ...moving], scene.layout, CONFIG);
+    return Plotly.react(el, [...scene.statics, ...moving], scene.layout, chartConfig());
   }
 
   // The motion layer at progress p; null clears it (the base chart then holds the parcels).
@@ -434,7 +450,7 @@ export function createBelt(el, motion, keys, note) {
       type: "scatter", mode: "text", hoverinfo: "skip", showlegend: false, cliponaxis: false,
       x: texts.map((r) => r[0]), y: texts.map((r) => r[1]), text: texts.map((r) => r[2]),
       textposition: texts.map((r) => r[3]),
-      textfont: { ...FONT, size: 12, color: texts.map((r) => (walk && !r[4].includes(walk) ? DIM : INK)) },
+      textfont: { ...FONT, size: 12, color: texts.map((r) => (walk && !r[4].includes(walk) ? DIM_TEXT : INK)) },
     };
     const layout = frameLayout(lanes, {
       uirevision: "belt",
@@ -442,7 +458,7 @@ export function createBelt(el, motion, keys, note) {
       shapes,
       // The step in the chart itself too, so an exported PNG says which step it shows.
       annotations: [...headers(0.72), { x: X.label, y: 0.72, yanchor: "bottom", xanchor: "left",
-        showarrow: false, text: `<b>t = ${t}</b> / ${sizes.T - 1}`, font: { ...FONT, size: 13 } }],
+        showarrow: false, text: format(S.stepTitle, { t, last: sizes.T - 1 }), font: { ...FONT, size: 13 } }],
     });
     const motionLayout = frameLayout(lanes, { uirevision: "belt", paper_bgcolor: "rgba(0,0,0,0)" });
     // Walking, the parcels rest where the current move leaves them; else where the step ends.
@@ -458,7 +474,8 @@ export function createBelt(el, motion, keys, note) {
       scene = build(state);
       const H = state.sizes.H;
       note.hidden = H <= scene.lanes;
-      note.textContent = `The belt shows units 0–${scene.lanes - 1} of ${H}; the charts below show all units.`;
+      note.textContent = format(S.note, { last: scene.lanes - 1, H });
+      describe(summary, summaryText(scene, state.t, state.sizes.T - 1));
       paintKeys(keys, scene.limit);
       el.dataset.walk = scene.walk ? WALK_STEPS[scene.walk - 1] : "";
       if (animate && duration > 0) {

@@ -1,12 +1,17 @@
 // Settings every chart shares, so the views look like one page.
 
 import { INK, MUTED, STEP_MARK } from "../colors.js";
-import { strings } from "../i18n/index.js";
+import { catalogue, format, LANGUAGES, strings } from "../i18n/index.js";
 
 // The belt and the readout draw at most this many units; beyond it lanes get too thin to read.
 export const MAX_LANES = 12;
 
-export const FONT = { family: "Inter, 'Segoe UI', system-ui, -apple-system, sans-serif", size: 12, color: INK };
+export const FONT = {
+  family: "Inter, 'Segoe UI', system-ui, -apple-system, 'Noto Sans KR', 'Noto Sans CJK KR', 'Apple SD Gothic Neo', " +
+    "'Malgun Gothic', sans-serif",
+  size: 12,
+  color: INK,
+};
 export const SMALL_FONT = { ...FONT, size: 11, color: MUTED };
 
 // Beside Plotly's own PNG button: the same chart as an SVG (vector, for slides and papers).
@@ -27,6 +32,18 @@ export const CONFIG = {
   modeBarButtonsToAdd: [SVG_BUTTON],
   toImageButtonOptions: { format: "png", scale: 2 },
 };
+
+// Plotly's own words (toolbar titles, notices) in each language of the page: a Plotly locale per
+// catalogue, chosen by chartConfig() from the language the page's text is in.
+for (const code of LANGUAGES) {
+  window.Plotly.register({ moduleType: "locale", name: code, dictionary: catalogue(code).plotly });
+}
+
+// The config of a chart drawn now: CONFIG in the page's language (a language switch changes it,
+// and Plotly.react then rebuilds the toolbar with the new titles).
+export function chartConfig(extra = {}) {
+  return { ...CONFIG, locale: document.documentElement.lang || "en", ...extra };
+}
 
 export function baseLayout(extra) {
   return {
@@ -74,6 +91,23 @@ export function stepMarker(t, T) {
       xanchor: nearEnd ? "right" : "left", xshift: nearEnd ? -3 : 3, bgcolor: "rgba(255, 255, 255, 0.85)",
       text: `t = ${t}`, font: { ...SMALL_FONT, color: STEP_MARK } }],
   };
+}
+
+// "unit k" in the page's language, for axis titles and hover labels.
+export function unitName(k) {
+  return format(strings.charts.unit, { k });
+}
+
+// Input j's name in the page's language: the presets' names are in the catalogue (inputNames),
+// any other name (x0, a file's column) is shown as the server sent it.
+export function inputName(scenario, j) {
+  const name = scenario.input_names[j] ?? `x${j}`;
+  return Object.hasOwn(strings.inputNames, name) ? strings.inputNames[name] : name;
+}
+
+// Writes a chart's text alternative (the element its aria-describedby names), if it has one.
+export function describe(summary, text) {
+  if (summary && summary.textContent !== text) summary.textContent = text;
 }
 
 // The value knobs.clamps forces `gate` to for one unit, or null when that gate is free there.

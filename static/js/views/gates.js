@@ -2,18 +2,23 @@
 // −1..1), units down, steps across, with the current step outlined.
 
 import { DIVERGING, INK, SEQUENTIAL, STEP_MARK } from "../colors.js";
-import { num } from "../format.js";
+import { fixed4, num } from "../format.js";
 import { format, strings } from "../i18n/index.js";
-import { CONFIG, SMALL_FONT, baseLayout, clampOf } from "./common.js";
+import { SMALL_FONT, baseLayout, chartConfig, clampOf, describe } from "./common.js";
+
+const S = strings.gates;
 
 // The heatmaps show at most this many units (a heatmap row stays readable down to a few px).
 const MAX_HEAT_UNITS = 64;
+// Each heatmap: its gate, and its colour axis (axis titles are the catalogue's gates.f, …).
 const GATES = [
-  { q: "f", title: "f · forget", axis: "coloraxis" },
-  { q: "i", title: "i · input", axis: "coloraxis" },
-  { q: "o", title: "o · output", axis: "coloraxis" },
-  { q: "g", title: "g · candidate", axis: "coloraxis2" },
+  { q: "f", axis: "coloraxis" },
+  { q: "i", axis: "coloraxis" },
+  { q: "o", axis: "coloraxis" },
+  { q: "g", axis: "coloraxis2" },
 ];
+// The text alternative lists each gate's value for at most this many units.
+const SUMMARY_UNITS = 12;
 
 // A clamped gate's row, outlined dashed in the accent colour and labelled at its right end
 // (shape and annotation named clamp-<gate>-<unit>).
@@ -29,7 +34,7 @@ function clampMarks(knobs, units, T) {
       shapes.push({ type: "rect", name, xref: "x", yref, x0: -0.5, x1: T - 0.5, y0: k - 0.5, y1: k + 0.5,
         line: { color: STEP_MARK, width: 2, dash: "dot" }, fillcolor: "rgba(0,0,0,0)" });
       annotations.push({ name, xref: "x", yref, x: T - 0.5, y: k, xanchor: "right", xshift: -6, showarrow: false,
-        text: format(strings.clamp.heat, { value: num(value, 2) }), bgcolor: "rgba(255, 255, 255, 0.88)",
+        text: format(strings.clamp.heat, { value: num(value, 2) }), bgcolor: "rgba(255, 255, 255, 0.96)",
         borderpad: 1, font: { ...SMALL_FONT, size: 10, color: STEP_MARK } });
     }
   });
@@ -41,7 +46,15 @@ function unitsByStep(rows, units) {
   return Array.from({ length: units }, (_, k) => rows.map((row) => row[k]));
 }
 
-export function createGates(el, onPick) {
+// The chart's text alternative: every gate's value per unit at the current step.
+function summaryText(trace, units, t) {
+  const shown = Math.min(units, SUMMARY_UNITS);
+  const values = GATES.map(({ q }) => format(S.value,
+    { gate: q, list: Array.from({ length: shown }, (_, k) => fixed4(trace[q][t][k])).join(", ") }));
+  return format(S.summary, { t, values: values.join("; ") });
+}
+
+export function createGates(el, onPick, summary) {
   let cached = null;
   let listening = false;
 
@@ -51,14 +64,15 @@ export function createGates(el, onPick) {
       const units = Math.min(sizes.H, MAX_HEAT_UNITS);
       const unitIds = Array.from({ length: units }, (_, k) => k);
       const steps = Array.from({ length: sizes.T }, (_, s) => s);
-      if (!cached || cached.revision !== revision || cached.units !== units) {
+      const lang = document.documentElement.lang;
+      if (!cached || cached.revision !== revision || cached.units !== units || cached.lang !== lang) {
         const traces = GATES.map((gate, n) => ({
           type: "heatmap", name: gate.q, x: steps, y: unitIds, z: unitsByStep(trace[gate.q], units),
           coloraxis: gate.axis, xaxis: "x", yaxis: n === 0 ? "y" : `y${n + 1}`, ygap: 1,
           xgap: sizes.T <= 60 ? 1 : 0, // cell gaps turn long sequences into stripes
-          hovertemplate: `step %{x} · unit %{y}<br>${gate.q} = %{z:.4f}<extra></extra>`,
+          hovertemplate: `${S.hover}<br>${gate.q} = %{z:.4f}<extra></extra>`,
         }));
-        cached = { revision, units, traces };
+        cached = { revision, units, lang, traces };
       }
       const marks = clampMarks(knobs, units, sizes.T);
       const gap = 0.07;
@@ -68,7 +82,7 @@ export function createGates(el, onPick) {
         const top = 1 - n * (h + gap);
         yaxes[n === 0 ? "yaxis" : `yaxis${n + 1}`] = {
           domain: [top - h, top], anchor: "x", autorange: "reversed", tickfont: SMALL_FONT,
-          title: { text: gate.title, font: SMALL_FONT, standoff: 6 },
+          title: { text: S[gate.q], font: SMALL_FONT, standoff: 6 },
           tickmode: units <= 12 ? "linear" : "auto", dtick: 1, showgrid: false, zeroline: false,
         };
       });
@@ -80,19 +94,20 @@ export function createGates(el, onPick) {
         height: 4 * Math.max(62, units * 20) + 150,
         margin: { l: 92, r: 80, t: 20, b: 48 },
         uirevision: "gates",
-        datarevision: revision,
+        datarevision: `${revision}|${lang}`,
         coloraxis: { colorscale: SEQUENTIAL, cmin: 0, cmax: 1,
-          colorbar: colorbar(1, 3 * h + 2 * gap, "opening (f, i, o)") },
+          colorbar: colorbar(1, 3 * h + 2 * gap, S.opening) },
         coloraxis2: { colorscale: DIVERGING, cmin: -1, cmax: 1,
           colorbar: { ...colorbar(h, h + 0.02, "g"), tickmode: "array", tickvals: [-1, 0, 1] } },
-        xaxis: { title: { text: "step t", font: SMALL_FONT }, anchor: "y4", tickfont: SMALL_FONT,
+        xaxis: { title: { text: strings.charts.step, font: SMALL_FONT }, anchor: "y4", tickfont: SMALL_FONT,
           range: [-0.5, sizes.T - 0.5], showgrid: false },
         ...yaxes,
         shapes: [{ type: "rect", xref: "x", yref: "paper", x0: t - 0.5, x1: t + 0.5, y0: -0.01, y1: 1.01,
           line: { color: INK, width: 2 }, fillcolor: "rgba(0,0,0,0)" }, ...marks.shapes],
         annotations: marks.annotations,
       });
-      const done = Plotly.react(el, cached.traces, layout, CONFIG);
+      describe(summary, summaryText(trace, units, t));
+      const done = Plotly.react(el, cached.traces, layout, chartConfig());
       if (!listening) {
         el.on("plotly_click", (event) => {
           const point = event.points && event.points[0];

@@ -7,7 +7,10 @@
 // units when all units are shown, an absolute value for one unit, and the floor a log axis needs.
 
 import { BELT_ONLY_LINE, INK, LSTM_LINE, MUTED, RNN_LINE } from "../colors.js";
-import { CONFIG, FONT, SMALL_FONT, baseLayout, stepMarker } from "./common.js";
+import { format, plain, strings } from "../i18n/index.js";
+import { FONT, SMALL_FONT, baseLayout, chartConfig, describe, stepMarker } from "./common.js";
+
+const S = strings.gradients;
 
 // A log axis cannot show 0: anything smaller (exact zeros included) is drawn at this floor.
 export const FLOOR = 1e-12;
@@ -15,16 +18,17 @@ const FLOOR_TEXT = "10<sup>−12</sup>";
 // Units listed one by one in a hover label; beyond this the label would cover the chart.
 const HOVER_UNITS = 6;
 
-// Each series: where its rows live in the state, and how it is drawn.
+// Each series: where its rows live in the state, and how it is drawn; `model` names the
+// catalogue's word for the model (gradients.lstm, .rnn, .beltOnly).
 const SERIES = [
-  { uid: "lstm-dc", part: "gradients", key: "dL_dc", what: "dL/dc", model: "LSTM",
-    name: (u) => `LSTM ${u("dL/dc<sub>t</sub>")}`, line: { color: LSTM_LINE, width: 3 } },
-  { uid: "rnn-dh", part: "rnn", key: "dL_dh", what: "dL/dh", model: "RNN",
-    name: (u) => `RNN ${u("dL/dh<sub>t</sub>")}`, line: { color: RNN_LINE, width: 3, dash: "dash" } },
-  { uid: "belt", part: "gradients", key: "belt", what: "Π f", model: "belt only",
-    name: (u) => `belt only: ${u("Π f")}`, line: { color: BELT_ONLY_LINE, width: 2, dash: "dot" } },
-  { uid: "lstm-dh", part: "gradients", key: "dL_dh", what: "dL/dh", model: "LSTM",
-    name: (u) => `LSTM ${u("dL/dh<sub>t</sub>")}`, line: { color: MUTED, width: 1.5, dash: "dashdot" },
+  { uid: "lstm-dc", part: "gradients", key: "dL_dc", what: "dL/dc", model: "lstm",
+    name: (u) => `${S.lstm} ${u("dL/dc<sub>t</sub>")}`, line: { color: LSTM_LINE, width: 3 } },
+  { uid: "rnn-dh", part: "rnn", key: "dL_dh", what: "dL/dh", model: "rnn",
+    name: (u) => `${S.rnn} ${u("dL/dh<sub>t</sub>")}`, line: { color: RNN_LINE, width: 3, dash: "dash" } },
+  { uid: "belt", part: "gradients", key: "belt", what: "Π f", model: "beltOnly",
+    name: (u) => `${S.beltOnly}: ${u("Π f")}`, line: { color: BELT_ONLY_LINE, width: 2, dash: "dot" } },
+  { uid: "lstm-dh", part: "gradients", key: "dL_dh", what: "dL/dh", model: "lstm",
+    name: (u) => `${S.lstm} ${u("dL/dh<sub>t</sub>")}`, line: { color: MUTED, width: 1.5, dash: "dashdot" },
     visible: "legendonly" },
 ];
 
@@ -42,9 +46,12 @@ function seriesTrace(series, rows, unit, steps) {
   const wrap = unit === null ? (q) => `‖${q}‖` : (q) => `|${q}|`;
   const values = rows.map((row) => size(row, unit));
   const listed = unit === null ? Math.min(rows[0].length, HOVER_UNITS) : 0;
-  const unitLines = Array.from({ length: listed }, (_, k) => `<br>   unit ${k}: %{customdata[${k + 1}]:.3e}`);
+  const unitLines = Array.from({ length: listed },
+    (_, k) => `<br>   ${format(S.unitLine, { k })}: %{customdata[${k + 1}]:.3e}`);
   const more = unit === null && rows[0].length > listed ? "<br>   …" : "";
-  const head = unit === null ? `${series.model} ‖${series.what}‖` : `${series.model} ${series.what}, unit ${unit}`;
+  const model = S[series.model];
+  const head = unit === null ? `${model} ‖${series.what}‖`
+    : format(S.ofUnit, { what: `${model} ${series.what}`, k: unit });
   return {
     type: "scatter", mode: "lines", uid: series.uid, name: series.name(wrap), x: steps,
     y: values.map((v) => Math.max(v, FLOOR)),
@@ -55,19 +62,27 @@ function seriesTrace(series, rows, unit, steps) {
   };
 }
 
-export function createGradients(el, onPick) {
-  let cached = null; // {revision, unit, traces, clipped}
+// The chart's text alternative: each shown series' size at the current step, as the hover says it.
+function summaryText(traces, t) {
+  const values = traces.filter((tr) => tr.visible === true)
+    .map((tr) => format(S.value, { name: tr.name, value: tr.customdata[t][0].toExponential(3) }));
+  return plain(format(S.summary, { t, values: values.join("; ") }));
+}
+
+export function createGradients(el, onPick, summary) {
+  let cached = null; // {revision, unit, lang, traces, clipped}
   let listening = false;
 
   return {
     render(state) {
       const { sizes, t, revision, unit } = state;
-      if (!cached || cached.revision !== revision || cached.unit !== unit) {
+      const lang = document.documentElement.lang;
+      if (!cached || cached.revision !== revision || cached.unit !== unit || cached.lang !== lang) {
         const steps = Array.from({ length: sizes.T }, (_, s) => s);
         const traces = SERIES.map((series) => seriesTrace(series, state[series.part][series.key], unit, steps));
         // Only series on show can reach the floor line; a legend-only one should not summon it.
         const clipped = traces.some((tr) => tr.visible === true && tr.customdata.some((d) => !(d[0] >= FLOOR)));
-        cached = { revision, unit, traces, clipped };
+        cached = { revision, unit, lang, traces, clipped };
       }
       const marker = stepMarker(t, sizes.T);
       const shapes = [...marker.shapes];
@@ -77,23 +92,24 @@ export function createGradients(el, onPick) {
           line: { color: MUTED, width: 1, dash: "dot" }, layer: "below" });
         annotations.push({ xref: "paper", yref: "y", x: 0, y: Math.log10(FLOOR), xanchor: "left",
           yanchor: "bottom", showarrow: false, font: { ...SMALL_FONT, color: INK },
-          text: `floor ${FLOOR_TEXT}: smaller values and 0 are drawn here`, bgcolor: "rgba(255,255,255,0.8)" });
+          text: format(S.floor, { floor: FLOOR_TEXT }), bgcolor: "rgba(255,255,255,0.8)" });
       }
       const layout = baseLayout({
         height: 400,
         margin: { l: 62, r: 12, t: 74, b: 44 }, // room for a two-row legend under the toolbar
         uirevision: "gradients",
-        datarevision: `${revision}|${unit}`,
+        datarevision: `${revision}|${unit}|${lang}`,
         hovermode: "x unified",
         legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom", font: { ...FONT, size: 12 } },
-        xaxis: { title: { text: "step t", font: SMALL_FONT, standoff: 4 }, tickfont: SMALL_FONT,
+        xaxis: { title: { text: strings.charts.step, font: SMALL_FONT, standoff: 4 }, tickfont: SMALL_FONT,
           range: [-0.5, sizes.T - 0.5], gridcolor: "#edf0f4", zeroline: false },
-        yaxis: { type: "log", title: { text: unit === null ? "‖gradient‖ over units (log)" : `|gradient| of unit ${unit} (log)`,
+        yaxis: { type: "log", title: { text: unit === null ? S.yAll : format(S.yUnit, { k: unit }),
           font: SMALL_FONT, standoff: 4 }, tickfont: SMALL_FONT, exponentformat: "power", gridcolor: "#edf0f4" },
         shapes,
         annotations,
       });
-      const done = Plotly.react(el, cached.traces, layout, CONFIG);
+      describe(summary, summaryText(cached.traces, t));
+      const done = Plotly.react(el, cached.traces, layout, chartConfig());
       if (!listening) {
         el.on("plotly_click", (event) => {
           const point = event.points && event.points[0];

@@ -4,7 +4,11 @@
 // tanh(w·h + …) every step, so what it wrote fades.
 
 import { LSTM_LINE, MUTED, RNN_LINE } from "../colors.js";
-import { CONFIG, FONT, SMALL_FONT, baseLayout, stepMarker } from "./common.js";
+import { fixed4 } from "../format.js";
+import { format, strings } from "../i18n/index.js";
+import { FONT, SMALL_FONT, baseLayout, chartConfig, describe, stepMarker, unitName } from "./common.js";
+
+const S = strings.race;
 
 // With every unit on show, at most this many small plots; the unit menu reaches the others.
 export const MAX_RACE_UNITS = 4;
@@ -17,16 +21,17 @@ function unitTraces(state, k, axisIndex, steps) {
   const axis = axisIndex === 0 ? "y" : `y${axisIndex + 1}`;
   const first = axisIndex === 0; // one legend entry per line kind, not per unit
   return [
-    { type: "scatter", mode: "lines", uid: `lstm-c-${k}`, name: "LSTM c<sub>t</sub> (belt)",
+    { type: "scatter", mode: "lines", uid: `lstm-c-${k}`, name: S.lstmC,
       legendgroup: "lstm-c", showlegend: first, x: steps, y: column(state.trace.c, k), yaxis: axis,
-      line: { color: LSTM_LINE, width: 3 }, hovertemplate: `LSTM c, unit ${k}: %{y:.4f}<extra></extra>` },
-    { type: "scatter", mode: "lines", uid: `rnn-h-${k}`, name: "RNN h<sub>t</sub>",
+      line: { color: LSTM_LINE, width: 3 }, hovertemplate: `${format(S.hoverLstmC, { k })}: %{y:.4f}<extra></extra>` },
+    { type: "scatter", mode: "lines", uid: `rnn-h-${k}`, name: S.rnnH,
       legendgroup: "rnn-h", showlegend: first, x: steps, y: column(state.rnn.h, k), yaxis: axis,
-      line: { color: RNN_LINE, width: 3, dash: "dash" }, hovertemplate: `RNN h, unit ${k}: %{y:.4f}<extra></extra>` },
-    { type: "scatter", mode: "lines", uid: `lstm-h-${k}`, name: "LSTM h<sub>t</sub>",
+      line: { color: RNN_LINE, width: 3, dash: "dash" },
+      hovertemplate: `${format(S.hoverRnnH, { k })}: %{y:.4f}<extra></extra>` },
+    { type: "scatter", mode: "lines", uid: `lstm-h-${k}`, name: S.lstmH,
       legendgroup: "lstm-h", showlegend: first, visible: "legendonly", x: steps, y: column(state.trace.h, k),
       yaxis: axis, line: { color: MUTED, width: 1.5, dash: "dashdot" },
-      hovertemplate: `LSTM h, unit ${k}: %{y:.4f}<extra></extra>` },
+      hovertemplate: `${format(S.hoverLstmH, { k })}: %{y:.4f}<extra></extra>` },
   ];
 }
 
@@ -39,15 +44,22 @@ function axes(units) {
     const top = 1 - n * (height + gap);
     out[n === 0 ? "yaxis" : `yaxis${n + 1}`] = {
       domain: [Math.max(0, top - height), top], anchor: "x",
-      title: { text: `unit ${k}`, font: SMALL_FONT, standoff: 4 }, tickfont: SMALL_FONT,
+      title: { text: unitName(k), font: SMALL_FONT, standoff: 4 }, tickfont: SMALL_FONT,
       zeroline: true, zerolinecolor: "#8e98a8", gridcolor: "#edf0f4", nticks: 5,
     };
   });
   return out;
 }
 
-export function createRace(el, note, onPick) {
-  let cached = null; // {revision, unit, units, traces}
+// The chart's text alternative: both models' state of each shown unit at the current step.
+function summaryText(state, units) {
+  const { t } = state;
+  const values = units.map((k) => format(S.value, { k, c: fixed4(state.trace.c[t][k]), h: fixed4(state.rnn.h[t][k]) }));
+  return format(S.summary, { t, values: values.join("; ") });
+}
+
+export function createRace(el, note, onPick, summary) {
+  let cached = null; // {revision, unit, lang, traces}
   let listening = false;
 
   return {
@@ -56,27 +68,29 @@ export function createRace(el, note, onPick) {
       const units = unit !== null ? [unit]
         : Array.from({ length: Math.min(sizes.H, MAX_RACE_UNITS) }, (_, k) => k);
       note.hidden = unit !== null || sizes.H <= MAX_RACE_UNITS;
-      note.textContent = `Showing units 0–${MAX_RACE_UNITS - 1} of ${sizes.H}; pick a unit above to see any other.`;
-      if (!cached || cached.revision !== revision || cached.unit !== unit) {
+      note.textContent = format(S.note, { last: MAX_RACE_UNITS - 1, H: sizes.H });
+      const lang = document.documentElement.lang;
+      if (!cached || cached.revision !== revision || cached.unit !== unit || cached.lang !== lang) {
         const steps = Array.from({ length: sizes.T }, (_, s) => s);
         const traces = units.flatMap((k, n) => unitTraces(state, k, n, steps));
-        cached = { revision, unit, traces };
+        cached = { revision, unit, lang, traces };
       }
       const marker = stepMarker(t, sizes.T);
       const layout = baseLayout({
         height: 400 + Math.max(0, units.length - 3) * 40,
         margin: { l: 62, r: 12, t: 74, b: 44 }, // the legend sits under the toolbar, as in the gradient view
         uirevision: "race",
-        datarevision: `${revision}|${unit}`,
+        datarevision: `${revision}|${unit}|${lang}`,
         hovermode: "x unified",
         legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom", font: { ...FONT, size: 12 } },
-        xaxis: { title: { text: "step t", font: SMALL_FONT, standoff: 4 }, tickfont: SMALL_FONT,
+        xaxis: { title: { text: strings.charts.step, font: SMALL_FONT, standoff: 4 }, tickfont: SMALL_FONT,
           range: [-0.5, sizes.T - 0.5], gridcolor: "#edf0f4", zeroline: false,
           anchor: units.length > 1 ? `y${units.length}` : "y" },
         ...axes(units),
         ...marker,
       });
-      const done = Plotly.react(el, cached.traces, layout, CONFIG);
+      describe(summary, summaryText(state, units));
+      const done = Plotly.react(el, cached.traces, layout, chartConfig());
       if (!listening) {
         el.on("plotly_click", (event) => {
           const point = event.points && event.points[0];

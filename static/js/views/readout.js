@@ -4,23 +4,24 @@
 
 import { diverging, needsLightText, sequential } from "../colors.js";
 import { fixed4 } from "../format.js";
-import { strings } from "../i18n/index.js";
-import { clampOf, shownUnits, signedLimit } from "./common.js";
+import { format, strings } from "../i18n/index.js";
+import { clampOf, inputName, shownUnits, signedLimit } from "./common.js";
 
 // `moves`: the moves of the five-step walk-through that involve the column (1 forget, 2 input,
-// 3 update, 4 output, 5 pass on); its cells then carry the class "walk-hl".
+// 3 update, 4 output, 5 pass on); its cells then carry the class "walk-hl". Each column's label
+// and description are the catalogue's quantities[q].
 export const COLUMNS = [
-  { q: "c_prev", label: "c<sub>t−1</sub>", title: "cell state arriving from step t−1", moves: [1] },
-  { q: "f", label: "f", title: "forget gate: share of c_{t−1} that rides on", gate: true, moves: [1] },
-  { q: "kept", label: "kept", title: "f ⊙ c_{t−1}", moves: [1, 3] },
-  { q: "forgotten", label: "forgotten", title: "(1 − f) ⊙ c_{t−1}", moves: [1] },
-  { q: "i", label: "i", title: "input gate", gate: true, moves: [2] },
-  { q: "g", label: "g", title: "candidate tanh(…)", moves: [2] },
-  { q: "added", label: "added", title: "i ⊙ g", moves: [2, 3] },
-  { q: "c", label: "c<sub>t</sub>", title: "kept + added", moves: [3, 4, 5] },
-  { q: "tanh_c", label: "tanh c<sub>t</sub>", title: "tanh(c_t)", moves: [4] },
-  { q: "o", label: "o", title: "output gate", gate: true, moves: [4] },
-  { q: "h", label: "h<sub>t</sub>", title: "o ⊙ tanh(c_t)", moves: [4, 5] },
+  { q: "c_prev", moves: [1] },
+  { q: "f", gate: true, moves: [1] },
+  { q: "kept", moves: [1, 3] },
+  { q: "forgotten", moves: [1] },
+  { q: "i", gate: true, moves: [2] },
+  { q: "g", moves: [2] },
+  { q: "added", moves: [2, 3] },
+  { q: "c", moves: [3, 4, 5] },
+  { q: "tanh_c", moves: [4] },
+  { q: "o", gate: true, moves: [4] },
+  { q: "h", moves: [4, 5] },
 ];
 const MOVES = Object.fromEntries(COLUMNS.map((column) => [column.q, column.moves]));
 
@@ -36,22 +37,23 @@ function build(el, scenario, H, D) {
   el.replaceChildren();
   const inputs = document.createElement("table");
   inputs.className = "readout-inputs";
-  inputs.innerHTML = "<caption>Inputs x<sub>t</sub></caption>";
+  inputs.createCaption().innerHTML = strings.readout.inputs;
   const ihead = inputs.createTHead().insertRow();
   const ibody = inputs.createTBody().insertRow();
   for (let j = 0; j < D; j += 1) {
     ihead.append(cell("th", "", { scope: "col" }));
-    ihead.lastChild.textContent = scenario.input_names[j] ?? `x${j}`;
+    ihead.lastChild.textContent = inputName(scenario, j);
     ibody.append(cell("td", "", { "data-q": "x", "data-j": String(j) }));
   }
 
   const table = document.createElement("table");
   table.className = "readout-units";
-  table.innerHTML = "<caption>Per unit</caption>";
+  table.createCaption().innerHTML = strings.readout.units;
   const head = table.createTHead().insertRow();
-  head.append(cell("th", "unit", { scope: "col" }));
+  head.append(cell("th", strings.readout.unit, { scope: "col" }));
   for (const column of COLUMNS) {
-    head.append(cell("th", column.label, { scope: "col", title: column.title, "data-q": column.q }));
+    const { label, title } = strings.quantities[column.q];
+    head.append(cell("th", label, { scope: "col", title, "data-q": column.q }));
   }
   const body = table.createTBody();
   for (let k = 0; k < shownUnits(H); k += 1) {
@@ -66,7 +68,7 @@ function build(el, scenario, H, D) {
   const note = document.createElement("p");
   note.className = "note";
   note.hidden = H <= shownUnits(H);
-  note.textContent = `Showing units 0–${shownUnits(H) - 1} of ${H}.`;
+  note.textContent = format(strings.readout.note, { last: shownUnits(H) - 1, H });
   el.append(inputs, table, note);
 }
 
@@ -82,7 +84,7 @@ export function createReadout(el) {
   return {
     render(state) {
       const { sizes, scenario, trace, t } = state;
-      const shape = `${scenario.name}|${sizes.H}|${sizes.D}|${scenario.input_names.join(",")}`;
+      const shape = `${scenario.name}|${sizes.H}|${sizes.D}|${scenario.input_names.join(",")}|${document.documentElement.lang}`;
       if (shape !== key) {
         build(el, scenario, sizes.H, sizes.D);
         key = shape;
