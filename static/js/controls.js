@@ -185,7 +185,7 @@ export function createControls(doc, actions) {
       el.forward.disabled = t >= last;
       el.play.setAttribute("aria-pressed", String(state.playing));
       el.play.textContent = state.playing ? strings.transport.pause : strings.transport.play;
-      el.table.textContent = state.table ? strings.belt.hideTable : strings.belt.showTable;
+      el.table.textContent = strings.belt.table;
       el.table.setAttribute("aria-expanded", String(state.table));
       el.speed.value = String(state.speed);
       el.speedValue.textContent = speedText(state.speed);

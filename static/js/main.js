@@ -108,6 +108,7 @@ async function main() {
     doc.body.dataset.walk = state.walk === null ? "" : WALK_STEPS[state.walk - 1];
     doc.body.dataset.revision = String(revision);
     doc.body.dataset.session = String(state.sessions);
+    doc.body.dataset.lang = textLanguage(state.lang); // the language this pass drew in
     doc.body.dataset.ready = "true";
   }
 

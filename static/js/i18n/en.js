@@ -81,8 +81,7 @@ export default {
     hOut: "h<sub>t</sub> out",
     next: "→ step t+1",
     parcel: "unit {k} · {what} = {value}",
-    showTable: "Show the numbers as a table",
-    hideTable: "Hide the table",
+    table: "Numbers table", // a disclosure button: aria-expanded says whether the table is shown
   },
   // One entry per quantity of a step: its column label (markup) and what it is (plain text).
   quantities: {

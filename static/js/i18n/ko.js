@@ -78,8 +78,7 @@ export default {
     hOut: "h<sub>t</sub> 나감",
     next: "→ 스텝 t+1",
     parcel: "유닛 {k} · {what} = {value}",
-    showTable: "숫자를 표로 보기",
-    hideTable: "표 숨기기",
+    table: "숫자 표", // a disclosure button: aria-expanded says whether the table is shown
   },
   quantities: {
     x: { label: "x<sub>t</sub>", title: "스텝 t의 입력" },

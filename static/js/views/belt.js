@@ -457,7 +457,9 @@ export function createBelt(el, motion, keys, note, summary) {
       hovermode: "closest",
       shapes,
       // The step in the chart itself too, so an exported PNG says which step it shows.
-      annotations: [...headers(0.72), { x: X.label, y: 0.72, yanchor: "bottom", xanchor: "left",
+      // It sits a row above the stations' headers, so a narrow chart (or a longer word in another
+      // language) never runs it into "c_{t−1} in".
+      annotations: [...headers(0.72), { x: X.label, y: 0.98, yanchor: "bottom", xanchor: "left",
         showarrow: false, text: format(S.stepTitle, { t, last: sizes.T - 1 }), font: { ...FONT, size: 13 } }],
     });
     const motionLayout = frameLayout(lanes, { uirevision: "belt", paper_bgcolor: "rgba(0,0,0,0)" });
