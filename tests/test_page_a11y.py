@@ -235,6 +235,55 @@ def test_axe_finds_no_serious_or_critical_violation(page: Any, server_url: str, 
     assert not problems, "axe-core found:\n" + "\n".join(problems)
 
 
+def test_a_korean_browser_gets_the_korean_page(browser: Any, server_url: str) -> None:
+    context = browser.new_context(locale="ko-KR", viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    try:
+        page.goto(server_url)
+        page.wait_for_selector("body[data-ready='true'][data-lang='ko']")
+        assert page.evaluate("document.documentElement.lang") == "ko"
+        assert page.get_attribute("#lang button[data-lang='ko']", "aria-pressed") == "true"
+        assert page.inner_text("#status") == "연결됨"
+        assert page.inner_text("#scenario-title") == locale("ko")["scenarios"]["hold-and-release"]["title"]
+        # The browser's language is the default, so the link leaves it out.
+        page.click("#step-forward")
+        page.wait_for_selector("body[data-step='1'][data-link='saved']")
+        assert "lang" not in decode_link(page.url)
+    finally:
+        context.close()
+    assert not problems, problems
+
+
+# --- colour ----------------------------------------------------------------------------------------------
+
+
+def contrast(foreground: str, background: str) -> float:
+    """WCAG 2 contrast ratio of two #rrggbb colours."""
+
+    def luminance(hex_colour: str) -> float:
+        channels = [int(hex_colour[k : k + 2], 16) / 255 for k in (1, 3, 5)]
+        r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    high, low = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_chart_text_colours_meet_wcag_aa_on_the_chart_background(page: Any, server_url: str) -> None:
+    # axe-core checks the page's HTML text; the charts' SVG text is checked here, by its colours.
+    open_page(page, server_url)
+    colours = page.evaluate("async () => { const c = await import('/static/js/colors.js'); return c; }")
+    for name in ("INK", "MUTED", "DIM_TEXT", "STEP_MARK"):
+        for background in ("#ffffff", "#f6f7fa"):
+            ratio = contrast(colours[name], background)
+            assert ratio >= 4.5, f"{name} {colours[name]} on {background}: {ratio:.2f}:1"
+    # One diverging and one sequential scale, five stops each, used by every view.
+    assert len(colours["DIVERGING"]) == len(colours["SEQUENTIAL"]) == 5
+
+
 # --- the keyboard alone --------------------------------------------------------------------------------
 
 

@@ -29,11 +29,11 @@ export const SEQUENTIAL = [
 
 // Neutral ink for the belt's frame, text and lines, so colour is reserved for values. Text colours
 // keep WCAG AA contrast (≥ 4.5:1) on white and on the page's light panels: INK 15.5:1, MUTED 5.9:1,
-// DIM_TEXT 4.8:1, STEP_MARK 5.5:1.
+// DIM_TEXT 5.1:1, STEP_MARK 5.5:1.
 export const INK = "#1d2433";
 export const MUTED = "#5b6478";
 // Text the walk-through sets back (labels of the other moves): lighter than INK, still readable.
-export const DIM_TEXT = "#6b7283";
+export const DIM_TEXT = "#666e7e";
 export const BELT = "#d5dae2";
 export const BELT_EDGE = "#8e98a8";
 

@@ -282,6 +282,7 @@ function stationTrace(lanes, walk) {
   const text = [];
   const symbols = [];
   const ink = [];
+  const textInk = [];
   for (let k = 0; k < lanes; k += 1) {
     const y = -k * LANE;
     for (const [x, yy, label, symbol, moves] of [
@@ -294,12 +295,14 @@ function stationTrace(lanes, walk) {
       ys.push(yy);
       text.push(label);
       symbols.push(symbol);
-      ink.push(walk && !moves.includes(walk) ? DIM : INK);
+      const dimmed = Boolean(walk) && !moves.includes(walk);
+      ink.push(dimmed ? DIM : INK);
+      textInk.push(dimmed ? DIM_TEXT : INK); // a symbol is text: it keeps 4.5:1 even when set back
     }
   }
   return {
     type: "scatter", mode: "markers+text", x: xs, y: ys, text, hoverinfo: "skip",
-    textfont: { ...FONT, size: 15, color: ink }, textposition: "middle center",
+    textfont: { ...FONT, size: 15, color: textInk }, textposition: "middle center",
     marker: { size: text.map((s) => (s === "tanh" ? 40 : 30)), symbol: symbols, color: "#ffffff",
       line: { color: ink, width: 2 } },
     cliponaxis: false, showlegend: false,
