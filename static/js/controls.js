@@ -166,8 +166,7 @@ export function createControls(doc, actions) {
       if (current) el.scenario.value = current;
       listed = true;
     },
-    // Before the list arrives (or if it never does) the menu names the scenario on show. The
-    // language buttons, the heading, the table switch and the transport say what the state is.
+    // The language buttons: the one pressed is the language the text is in.
     renderLanguage(state) {
       const lang = textLanguage(state.lang);
       for (const button of el.langs) button.setAttribute("aria-pressed", String(button.dataset.lang === lang));
@@ -200,7 +199,8 @@ export function createControls(doc, actions) {
         own.remove();
       }
       if (!listed && scenario.name !== "custom") {
-        // The fallback menu: one option, the scenario on show, titled in the page's language.
+        // Before the server's list arrives (or if it never does) the menu holds one option: the
+        // scenario on show, titled in the page's language.
         const title = (scenario.text && scenario.text[textLanguage(state.lang)] || scenario).title;
         el.scenario.replaceChildren(...(own ? [own] : []), new Option(title, scenario.name));
       }
