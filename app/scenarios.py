@@ -15,7 +15,7 @@ import numpy as np
 from app.engine.lstm import GATES, WEIGHT_NAMES, LSTMWeights
 from app.engine.sequences import pulse
 from app.engine.train import sign_memory_batch
-from app.i18n import DEFAULT_LANGUAGE, ScenarioText, scenario_text, scenario_texts
+from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, ScenarioText, catalogue, scenario_text, scenario_texts
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,10 @@ class Scenario:
     input_range: tuple[float, float] = (-2.0, 2.0)
 
     def texts(self) -> dict[str, ScenarioText]:
-        """Title and description in every language; a title someone gave their model is kept."""
+        """Title and description in every language; a title someone gave their model is kept, and
+        a scenario the catalogues do not know (one a benchmark registers) keeps its own text."""
+        if self.name not in catalogue(DEFAULT_LANGUAGE)["scenarios"]:
+            return {lang: {"title": self.title, "description": self.description} for lang in LANGUAGES}
         texts = scenario_texts(self.name, hidden=self.weights.hidden_size, inputs=self.weights.input_size)
         if self.title != texts[DEFAULT_LANGUAGE]["title"]:
             for text in texts.values():

@@ -81,3 +81,12 @@ def test_the_api_lists_scenarios_in_the_asked_language(client: TestClient, lang:
     assert listed[1]["title"] == title
     assert client.get("/api/scenarios/long-memory", params={"lang": lang}).json()["title"] == title
     assert client.get("/api/scenarios", params={"lang": "fr"}).status_code == 422
+
+
+def test_a_scenario_the_catalogues_do_not_know_keeps_its_own_text() -> None:
+    from dataclasses import replace
+
+    from app.scenarios import random_init
+
+    stranger = replace(random_init(), name="bench-h64", title="Benchmark", description="Big and random.")
+    assert stranger.texts()["ko"] == {"title": "Benchmark", "description": "Big and random."}
