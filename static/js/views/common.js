@@ -116,3 +116,18 @@ export function clampOf(knobs, gate, unit) {
   const value = row ? row[unit] : null;
   return value === undefined ? null : value;
 }
+
+// Plotly.react, plus (once per chart) a click handler that jumps to the clicked step: every
+// chart with time along x shares this, so clicking a column anywhere picks that step.
+const pickingSteps = new WeakSet();
+export function reactPickingSteps(el, traces, layout, onPick) {
+  const done = Plotly.react(el, traces, layout, chartConfig());
+  if (!pickingSteps.has(el)) {
+    el.on("plotly_click", (event) => {
+      const point = event.points && event.points[0];
+      if (point && Number.isFinite(Number(point.x))) onPick(Number(point.x));
+    });
+    pickingSteps.add(el);
+  }
+  return done;
+}

@@ -4,7 +4,7 @@
 import { DIVERGING, INK, SEQUENTIAL, STEP_MARK } from "../colors.js";
 import { fixed4, num } from "../format.js";
 import { format, strings } from "../i18n/index.js";
-import { SMALL_FONT, baseLayout, chartConfig, clampOf, describe } from "./common.js";
+import { SMALL_FONT, baseLayout, clampOf, describe, reactPickingSteps } from "./common.js";
 
 const S = strings.gates;
 
@@ -56,7 +56,6 @@ function summaryText(trace, units, t) {
 
 export function createGates(el, onPick, summary) {
   let cached = null;
-  let listening = false;
 
   return {
     render(state) {
@@ -107,15 +106,7 @@ export function createGates(el, onPick, summary) {
         annotations: marks.annotations,
       });
       describe(summary, summaryText(trace, units, t));
-      const done = Plotly.react(el, cached.traces, layout, chartConfig());
-      if (!listening) {
-        el.on("plotly_click", (event) => {
-          const point = event.points && event.points[0];
-          if (point && Number.isFinite(Number(point.x))) onPick(Number(point.x));
-        });
-        listening = true;
-      }
-      return done;
+      return reactPickingSteps(el, cached.traces, layout, onPick);
     },
   };
 }

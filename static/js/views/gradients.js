@@ -8,7 +8,7 @@
 
 import { BELT_ONLY_LINE, INK, LSTM_LINE, MUTED, RNN_LINE } from "../colors.js";
 import { format, plain, strings } from "../i18n/index.js";
-import { FONT, SMALL_FONT, baseLayout, chartConfig, describe, stepMarker } from "./common.js";
+import { FONT, SMALL_FONT, baseLayout, describe, stepMarker, reactPickingSteps } from "./common.js";
 
 const S = strings.gradients;
 
@@ -71,7 +71,6 @@ function summaryText(traces, t) {
 
 export function createGradients(el, onPick, summary) {
   let cached = null; // {revision, unit, lang, traces, clipped}
-  let listening = false;
 
   return {
     render(state) {
@@ -109,15 +108,7 @@ export function createGradients(el, onPick, summary) {
         annotations,
       });
       describe(summary, summaryText(cached.traces, t));
-      const done = Plotly.react(el, cached.traces, layout, chartConfig());
-      if (!listening) {
-        el.on("plotly_click", (event) => {
-          const point = event.points && event.points[0];
-          if (point && Number.isFinite(Number(point.x))) onPick(Number(point.x));
-        });
-        listening = true;
-      }
-      return done;
+      return reactPickingSteps(el, cached.traces, layout, onPick);
     },
   };
 }

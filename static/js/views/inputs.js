@@ -4,7 +4,7 @@
 import { INK, MUTED, STEP_MARK } from "../colors.js";
 import { fixed4 } from "../format.js";
 import { format, strings } from "../i18n/index.js";
-import { SMALL_FONT, baseLayout, chartConfig, describe, inputName } from "./common.js";
+import { SMALL_FONT, baseLayout, describe, inputName, reactPickingSteps } from "./common.js";
 
 const LINE_COLOURS = [INK, "#7a5195", "#2f7f79", "#9c6b30", MUTED];
 // The chart draws at most this many inputs.
@@ -19,7 +19,6 @@ function summaryText(state, shown) {
 
 export function createInputsChart(el, onPick, summary) {
   let cached = null;
-  let listening = false;
 
   return {
     render(state) {
@@ -54,15 +53,7 @@ export function createInputsChart(el, onPick, summary) {
           line: { color: STEP_MARK, width: 2 } }],
       });
       describe(summary, summaryText(state, shown));
-      const done = Plotly.react(el, cached.traces, layout, chartConfig());
-      if (!listening) {
-        el.on("plotly_click", (event) => {
-          const point = event.points && event.points[0];
-          if (point && Number.isFinite(Number(point.x))) onPick(Number(point.x));
-        });
-        listening = true;
-      }
-      return done;
+      return reactPickingSteps(el, cached.traces, layout, onPick);
     },
   };
 }

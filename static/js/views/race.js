@@ -6,7 +6,7 @@
 import { LSTM_LINE, MUTED, RNN_LINE } from "../colors.js";
 import { fixed4 } from "../format.js";
 import { format, strings } from "../i18n/index.js";
-import { FONT, SMALL_FONT, baseLayout, chartConfig, describe, stepMarker, unitName } from "./common.js";
+import { FONT, SMALL_FONT, baseLayout, describe, stepMarker, unitName, reactPickingSteps } from "./common.js";
 
 const S = strings.race;
 
@@ -60,7 +60,6 @@ function summaryText(state, units) {
 
 export function createRace(el, note, onPick, summary) {
   let cached = null; // {revision, unit, lang, traces}
-  let listening = false;
 
   return {
     render(state) {
@@ -90,15 +89,7 @@ export function createRace(el, note, onPick, summary) {
         ...marker,
       });
       describe(summary, summaryText(state, units));
-      const done = Plotly.react(el, cached.traces, layout, chartConfig());
-      if (!listening) {
-        el.on("plotly_click", (event) => {
-          const point = event.points && event.points[0];
-          if (point && Number.isFinite(Number(point.x))) onPick(Number(point.x));
-        });
-        listening = true;
-      }
-      return done;
+      return reactPickingSteps(el, cached.traces, layout, onPick);
     },
   };
 }

@@ -5,9 +5,7 @@
 import { BELT_EDGE, INK, STEP_MARK, diverging } from "../colors.js";
 import { fixed4 } from "../format.js";
 import { format, plain, strings } from "../i18n/index.js";
-import {
-  FONT, SMALL_FONT, baseLayout, chartConfig, describe, shownUnits, signedLimit, unitName,
-} from "./common.js";
+import { FONT, SMALL_FONT, baseLayout, describe, shownUnits, signedLimit, unitName, reactPickingSteps } from "./common.js";
 
 const S = strings.timeline;
 
@@ -75,7 +73,6 @@ function summaryText(trace, units, T, t) {
 
 export function createTimeline(el, onPick, summary) {
   let cached = null; // {revision, units, lang, traces}
-  let listening = false;
 
   return {
     render(state) {
@@ -112,16 +109,7 @@ export function createTimeline(el, onPick, summary) {
           text: `t = ${t}`, font: { ...SMALL_FONT, color: STEP_MARK } }],
       });
       describe(summary, summaryText(trace, units, sizes.T, t));
-      const done = Plotly.react(el, cached.traces, layout, chartConfig());
-      if (!listening) {
-        // Clicking anywhere in a step's column picks that step (hovermode "x" finds the column).
-        el.on("plotly_click", (event) => {
-          const point = event.points && event.points[0];
-          if (point && Number.isFinite(Number(point.x))) onPick(Number(point.x));
-        });
-        listening = true;
-      }
-      return done;
+      return reactPickingSteps(el, cached.traces, layout, onPick);
     },
   };
 }
