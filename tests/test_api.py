@@ -114,3 +114,21 @@ def test_openapi_documents_the_trace_endpoint(client: TestClient) -> None:
     request = schema["components"]["schemas"]["TraceRequest"]["properties"]
     assert {"model", "gradients", "weights", "x", "h0", "c0"} <= set(request)
     assert client.get("/docs").status_code == 200
+
+
+def test_huge_or_empty_sizes_are_refused_before_running(client: TestClient) -> None:
+    rng = np.random.default_rng(0)
+    too_many_units = body() | {"weights": random_weights(rng, inputs=2, hidden=513), "x": [[0.0, 0.0]]}
+    too_many_inputs = body() | {"weights": random_weights(rng, inputs=513, hidden=1), "x": [[0.0] * 513]}
+    no_inputs = body() | {"weights": random_weights(rng, inputs=0, hidden=2), "x": [[]]}
+    too_many_steps = body(steps=10_001, hidden=1)
+    expected = {
+        "H=513 must be in 1..512": too_many_units,
+        "D=513 must be in 1..512": too_many_inputs,
+        "D=0 must be in 1..512": no_inputs,
+        "x has 10001 steps; at most 10000 are allowed": too_many_steps,
+    }
+    for message, payload in expected.items():
+        response = client.post("/api/trace", json=payload)
+        assert response.status_code == 422, message
+        assert message in response.json()["detail"][0]["msg"]
