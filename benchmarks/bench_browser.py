@@ -23,13 +23,12 @@ every 200 ms, each drawn and animated), against the same count on the idle page.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 from typing import Any
 
 import numpy as np
 
-from benchmarks.common import Row, check, launch_chromium, new_page, percentile, print_rows
+from benchmarks.common import Row, check, launch_chromium, new_page, percentile, run_standalone
 from benchmarks.server import Server, running_server
 
 STEPS = 500
@@ -222,13 +221,7 @@ def measure(quick: bool = False) -> list[Row]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--quick", action="store_true", help="15 drags instead of 50, shorter playback")
-    args = parser.parse_args()
-    rows = measure(args.quick)
-    print_rows(rows)
+    run_standalone(__doc__, measure, "15 drags instead of 50, shorter playback")
 
 
 if __name__ == "__main__":

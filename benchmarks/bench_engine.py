@@ -16,7 +16,6 @@ One thread for NumPy and PyTorch (`OPENBLAS_NUM_THREADS=1`, `torch.set_num_threa
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Callable
 
 import numpy as np
@@ -24,7 +23,12 @@ import torch
 from torch import nn
 
 from app.engine import lstm
-from benchmarks.common import Row, check, ensure_pinned_threads, interleaved_medians, print_rows
+from benchmarks.common import (
+    Row,
+    check,
+    interleaved_medians,
+    run_standalone,
+)
 
 SIZES = (8, 32, 64, 128, 256)
 STEPS = 1000
@@ -115,13 +119,7 @@ def measure(quick: bool = False) -> list[Row]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--quick", action="store_true", help="3 repeats instead of 11")
-    args = parser.parse_args()
-    ensure_pinned_threads()
-    print_rows(measure(args.quick))
+    run_standalone(__doc__, measure, "3 repeats instead of 11")
 
 
 if __name__ == "__main__":

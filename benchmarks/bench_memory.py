@@ -13,7 +13,6 @@ fresh servers.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import statistics
 from dataclasses import fields, is_dataclass
@@ -26,7 +25,7 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from app.computation import compute
 from app.engine.knobs import Knobs
-from benchmarks.common import Row, ensure_pinned_threads, print_rows
+from benchmarks.common import Row, run_standalone
 from benchmarks.server import BENCH_SCENARIOS, bench_scenario, running_server
 
 SCENARIO = "bench-h64"
@@ -123,13 +122,7 @@ def measure(quick: bool = False) -> list[Row]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--quick", action="store_true", help="one server instead of three")
-    args = parser.parse_args()
-    ensure_pinned_threads()
-    print_rows(measure(args.quick))
+    run_standalone(__doc__, measure, "one server instead of three")
 
 
 if __name__ == "__main__":

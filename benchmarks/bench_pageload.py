@@ -13,12 +13,11 @@ plotly.js bundle costs on the wire (size, Content-Encoding, Cache-Control). Targ
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import urllib.request
 from typing import Any
 
-from benchmarks.common import Row, check, launch_chromium, new_page, print_rows
+from benchmarks.common import Row, check, launch_chromium, new_page, run_standalone
 from benchmarks.server import running_server
 
 TARGET_MS = 1500.0
@@ -110,12 +109,7 @@ def measure(quick: bool = False) -> list[Row]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--quick", action="store_true", help="3 repeats instead of 9")
-    args = parser.parse_args()
-    print_rows(measure(args.quick))
+    run_standalone(__doc__, measure, "3 repeats instead of 9")
 
 
 if __name__ == "__main__":

@@ -20,7 +20,6 @@ float32 binary columns.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import statistics
 import time
@@ -35,7 +34,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from app.encoding import dumps
 from app.messages import ClientMessage
 from app.session import Session
-from benchmarks.common import Row, check, ensure_pinned_threads, print_rows
+from benchmarks.common import Row, check, run_standalone
 from benchmarks.server import BENCH_SCENARIOS, Server, register_bench_scenarios, running_server
 
 SCENARIO = "bench-h64"
@@ -227,13 +226,7 @@ def measure(quick: bool = False) -> list[Row]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--quick", action="store_true", help="3 repeats instead of 9")
-    args = parser.parse_args()
-    ensure_pinned_threads()
-    print_rows(measure(args.quick))
+    run_standalone(__doc__, measure, "3 repeats instead of 9")
 
 
 if __name__ == "__main__":

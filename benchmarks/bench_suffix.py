@@ -14,7 +14,6 @@ T=1000, D=H=64. For each t, x[t] changes and two things are timed, interleaved, 
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Callable
 
 import numpy as np
@@ -23,7 +22,12 @@ from app.computation import Results, compute
 from app.engine import lstm
 from app.engine.knobs import Knobs
 from app.scenarios import Scenario, random_init
-from benchmarks.common import Row, check, ensure_pinned_threads, interleaved_medians, print_rows
+from benchmarks.common import (
+    Row,
+    check,
+    interleaved_medians,
+    run_standalone,
+)
 
 STEPS, HIDDEN = 1000, 64
 STARTS = (0, 250, 500, 750, 900, 990)
@@ -87,13 +91,7 @@ def measure(quick: bool = False) -> list[Row]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--quick", action="store_true", help="3 repeats instead of 11")
-    args = parser.parse_args()
-    ensure_pinned_threads()
-    print_rows(measure(args.quick))
+    run_standalone(__doc__, measure, "3 repeats instead of 11")
 
 
 if __name__ == "__main__":

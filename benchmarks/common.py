@@ -6,6 +6,7 @@ see the same machine load, and each a median over repeats.
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import statistics
@@ -200,3 +201,13 @@ def new_page(browser: Any) -> tuple[Any, Any]:
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, bypass_csp=True)
     context.add_init_script(PAGE_PROBE)
     return context, context.new_page()
+
+
+def run_standalone(doc: str | None, measure: Callable[[bool], list[Row]], quick_help: str) -> None:
+    """One benchmark on its own (`python -m benchmarks.bench_X [--quick]`), pinned to one BLAS
+    thread as in run_all.py, its rows printed as a table."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help=quick_help)
+    args = parser.parse_args()
+    ensure_pinned_threads()
+    print_rows(measure(args.quick))
