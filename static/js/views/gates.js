@@ -69,6 +69,10 @@ export function createGates(el, onPick, summary) {
           type: "heatmap", name: gate.q, x: steps, y: unitIds, z: unitsByStep(trace[gate.q], units),
           coloraxis: gate.axis, xaxis: "x", yaxis: n === 0 ? "y" : `y${n + 1}`, ygap: 1,
           xgap: sizes.T <= 60 ? 1 : 0, // cell gaps turn long sequences into stripes
+          // A long sequence is drawn one pixel per cell and scaled up: a canvas of T·units pixels
+          // instead of one rectangle per cell on a chart-sized canvas (its PNG encoding alone
+          // took longer than a frame). Rows then touch; there is one cell per step anyway.
+          ...(sizes.T > 60 ? { zsmooth: "fast", ygap: 0 } : {}),
           hovertemplate: `${S.hover}<br>${gate.q} = %{z:.4f}<extra></extra>`,
         }));
         cached = { revision, units, lang, traces };
@@ -90,7 +94,9 @@ export function createGates(el, onPick, summary) {
         x: 1.01, xanchor: "left", outlinewidth: 0, tickfont: SMALL_FONT,
       });
       const layout = baseLayout({
-        height: 4 * Math.max(62, units * 20) + 150,
+        // 20 px per unit row, up to 16 rows' worth per gate: beyond that rows thin out rather than
+        // make a chart taller than a few screens.
+        height: 4 * Math.max(62, Math.min(units, 16) * 20) + 150,
         margin: { l: 92, r: 80, t: 20, b: 48 },
         uirevision: "gates",
         datarevision: `${revision}|${lang}`,

@@ -28,7 +28,8 @@ export function createInputsChart(el, onPick, summary) {
       if (!cached || cached.revision !== revision || cached.lang !== lang) {
         const steps = Array.from({ length: sizes.T }, (_, s) => s);
         const traces = Array.from({ length: shown }, (_, j) => ({
-          type: "scatter", mode: "lines+markers", name: inputName(scenario, j),
+          // Markers only while they are a few pixels apart: hundreds of them cost a path each.
+          type: "scatter", mode: sizes.T <= 120 ? "lines+markers" : "lines", name: inputName(scenario, j),
           x: steps, y: trace.x.map((row) => row[j]),
           line: { color: LINE_COLOURS[j % LINE_COLOURS.length], width: 2, shape: "hv",
             dash: j % 2 ? "dot" : "solid" },

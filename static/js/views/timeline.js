@@ -15,26 +15,50 @@ function column(rows, k) {
   return rows.map((row) => row[k]);
 }
 
+// Up to this many steps each step is a bar; beyond it bars are thinner than a couple of pixels and
+// thousands of SVG paths (12 lanes × 2 bars × T) make every redraw slow, so the same quantities
+// are drawn as step-shaped areas (one path per quantity and lane) and c_t without markers.
+const BAR_STEPS = 120;
+
 function unitTraces(trace, k, steps, limit) {
   const axis = k === 0 ? "y" : `y${k + 1}`;
   const added = column(trace.added, k);
   const first = k === 0; // one legend entry per quantity, not per unit
   const hover = (what) => `${format(S.hover, { k, what })}<extra></extra>`;
   const Q = strings.quantities;
+  const bars = steps.length <= BAR_STEPS;
+  const kept = { name: S.kept, legendgroup: "kept", showlegend: first, x: steps, y: column(trace.kept, k),
+    yaxis: axis, hovertemplate: hover(Q.kept.label) };
+  const c = { type: "scatter", mode: bars ? "lines+markers" : "lines", name: S.what, legendgroup: "c",
+    showlegend: first, x: steps, y: column(trace.c, k), yaxis: axis, line: { color: INK, width: bars ? 2 : 1.5 },
+    marker: { size: 4, color: INK }, hovertemplate: hover(S.what) };
+  if (!bars) return [{ ...kept, ...area("#c3cad5") }, ...addedAreas(added, steps, axis, limit, hover(Q.added.label)), c];
   return [
-    { type: "bar", name: S.kept, legendgroup: "kept", showlegend: first,
-      x: steps, y: column(trace.kept, k), yaxis: axis,
-      marker: { color: "#c3cad5", line: { color: BELT_EDGE, width: 0.5 } },
-      hovertemplate: hover(Q.kept.label) },
+    { ...kept, type: "bar", marker: { color: "#c3cad5", line: { color: BELT_EDGE, width: 0.5 } } },
     { type: "bar", name: S.added, legendgroup: "added", showlegend: false,
       x: steps, y: added, yaxis: axis,
       marker: { color: added.map((v) => diverging(v, limit)), line: { color: INK, width: 0.6 } },
       hovertemplate: hover(Q.added.label) },
-    { type: "scatter", mode: "lines+markers", name: S.what, legendgroup: "c", showlegend: first,
-      x: steps, y: column(trace.c, k), yaxis: axis,
-      line: { color: INK, width: 2 }, marker: { size: 4, color: INK },
-      hovertemplate: hover(S.what) },
+    c,
   ];
+}
+
+// A filled step-shaped area from 0, the long-sequence stand-in for a row of bars.
+function area(color) {
+  return { type: "scatter", mode: "lines", fill: "tozeroy", fillcolor: color, line: { width: 0, shape: "hvh" } };
+}
+
+// "added" as two areas, its positive and its negative part, each in its sign's colour of the
+// diverging scale (the bars' colours, without the per-step shading).
+function addedAreas(added, steps, axis, limit, hovertemplate) {
+  return [[1, S.addedPositive], [-1, S.addedNegative]].map(([sign, name]) => ({
+    ...area(diverging(0.8 * sign * limit, limit).replace("rgb(", "rgba(").replace(")", ", 0.75)")),
+    name, legendgroup: "added", showlegend: false, x: steps, yaxis: axis,
+    y: added.map((v) => (sign * v > 0 ? v : 0)),
+    // One hover label per step with the signed value, on the positive part's trace.
+    ...(sign > 0 ? { customdata: added, hovertemplate: hovertemplate.replace("%{y", "%{customdata") }
+      : { hoverinfo: "skip" }),
+  }));
 }
 
 // Legend-only entries for "added": its bars take each value's colour, so the legend shows one
