@@ -74,6 +74,9 @@ const WALK_PHASE = {
 const WALK_SPAN = [[0, 0.2], [0.2, 0.34], [0.34, 0.5], [0.5, 0.9], [0.9, 1.0]];
 // A move of the walk-through plays a little slower than a whole step does.
 const WALK_SLOWDOWN = 1.25;
+// After an animation ends, the parcels wait this long on the motion layer before the base chart
+// takes them back: long enough for the next step of a playback to arrive first.
+const SETTLE_MS = 120;
 
 // What each move involves, per lane: the region the highlight box covers (x and y relative to
 // the lane's belt), and which labels, stations and gauges stay in full ink.
@@ -419,22 +422,31 @@ export function createBelt(el, motion, keys, note, summary) {
     return Plotly.react(motion, p === null ? [] : movingTraces(scene, p), scene.motionLayout, { staticPlot: true });
   }
 
+  let settle = 0; // the pending hand-back of the parcels to the base chart
+
   function frame(now) {
     const u = Math.min(1, (now - anim.start) / anim.duration);
+    drawMotion(lerp(anim.from, scene.rest, u));
     if (u < 1) {
-      drawMotion(lerp(anim.from, scene.rest, u));
       anim.raf = requestAnimationFrame(frame);
       return;
     }
     anim = null;
-    // Hand the parcels back to the base chart (hover, PNG export) and clear the motion layer.
-    drawBase(true);
-    drawMotion(null);
+    // Hand the parcels back to the base chart (hover, PNG export) and clear the motion layer, once
+    // no next step follows at once: while playing, the next step redraws the base anyway, and
+    // redrawing it twice per step (every label) is what made playback stutter.
+    settle = window.setTimeout(() => {
+      settle = 0;
+      drawBase(true);
+      drawMotion(null);
+    }, SETTLE_MS);
   }
 
   function stop() {
     if (anim) cancelAnimationFrame(anim.raf);
     anim = null;
+    window.clearTimeout(settle);
+    settle = 0;
   }
 
   function build(state) {
@@ -495,6 +507,8 @@ export function createBelt(el, motion, keys, note, summary) {
       if (anim && anim.walk !== scene.walk) stop();
       // Same step, new numbers: a running animation carries on with them; else draw at rest.
       if (anim) return drawBase(false);
+      window.clearTimeout(settle); // this draw hands the parcels back itself
+      settle = 0;
       return Promise.all([drawBase(true), drawMotion(null)]);
     },
     stop,
