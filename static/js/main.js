@@ -16,6 +16,7 @@ import {
 } from "./state.js";
 import { createControls } from "./controls.js";
 import { createExplain } from "./explain.js";
+import { watchOnScreen } from "./onscreen.js";
 import { createFiles } from "./files.js";
 import {
   applyStrings, browserLanguage, format, problemText, setLanguage, strings, textLanguage,
@@ -94,15 +95,28 @@ async function main() {
     files.render(state);
     announcer.render(state);
     const duration = reducedMotion.matches ? 0 : stepDuration();
-    await Promise.all([
-      belt.render(state, { animate, duration }),
-      timeline.render(state),
-      gates.render(state),
-      inputsChart.render(state),
-      gradients.render(state),
-      race.render(state),
-      activations.render(state),
-    ]);
+    const charts = [
+      [$("belt"), () => belt.render(state, { animate, duration })],
+      [$("timeline"), () => timeline.render(state)],
+      [$("gates"), () => gates.render(state)],
+      [$("inputs-chart"), () => inputsChart.render(state)],
+      [$("gradients"), () => gradients.render(state)],
+      [$("race"), () => race.render(state)],
+      [$("activations"), () => activations.render(state)],
+    ];
+    // Charts on screen first, all at once; then the rest one per animation frame, so that no frame
+    // waits for charts nobody sees. A newer pass takes over from an unfinished one.
+    const onScreen = charts.filter(([el]) => screen.isOnScreen(el));
+    await Promise.all(onScreen.map(([, draw]) => draw()));
+    if (pass !== passes) return;
+    doc.body.dataset.shownStep = String(t);
+    doc.body.dataset.shownRevision = String(revision);
+    for (const [el, draw] of charts) {
+      if (onScreen.some(([shown]) => shown === el)) continue;
+      await nextFrame();
+      if (pass !== passes) return;
+      await draw();
+    }
     if (pass !== passes) return; // a newer pass has drawn (or is drawing) a newer state
     doc.body.dataset.step = String(t);
     doc.body.dataset.walk = state.walk === null ? "" : WALK_STEPS[state.walk - 1];
@@ -110,6 +124,10 @@ async function main() {
     doc.body.dataset.session = String(state.sessions);
     doc.body.dataset.lang = textLanguage(state.lang); // the language this pass drew in
     doc.body.dataset.ready = "true";
+  }
+
+  function nextFrame() {
+    return new Promise((resolve) => requestAnimationFrame(resolve));
   }
 
   // --- moving through time ---------------------------------------------------------------------
@@ -419,6 +437,9 @@ async function main() {
   const equations = createEquations($("equations"), $("eq-caption"));
   const activations = createActivations($("activations"), $("activations-summary"));
   const files = createFiles(doc, actions);
+  // A chart scrolled into view is drawn at once if a pass left it for later.
+  const screen = watchOnScreen(["belt", "timeline", "gates", "inputs-chart", "gradients", "race", "activations"]
+    .map((id) => $(id)), () => requestDraw());
   const share = createShare(doc);
   address = createAddress(doc, {
     linkable: () => Boolean(state.trace) && !restoring && !pendingLink && !state.playing,

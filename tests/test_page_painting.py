@@ -1,0 +1,116 @@
+"""How the page paints, in headless Chromium: charts on screen first, and long sequences drawn
+in a form a browser can redraw quickly, with the same numbers as the engine.
+
+A draw pass paints the charts in the window first (body[data-shown-revision]) and those scrolled
+out of sight a frame at a time after them (body[data-revision] once every chart is drawn).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from app.engine.lstm import run
+from app.scenarios import get_scenario
+from tests.test_page import go_to_step, open_page, wait_for_new_revision
+
+pytestmark = pytest.mark.browser
+
+# Float32 on the wire: about 7 significant digits.
+RTOL = 1e-6
+ATOL = 1e-7
+
+# Records the order in which body[data-shown-revision] and body[data-revision] change.
+RECORD_ORDER = """() => {
+  window.__paintOrder = [];
+  new MutationObserver((changes) => {
+    for (const change of changes) window.__paintOrder.push(change.attributeName);
+  }).observe(document.body, { attributes: true, attributeFilter: ["data-shown-revision", "data-revision"] });
+}"""
+
+# Moves input slider j at the current step without scrolling it into view (a Playwright fill would).
+MOVE_SLIDER = """([j, value]) => {
+  const slider = document.querySelector(`input.input-slider[data-j="${j}"]`);
+  slider.value = String(value);
+  slider.dispatchEvent(new Event("input", { bubbles: true }));
+}"""
+
+ON_SCREEN = """id => {
+  const box = document.getElementById(id).getBoundingClientRect();
+  return box.bottom > 0 && box.top < window.innerHeight;
+}"""
+
+
+def race_lines(page: Any) -> dict[str, list[float]]:
+    lines: dict[str, list[float]] = page.evaluate(
+        "Object.fromEntries(document.getElementById('race').data.map((t) => [t.uid, t.y]))"
+    )
+    return lines
+
+
+def test_charts_out_of_sight_are_drawn_after_those_on_screen_with_the_new_numbers(
+    page: Any, server_url: str
+) -> None:
+    scenario = get_scenario("hold-and-release")
+    open_page(page, server_url)
+    go_to_step(page, 3)
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    page.wait_for_timeout(300)  # the intersection observer reports the new scroll position
+    assert not page.evaluate(ON_SCREEN, "race") and not page.evaluate(ON_SCREEN, "belt")
+    page.evaluate(RECORD_ORDER)
+
+    revision = page.evaluate("document.body.dataset.revision")
+    page.evaluate(MOVE_SLIDER, [0, 0.9])
+    wait_for_new_revision(page, revision)
+
+    order = page.evaluate("window.__paintOrder")
+    assert order.index("data-shown-revision") < order.index("data-revision"), order
+    assert page.evaluate("document.body.dataset.shownRevision === document.body.dataset.revision")
+    # The race chart, out of sight all along, holds the edited run.
+    x = scenario.x.copy()
+    x[3, 0] = 0.9
+    edited = run(scenario.weights, x, scenario.h0, scenario.c0)
+    lines = race_lines(page)
+    for k in range(edited.c.shape[1]):
+        np.testing.assert_allclose(lines[f"lstm-c-{k}"], edited.c[:, k], rtol=RTOL, atol=ATOL)
+    assert not np.allclose(
+        lines["lstm-c-0"][4:], run(scenario.weights, scenario.x, scenario.h0, scenario.c0).c[4:, 0]
+    )
+
+
+def test_a_long_sequence_draws_the_belt_over_time_as_areas_with_the_engines_numbers(
+    page: Any, server_url: str
+) -> None:
+    scenario = get_scenario("hold-and-release")
+    steps = 200  # more than the 120 steps drawn as bars
+    rng = np.random.default_rng(3)
+    x = rng.uniform(-1, 1, (steps, 2)).round(3)
+    open_page(page, server_url)
+    revision = page.evaluate("document.body.dataset.revision")
+    rows = "\n".join(f"{a:.3f},{b:.3f}" for a, b in x).encode()
+    page.set_input_files("#upload-inputs", {"name": "long.csv", "mimeType": "text/csv", "buffer": rows})
+    wait_for_new_revision(page, revision)
+    page.wait_for_function(f"document.getElementById('timeline').data[0].x.length === {steps}")
+
+    expected = run(scenario.weights, x, scenario.h0, scenario.c0)
+    traces: list[dict[str, Any]] = page.evaluate(
+        "document.getElementById('timeline').data.map((t) => ({type: t.type, name: t.name, y: t.y,"
+        " customdata: t.customdata || null, fill: t.fill || null, axis: t.yaxis || 'y'}))"
+    )
+    long_traces = [t for t in traces if len(t["y"]) == steps]
+    # No bar per step: areas (filled) and the c_t line, four per unit.
+    assert all(t["type"] == "scatter" for t in long_traces)
+    units = expected.c.shape[1]
+    assert len(long_traces) == 4 * units
+    for k in range(units):
+        kept, positive, negative, c = long_traces[4 * k : 4 * k + 4]
+        assert kept["fill"] == positive["fill"] == negative["fill"] == "tozeroy"
+        np.testing.assert_allclose(kept["y"], expected.kept[:, k], rtol=RTOL, atol=ATOL)
+        np.testing.assert_allclose(
+            np.add(positive["y"], negative["y"]), expected.added[:, k], rtol=RTOL, atol=ATOL
+        )
+        assert min(positive["y"]) >= 0 >= max(negative["y"])
+        np.testing.assert_allclose(positive["customdata"], expected.added[:, k], rtol=RTOL, atol=ATOL)
+        np.testing.assert_allclose(c["y"], expected.c[:, k], rtol=RTOL, atol=ATOL)
