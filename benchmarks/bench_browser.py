@@ -48,20 +48,29 @@ DRAG = f"""async (value) => {{
   {AFTER_PAINT}
   const slider = document.querySelector('input.input-slider[data-j="0"]');
   const before = document.body.dataset.revision;
-  const changed = new Promise((resolve) => {{
-    const observer = new MutationObserver(() => {{
-      if (document.body.dataset.revision !== before) {{ observer.disconnect(); resolve(true); }}
+  // When body[attribute] first differs from its value now, after a paint: performance.now().
+  const painted = (attribute) => {{
+    const old = document.body.getAttribute(attribute);
+    return new Promise((resolve) => {{
+      const observer = new MutationObserver(() => {{
+        if (document.body.getAttribute(attribute) !== old) {{
+          observer.disconnect();
+          afterPaint().then(() => resolve(performance.now()));
+        }}
+      }});
+      observer.observe(document.body, {{ attributes: true, attributeFilter: [attribute] }});
     }});
-    observer.observe(document.body, {{ attributes: true, attributeFilter: ["data-revision"] }});
-  }});
-  const timeout = new Promise((resolve) => setTimeout(() => resolve(false), 10000));
+  }};
+  const shown = painted("data-shown-revision");
+  const all = painted("data-revision");
+  const timeout = new Promise((resolve) => setTimeout(() => resolve(null), 10000));
   slider.value = String(value);
   const start = performance.now();
   slider.dispatchEvent(new Event("input", {{ bubbles: true }}));
-  if (!(await Promise.race([changed, timeout]))) return null;
-  await afterPaint();
+  const ends = await Promise.race([Promise.all([shown, all]), timeout]);
+  if (ends === null) return null;
   const message = window.__lastMessage;
-  return [performance.now() - start, message.at - start, message.chars];
+  return [ends[0] - start, ends[1] - start, message.at - start, message.chars];
 }}"""
 
 NO_OP_REDRAW = f"""async () => {{
@@ -107,13 +116,21 @@ def _open(browser: Any, server: Server, setup: str) -> tuple[Any, Any]:
     )
     page.locator("#scrubber").fill("1")
     page.wait_for_selector("body[data-step='1']")
+    # Where a user's hand would be: the input slider in the middle of the window.
+    page.locator('input.input-slider[data-j="0"]').scroll_into_view_if_needed()
+    page.evaluate(
+        "document.querySelector('input.input-slider[data-j=\"0\"]').scrollIntoView({block: 'center'})"
+    )
+    page.wait_for_selector("body[data-step='1']")
     return context, page
 
 
 def _drags(page: Any, drags: int) -> dict[str, Any]:
-    """Slider-to-pixels and no-op redraw times (ms), interleaved; when the frame arrived; charts."""
-    times: dict[str, list[float]] = {"slider_ms": [], "frame_arrived_ms": [], "no_op_ms": []}
-    charts, chars = 0, 0
+    """Slider-to-pixels times (ms) for the charts on screen and for every chart, when the frame
+    arrived, and the no-op redraw, interleaved; the chart count and the frame's size."""
+    names = ("slider_shown_ms", "slider_ms", "frame_arrived_ms")
+    times: dict[str, list[float]] = {name: [] for name in (*names, "no_op_ms")}
+    charts, size = 0, 0
     for k in range(drags + 1):  # the first of each warms up
         value = round(-1.5 + 3.0 * ((k * 7) % 31) / 31, 2)
         drag = page.evaluate(DRAG, value)
@@ -121,10 +138,11 @@ def _drags(page: Any, drags: int) -> dict[str, Any]:
             raise RuntimeError("no redraw within 10 s of a slider move")
         redraw, charts = page.evaluate(NO_OP_REDRAW)
         if k:
-            for name, ms in zip(times, (drag[0], drag[1], redraw), strict=True):
+            for name, ms in zip(names, drag[:3], strict=True):
                 times[name].append(float(ms))
-            chars = int(drag[2])
-    return {**times, "charts": int(charts), "frame_chars": chars}
+            times["no_op_ms"].append(float(redraw))
+            size = int(drag[3])
+    return {**times, "charts": int(charts), "frame_chars": size}
 
 
 def _fps(stamps: list[float]) -> tuple[float, float]:
@@ -156,13 +174,15 @@ def _slider_rows(label: str, drags: dict[str, Any]) -> list[Row]:
     slider_ms, no_op_ms, charts = drags["slider_ms"], drags["no_op_ms"], drags["charts"]
     p50, p95 = percentile(slider_ms, 50), percentile(slider_ms, 95)
     ref50, ref95 = percentile(no_op_ms, 50), percentile(no_op_ms, 95)
+    shown50, shown95 = percentile(drags["slider_shown_ms"], 50), percentile(drags["slider_shown_ms"], 95)
     met, score = check(p95, P95_TARGET_MS)
     arrived = percentile(drags["frame_arrived_ms"], 50)
     data = {"drags": len(slider_ms), "frame_arrived_p50_ms": arrived, **drags}
+    size = f"{drags['frame_chars'] / 1e6:.1f} MB"
     return [
         Row(
             benchmark="4 slider to pixels",
-            case=f"{label}: p50 (frame in after {arrived:.0f} ms, {drags['frame_chars'] / 1e6:.1f} MB)",
+            case=f"{label}: every chart, p50 (frame in after {arrived:.0f} ms, {size})",
             figure=f"{p50:.1f} ms",
             reference=f"no-op Plotly.react of {charts} charts p50 {ref50:.1f} ms",
             ratio=p50 / ref50,
@@ -172,13 +192,24 @@ def _slider_rows(label: str, drags: dict[str, Any]) -> list[Row]:
         ),
         Row(
             benchmark="4 slider to pixels",
-            case=f"{label}: p95",
+            case=f"{label}: every chart, p95",
             figure=f"{p95:.1f} ms",
             reference=f"no-op redraw p95 {ref95:.1f} ms",
             ratio=p95 / ref95,
             target=f"≤ {P95_TARGET_MS:g} ms",
             met=met,
             score=score,
+            data=data,
+        ),
+        # The page paints the charts in the window first and the others a frame at a time after.
+        Row(
+            benchmark="4 slider to pixels",
+            case=f"{label}: charts on screen (slider centred in a 1400×1000 window), p50 / p95",
+            figure=f"{shown50:.1f} / {shown95:.1f} ms",
+            reference=f"no-op redraw p95 {ref95:.1f} ms",
+            ratio=shown95 / ref95,
+            target="— (report)",
+            met=None,
             data=data,
         ),
     ]

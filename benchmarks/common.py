@@ -170,9 +170,11 @@ PAGE_PROBE = """
     constructor(...args) {
       super(...args);
       window.__benchSockets.push(this);
-      // Registered before the page's own listener: when the last message arrived, and its size.
+      // Registered before the page's own listener: when the last message arrived, and its size
+      // (characters of a text message, bytes of a binary one).
       this.addEventListener("message", (event) => {
-        window.__lastMessage = { at: performance.now(), chars: event.data.length };
+        const size = typeof event.data === "string" ? event.data.length : event.data.byteLength;
+        window.__lastMessage = { at: performance.now(), chars: size };
       });
     }
   };
