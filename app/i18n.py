@@ -2,12 +2,21 @@
 app/locales/ (scenario titles and explanations, and the problems a client can be told about).
 
 A problem has a stable `code` and `params`; the English text rendered from them is what the API
-and the socket say, and a page can render the same code from its own catalogue instead.
+and the socket say, and a page can render the same code from its own catalogue instead
+(static/js/i18n/index.js renders them by the same rules):
+
+- `{name}` is the parameter as it is; a list is joined with ", " ("l0, l1").
+- `{name:or}` is a list of alternatives, strings quoted as pydantic quotes them, joined by the
+  language's "or" (catalogue "join"): "'a', 'b' or 'c'", "'a', 'b' 또는 'c'".
+- `{note}` is the catalogue's "notes" entry named by the parameter `note` (a short remark such as
+  "(3H × H is a GRU's shape, not an LSTM's)", with its own leading space or none), or nothing.
 """
 
 from __future__ import annotations
 
 import json
+import string
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypedDict
@@ -27,10 +36,47 @@ def catalogue(lang: str) -> dict[str, Any]:
     return data
 
 
-def problem_text(code: str, params: dict[str, Any], lang: str = DEFAULT_LANGUAGE) -> str:
+class _Formatter(string.Formatter):
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if format_spec == "or":
+            return alternatives(value, self.lang)
+        if isinstance(value, list | tuple):
+            return ", ".join(str(item) for item in value)
+        text: str = super().format_field(value, format_spec)
+        return text
+
+
+def alternatives(values: Any, lang: str = DEFAULT_LANGUAGE) -> str:
+    """'a', 'b' or 'c' in `lang`; text that is not a list stays as it is."""
+    if not isinstance(values, list | tuple):
+        return str(values)
+    shown = [f"'{value}'" if isinstance(value, str) else str(value) for value in values]
+    if len(shown) < 2:
+        return "".join(shown)
+    template: str = catalogue(lang)["join"]["or"]
+    return template.format(rest=", ".join(shown[:-1]), last=shown[-1])
+
+
+def problem_text(code: str, params: Mapping[str, Any], lang: str = DEFAULT_LANGUAGE) -> str:
     """The problem's text in `lang`, its parameters filled in."""
-    template: str = catalogue(lang)["problems"][code]
-    return template.format(**params)
+    texts = catalogue(lang)
+    template: str = texts["problems"][code]
+    note = params.get("note")
+    values = {**params, "note": texts["notes"][note] if note else ""}
+    return _Formatter(lang).format(template, **values)
+
+
+class ProblemError(ValueError):
+    """A ValueError naming a catalogue problem: str() is its English text, and `code`/`params`
+    travel with it (a pydantic validator raising it gives a `value_error` whose context holds it;
+    app/web/errors.py answers with its code)."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        self.code, self.params = code, params
+        super().__init__(problem_text(code, params))
 
 
 class ScenarioText(TypedDict):

@@ -9,7 +9,7 @@ from fastapi.staticfiles import StaticFiles
 
 from app.file_errors import FileProblem
 from app.web import api, files, pages, stream
-from app.web.errors import request_validation_handler
+from app.web.errors import document_problem_codes, request_validation_handler
 from app.web.security import add_security_headers
 from app.web.upload_limit import UploadLimit
 
@@ -30,6 +30,7 @@ def create_app() -> FastAPI:
     app.include_router(files.router)
     app.include_router(stream.router)
     app.add_exception_handler(RequestValidationError, request_validation_handler)
+    document_problem_codes(app)
     app.add_exception_handler(FileProblem, files.refusal)
     app.add_middleware(UploadLimit, paths=files.UPLOADS)
     app.middleware("http")(add_security_headers)

@@ -57,9 +57,26 @@ export function setLanguage(code) {
   document.documentElement.lang = textLanguage(code);
 }
 
-// Fills "{name}" placeholders of a catalogue string.
+// Fills "{name}" placeholders of a catalogue string: a list is joined with ", ", and "{name:or}"
+// joins a list of alternatives in the page's language (see alternatives). Anything else, such as
+// Plotly's "%{y:.4f}", is left as it is.
 export function format(template, values) {
-  return template.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
+  return template.replace(/\{(\w+)(?::(or))?\}/g, (whole, name, spec) => {
+    if (!(name in values)) return whole;
+    const value = values[name];
+    if (spec === "or") return alternatives(value);
+    return Array.isArray(value) ? value.join(", ") : String(value);
+  });
+}
+
+// A list of alternatives as pydantic writes them, strings quoted, joined by the catalogue's "or":
+// "'a', 'b' or 'c'", "'a', 'b' 또는 'c'" (app/i18n.py's alternatives does the same). Anything
+// that is not a list (an older server's ready-made text) is shown as it is.
+export function alternatives(values) {
+  if (!Array.isArray(values)) return String(values);
+  const shown = values.map((value) => (typeof value === "string" ? `'${value}'` : String(value)));
+  if (shown.length < 2) return shown.join("");
+  return format(strings.join.or, { rest: shown.slice(0, -1).join(", "), last: shown[shown.length - 1] });
 }
 
 // The catalogue entry at a dotted path ("walk.steps.0.name"), or undefined.
@@ -67,13 +84,18 @@ export function lookup(path) {
   return path.split(".").reduce((node, key) => (node == null ? undefined : node[key]), strings);
 }
 
-// A problem the server named by `code` and `params` (docs/protocol.md), in the page's language:
-// the catalogue's template with the parameters filled in ("{message}" is the server's English
-// text), or the server's English `message` for a code the catalogue does not know.
+// A problem the server named by `code` and `params` (docs/protocol.md; a socket error or a REST
+// refusal), in the page's language: the catalogue's template with the parameters filled in
+// ("{message}" is the server's English text, "{note}" the remark params.note names), or the
+// server's English `message` for a code the catalogue does not know.
 export function problemText(code, params, message) {
   const template = code && Object.hasOwn(strings.problems, code) ? strings.problems[code] : null;
   if (!template) return message;
-  return format(template, { ...(params || {}), message });
+  const values = params && typeof params === "object" ? params : {};
+  const note = typeof values.note === "string" && Object.hasOwn(strings.notes, values.note)
+    ? strings.notes[values.note]
+    : "";
+  return format(template, { ...values, message, note });
 }
 
 // Writes catalogue text into every element under root that names one: data-i18n its content
