@@ -1,11 +1,28 @@
-"""What can be wrong with an uploaded file, as exceptions carrying a message fit for the user.
+"""What can be wrong with an uploaded file, as exceptions naming a problem fit for the user.
 
-The web side maps each kind to a status code; nothing here knows about HTTP.
+Each carries a stable `code` and its `params` (the problems of app/locales/*.json), so a page can
+say it in its own language; str(error) is the English text. The web side maps each kind to a
+status code; nothing here knows about HTTP.
 """
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.i18n import problem_text
 
 
 class FileProblem(ValueError):
-    """The file was refused; str(error) says precisely why."""
+    """The file was refused; `code` and `params` say precisely why, str(error) in English."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        self.code = code
+        self.params = {name: value for name, value in params.items() if value is not None}
+        super().__init__(problem_text(code, self.params))  # an unknown code fails here, at once
+
+    def answer(self) -> dict[str, Any]:
+        """The refusal as the API sends it: {"detail": English text, "code", "params"}."""
+        return {"detail": str(self), "code": self.code, "params": self.params}
 
 
 class Malformed(FileProblem):

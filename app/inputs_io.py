@@ -22,30 +22,31 @@ def read_inputs(data: bytes, filename: str = "") -> np.ndarray:
     """x as float64 (T, D), within the limits on T, D and every value."""
     limit = get_settings().max_upload_bytes
     if len(data) > limit:
-        raise TooLarge(f"the file has {len(data)} bytes; at most {limit} ({setting('max_upload_bytes')})")
+        raise TooLarge("file_too_large", size=len(data), limit=limit, setting=setting("max_upload_bytes"))
     if not data:
-        raise Malformed("the file is empty")
+        raise Malformed("empty_file")
     if data.startswith(NPY_MAGIC) or filename.lower().endswith(".npy"):
-        return check_values("the .npy array", _from_npy(data))
+        name = filename or ".npy"  # how problems name the array: its file's name, in any language
+        return check_values(name, _from_npy(data, name))
     return _from_csv(data)
 
 
-def _from_npy(data: bytes) -> np.ndarray:
-    header = read_npy_header(data, "the .npy file")
+def _from_npy(data: bytes, name: str) -> np.ndarray:
+    header = read_npy_header(data, name)
     if header.dtype.kind not in "fiu" or header.dtype.itemsize > 8:
-        raise Unusable(f"the .npy array has dtype {header.dtype.name}; inputs must be floats or integers")
+        raise Unusable("npy_input_dtype", name=name, dtype=header.dtype.name)
     if len(header.shape) not in (1, 2):
-        raise Unusable(f"the .npy array has shape {header.shape}; inputs are (T, D), or (T,) for D=1")
+        raise Unusable("npy_input_shape", name=name, shape=str(header.shape))
     steps, inputs = (*header.shape, 1)[:2]  # (T,) is T steps of one input
     _check_sizes(steps, inputs)
-    return npy_values(data, header, "the .npy file").reshape(steps, inputs).astype(np.float64)
+    return npy_values(data, header, name).reshape(steps, inputs).astype(np.float64)
 
 
 def _from_csv(data: bytes) -> np.ndarray:
     try:
         text = data.decode("utf-8-sig")  # a spreadsheet's byte-order mark is not part of cell 1
     except UnicodeDecodeError:
-        raise Malformed("neither an .npy array nor UTF-8 CSV text") from None
+        raise Malformed("not_inputs_file") from None
     reader = csv.reader(io.StringIO(text))
     rows: list[list[float]] = []
     header_allowed, first_line = True, 0
@@ -60,12 +61,16 @@ def _from_csv(data: bytes) -> np.ndarray:
             first_line = reader.line_num
         elif len(row) != len(rows[0]):
             raise Unusable(
-                f"line {reader.line_num} has {len(row)} values, but line {first_line} has {len(rows[0])}"
+                "csv_ragged",
+                line=reader.line_num,
+                count=len(row),
+                first_line=first_line,
+                first_count=len(rows[0]),
             )
         _check_sizes(len(rows) + 1, len(row))  # before the row is kept: memory stays bounded
         rows.append([_cell(cell, reader.line_num, column) for column, cell in enumerate(row, start=1)])
     if not rows:
-        raise Unusable("the CSV has no rows of numbers")
+        raise Unusable("csv_no_numbers")
     return np.array(rows)
 
 
@@ -78,19 +83,27 @@ def _is_number(cell: str) -> bool:
 
 
 def _cell(cell: str, line: int, column: int) -> float:
-    where = f"line {line}, column {column}"
     if not cell.strip():
-        raise Unusable(f"{where} is empty")
+        raise Unusable("csv_empty_cell", line=line, column=column)
     try:
         value = float(cell)
     except ValueError:
-        separated = " (cells are separated by commas)" if ";" in cell or "\t" in cell else ""
-        raise Unusable(f"{where}: {cell.strip()[:20]!r} is not a number{separated}") from None
+        note = "commas" if ";" in cell or "\t" in cell else None
+        raise Unusable(
+            "csv_not_number", line=line, column=column, cell=cell.strip()[:20], note=note
+        ) from None
     limit = get_settings().max_abs_value
     if not np.isfinite(value):
-        raise Unusable(f"{where}: {value} is not a finite number")
+        raise Unusable("csv_not_finite", line=line, column=column, value=str(value))
     if abs(value) > limit:
-        raise Unusable(f"{where}: {value:g} lies beyond ±{limit:g} ({setting('max_abs_value')})")
+        raise Unusable(
+            "csv_out_of_bounds",
+            line=line,
+            column=column,
+            value=f"{value:g}",
+            limit=f"{limit:g}",
+            setting=setting("max_abs_value"),
+        )
     return value
 
 
@@ -98,8 +111,10 @@ def _check_sizes(steps: int, inputs: int) -> None:
     """T in 1..max_steps, D in 1..max_inputs; checked before the values are read."""
     settings = get_settings()
     if steps == 0 or inputs == 0:
-        raise Unusable(f"the input sequence is empty: T={steps}, D={inputs}")
+        raise Unusable("empty_sequence", steps=steps, inputs=inputs)
     if steps > settings.max_steps:
-        raise TooLarge(f"more than {settings.max_steps} time steps ({setting('max_steps')})")
+        raise TooLarge("file_too_many_steps", limit=settings.max_steps, setting=setting("max_steps"))
     if inputs > settings.max_inputs:
-        raise TooLarge(f"{inputs} inputs per step; at most {settings.max_inputs} ({setting('max_inputs')})")
+        raise TooLarge(
+            "file_too_many_inputs", inputs=inputs, limit=settings.max_inputs, setting=setting("max_inputs")
+        )

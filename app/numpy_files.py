@@ -45,7 +45,7 @@ class NpyHeader:
 def read_npy_header(head: bytes, what: str) -> NpyHeader:
     """Parse the .npy header at the start of `head` (format 1.0 or 2.0); no data is touched."""
     if not head.startswith(NPY_MAGIC):
-        raise Malformed(f"{what} is not an .npy array (it does not start with the .npy magic string)")
+        raise Malformed("npy_magic", name=what)
     stream = io.BytesIO(head)
     try:
         version = np.lib.format.read_magic(stream)
@@ -54,26 +54,22 @@ def read_npy_header(head: bytes, what: str) -> NpyHeader:
         elif version == (2, 0):
             shape, fortran, dtype = np.lib.format.read_array_header_2_0(stream)
         else:
-            raise Malformed(f"{what} is .npy format {version[0]}.{version[1]}; 1.0 and 2.0 are read")
+            raise Malformed("npy_version", name=what, version=f"{version[0]}.{version[1]}")
     except _READ_ERRORS:
-        raise Malformed(f"{what} has a damaged or truncated .npy header") from None
+        raise Malformed("npy_header", name=what) from None
     if dtype.hasobject:
-        raise Unusable(
-            f"{what} holds pickled Python objects (dtype object); files are read without pickle, "
-            "so save plain numeric arrays"
-        )
+        raise Unusable("npy_objects", name=what)
     return NpyHeader(dtype, tuple(int(n) for n in shape), bool(fortran), stream.tell())
 
 
 def npy_values(data: bytes, header: NpyHeader, what: str) -> np.ndarray:
     """The array after `header` in `data`, which must hold exactly the bytes the header declares."""
     available = len(data) - header.offset
-    if available != header.data_bytes:
-        state = "truncated" if available < header.data_bytes else "longer than its header says"
-        raise Malformed(
-            f"{what} is {state}: shape {header.shape} of {header.dtype.name} needs "
-            f"{header.data_bytes} bytes, but {available} follow the header"
-        )
+    sizes = {"shape": str(header.shape), "dtype": header.dtype.name, "needed": header.data_bytes}
+    if available < header.data_bytes:
+        raise Malformed("npy_truncated", name=what, **sizes, available=available)
+    if available > header.data_bytes:
+        raise Malformed("npy_too_long", name=what, **sizes, available=available)
     flat = np.frombuffer(data, dtype=header.dtype, offset=header.offset)
     return flat.reshape(header.shape, order="F" if header.fortran else "C")
 
@@ -83,9 +79,7 @@ def open_npz(data: bytes) -> TensorFile:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except _READ_ERRORS:
-        raise Malformed(
-            "not a readable .npz: it is not a zip archive, or it is truncated (no zip directory at its end)"
-        ) from None
+        raise Malformed("npz_unreadable") from None
     entries = [info for info in archive.infolist() if not info.is_dir()]
     _check_entries(entries)
     headers = {info.filename.removesuffix(".npy"): (info, _entry_header(archive, info)) for info in entries}
@@ -110,44 +104,44 @@ def _check_entries(entries: list[zipfile.ZipInfo]) -> None:
     settings = get_settings()
     if len(entries) > settings.max_tensors:
         raise TooLarge(
-            f"the archive holds {len(entries)} entries; at most {settings.max_tensors} are read "
-            f"({setting('max_tensors')})"
+            "too_many_entries", count=len(entries), limit=settings.max_tensors, setting=setting("max_tensors")
         )
     seen: set[str] = set()
     for info in entries:
         _check_entry(info, settings.max_compression_ratio)
         if info.filename in seen:
-            raise Malformed(f"the archive holds {info.filename} twice")
+            raise Malformed("npz_duplicate", name=info.filename)
         seen.add(info.filename)
     total = sum(info.file_size for info in entries)
     if total > settings.max_unpacked_bytes:
         raise TooLarge(
-            f"the archive's entries declare {total} bytes unpacked; at most {settings.max_unpacked_bytes} "
-            f"are read ({setting('max_unpacked_bytes')})"
+            "npz_too_large",
+            size=total,
+            limit=settings.max_unpacked_bytes,
+            setting=setting("max_unpacked_bytes"),
         )
 
 
 def _check_entry(info: zipfile.ZipInfo, max_ratio: float) -> None:
     name = info.filename
     if name.endswith(".pkl"):
-        raise Unusable(
-            f"the archive holds {name}: this looks like a torch.save checkpoint, a pickle, which is "
-            "never loaded (it can run code); save with safetensors.torch.save_file or np.savez"
-        )
+        raise Unusable("npz_pickle", name=name)
     if not name.endswith(".npy"):
-        raise Malformed(f"the archive holds {name}, which is not an .npy array; an .npz holds only those")
+        raise Malformed("npz_not_npy", name=name)
     if info.flag_bits & 0x1:
-        raise Malformed(f"{name} is encrypted")
+        raise Malformed("npz_encrypted", name=name)
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        raise Malformed(
-            f"{name} uses zip compression method {info.compress_type}; np.savez and "
-            "np.savez_compressed write stored or deflated entries"
-        )
+        raise Malformed("npz_compression", name=name, method=info.compress_type)
     ratio = info.file_size / max(info.compress_size, 1)
     if info.file_size > _RATIO_FLOOR and ratio > max_ratio:
         raise TooLarge(
-            f"{name} would inflate from {info.compress_size} to {info.file_size} bytes ({ratio:.0f}×), "
-            f"more than the {max_ratio:g}× allowed ({setting('max_compression_ratio')}): a zip bomb?"
+            "zip_bomb",
+            name=name,
+            packed=info.compress_size,
+            unpacked=info.file_size,
+            ratio=f"{ratio:.0f}",
+            limit=f"{max_ratio:g}",
+            setting=setting("max_compression_ratio"),
         )
 
 
@@ -157,12 +151,16 @@ def _entry_header(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> NpyHeader:
         with archive.open(info) as entry:
             head = entry.read(min(info.file_size, _HEADER_PEEK))
     except _READ_ERRORS as err:
-        raise Malformed(f"{info.filename} cannot be unpacked: {err}") from None
+        raise Malformed("npz_unpack", name=info.filename, reason=str(err)) from None
     header = read_npy_header(head, info.filename)
     if header.offset + header.data_bytes != info.file_size:
         raise Malformed(
-            f"{info.filename} declares {info.file_size} bytes unpacked, but its .npy header "
-            f"(shape {header.shape}, {header.dtype.name}) means {header.offset + header.data_bytes}"
+            "npz_size_mismatch",
+            name=info.filename,
+            declared=info.file_size,
+            shape=str(header.shape),
+            dtype=header.dtype.name,
+            size=header.offset + header.data_bytes,
         )
     return header
 
@@ -173,9 +171,9 @@ def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
         with archive.open(info) as entry:
             data = entry.read(info.file_size + 1)
     except _READ_ERRORS as err:
-        raise Malformed(f"{info.filename} cannot be unpacked: {err}") from None
+        raise Malformed("npz_unpack", name=info.filename, reason=str(err)) from None
     if len(data) != info.file_size:
-        raise Malformed(f"{info.filename} unpacks to a size other than the {info.file_size} bytes declared")
+        raise Malformed("npz_entry_size", name=info.filename, declared=info.file_size)
     return data
 
 

@@ -41,8 +41,10 @@ def open_safetensors(data: bytes) -> TensorFile:
     header, start = _header(data)
     if len(header) > get_settings().max_tensors:
         raise TooLarge(
-            f"the file holds {len(header)} tensors; at most {get_settings().max_tensors} are read "
-            f"({setting('max_tensors')})"
+            "too_many_tensors",
+            count=len(header),
+            limit=get_settings().max_tensors,
+            setting=setting("max_tensors"),
         )
     spans = {name: _entry(name, entry) for name, entry in header.items()}
     _check_layout(spans, len(data) - start)
@@ -64,19 +66,16 @@ def safetensors_bytes(tensors: dict[str, np.ndarray]) -> bytes:
 def _header(data: bytes) -> tuple[dict[str, Any], int]:
     """The parsed header without __metadata__, and where the data starts."""
     if len(data) < 8:
-        raise Malformed(f"too short for .safetensors: {len(data)} bytes, and the header length alone takes 8")
+        raise Malformed("safetensors_short", size=len(data))
     (size,) = struct.unpack("<Q", data[:8])
     if size > len(data) - 8:
-        raise Malformed(
-            f"not a complete .safetensors file: its first 8 bytes announce a {size}-byte header, "
-            f"but only {len(data) - 8} bytes follow"
-        )
+        raise Malformed("safetensors_header_size", size=size, available=len(data) - 8)
     try:
         header = json.loads(data[8 : 8 + size].decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
-        raise Malformed("the .safetensors header is not valid UTF-8 JSON") from None
+        raise Malformed("safetensors_header_json") from None
     if not isinstance(header, dict):
-        raise Malformed("the .safetensors header is not a JSON object")
+        raise Malformed("safetensors_header_object")
     header.pop("__metadata__", None)
     return header, 8 + size
 
@@ -84,21 +83,27 @@ def _header(data: bytes) -> tuple[dict[str, Any], int]:
 def _entry(name: str, entry: Any) -> tuple[Spec, int, int]:
     """(spec, begin, end) of one header entry, its fields checked for type and agreement."""
     if not isinstance(entry, dict) or not {"dtype", "shape", "data_offsets"} <= set(entry):
-        raise Malformed(f"the header entry for {name} needs dtype, shape and data_offsets")
+        raise Malformed("safetensors_entry", name=name)
     dtype, shape, offsets = entry["dtype"], entry["shape"], entry["data_offsets"]
     if dtype not in DTYPES:
-        raise Malformed(f"{name} has dtype {str(dtype)[:20]!r}, which is not a safetensors dtype")
+        raise Malformed("safetensors_dtype", name=name, dtype=str(dtype)[:20])
     if not isinstance(shape, list) or not all(_is_count(n) for n in shape):
-        raise Malformed(f"{name} has shape {str(shape)[:40]}; a shape is a list of non-negative integers")
+        raise Malformed("safetensors_shape", name=name, shape=str(shape)[:40])
     if not (isinstance(offsets, list) and len(offsets) == 2 and all(_is_count(n) for n in offsets)):
-        raise Malformed(f"{name} has data_offsets {str(offsets)[:40]}; they are [begin, end], in bytes")
+        raise Malformed("safetensors_offsets", name=name, offsets=str(offsets)[:40])
     numpy_name, itemsize = DTYPES[dtype]
     begin, end = offsets
     needed = math.prod(shape) * itemsize
     if end - begin != needed:
         raise Malformed(
-            f"{name}: shape {tuple(shape)} of {numpy_name} needs {needed} bytes, but its data_offsets "
-            f"[{begin}, {end}] span {end - begin}"
+            "safetensors_span",
+            name=name,
+            shape=str(tuple(shape)),
+            dtype=numpy_name,
+            needed=needed,
+            begin=begin,
+            end=end,
+            span=end - begin,
         )
     return Spec(numpy_name, tuple(shape)), begin, end
 
@@ -111,18 +116,15 @@ def _check_layout(spans: dict[str, tuple[Spec, int, int]], available: int) -> No
     """The tensors must tile the data exactly: in order, no gap, no overlap, nothing missing."""
     position = 0
     for name, (_, begin, end) in sorted(spans.items(), key=lambda item: (item[1][1], item[1][2])):
-        if begin != position:
-            problem = "overlaps the tensor before it" if begin < position else "leaves a gap before it"
-            raise Malformed(f"{name}'s data_offsets [{begin}, {end}] {problem}: they must tile the data")
+        if begin < position:
+            raise Malformed("safetensors_overlap", name=name, begin=begin, end=end)
+        if begin > position:
+            raise Malformed("safetensors_gap", name=name, begin=begin, end=end)
         position = end
     if position > available:
-        raise Malformed(
-            f"truncated: the header declares {position} bytes of tensor data, but only {available} follow"
-        )
+        raise Malformed("safetensors_truncated", declared=position, available=available)
     if position < available:
-        raise Malformed(
-            f"{available - position} bytes follow the last tensor's data, which the header does not declare"
-        )
+        raise Malformed("safetensors_trailing", extra=available - position)
 
 
 def _values(raw: bytes, spec: Spec) -> np.ndarray:

@@ -6,12 +6,12 @@ settings.max_abs_value, so nothing that passes here can overflow the engine.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from app.config import get_settings
-from app.i18n import validation_problem
+from app.i18n import ProblemError, validation_problem
 
 
 def _within_limit(value: float) -> float:
@@ -34,11 +34,11 @@ class Strict(BaseModel):
 def check_rectangular(name: str, rows: Matrix, width: int | None = None) -> int:
     """Raise unless every row has the same length (and that length is `width`, when given)."""
     if not rows:
-        raise ValueError(f"{name} must have at least one row")
+        raise ProblemError("no_rows", field=name)
     expected = len(rows[0]) if width is None else width
     for k, row in enumerate(rows):
         if len(row) != expected:
-            raise ValueError(f"{name}[{k}] has {len(row)} values, expected {expected}")
+            raise ProblemError("row_length", field=f"{name}[{k}]", length=len(row), expected=expected)
     return len(rows)
 
 
@@ -58,21 +58,20 @@ class WeightsIn(Strict):
         settings = get_settings()
         rows = check_rectangular("weight_ih", self.weight_ih)
         if rows % blocks:
-            raise ValueError(f"weight_ih has {rows} rows; an LSTM needs 4H rows (gates i, f, g, o)")
+            raise ProblemError("weight_ih_rows", rows=rows)
         hidden, inputs = rows // blocks, len(self.weight_ih[0])
         if not 1 <= hidden <= settings.max_hidden:
-            raise ValueError(f"H={hidden} must be in 1..{settings.max_hidden}")
+            raise ProblemError("hidden_range", hidden=hidden, limit=settings.max_hidden)
         if not 1 <= inputs <= settings.max_inputs:
-            raise ValueError(f"D={inputs} must be in 1..{settings.max_inputs}")
+            raise ProblemError("inputs_range", inputs=inputs, limit=settings.max_inputs)
         if len(self.weight_hh) != rows:
-            raise ValueError(
-                f"weight_hh has {len(self.weight_hh)} rows, but weight_ih's {rows} rows mean "
-                f"H={hidden}, so weight_hh must be ({rows}, {hidden})"
-            )
+            raise ProblemError("weight_hh_rows", count=len(self.weight_hh), rows=rows, hidden=hidden)
         check_rectangular("weight_hh", self.weight_hh, hidden)
         for name in ("bias_ih", "bias_hh"):
             if len(getattr(self, name)) != rows:
-                raise ValueError(f"{name} has {len(getattr(self, name))} values; H={hidden} means {rows}")
+                raise ProblemError(
+                    "bias_length", field=name, length=len(getattr(self, name)), hidden=hidden, expected=rows
+                )
         return hidden, inputs
 
 
@@ -105,18 +104,18 @@ class TraceRequest(Strict):
         hidden, inputs = self.weights.sizes(blocks=4 if self.model == "lstm" else 1)
         steps = check_rectangular("x", self.x, inputs)
         if steps > settings.max_steps:
-            raise ValueError(f"x has {steps} steps; at most {settings.max_steps} are allowed")
+            raise ProblemError("too_many_steps", field="x", steps=steps, limit=settings.max_steps)
         if steps * hidden > settings.max_trace_cells:
-            raise ValueError(f"T·H = {steps * hidden} exceeds {settings.max_trace_cells}")
+            raise ProblemError("trace_too_large", cells=steps * hidden, limit=settings.max_trace_cells)
         if self.model == "rnn" and self.c0 is not None:
-            raise ValueError("c0 is for an LSTM; a plain RNN has no cell state")
+            raise ProblemError("rnn_has_no_c0")
         for name in ("h0", "c0"):
             value = getattr(self, name)
             if value is not None and len(value) != hidden:
-                raise ValueError(f"{name} has {len(value)} values, but H={hidden}")
+                raise ProblemError("state_length", field=name, length=len(value), hidden=hidden)
         target = None if self.gradients is None else self.gradients.target
         if isinstance(target, int) and target >= hidden:
-            raise ValueError(f"gradients.target={target} is out of range: H={hidden}")
+            raise ProblemError("target_out_of_range", value=target, hidden=hidden)
         return self
 
 
@@ -188,6 +187,8 @@ class LayerSummary(BaseModel):
 class SkippedLayer(BaseModel):
     id: str
     detail: str = Field(description="why it cannot be imported, as the refusal would say")
+    code: str = Field(description="the problem's code, as in a refusal")
+    params: dict[str, Any] = Field(description="the problem's parameters, as in a refusal")
 
 
 class ImportedWeights(BaseModel):
@@ -210,4 +211,12 @@ class WeightsExport(Strict):
 
 
 class Refusal(BaseModel):
+    """A refused file or export. `code` and `params` name the problem (the "problems" of
+    app/locales/en.json, with the values its text takes) so a client can say it in its own
+    language; `detail` is the English text."""
+
     detail: str = Field(description="what is wrong with the file, naming the tensor, line or limit")
+    code: str = Field(description='stable name of the problem, e.g. "tensor_missing", "csv_not_number"')
+    params: dict[str, Any] = Field(
+        description='the values its text takes, e.g. {"name": "weight_hh_l0", "layer": "l0", …}'
+    )

@@ -17,9 +17,10 @@ from app.file_errors import Unusable, setting
 
 # What the engine can take without losing anything: every one widens exactly to float64.
 FLOAT_DTYPES = ("float16", "float32", "float64", "bfloat16")
-_KIND_HINTS = {
-    "object": "pickled Python objects, which are never loaded",
-    "complex": "complex numbers",
+# What a dtype of another kind holds: a note of app/locales ("integers", …) for the refusal.
+_KIND_NOTES = {
+    "object": "pickled",
+    "complex": "complex",
     "int": "integers",
     "uint": "integers",
     "bool": "booleans",
@@ -46,9 +47,9 @@ def require_float(name: str, spec: Spec) -> None:
     if spec.dtype in FLOAT_DTYPES:
         return
     kind = spec.dtype.rstrip("0123456789_")
-    hint = _KIND_HINTS.get(kind)
-    held = f" ({hint})" if hint else ""
-    raise Unusable(f"{name} has dtype {spec.dtype}{held}; accepted are float16, float32, float64, bfloat16")
+    raise Unusable(
+        "tensor_dtype", name=name, dtype=spec.dtype, accepted=list(FLOAT_DTYPES), note=_KIND_NOTES.get(kind)
+    )
 
 
 def check_values(name: str, values: np.ndarray) -> np.ndarray:
@@ -57,13 +58,17 @@ def check_values(name: str, values: np.ndarray) -> np.ndarray:
     bad = ~np.isfinite(values)
     if bad.any():
         where = _first(bad)
-        raise Unusable(f"{name} holds {values[where]} at {list(where)}; every value must be finite")
+        raise Unusable("not_finite_value", name=name, value=str(values[where]), index=str(list(where)))
     big = np.abs(values) > limit
     if big.any():
         where = _first(big)
         raise Unusable(
-            f"{name} holds {values[where]:g} at {list(where)}, beyond ±{limit:g} "
-            f"(the limit, {setting('max_abs_value')})"
+            "value_out_of_bounds",
+            name=name,
+            value=f"{values[where]:g}",
+            index=str(list(where)),
+            limit=f"{limit:g}",
+            setting=setting("max_abs_value"),
         )
     return values
 

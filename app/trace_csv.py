@@ -35,13 +35,17 @@ def trace_csv(trace: dict[str, np.ndarray]) -> Iterator[str]:
     cells, limit = steps * hidden * len(header), get_settings().max_csv_cells
     if cells > limit:
         raise TooLarge(
-            f"the CSV would hold {cells} numbers (T·H = {steps * hidden} rows × {len(header)} columns); "
-            f"at most {limit} ({setting('max_csv_cells')})"
+            "csv_too_large",
+            cells=cells,
+            rows=steps * hidden,
+            columns=len(header),
+            limit=limit,
+            setting=setting("max_csv_cells"),
         )
     try:
         check_finite(trace)
     except NotFinite as err:
-        raise Unusable(str(err)) from None
+        raise Unusable("trace_not_finite", detail=str(err)) from None
     return _lines(trace, ",".join(header), max(1, _CHUNK_CELLS // (hidden * len(header))))
 
 

@@ -36,11 +36,9 @@ _TORCH = re.compile(
 )
 _KERAS = re.compile(_PREFIX + r"(?P<role>recurrent_kernel|kernel|bias)(?P<tail>:\d+)?$")
 _SEPARATORS = "./:_-"
-_HINTS = {
-    (".pt", ".pth", ".bin", ".ckpt", ".pkl"): "PyTorch pickles are never loaded (they can run code); "
-    "save with safetensors.torch.save_file(model.state_dict(), …) or np.savez",
-    (".h5", ".keras", ".hdf5"): "Keras files are not read; save layer.get_weights() with np.savez",
-}
+# Files of another kind, known by their name, are refused saying what to save instead.
+_PICKLES = (".pt", ".pth", ".bin", ".ckpt", ".pkl")
+_KERAS_FILES = (".h5", ".keras", ".hdf5")
 
 
 @dataclass(frozen=True)
@@ -65,7 +63,7 @@ class Imported:
     weights: LSTMWeights
     layer: Layer  # the one loaded
     layers: list[Layer]  # every loadable layer in the file
-    skipped: dict[str, str]  # layer id → why it cannot be loaded, for layers that look like LSTMs
+    skipped: dict[str, FileProblem]  # layer id → why it cannot be loaded, for layers that look like LSTMs
 
 
 @dataclass
@@ -92,7 +90,7 @@ def import_layer(data: bytes, filename: str = "", layer: str | None = None) -> I
     tensors = open_tensor_file(data, filename)
     candidates = [(group.id, _layer(group, tensors.specs)) for group in _groups(tensors.specs)]
     layers = [found for _, found in candidates if isinstance(found, Layer)]
-    skipped = {layer_id: str(found) for layer_id, found in candidates if isinstance(found, FileProblem)}
+    skipped = {layer_id: found for layer_id, found in candidates if isinstance(found, FileProblem)}
     chosen = _choose(candidates, layer, tensors.specs)
     return Imported(_load(tensors, chosen), chosen, layers, skipped)
 
@@ -101,9 +99,9 @@ def open_tensor_file(data: bytes, filename: str = "") -> TensorFile:
     """The table of a .safetensors or .npz file, told apart by their first bytes."""
     limit = get_settings().max_upload_bytes
     if len(data) > limit:
-        raise TooLarge(f"the file has {len(data)} bytes; at most {limit} ({setting('max_upload_bytes')})")
+        raise TooLarge("file_too_large", size=len(data), limit=limit, setting=setting("max_upload_bytes"))
     if not data:
-        raise Malformed("the file is empty")
+        raise Malformed("empty_file")
     lower = filename.lower()
     if data.startswith(ZIP_MAGICS):
         return open_npz(data)
@@ -114,8 +112,11 @@ def open_tensor_file(data: bytes, filename: str = "") -> TensorFile:
         return open_npz(data)
     if lower.endswith(".safetensors"):
         return open_safetensors(data)
-    hint = next((text for endings, text in _HINTS.items() if lower.endswith(endings)), "")
-    raise Malformed("neither a .safetensors file nor an .npz archive" + (f": {hint}" if hint else ""))
+    if lower.endswith(_PICKLES):
+        raise Malformed("pickle_file")
+    if lower.endswith(_KERAS_FILES):
+        raise Malformed("keras_file")
+    raise Malformed("not_tensor_file")
 
 
 def export_weights(weights: LSTMWeights, fmt: ExportFormat) -> bytes:
@@ -154,29 +155,27 @@ def _choose(
     candidates: list[tuple[str, Layer | FileProblem]], wanted: str | None, specs: dict[str, Spec]
 ) -> Layer:
     if not candidates:
-        raise Unusable(_nothing_found(specs))
+        raise _nothing_found(specs)
     if wanted is None:
         usable = [found for _, found in candidates if isinstance(found, Layer)]
         chosen: Layer | FileProblem = usable[0] if usable else candidates[0][1]
     else:
         matches = [found for layer_id, found in candidates if layer_id == wanted]
         if not matches:
-            available = ", ".join(layer_id for layer_id, _ in candidates)
-            raise Unusable(f"the file has no layer {wanted[:100]!r}; it has: {available}")
+            raise Unusable(
+                "unknown_layer", layer=wanted[:100], layers=[layer_id for layer_id, _ in candidates]
+            )
         chosen = matches[0]
     if isinstance(chosen, FileProblem):
         raise chosen
     return chosen
 
 
-def _nothing_found(specs: dict[str, Spec]) -> str:
+def _nothing_found(specs: dict[str, Spec]) -> Unusable:
     names = list(specs)
-    shown = ", ".join(names[:5]) + (", …" if len(names) > 5 else "")
-    return (
-        f"no LSTM layer found among the file's {len(names)} tensors ({shown or 'none'}): expected "
-        "PyTorch names weight_ih_l0, weight_hh_l0 (and bias_ih_l0, bias_hh_l0) or Keras names kernel, "
-        "recurrent_kernel (and bias), after any prefix"
-    )
+    if not names:
+        return Unusable("no_tensors")
+    return Unusable("no_lstm_layer", count=len(names), tensors=names[:5] + (["…"] if len(names) > 5 else []))
 
 
 # --- checking a layer from its table alone --------------------------------------------------
@@ -199,31 +198,31 @@ def _layer(group: _Group, specs: dict[str, Spec]) -> Layer | FileProblem:
 def _torch_sizes(group: _Group, specs: dict[str, Spec]) -> tuple[int, int]:
     """(H, D) of weight_ih (4H, D), weight_hh (4H, H), bias_ih and bias_hh (4H,), both or neither."""
     if "weight_hr" in group.members:
-        raise Unusable(
-            f"{group.name('weight_hr')} is a projection (nn.LSTM with proj_size > 0); only LSTMs "
-            "without one are run here"
-        )
+        raise Unusable("lstm_projection", name=group.name("weight_hr"))
     _require(group, ("weight_ih", "weight_hh"))
     ih_name, ih = group.name("weight_ih"), specs[group.name("weight_ih")].shape
     if len(ih) != 2 or ih[0] == 0 or ih[0] % 4 or ih[1] == 0:
-        hint = _kind(specs[group.name("weight_hh")].shape)
-        raise Unusable(f"{ih_name} has shape {ih}; an LSTM's is (4H, D), gate rows i, f, g, o{hint}")
+        raise Unusable(
+            "lstm_ih_shape", name=ih_name, shape=str(ih), note=_kind(specs[group.name("weight_hh")].shape)
+        )
     hidden, inputs = ih[0] // 4, ih[1]
     expected = {"weight_hh": (4 * hidden, hidden), "bias_ih": (4 * hidden,), "bias_hh": (4 * hidden,)}
     biases = [role for role in ("bias_ih", "bias_hh") if role in group.members]
     if len(biases) == 1:
         other = group.name("bias_hh" if biases[0] == "bias_ih" else "bias_ih")
-        raise Unusable(
-            f"{other} is missing, but {group.name(biases[0])} is there; an nn.LSTM has both biases "
-            "or neither (bias=False)"
-        )
+        raise Unusable("one_bias_missing", name=other, present=group.name(biases[0]))
     for role in ("weight_hh", *biases):
         name, shape = group.name(role), specs[group.name(role)].shape
         if shape != expected[role]:
-            hint = _kind(shape) if role == "weight_hh" else ""
             raise Unusable(
-                f"{name} has shape {shape}, but {ih_name} {ih} means H={hidden}, "
-                f"so {name} must be {expected[role]}{hint}"
+                "shape_mismatch",
+                name=name,
+                shape=str(shape),
+                reference=ih_name,
+                reference_shape=str(ih),
+                hidden=hidden,
+                expected=str(expected[role]),
+                note=_kind(shape) if role == "weight_hh" else None,
             )
     return hidden, inputs
 
@@ -233,23 +232,33 @@ def _keras_sizes(group: _Group, specs: dict[str, Spec]) -> tuple[int, int]:
     _require(group, ("kernel", "recurrent_kernel"))
     rk_name, rk = group.name("recurrent_kernel"), specs[group.name("recurrent_kernel")].shape
     if len(rk) != 2 or rk[0] == 0 or rk[1] != 4 * rk[0]:
-        raise Unusable(
-            f"{rk_name} has shape {rk}; a Keras LSTM's is (H, 4H), gate columns i, f, c, o{_kind(rk[::-1])}"
-        )
+        raise Unusable("keras_recurrent_shape", name=rk_name, shape=str(rk), note=_kind(rk[::-1]))
     hidden = rk[0]
     k_name, kernel = group.name("kernel"), specs[group.name("kernel")].shape
     if len(kernel) != 2 or kernel[0] == 0 or kernel[1] != 4 * hidden:
         raise Unusable(
-            f"{k_name} has shape {kernel}, but {rk_name} {rk} means H={hidden}, "
-            f"so {k_name} must be (D, {4 * hidden})"
+            "shape_mismatch",
+            name=k_name,
+            shape=str(kernel),
+            reference=rk_name,
+            reference_shape=str(rk),
+            hidden=hidden,
+            expected=f"(D, {4 * hidden})",
+            note=None,
         )
     if "bias" in group.members:
         b_name, bias = group.name("bias"), specs[group.name("bias")].shape
         # CuDNNLSTM keeps the input and recurrent biases apart: 8H values.
         if bias not in ((4 * hidden,), (8 * hidden,)):
             raise Unusable(
-                f"{b_name} has shape {bias}, but {rk_name} {rk} means H={hidden}, "
-                f"so {b_name} must be ({4 * hidden},)"
+                "shape_mismatch",
+                name=b_name,
+                shape=str(bias),
+                reference=rk_name,
+                reference_shape=str(rk),
+                hidden=hidden,
+                expected=str((4 * hidden,)),
+                note=None,
             )
     return hidden, kernel[0]
 
@@ -257,19 +266,20 @@ def _keras_sizes(group: _Group, specs: dict[str, Spec]) -> tuple[int, int]:
 def _require(group: _Group, roles: tuple[str, ...]) -> None:
     for role in roles:
         if role not in group.members:
-            present = ", ".join(group.members.values())
-            raise Unusable(f"{group.name(role)} is missing; layer {group.id} has only {present}")
+            raise Unusable(
+                "tensor_missing", name=group.name(role), layer=group.id, present=list(group.members.values())
+            )
 
 
-def _kind(recurrent: tuple[int, ...]) -> str:
-    """A hint when a (rows, H) recurrent matrix has another cell's shape."""
+def _kind(recurrent: tuple[int, ...]) -> str | None:
+    """A note ("gru_shape", "rnn_shape") when a (rows, H) recurrent matrix has another cell's shape."""
     if len(recurrent) != 2 or recurrent[1] == 0:
-        return ""
+        return None
     if recurrent[0] == 3 * recurrent[1]:
-        return " (3H × H is a GRU's shape, not an LSTM's)"
+        return "gru_shape"
     if recurrent[0] == recurrent[1]:
-        return " (H × H is a plain RNN's shape, not an LSTM's)"
-    return ""
+        return "rnn_shape"
+    return None
 
 
 def _check_limits(layer_id: str, hidden: int, inputs: int) -> None:
@@ -279,7 +289,9 @@ def _check_limits(layer_id: str, hidden: int, inputs: int) -> None:
         ("D", inputs, settings.max_inputs, "max_inputs"),
     ):
         if value > limit:
-            raise TooLarge(f"layer {layer_id} has {size}={value}; at most {limit} ({setting(name)})")
+            raise TooLarge(
+                "layer_too_large", layer=layer_id, size=size, value=value, limit=limit, setting=setting(name)
+            )
 
 
 # --- reading the chosen layer ---------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from safetensors.numpy import save as save_safetensors
 
 from app.config import get_settings
 from app.engine.lstm import QUANTITIES, WEIGHT_NAMES
+from app.i18n import problem_text
 from app.web.upload_limit import UploadLimit
 from tests.helpers import require_torch, set_limits
 from tests.test_api import body as trace_body
@@ -361,10 +363,120 @@ def test_layers_that_cannot_be_imported_are_listed_as_skipped_with_why(client: T
     assert [layer["id"] for layer in data["layers"]] == ["l0"]
     assert data["skipped"] == [
         {"id": "l1", "detail": "weight_ih_l1 has shape (9, 3); an LSTM's is (4H, D), gate rows i, f, g, o "
-         "(3H × H is a GRU's shape, not an LSTM's)"}
+         "(3H × H is a GRU's shape, not an LSTM's)",
+         "code": "lstm_ih_shape", "params": {"name": "weight_ih_l1", "shape": "(9, 3)", "note": "gru_shape"}}
     ]  # fmt: skip
 
 
 def test_file_content_decides_the_format_not_its_name(client: TestClient) -> None:
     response = upload(client, "/api/weights", save_safetensors(small_layer()), "misnamed.npz")
     assert response.status_code == 200 and response.json()["layer"] == "l0"
+
+
+# --- refusals carry a code and params, said in every language -----------------------------------
+
+HANGUL = re.compile(r"[가-힣]")
+
+
+def npy(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array)
+    return buffer.getvalue()
+
+
+# (path, file name, content, status, code, params)
+CODED_REFUSALS = {
+    "wrong format": ("/api/weights", "notes.txt", b"hello, world" * 10, 400, "not_tensor_file", {}),
+    "a pickle": ("/api/weights", "model.pt", b"\x80\x04K\x01." * 4, 400, "pickle_file", {}),
+    "missing tensor": (
+        "/api/weights", "w.npz", without("weight_hh_l0"), 422, "tensor_missing",
+        {"name": "weight_hh_l0", "layer": "l0", "present": ["weight_ih_l0", "bias_ih_l0", "bias_hh_l0"]},
+    ),
+    "wrong shape": (
+        "/api/weights", "w.npz", with_tensor("weight_hh_l0", np.zeros((12, 2))), 422, "shape_mismatch",
+        {"name": "weight_hh_l0", "shape": "(12, 2)", "reference": "weight_ih_l0",
+         "reference_shape": "(12, 2)", "hidden": 3, "expected": "(12, 3)"},
+    ),
+    "a GRU": (
+        "/api/weights", "gru.npz", npz(weight_ih_l0=np.zeros((9, 2)), weight_hh_l0=np.zeros((9, 3))), 422,
+        "lstm_ih_shape", {"name": "weight_ih_l0", "shape": "(9, 2)", "note": "gru_shape"},
+    ),
+    "int dtype": (
+        "/api/weights", "w.npz", with_tensor("weight_hh_l0", np.zeros((12, 3), int)), 422, "tensor_dtype",
+        {"name": "weight_hh_l0", "dtype": "int64", "note": "integers",
+         "accepted": ["float16", "float32", "float64", "bfloat16"]},
+    ),
+    "unknown layer": ("/api/weights", "w.npz", npz(**small_layer()), 422, "unknown_layer", None),
+    "bad CSV cell": (
+        "/api/inputs", "x.csv", b"1,zz\n", 422, "csv_not_number", {"line": 1, "column": 2, "cell": "zz"}
+    ),
+    "semicolons": (
+        "/api/inputs", "x.csv", b"1;2\n3;4\n", 422, "csv_not_number",  # line 1 reads as a header
+        {"line": 2, "column": 1, "cell": "3;4", "note": "commas"},
+    ),
+    "ragged CSV": (
+        "/api/inputs", "x.csv", b"1,2\n3\n", 422, "csv_ragged",
+        {"line": 2, "count": 1, "first_line": 1, "first_count": 2},
+    ),
+    "NaN in .npy": (
+        "/api/inputs", "x.npy", npy(np.array([[1.0, np.nan]])), 422, "not_finite_value",
+        {"name": "x.npy", "value": "nan", "index": "[0, 1]"},
+    ),
+    "empty": ("/api/inputs", "x.csv", b"", 400, "empty_file", {}),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", list(CODED_REFUSALS))
+def test_a_refusal_names_its_problem_by_code_and_params(client: TestClient, case: str) -> None:
+    path, filename, data, status, code, params = CODED_REFUSALS[case]
+    form = {"layer": "decoder.l0"} if case == "unknown layer" else {}
+
+    response = upload(client, path, data, filename, **form)
+
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"detail", "code", "params"}
+    assert body["code"] == code
+    if params is not None:
+        assert body["params"] == params
+    assert body["detail"] == problem_text(code, body["params"])  # the English text, from the same code
+    korean = problem_text(code, body["params"], "ko")
+    assert HANGUL.search(korean) and korean != body["detail"] and "{" not in korean, korean
+
+
+def test_an_upload_over_the_limit_names_the_limit_and_its_setting(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    set_limits(monkeypatch, max_upload_bytes=2000)
+    response = upload(client, "/api/inputs", bytes(5000), "big.csv")
+
+    assert response.status_code == 413
+    assert response.json() == {
+        "detail": "the upload is over the 2000 bytes accepted (LSTM_CONVEYOR_MAX_UPLOAD_BYTES)",
+        "code": "upload_too_large",
+        "params": {"limit": 2000, "setting": "LSTM_CONVEYOR_MAX_UPLOAD_BYTES"},
+    }
+    korean = problem_text("upload_too_large", response.json()["params"], "ko")
+    assert korean == "올린 파일이 허용 크기 2000바이트를 넘습니다(LSTM_CONVEYOR_MAX_UPLOAD_BYTES)"
+
+
+def test_too_many_steps_in_a_file_names_the_limit(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    set_limits(monkeypatch, max_steps=2)
+    body = upload(client, "/api/inputs", b"1\n2\n3\n", "x.csv").json()
+    assert body["code"] == "file_too_many_steps"
+    assert body["params"] == {"limit": 2, "setting": "LSTM_CONVEYOR_MAX_STEPS"}
+
+
+def test_the_openapi_document_describes_the_refusals_code_and_params(client: TestClient) -> None:
+    document = client.get("/openapi.json").json()
+    schemas = document["components"]["schemas"]
+    assert {"detail", "code", "params"} <= set(schemas["Refusal"]["required"])
+    assert {"code", "params"} <= set(schemas["ValidationError"]["required"])
+    assert "input" not in schemas["ValidationError"]["properties"]  # never sent
+    weights_422 = document["paths"]["/api/weights"]["post"]["responses"]["422"]["content"]["application/json"]
+    refs = {each["$ref"].rsplit("/", 1)[1] for each in weights_422["schema"]["anyOf"]}
+    assert refs == {"Refusal", "HTTPValidationError"}  # a refused file, or a form without `file`
+    missing = client.post("/api/weights").json()["detail"][0]
+    assert missing["code"] == "missing" and missing["params"] == {} and missing["loc"] == ["body", "file"]

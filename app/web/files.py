@@ -1,7 +1,8 @@
 """Files in and out: import an LSTM layer or an input sequence; export weights and traces.
 
 A refused file raises a FileProblem (app/file_errors.py); `refusal` answers it as
-{"detail": message}: 400 unreadable, 413 over a limit, 422 readable but unusable.
+{"detail": English text, "code", "params"} (the code and params of app/locales/*.json, for a page
+to say it in its own language): 400 unreadable, 413 over a limit, 422 readable but unusable.
 """
 
 from typing import Annotated, Any
@@ -42,7 +43,7 @@ def import_weights(file: UploadFile, layer: LayerField = None) -> Response:
         "weights": {name: getattr(found.weights, name) for name in WEIGHT_NAMES},
         "layer": found.layer.id,
         "layers": [each.summary() for each in found.layers],
-        "skipped": [{"id": layer_id, "detail": why} for layer_id, why in found.skipped.items()],
+        "skipped": [{"id": layer_id, **why.answer()} for layer_id, why in found.skipped.items()],
     }
     return Response(dumps(body), media_type="application/json")
 
@@ -94,9 +95,9 @@ def export_trace_csv(request: TraceRequest) -> StreamingResponse:
 
 
 async def refusal(request: Request, exc: Exception) -> JSONResponse:
-    """A refused file: its message, and a status by kind; never a stack trace or a path."""
+    """A refused file: its message, code and params, and a status by kind; never a stack trace or a path."""
     assert isinstance(exc, FileProblem)
-    return JSONResponse({"detail": str(exc)}, status_code=_STATUS.get(type(exc), 400))
+    return JSONResponse(exc.answer(), status_code=_STATUS.get(type(exc), 400))
 
 
 def _read(file: UploadFile) -> bytes:
@@ -105,7 +106,7 @@ def _read(file: UploadFile) -> bytes:
     limit = get_settings().max_upload_bytes
     data = file.file.read(limit + 1)
     if len(data) > limit:
-        raise TooLarge(f"the file is over the {limit} bytes accepted ({setting('max_upload_bytes')})")
+        raise TooLarge("upload_too_large", limit=limit, setting=setting("max_upload_bytes"))
     return data
 
 

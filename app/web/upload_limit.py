@@ -16,7 +16,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import get_settings
-from app.file_errors import setting
+from app.file_errors import TooLarge, setting
 
 
 class _Exceeded(Exception):
@@ -33,10 +33,8 @@ class UploadLimit:
             await self.app(scope, receive, send)
             return
         limit = get_settings().max_upload_bytes
-        refusal = JSONResponse(
-            {"detail": f"the upload is over the {limit} bytes accepted ({setting('max_upload_bytes')})"},
-            status_code=413,
-        )
+        problem = TooLarge("upload_too_large", limit=limit, setting=setting("max_upload_bytes"))
+        refusal = JSONResponse(problem.answer(), status_code=413)
         if _declared_length(scope) > limit:
             await refusal(scope, receive, send)
             return

@@ -354,9 +354,11 @@ export default {
       "again (a message may hold {limit} MiB): upload its file again, or run it from a script with " +
       "POST /api/trace (see /docs).",
   },
-  // The server's problems by `code` (docs/protocol.md): ours are app/locales/en.json's "problems",
-  // the rest are pydantic's error types, whose `params` are pydantic's context. "{message}" is the
-  // server's English text, for the types whose context does not travel.
+  // The server's problems by `code` (docs/protocol.md; the socket's errors and the REST refusals of
+  // files), the same texts as app/locales/en.json's "problems": ours, then pydantic's error types,
+  // whose `params` are pydantic's context, then the file refusals. "{message}" is the server's
+  // English text, for the types whose context does not travel; {name:or} joins a list of
+  // alternatives with "join.or"; {note} is the "notes" entry the parameter `note` names, or nothing.
   problems: {
     not_json: "message is not valid JSON",
     binary_frame: "binary frames are not supported; send JSON text",
@@ -373,6 +375,18 @@ export default {
     bad_weights: "{detail}",
     out_of_bounds: "must lie within ±{limit}",
     sigmoid_range: "gate {gate} is a sigmoid: its value must lie in [0, 1]",
+    no_rows: "{field} must have at least one row",
+    row_length: "{field} has {length} values, expected {expected}",
+    weight_ih_rows: "weight_ih has {rows} rows; an LSTM needs 4H rows (gates i, f, g, o)",
+    hidden_range: "H={hidden} must be in 1..{limit}",
+    inputs_range: "D={inputs} must be in 1..{limit}",
+    weight_hh_rows: "weight_hh has {count} rows, but weight_ih's {rows} rows mean H={hidden}, so weight_hh " +
+      "must be ({rows}, {hidden})",
+    bias_length: "{field} has {length} values; H={hidden} means {expected}",
+    state_length: "{field} has {length} values, but H={hidden}",
+    rnn_has_no_c0: "c0 is for an LSTM; a plain RNN has no cell state",
+    trace_too_large: "T·H = {cells} exceeds {limit}",
+    target_out_of_range: "gradients.target={value} is out of range: H={hidden}",
     int_type: "must be a whole number",
     float_type: "must be a number",
     finite_number: "must be a finite number",
@@ -381,14 +395,15 @@ export default {
     list_type: "must be a list",
     dict_type: "must be an object",
     model_type: "must be an object",
+    model_attributes_type: "must be an object",
     missing: "is required",
     extra_forbidden: "is not a field of this message",
     greater_than_equal: "must be ≥ {ge}",
     greater_than: "must be > {gt}",
     less_than_equal: "must be ≤ {le}",
     less_than: "must be < {lt}",
-    literal_error: "must be {expected}",
-    union_tag_invalid: "{tag} is not one of {expected_tags}",
+    literal_error: "must be {expected:or}",
+    union_tag_invalid: "{tag} is not one of {expected_tags:or}",
     union_tag_not_found: "{discriminator} is missing",
     string_too_long: "must be at most {max_length} characters long",
     string_too_short: "must be at least {min_length} characters long",
@@ -396,6 +411,110 @@ export default {
     too_short: "must have at least {min_length} items",
     value_error: "{message}",
     json_invalid: "message is not valid JSON",
+    upload_too_large: "the upload is over the {limit} bytes accepted ({setting})",
+    file_too_large: "the file has {size} bytes; at most {limit} ({setting})",
+    empty_file: "the file is empty",
+    not_tensor_file: "neither a .safetensors file nor an .npz archive",
+    pickle_file: "neither a .safetensors file nor an .npz archive: PyTorch pickles are never loaded (they " +
+      "can run code); save with safetensors.torch.save_file(model.state_dict(), …) or np.savez",
+    keras_file: "neither a .safetensors file nor an .npz archive: Keras files are not read; save " +
+      "layer.get_weights() with np.savez",
+    unknown_layer: "the file has no layer '{layer}'; it has: {layers}",
+    no_tensors: "the file holds no tensors: expected PyTorch names weight_ih_l0, weight_hh_l0 (and " +
+      "bias_ih_l0, bias_hh_l0) or Keras names kernel, recurrent_kernel (and bias), after any prefix",
+    no_lstm_layer: "no LSTM layer found among the file's {count} tensors ({tensors}): expected PyTorch " +
+      "names weight_ih_l0, weight_hh_l0 (and bias_ih_l0, bias_hh_l0) or Keras names kernel, " +
+      "recurrent_kernel (and bias), after any prefix",
+    lstm_projection: "{name} is a projection (nn.LSTM with proj_size > 0); only LSTMs without one are run " +
+      "here",
+    lstm_ih_shape: "{name} has shape {shape}; an LSTM's is (4H, D), gate rows i, f, g, o{note}",
+    one_bias_missing: "{name} is missing, but {present} is there; an nn.LSTM has both biases or neither " +
+      "(bias=False)",
+    shape_mismatch: "{name} has shape {shape}, but {reference} {reference_shape} means H={hidden}, so " +
+      "{name} must be {expected}{note}",
+    keras_recurrent_shape: "{name} has shape {shape}; a Keras LSTM's is (H, 4H), gate columns i, f, c, " +
+      "o{note}",
+    tensor_missing: "{name} is missing; layer {layer} has only {present}",
+    layer_too_large: "layer {layer} has {size}={value}; at most {limit} ({setting})",
+    tensor_dtype: "{name} has dtype {dtype}{note}; accepted are {accepted}",
+    not_finite_value: "{name} holds {value} at {index}; every value must be finite",
+    value_out_of_bounds: "{name} holds {value} at {index}, beyond ±{limit} (the limit, {setting})",
+    npy_magic: "{name} is not an .npy array (it does not start with the .npy magic string)",
+    npy_version: "{name} is .npy format {version}; 1.0 and 2.0 are read",
+    npy_header: "{name} has a damaged or truncated .npy header",
+    npy_objects: "{name} holds pickled Python objects (dtype object); files are read without pickle, so " +
+      "save plain numeric arrays",
+    npy_truncated: "{name} is truncated: shape {shape} of {dtype} needs {needed} bytes, but {available} " +
+      "follow the header",
+    npy_too_long: "{name} is longer than its header says: shape {shape} of {dtype} needs {needed} bytes, " +
+      "but {available} follow the header",
+    npz_unreadable: "not a readable .npz: it is not a zip archive, or it is truncated (no zip directory at " +
+      "its end)",
+    too_many_entries: "the archive holds {count} entries; at most {limit} are read ({setting})",
+    npz_duplicate: "the archive holds {name} twice",
+    npz_too_large: "the archive's entries declare {size} bytes unpacked; at most {limit} are read " +
+      "({setting})",
+    npz_pickle: "the archive holds {name}: this looks like a torch.save checkpoint, a pickle, which is " +
+      "never loaded (it can run code); save with safetensors.torch.save_file or np.savez",
+    npz_not_npy: "the archive holds {name}, which is not an .npy array; an .npz holds only those",
+    npz_encrypted: "{name} is encrypted",
+    npz_compression: "{name} uses zip compression method {method}; np.savez and np.savez_compressed write " +
+      "stored or deflated entries",
+    zip_bomb: "{name} would inflate from {packed} to {unpacked} bytes ({ratio}×), more than the {limit}× " +
+      "allowed ({setting}): a zip bomb?",
+    npz_unpack: "{name} cannot be unpacked: {reason}",
+    npz_size_mismatch: "{name} declares {declared} bytes unpacked, but its .npy header (shape {shape}, " +
+      "{dtype}) means {size}",
+    npz_entry_size: "{name} unpacks to a size other than the {declared} bytes declared",
+    too_many_tensors: "the file holds {count} tensors; at most {limit} are read ({setting})",
+    safetensors_short: "too short for .safetensors: {size} bytes, and the header length alone takes 8",
+    safetensors_header_size: "not a complete .safetensors file: its first 8 bytes announce a {size}-byte " +
+      "header, but only {available} bytes follow",
+    safetensors_header_json: "the .safetensors header is not valid UTF-8 JSON",
+    safetensors_header_object: "the .safetensors header is not a JSON object",
+    safetensors_entry: "the header entry for {name} needs dtype, shape and data_offsets",
+    safetensors_dtype: "{name} has dtype '{dtype}', which is not a safetensors dtype",
+    safetensors_shape: "{name} has shape {shape}; a shape is a list of non-negative integers",
+    safetensors_offsets: "{name} has data_offsets {offsets}; they are [begin, end], in bytes",
+    safetensors_span: "{name}: shape {shape} of {dtype} needs {needed} bytes, but its data_offsets " +
+      "[{begin}, {end}] span {span}",
+    safetensors_overlap: "{name}'s data_offsets [{begin}, {end}] overlaps the tensor before it: they must " +
+      "tile the data",
+    safetensors_gap: "{name}'s data_offsets [{begin}, {end}] leaves a gap before it: they must tile the data",
+    safetensors_truncated: "truncated: the header declares {declared} bytes of tensor data, but only " +
+      "{available} follow",
+    safetensors_trailing: "{extra} bytes follow the last tensor's data, which the header does not declare",
+    npy_input_dtype: "{name} has dtype {dtype}; inputs must be floats or integers",
+    npy_input_shape: "{name} has shape {shape}; inputs are (T, D), or (T,) for D=1",
+    not_inputs_file: "neither an .npy array nor UTF-8 CSV text",
+    csv_ragged: "line {line} has {count} values, but line {first_line} has {first_count}",
+    csv_no_numbers: "the CSV has no rows of numbers",
+    csv_empty_cell: "line {line}, column {column} is empty",
+    csv_not_number: "line {line}, column {column}: '{cell}' is not a number{note}",
+    csv_not_finite: "line {line}, column {column}: {value} is not a finite number",
+    csv_out_of_bounds: "line {line}, column {column}: {value} lies beyond ±{limit} ({setting})",
+    empty_sequence: "the input sequence is empty: T={steps}, D={inputs}",
+    file_too_many_steps: "more than {limit} time steps ({setting})",
+    file_too_many_inputs: "{inputs} inputs per step; at most {limit} ({setting})",
+    csv_too_large: "the CSV would hold {cells} numbers (T·H = {rows} rows × {columns} columns); at most " +
+      "{limit} ({setting})",
+    trace_not_finite: "{detail}",
+  },
+  // Remarks a problem's `note` parameter names, put where its text has {note} (with their own
+  // spacing: the English ones start with a space).
+  notes: {
+    gru_shape: " (3H × H is a GRU's shape, not an LSTM's)",
+    rnn_shape: " (H × H is a plain RNN's shape, not an LSTM's)",
+    pickled: " (pickled Python objects, which are never loaded)",
+    complex: " (complex numbers)",
+    integers: " (integers)",
+    booleans: " (booleans)",
+    text: " (text)",
+    commas: " (cells are separated by commas)",
+  },
+  // How a list of alternatives ({name:or} in a problem) is joined: 'a', 'b' or 'c'.
+  join: {
+    or: "{rest} or {last}",
   },
   link: {
     // "{reason}" is one of the reasons below, or the server's word on a field of the link.
