@@ -20,8 +20,9 @@ export async function fetchScenario(name) {
 }
 
 // Posts one file (multipart field `file`, plus any form `fields`). A refused file is an answer,
-// not an exception: {ok: true, body} or {ok: false, status, detail} with the server's `detail`
-// (null when it sent none; status 0 when the server could not be reached).
+// not an exception: {ok: true, body} or {ok: false, status, detail, code, params} with the
+// server's English `detail` and the `code` and `params` that name the problem (each null when it
+// sent none; status 0 when the server could not be reached).
 async function postFile(path, file, fields = {}) {
   const form = new FormData();
   form.append("file", file, file.name);
@@ -30,7 +31,7 @@ async function postFile(path, file, fields = {}) {
   try {
     response = await fetch(path, { method: "POST", body: form, headers: JSON_ACCEPT });
   } catch {
-    return { ok: false, status: 0, detail: null };
+    return { ok: false, status: 0, detail: null, code: null, params: null };
   }
   let body = null;
   try {
@@ -40,10 +41,12 @@ async function postFile(path, file, fields = {}) {
   }
   if (response.ok && body) return { ok: true, body };
   const detail = body && typeof body.detail === "string" ? body.detail : null;
-  return { ok: false, status: response.status, detail };
+  const code = body && typeof body.code === "string" ? body.code : null;
+  const params = body && body.params && typeof body.params === "object" ? body.params : null;
+  return { ok: false, status: response.status, detail, code, params };
 }
 
-// → {weights, layer, layers: [{id, naming, H, D, reverse}], skipped: [{id, detail}]}
+// → {weights, layer, layers: [{id, naming, H, D, reverse}], skipped: [{id, detail, code, params}]}
 export function postWeights(file, layer = null) {
   return postFile("/api/weights", file, layer === null ? {} : { layer });
 }

@@ -4,7 +4,7 @@
 // calls the actions main.js hands in, and render() mirrors the state.
 
 import { postInputs, postWeights } from "./api.js";
-import { format, strings } from "./i18n/index.js";
+import { format, problemText, strings } from "./i18n/index.js";
 
 const KINDS = { ".safetensors": "weights", ".npz": "weights", ".csv": "inputs", ".npy": "inputs" };
 const TITLE_LENGTH = 80; // the most a restore's title may hold
@@ -15,10 +15,20 @@ function kindOf(name) {
   return ending ? KINDS[ending] : null;
 }
 
-// The words for a refused upload: the server's `detail`, else what happened.
+// The words for a refused upload, as a function that says them in the page's current language
+// (the status line says them again after a language switch): the server's problem from its code
+// and params, or its English `detail` for a code the catalogue does not know; else what happened.
 function refusal(answer) {
-  if (answer.detail) return answer.detail;
-  return answer.status === 0 ? strings.files.unreachable : format(strings.files.refused, { status: answer.status });
+  return () => {
+    const said = problemText(answer.code, answer.params, answer.detail);
+    if (said) return said;
+    return answer.status === 0 ? strings.files.unreachable : format(strings.files.refused, { status: answer.status });
+  };
+}
+
+// Why a layer of the file cannot be loaded, in the page's language (as a refusal would say it).
+function skippedText(layer) {
+  return `${layer.id} (${problemText(layer.code, layer.params, layer.detail)})`;
 }
 
 function dragsFiles(event) {
@@ -76,7 +86,7 @@ export function createFiles(doc, actions) {
     }
     const loaded = format(S.loaded, { name: file.name, layer: answer.body.layer, H: chosen.H, D: chosen.D });
     const notLoaded = skipped.length
-      ? ` ${format(S.skipped, { list: skipped.map((s) => `${s.id} (${s.detail})`).join("; ") })}`
+      ? ` ${format(S.skipped, { list: skipped.map(skippedText).join("; ") })}`
       : "";
     note(loaded + notLoaded);
   }
@@ -92,7 +102,7 @@ export function createFiles(doc, actions) {
     const modelD = actions.inputCount();
     if (D !== modelD) {
       note("");
-      actions.localError(file.name, format(S.wrongD, { name: file.name, fileD: D, modelD }));
+      actions.localError(file.name, () => format(S.wrongD, { name: file.name, fileD: D, modelD }));
       return;
     }
     if (actions.setSequence(x, file.name)) note(format(S.inputsLoaded, { name: file.name, T, D }));
@@ -103,7 +113,7 @@ export function createFiles(doc, actions) {
     const kind = kindOf(file.name);
     if (kind === "weights") importWeights(file);
     else if (kind === "inputs") importInputs(file);
-    else actions.localError(file.name, format(S.wrongType, { name: file.name }));
+    else actions.localError(file.name, () => format(S.wrongType, { name: file.name }));
   }
 
   el.chooseWeights.addEventListener("click", () => el.weights.click());
