@@ -1,5 +1,6 @@
 """Server-side text in English and Korean: the catalogues agree, and every problem has a text."""
 
+import json
 import re
 import string
 from pathlib import Path
@@ -37,14 +38,6 @@ def test_every_scenario_has_its_text_in_every_language() -> None:
     for lang in LANGUAGES:
         for text in catalogue(lang)["scenarios"].values():
             assert len(text["title"]) > 2 and len(text["description"]) > 40
-
-
-def test_every_problem_the_server_names_has_a_text() -> None:
-    source = "\n".join(path.read_text() for path in APP.rglob("*.py"))
-    raised = set(re.findall(r'Rejected\(\s*[^,]+,\s*"([a-z_]+)"', source))
-    replied = set(re.findall(r'error_reply\(\s*None,\s*"([a-z_]+)"', source))
-    assert raised and replied
-    assert raised | replied <= set(catalogue("en")["problems"])
 
 
 def test_a_problem_reads_naturally_in_korean() -> None:
@@ -90,3 +83,176 @@ def test_a_scenario_the_catalogues_do_not_know_keeps_its_own_text() -> None:
 
     stranger = replace(random_init(), name="bench-h64", title="Benchmark", description="Big and random.")
     assert stranger.texts()["ko"] == {"title": "Benchmark", "description": "Big and random."}
+
+
+# --- every code the server can emit, in every catalogue ---------------------------------------------
+
+STATIC_I18N = APP.parent / "static" / "js" / "i18n"
+# Where our own code names a problem: the exceptions and helpers that take a code, with the code
+# as a string literal (a code picked at run time would slip past this scan, so each such call is
+# also counted below and must name its code literally).
+NAMED = re.compile(
+    r"\b(?:Malformed|TooLarge|Unusable|FileProblem|ProblemError|validation_problem)\(\s*\"(\w+)\""
+    r"|\bRejected\(\s*[^,()]+,\s*\"(\w+)\""
+    r"|\berror_reply\(\s*None,\s*\"(\w+)\""
+)
+CONSTRUCTED = re.compile(r"(?<!class )\b(?:Malformed|TooLarge|Unusable|FileProblem|ProblemError)\(")
+
+
+def app_source() -> dict[Path, str]:
+    return {path: path.read_text() for path in APP.rglob("*.py")}
+
+
+def named_codes() -> set[str]:
+    codes = set()
+    for path, text in app_source().items():
+        found = NAMED.findall(text)
+        codes |= {code for groups in found for code in groups if code}
+        if path.name != "i18n.py" and path.name != "file_errors.py":  # where the classes are defined
+            built = len(CONSTRUCTED.findall(text))
+            literal = len(
+                re.findall(r"\b(?:Malformed|TooLarge|Unusable|FileProblem|ProblemError)\(\s*\"", text)
+            )
+            assert built == literal, f"{path.name}: a problem is raised with a code that is not a literal"
+    return codes
+
+
+def page_catalogue(lang: str) -> dict[str, dict[str, str]]:
+    """The problems, notes and join sections of static/js/i18n/{lang}.js, read as the object
+    literals they are (keys, then strings joined with +)."""
+    source = (STATIC_I18N / f"{lang}.js").read_text(encoding="utf-8")
+    sections = {}
+    for section in ("problems", "notes", "join"):
+        body = re.search(rf"^  {section}: \{{\n(.*?)^  \}},$", source, re.S | re.M)
+        assert body, f"no {section} section in {lang}.js"
+        lines = [line for line in body[1].splitlines() if not line.strip().startswith("//")]
+        text = re.sub(r'"\s*\+\s*"', "", "\n".join(lines))
+        text = re.sub(r"^\s*(\w+):", r'"\1":', text, flags=re.M)
+        sections[section] = json.loads("{" + text.rstrip().rstrip(",") + "}")
+    return sections
+
+
+def test_every_code_our_code_names_is_in_every_catalogue_with_a_text() -> None:
+    codes = named_codes()
+    # The file refusals, the socket's own problems and the REST body problems are all found.
+    assert {"tensor_missing", "csv_not_number", "upload_too_large", "step_out_of_range", "not_json"} <= codes
+    assert {"out_of_bounds", "state_length", "no_rows"} <= codes
+    for lang in LANGUAGES:
+        missing = codes - set(catalogue(lang)["problems"])
+        assert not missing, (lang, sorted(missing))
+
+
+def test_every_note_is_named_somewhere_and_known() -> None:
+    from app.tensor_file import _KIND_NOTES
+    from app.weights_io import _kind
+
+    source = "\n".join(app_source().values())
+    notes = set(catalogue("en")["notes"])
+    named = (
+        set(_KIND_NOTES.values())
+        | {_kind((9, 3)), _kind((3, 3))}
+        | set(re.findall(r'note = "(\w+)"', source))
+    )
+    assert named == notes
+    for note in notes:
+        assert f'"{note}"' in source, f"note {note} is never named in app/"
+
+
+def test_the_page_catalogues_hold_the_servers_texts_exactly() -> None:
+    for lang in LANGUAGES:
+        page, server = page_catalogue(lang), catalogue(lang)
+        for section in ("problems", "notes", "join"):
+            assert page[section] == server[section], (lang, section)
+
+
+def test_every_problem_text_has_the_same_placeholders_and_specs_in_every_language() -> None:
+    def holes(template: str) -> set[tuple[str, str | None]]:
+        return {(name, spec) for _, name, spec, _ in string.Formatter().parse(template) if name}
+
+    english = catalogue("en")
+    for lang in LANGUAGES:
+        for section in ("problems", "notes", "join"):
+            for key, template in english[section].items():
+                assert holes(catalogue(lang)[section][key]) == holes(template), (lang, section, key)
+
+
+def test_codes_the_socket_answers_bad_messages_with_are_in_every_catalogue(client: TestClient) -> None:
+    from tests.test_bad_input_battery import BATTERY
+
+    seen = set()
+    with client.websocket_connect("/ws") as ws:
+        ws.receive_json()
+        for text, _ in BATTERY:
+            ws.send_text(text)
+            reply = ws.receive_json()
+            assert reply["type"] == "error", (text, reply)
+            seen.add(reply["code"])
+    assert len(seen) > 10
+    for lang in LANGUAGES:
+        assert not seen - set(catalogue(lang)["problems"]), (
+            lang,
+            sorted(seen - set(catalogue(lang)["problems"])),
+        )
+
+
+# --- alternatives, notes and REST bodies --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [("en", "must be 'lstm', 'rnn' or 'gru'"), ("ko", "다음 값이어야 합니다: 'lstm', 'rnn' 또는 'gru'")],
+)
+def test_alternatives_are_joined_in_each_language(lang: str, expected: str) -> None:
+    assert problem_text("literal_error", {"expected": ["lstm", "rnn", "gru"]}, lang) == expected
+    assert problem_text("literal_error", {"expected": ["sum"]}, lang).endswith("'sum'")
+
+
+def test_a_note_is_said_in_each_language_where_the_text_puts_it() -> None:
+    params = {"name": "w", "dtype": "int64", "accepted": ["float16", "float32"], "note": "integers"}
+    assert (
+        problem_text("tensor_dtype", params) == "w has dtype int64 (integers); accepted are float16, float32"
+    )
+    assert (
+        problem_text("tensor_dtype", params, "ko")
+        == "w의 dtype이 int64(정수)입니다. 받을 수 있는 dtype은 float16, float32입니다"
+    )
+    assert problem_text("tensor_dtype", {**params, "note": None}).startswith("w has dtype int64; accepted")
+
+
+def test_a_literal_error_on_the_socket_lists_the_expected_values(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        ws.receive_json()
+        ws.send_json({"type": "export", "format": "trace.xlsx"})
+        literal = ws.receive_json()
+        ws.send_json({"type": "generate", "sequence": {"kind": "square"}})
+        tag = ws.receive_json()
+    assert literal["code"] == "literal_error" and literal["field"] == "format"
+    assert literal["params"] == {
+        "expected": ["trace.csv", "trace.json", "weights.npz", "weights.safetensors"]
+    }
+    assert "'weights.npz' 또는 'weights.safetensors'" in problem_text(
+        literal["code"], literal["params"], "ko"
+    )
+    assert tag["code"] == "union_tag_invalid" and tag["params"]["expected_tags"] == [
+        "pulse",
+        "sine",
+        "noise",
+        "constant",
+    ]
+    assert literal["message"].startswith("Input should be 'trace.csv'")  # pydantic's English, as before
+
+
+def test_rest_validation_errors_carry_a_code_and_params(client: TestClient) -> None:
+    from tests.test_api import body as trace_body
+
+    wrong_model = client.post("/api/trace", json={**trace_body(), "model": "gru"})
+    short_h0 = client.post("/api/trace", json={**trace_body(hidden=3), "h0": [0.0, 0.0]})
+
+    assert wrong_model.status_code == short_h0.status_code == 422
+    literal = wrong_model.json()["detail"][0]
+    assert literal["loc"] == ["body", "model"] and literal["type"] == "literal_error"
+    assert literal["code"] == "literal_error" and literal["params"] == {"expected": ["lstm", "rnn"]}
+    state = short_h0.json()["detail"][0]
+    assert state["type"] == "value_error" and state["msg"] == "h0 has 2 values, but H=3"
+    assert state["code"] == "state_length" and state["params"] == {"field": "h0", "length": 2, "hidden": 3}
+    assert problem_text(state["code"], state["params"], "ko") == "h0에 값이 2개 있지만, H=3입니다"
