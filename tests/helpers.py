@@ -39,6 +39,14 @@ def receive(ws: "WebSocketTestSession") -> dict[str, Any]:
     return message
 
 
+def receive_binary(ws: "WebSocketTestSession") -> dict[str, Any]:
+    """The next message on a `/ws?encoding=binary` TestClient WebSocket, which must be binary,
+    decoded by app/wire.py (its arrays as NumPy arrays)."""
+    from app.wire import decode
+
+    return decode(ws.receive_bytes())
+
+
 def sync(ws: "WebSocketTestSession") -> dict[str, Any]:
     """Ask for a snapshot and skip whatever arrives before it."""
     ws.send_text(json.dumps({"type": "sync"}))

@@ -2,6 +2,9 @@
 
 A receiver task only queues raw frames (app/web/inbox.py); the worker drains everything queued so
 far and applies it as one batch, so a burst of slider moves costs one recompute.
+
+`/ws?encoding=binary` sends snapshots and frames as binary columns (app/wire.py) instead of JSON
+text; every other reply, and everything a client sends, stays JSON text.
 """
 
 from __future__ import annotations
@@ -22,10 +25,15 @@ from app.session import Outgoing, Session, error_reply
 from app.web.errors import first_problem
 from app.web.inbox import Frame, Inbox
 from app.web.security import origin_allowed
+from app.wire import encode
 
 router = APIRouter()
 log = logging.getLogger(__name__)
 _messages: TypeAdapter[Any] = TypeAdapter(ClientMessage)
+
+ENCODINGS = ("json", "binary")
+# The replies that carry the trace's arrays: the only ones worth sending as binary columns.
+COLUMNAR_TYPES = frozenset({"snapshot", "frame"})
 
 
 @router.websocket("/ws")
@@ -35,20 +43,33 @@ async def stream(websocket: WebSocket) -> None:
         await websocket.close(code=1008, reason="origin not allowed")  # before accept: HTTP 403
         return
     await websocket.accept()
+    binary = _binary_requested(websocket)
+    if binary is None:
+        # After accept, so the client gets the reason (a refused handshake is a bare HTTP 403).
+        await websocket.close(code=1008, reason="query parameter encoding must be json or binary")
+        return
     if state.active_sessions >= settings.max_sessions:
         await websocket.close(code=1013, reason="too many sessions; try again later")
         return
     state.active_sessions += 1
     try:
-        await _serve(websocket, Session(), Inbox(settings.max_pending_messages))
+        await _serve(websocket, Session(), Inbox(settings.max_pending_messages), binary)
     finally:
         state.active_sessions -= 1
         if state.active_sessions == 0:
             release_free_memory()  # the allocator keeps freed traces for reuse while sessions run
 
 
-async def _serve(websocket: WebSocket, session: Session, inbox: Inbox) -> None:
-    await _send(websocket, [session.snapshot()])
+def _binary_requested(websocket: WebSocket) -> bool | None:
+    """Whether `?encoding=binary` was asked for; None for any other value (or more than one)."""
+    values = websocket.query_params.getlist("encoding") or ["json"]
+    if len(values) != 1 or values[0] not in ENCODINGS:
+        return None
+    return values[0] == "binary"
+
+
+async def _serve(websocket: WebSocket, session: Session, inbox: Inbox, binary: bool) -> None:
+    await _send(websocket, [session.snapshot()], binary)
     receiver = asyncio.create_task(_receive(websocket, inbox))
     try:
         while True:
@@ -56,9 +77,9 @@ async def _serve(websocket: WebSocket, session: Session, inbox: Inbox) -> None:
             parsed, errors = _parse(drained.frames)
             if drained.refused:
                 errors.append(error_reply(None, "too_many_pending", {"count": drained.refused}))
-            await _send(websocket, errors)
+            await _send(websocket, errors, binary)
             if parsed:
-                await _send(websocket, await _apply(session, parsed))
+                await _send(websocket, await _apply(session, parsed), binary)
             if drained.closed:
                 break
     except WebSocketDisconnect:
@@ -137,11 +158,21 @@ def _message_id(text: str) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-async def _send(websocket: WebSocket, replies: list[Outgoing]) -> None:
+def _encoded(reply: Outgoing, binary: bool) -> str | bytes:
+    """The reply as it goes on the wire; NotFinite (from either encoder) if an array is not finite."""
+    if binary and reply["type"] in COLUMNAR_TYPES:
+        return encode(reply)
+    return dumps(reply).decode()
+
+
+async def _send(websocket: WebSocket, replies: list[Outgoing], binary: bool) -> None:
     for reply in replies:
         try:
-            payload = dumps(reply)
+            data = _encoded(reply, binary)
         except NotFinite as err:
             log.warning("refused to send a non-finite reply: %s", err)
-            payload = dumps(error_reply(None, "not_finite", {"detail": str(err)}, reply.get("ack")))
-        await websocket.send_text(payload.decode())
+            data = dumps(error_reply(None, "not_finite", {"detail": str(err)}, reply.get("ack"))).decode()
+        if isinstance(data, bytes):
+            await websocket.send_bytes(data)
+        else:
+            await websocket.send_text(data)
