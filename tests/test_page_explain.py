@@ -150,7 +150,7 @@ def test_a_clamped_gate_says_so_and_the_numbers_follow_the_clamp(page: Any, serv
     # The markers: on the belt (gauge frame and label), on the heatmap row, on the readout cell.
     assert shape_names(page, "belt").count("clamp-f-1") == 1
     assert "clamp-f-0" not in shape_names(page, "belt")
-    assert "clamped" in page.inner_text("#belt")
+    assert "clamped" in page.inner_text("#belt-labels")
     assert "clamp-f-1" in shape_names(page, "gates")
     assert "clamped 0.30" in page.inner_text("#gates")
     assert page.locator("#readout td[data-q='f'][data-unit='1'].is-clamped").count() == 1

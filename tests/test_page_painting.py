@@ -114,3 +114,48 @@ def test_a_long_sequence_draws_the_belt_over_time_as_areas_with_the_engines_numb
         assert min(positive["y"]) >= 0 >= max(negative["y"])
         np.testing.assert_allclose(positive["customdata"], expected.added[:, k], rtol=RTOL, atol=ATOL)
         np.testing.assert_allclose(c["y"], expected.c[:, k], rtol=RTOL, atol=ATOL)
+
+
+def shown(value: float) -> str:
+    """A number as the belt writes it: three decimals and a real minus sign."""
+    return f"{value:.3f}".replace("-", "\u2212")
+
+
+def belt_labels(page: Any) -> list[str]:
+    texts: list[str] = page.eval_on_selector_all(
+        "#belt-labels .belt-label:not([hidden])", "spans => spans.map((s) => s.textContent)"
+    )
+    return texts
+
+
+def test_the_belts_labels_show_the_engines_numbers_and_go_into_its_images(page: Any, server_url: str) -> None:
+    scenario = get_scenario("hold-and-release")
+    expected = run(scenario.weights, scenario.x, scenario.h0, scenario.c0)
+    open_page(page, server_url)
+    go_to_step(page, 6)
+    units = expected.c.shape[1]
+    page.wait_for_function(f"document.querySelectorAll('#belt-labels .belt-label').length === {12 * units}")
+    labels = belt_labels(page)
+    assert len(labels) == 12 * units  # twelve labels per lane
+    for k in range(units):
+        lane = labels[12 * k : 12 * k + 12]
+        assert f"f {shown(expected.f[6, k])}" in lane, lane
+        assert f"kept {shown(expected.kept[6, k])}" in lane, lane
+        assert f"ht {shown(expected.h[6, k])}" in lane, lane  # h<sub>t</sub>: textContent drops the tags
+    # Each label sits on the chart: inside the belt's box.
+    belt = page.locator("#belt").bounding_box()
+    for box in page.eval_on_selector_all(
+        "#belt-labels .belt-label:not([hidden])",
+        "spans => spans.map((s) => s.getBoundingClientRect()).map((r) => [r.left, r.top, r.right, r.bottom])",
+    ):
+        assert belt["x"] <= box[0] and box[2] <= belt["x"] + belt["width"], box
+        assert belt["y"] <= box[1] and box[3] <= belt["y"] + belt["height"], box
+
+    # The saved SVG carries the same labels (the page's are HTML, not part of the chart).
+    page.hover("#belt")
+    with page.expect_download() as download:
+        page.click("#belt .modebar-btn[data-title='Download plot as an SVG']")
+    assert download.value.suggested_filename == "belt.svg"
+    svg = download.value.path().read_text()
+    assert svg.startswith("<svg")
+    assert f"f {shown(expected.f[6, 1])}" in svg and f"kept {shown(expected.kept[6, 0])}" in svg

@@ -426,7 +426,7 @@ async function main() {
   const readout = createReadout($("readout"));
   const stepTable = createStepTable($("step-table"));
   const announcer = createAnnouncer($("announce"));
-  const belt = createBelt($("belt"), $("belt-motion"), $("belt-key"), $("belt-note"), $("belt-summary"));
+  const belt = createBelt($("belt"), $("belt-motion"), $("belt-labels"), $("belt-key"), $("belt-note"), $("belt-summary"));
   const timeline = createTimeline($("timeline"), goTo, $("timeline-summary"));
   const gates = createGates($("gates"), goTo, $("gates-summary"));
   const inputsChart = createInputsChart($("inputs-chart"), goTo, $("inputs-summary"));

@@ -11,7 +11,8 @@ import {
 import { num, signed } from "../format.js";
 import { format, plain, strings } from "../i18n/index.js";
 import { WALK_STEPS } from "../state.js";
-import { FONT, baseLayout, chartConfig, clampOf, describe, shownUnits, signedLimit } from "./common.js";
+import { createBeltLabels, labelTrace, laneLabels } from "./belt-labels.js";
+import { CONFIG, FONT, baseLayout, chartConfig, clampOf, describe, shownUnits, signedLimit } from "./common.js";
 
 const S = strings.belt;
 
@@ -180,33 +181,6 @@ function parcels(v, y, p, ph) {
   return out;
 }
 
-// A gate's label: its value, and a "clamped" badge in the accent colour when it is forced.
-function gateLabel(name, value, clamped) {
-  const text = `${name} ${num(value, 3)}`;
-  return clamped ? `${text} <b style="color:${CLAMP}">${strings.clamp.badge}</b>` : text;
-}
-
-// Text labels of one lane: every quantity of the step, beside where it happens, with the moves
-// of the walk-through that involve it ([x, y, text, position, moves]).
-function labels(v, y, k, clamped) {
-  const all = [1, 2, 3, 4, 5];
-  const rows = [
-    [X.label, y, format(S.unit, { k }), "middle right", all],
-    [X.cPrev, y + 0.3, `c<sub>t−1</sub> ${num(v.c_prev, 3)}`, "top center", [1]],
-    [X.forget, y + 0.42, gateLabel("f", v.f, clamped.f), "top center", [1]],
-    [X.kept, y + 0.3, `${S.kept} ${num(v.kept, 3)}`, "top center", [1, 3]],
-    [X.forget + 0.5, y + BRANCH * 0.78, `${S.forgotten} ${num(v.forgotten, 3)}`, "middle right", [1]],
-    [X.add, y + 0.42, gateLabel("i", v.i, clamped.i), "top center", [2]],
-    [X.add, y + BRANCH - 0.06, gateLabel("g", v.g, clamped.g), "bottom center", [2]],
-    [X.add + 0.3, y + BRANCH * 0.5, `${S.added} ${signed(v.added, 3)}`, "middle right", [2, 3]],
-    [X.c, y + 0.3, `c<sub>t</sub> ${num(v.c, 3)}`, "top center", [3, 4, 5]],
-    [X.tanh, y + BRANCH - 0.3, `tanh ${num(v.tanh_c, 3)}`, "bottom center", [4]],
-    [X.out, y + BRANCH + 0.42, gateLabel("o", v.o, clamped.o), "top center", [4]],
-    [X.h, y + BRANCH - 0.3, `h<sub>t</sub> ${num(v.h, 3)}`, "bottom center", [4, 5]],
-  ];
-  return rows;
-}
-
 // A 0..1 gauge: an outlined bar filled to the gate's opening, on the sequential scale. A clamped
 // gate's gauge is framed in the accent colour, dashed (the shape is named clamp-<gate>-<unit>).
 function gauge(xc, yc, value, { dim = false, clamp = null } = {}) {
@@ -370,16 +344,26 @@ function paintKeys(keys, limit) {
   keys.querySelector("[data-key='hi']").textContent = `+${num(limit, limit === 1 ? 0 : 2)}`;
 }
 
-// Layout both layers share, so the motion layer's plot area sits exactly on the base's.
-function frameLayout(lanes, extra) {
+// The plot area every layer shares (the base chart, the motion layer, the labels): margins in px
+// and the axis ranges in data units.
+function frameOf(lanes) {
   const top = 0.72;
-  const bottom = -(lanes - 1) * LANE + BRANCH - 0.5;
+  return {
+    margin: { l: 16, r: 16, t: 30, b: 8 }, // the top margin keeps the toolbar off the headers
+    x: [-0.05, X_MAX],
+    y: [-(lanes - 1) * LANE + BRANCH - 0.5, top + 0.3],
+  };
+}
+
+// Layout both charts share, so the motion layer's plot area sits exactly on the base's.
+function frameLayout(lanes, extra) {
+  const frame = frameOf(lanes);
   return baseLayout({
     height: lanes * laneHeightPx(lanes) + 62,
-    margin: { l: 16, r: 16, t: 30, b: 8 }, // the top margin keeps the toolbar off the headers
+    margin: frame.margin,
     showlegend: false,
-    xaxis: { range: [-0.05, X_MAX], visible: false, fixedrange: true },
-    yaxis: { range: [bottom, top + 0.3], visible: false, fixedrange: true },
+    xaxis: { range: frame.x, visible: false, fixedrange: true },
+    yaxis: { range: frame.y, visible: false, fixedrange: true },
     plot_bgcolor: "rgba(0,0,0,0)",
     ...extra,
   });
@@ -407,14 +391,34 @@ function summaryText(scene, t, last) {
 // is a static chart laid exactly over it that carries the parcels while a step plays: redrawing
 // the few moving markers each frame is cheap, redrawing every label and shape is not. `summary`
 // holds the chart's text alternative.
-export function createBelt(el, motion, keys, note, summary) {
+export function createBelt(el, motion, labelLayer, keys, note, summary) {
   // What is drawn and the running animation; private to this view instance.
-  let scene = null; // {values, lanes, limit, layout, statics}
+  let scene = null; // {values, lanes, limit, layout, statics, texts, frame}
   let anim = null; // {start, duration, raf}
+  const labels = createBeltLabels(labelLayer);
+
+  // The figure as a picture: the base chart with its labels as a text trace and the parcels at rest.
+  function figure() {
+    const traces = [labelTrace(scene.texts, scene.walk), ...scene.statics, ...movingTraces(scene, scene.rest)];
+    return { data: traces, layout: scene.layout };
+  }
+
+  // The toolbar's PNG and SVG buttons save figure(): the labels on the page are HTML, not in the chart.
+  const save = (format) => () =>
+    Plotly.downloadImage(figure(), { format, filename: "belt", ...(format === "png" ? { scale: 2 } : {}) });
+  const config = () => chartConfig({
+    modeBarButtonsToRemove: [...CONFIG.modeBarButtonsToRemove, "toImage", "toSVG"],
+    modeBarButtonsToAdd: [
+      { name: "beltPNG", get title() { return strings.plotly["Download plot as a PNG"] || "Download plot as a PNG"; }, icon: Plotly.Icons.camera,
+        click: save("png") },
+      { name: "beltSVG", get title() { return strings.files.svg; }, icon: Plotly.Icons.disk, click: save("svg") },
+    ],
+  });
 
   function drawBase(withParcels) {
     const moving = withParcels ? movingTraces(scene, scene.rest) : [];
-    return Plotly.react(el, [...scene.statics, ...moving], scene.layout, chartConfig());
+    labels.render(scene.texts, scene.walk, scene.frame);
+    return Plotly.react(el, [...scene.statics, ...moving], scene.layout, config());
   }
 
   // The motion layer at progress p; null clears it (the base chart then holds the parcels).
@@ -459,14 +463,8 @@ export function createBelt(el, motion, keys, note, summary) {
     values.forEach((v, k) => {
       const clamped = Object.fromEntries(["i", "f", "g", "o"].map((q) => [q, clampOf(knobs, q, k) !== null]));
       shapes.push(...laneShapes(v, -k * LANE, k, clamped, walk));
-      texts.push(...labels(v, -k * LANE, k, clamped));
+      texts.push(...laneLabels(v, -k * LANE, k, clamped, { X, BRANCH }));
     });
-    const textTrace = {
-      type: "scatter", mode: "text", hoverinfo: "skip", showlegend: false, cliponaxis: false,
-      x: texts.map((r) => r[0]), y: texts.map((r) => r[1]), text: texts.map((r) => r[2]),
-      textposition: texts.map((r) => r[3]),
-      textfont: { ...FONT, size: 12, color: texts.map((r) => (walk && !r[4].includes(walk) ? DIM_TEXT : INK)) },
-    };
     const layout = frameLayout(lanes, {
       uirevision: "belt",
       hovermode: "closest",
@@ -481,8 +479,8 @@ export function createBelt(el, motion, keys, note, summary) {
     // Walking, the parcels rest where the current move leaves them; else where the step ends.
     const phases = walk ? WALK_PHASE : PHASE;
     const span = walk ? WALK_SPAN[walk - 1] : [0, 1];
-    return { values, lanes, limit, layout, motionLayout, walk, phases, from: span[0], rest: span[1],
-      statics: [textTrace, stationTrace(lanes, walk), exitTrace(lanes)] };
+    return { values, lanes, limit, layout, motionLayout, walk, phases, from: span[0], rest: span[1], texts,
+      frame: frameOf(lanes), statics: [stationTrace(lanes, walk), exitTrace(lanes)] };
   }
 
   return {
