@@ -594,7 +594,7 @@ def test_the_page_reconnects_by_itself_and_keeps_what_was_set(page: Any, server_
         route.connect_to_server()
         sockets.append(route)
 
-    page.route_web_socket("**/ws", through)
+    page.route_web_socket("**/ws?encoding=binary", through)  # the page asks for binary columns
     open_page(page, server_url)
     edit_everything(page)
     state = settled_link(page)

@@ -6,6 +6,7 @@ must carry the very same numbers, each array in the dtype payload() gives it, bi
 
 from __future__ import annotations
 
+import base64
 import json
 import struct
 from collections.abc import Iterator
@@ -218,3 +219,69 @@ def test_an_unknown_encoding_is_closed_with_the_parameter_named(client: TestClie
     assert closed.value.code == 1008
     assert closed.value.reason == "query parameter encoding must be json or binary"
     assert client.app.state.active_sessions == 0  # type: ignore[attr-defined]  # no session was made
+
+
+# --- the browser's decoder (static/js/socket.js) -------------------------------------------------
+
+DECODE_IN_PAGE_JS = """
+async () => {
+  const { decodeBinary } = await import("/static/js/socket.js");
+  const open = (query) => new Promise((resolve) => {
+    const ws = new WebSocket(`ws://${location.host}/ws${query}`);
+    ws.binaryType = "arraybuffer";
+    const queue = [];
+    const waiting = [];
+    ws.onmessage = (event) => (waiting.length ? waiting.shift()(event.data) : queue.push(event.data));
+    ws.next = () => new Promise((done) => (queue.length ? done(queue.shift()) : waiting.push(done)));
+    ws.onopen = () => resolve(ws);
+  });
+  // Every array, at every depth, a plain Array (never a typed array) of numbers or Arrays.
+  const plain = (value) => {
+    if (ArrayBuffer.isView(value)) return false;
+    if (Array.isArray(value)) return value.every((item) => typeof item === "number" || plain(item));
+    return value === null || typeof value !== "object" || Object.values(value).every(plain);
+  };
+  const base64 = (buffer) => {
+    let out = "";
+    for (const byte of new Uint8Array(buffer)) out += String.fromCharCode(byte);
+    return btoa(out);
+  };
+  const text = await open("");
+  const binary = await open("?encoding=binary");
+  const received = [];
+  for (const move of [null, {type: "set_input", t: 10, j: 0, value: -1.5, id: 1}]) {
+    if (move) [text, binary].forEach((ws) => ws.send(JSON.stringify(move)));
+    const raw = await binary.next();
+    const decoded = decodeBinary(raw);
+    received.push({
+      text: JSON.parse(await text.next()), decoded, bytes: base64(raw), plain: plain(decoded),
+      // What the views and links do with rows: map them to text, stringify them.
+      rowsWork: typeof decoded.trace.c[0].map((v) => v.toFixed(2))[0] === "string"
+        && JSON.stringify(decoded.trace.h_prev[0]).startsWith("["),
+    });
+  }
+  text.close();
+  binary.close();
+  return received;
+}
+"""
+
+
+@pytest.mark.browser
+def test_the_page_decodes_binary_into_plain_arrays_of_the_exact_numbers(page: Any, server_url: str) -> None:
+    page.goto(server_url)
+    page.wait_for_selector("body[data-ready='true']")
+    received = page.evaluate(DECODE_IN_PAGE_JS)
+
+    assert [item["decoded"]["type"] for item in received] == ["snapshot", "frame"]
+    for item in received:
+        assert item["plain"] and item["rowsWork"]
+        reference = decode(base64.b64decode(item["bytes"]))  # the same bytes, decoded in Python
+        for path, array in arrays(reference):
+            keys = path.split(".")
+            shown = item["decoded"]
+            for key in keys:
+                shown = shown[key]
+            # A float32 arrives in the browser as the double it exactly is.
+            assert np.asarray(shown, dtype=np.float64).tobytes() == array.astype(np.float64).tobytes(), path
+        assert_same_message(reference, item["text"])
