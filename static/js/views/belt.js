@@ -12,6 +12,7 @@ import { num, signed } from "../format.js";
 import { format, plain, strings } from "../i18n/index.js";
 import { WALK_STEPS } from "../state.js";
 import { createBeltLabels, labelTrace, laneLabels } from "./belt-labels.js";
+import { PARCEL_EDGE, TICK_COLOR, createMotionLayer } from "./belt-motion.js";
 import { CONFIG, FONT, baseLayout, chartConfig, clampOf, describe, shownUnits, signedLimit } from "./common.js";
 
 const S = strings.belt;
@@ -299,25 +300,42 @@ function exitTrace(lanes) {
       color: xs.map((_, n) => (n % 2 ? MUTED : BELT_EDGE)) } };
 }
 
-// Marks on the belt surface; shifting them with p makes the belt visibly run during a step.
-function tickTrace(lanes, p) {
-  const xs = [];
-  const ys = [];
+// Marks on the belt surface, [x, y0, y1] each; shifting them with p makes the belt visibly run.
+function tickMarks(lanes, p) {
+  const marks = [];
   const shift = (p * (X.c - X.cPrev)) % TICK_GAP;
   for (let k = 0; k < lanes; k += 1) {
     const y = -k * LANE;
     for (let x = X.beltStart + 0.08 + shift; x < X.beltEnd - 0.05; x += TICK_GAP) {
       // No marks under the × and + stations: the motion layer lies on top of them.
       if (Math.abs(x - X.forget) < 0.2 || Math.abs(x - X.add) < 0.2) continue;
-      xs.push(x, x, null);
-      ys.push(y - BAND * 0.85, y + BAND * 0.85, null);
+      marks.push([x, y - BAND * 0.85, y + BAND * 0.85]);
     }
   }
-  return { type: "scatter", mode: "lines", x: xs, y: ys, hoverinfo: "skip", showlegend: false,
-    line: { color: "rgba(120, 131, 150, 0.7)", width: 2 } };
+  return marks;
 }
 
-function parcelTrace(list, limit) {
+function tickTrace(marks) {
+  return { type: "scatter", mode: "lines", x: marks.flatMap(([x]) => [x, x, null]),
+    y: marks.flatMap(([, y0, y1]) => [y0, y1, null]), hoverinfo: "skip", showlegend: false,
+    line: { color: TICK_COLOR, width: 2 } };
+}
+
+// Every lane's parcels at progress p, each with its drawn size (px) and colour.
+function parcelList(scene, p) {
+  const list = [];
+  const { limit } = scene;
+  scene.values.forEach((v, k) => {
+    for (const q of parcels(v, -k * LANE, p, scene.phases)) {
+      const size = q.grow ? lerp(parcelSize(q.grow.from, limit), parcelSize(q.value, limit), q.grow.u)
+        : parcelSize(q.value, limit);
+      list.push({ ...q, unit: k, size, color: diverging(q.value, limit) });
+    }
+  });
+  return list;
+}
+
+function parcelTrace(list) {
   return {
     type: "scatter", mode: "markers", showlegend: false,
     x: list.map((q) => q.x), y: list.map((q) => q.y),
@@ -325,11 +343,10 @@ function parcelTrace(list, limit) {
       { k: q.unit, what: strings.quantities[q.what].label, value: num(q.value, 4) })),
     hoverinfo: "text",
     marker: {
-      size: list.map((q) =>
-        q.grow ? lerp(parcelSize(q.grow.from, limit), parcelSize(q.value, limit), q.grow.u) : parcelSize(q.value, limit)),
-      color: list.map((q) => diverging(q.value, limit)),
+      size: list.map((q) => q.size),
+      color: list.map((q) => q.color),
       opacity: list.map((q) => q.opacity),
-      line: { color: "rgba(29, 36, 51, 0.65)", width: 1 },
+      line: { color: PARCEL_EDGE, width: 1 },
     },
   };
 }
@@ -355,7 +372,7 @@ function frameOf(lanes) {
   };
 }
 
-// Layout both charts share, so the motion layer's plot area sits exactly on the base's.
+// The base chart's layout; the motion layer and the labels map frameOf() the same way.
 function frameLayout(lanes, extra) {
   const frame = frameOf(lanes);
   return baseLayout({
@@ -369,13 +386,9 @@ function frameLayout(lanes, extra) {
   });
 }
 
-// The moving layer at progress p: belt surface marks and parcels.
+// The parcels at rest on the base chart (hover, export): belt surface marks and parcels at p.
 function movingTraces(scene, p) {
-  const list = [];
-  scene.values.forEach((v, k) => {
-    for (const q of parcels(v, -k * LANE, p, scene.phases)) list.push({ ...q, unit: k });
-  });
-  return [tickTrace(scene.lanes, p), parcelTrace(list, scene.limit)];
+  return [tickTrace(tickMarks(scene.lanes, p)), parcelTrace(parcelList(scene, p))];
 }
 
 // The chart's text alternative: the step and every lane's numbers, as the labels show them.
@@ -396,6 +409,7 @@ export function createBelt(el, motion, labelLayer, keys, note, summary) {
   let scene = null; // {values, lanes, limit, layout, statics, texts, frame}
   let anim = null; // {start, duration, raf}
   const labels = createBeltLabels(labelLayer);
+  const motionLayer = createMotionLayer(motion);
 
   // The figure as a picture: the base chart with its labels as a text trace and the parcels at rest.
   function figure() {
@@ -423,7 +437,8 @@ export function createBelt(el, motion, labelLayer, keys, note, summary) {
 
   // The motion layer at progress p; null clears it (the base chart then holds the parcels).
   function drawMotion(p) {
-    return Plotly.react(motion, p === null ? [] : movingTraces(scene, p), scene.motionLayout, { staticPlot: true });
+    if (p === null) motionLayer.clear();
+    else motionLayer.draw(tickMarks(scene.lanes, p), parcelList(scene, p), scene.frame);
   }
 
   let settle = 0; // the pending hand-back of the parcels to the base chart
@@ -475,11 +490,10 @@ export function createBelt(el, motion, labelLayer, keys, note, summary) {
       annotations: [...headers(0.72), { x: X.label, y: 0.98, yanchor: "bottom", xanchor: "left",
         showarrow: false, text: format(S.stepTitle, { t, last: sizes.T - 1 }), font: { ...FONT, size: 13 } }],
     });
-    const motionLayout = frameLayout(lanes, { uirevision: "belt", paper_bgcolor: "rgba(0,0,0,0)" });
     // Walking, the parcels rest where the current move leaves them; else where the step ends.
     const phases = walk ? WALK_PHASE : PHASE;
     const span = walk ? WALK_SPAN[walk - 1] : [0, 1];
-    return { values, lanes, limit, layout, motionLayout, walk, phases, from: span[0], rest: span[1], texts,
+    return { values, lanes, limit, layout, walk, phases, from: span[0], rest: span[1], texts,
       frame: frameOf(lanes), statics: [stationTrace(lanes, walk), exitTrace(lanes)] };
   }
 
@@ -499,7 +513,8 @@ export function createBelt(el, motion, labelLayer, keys, note, summary) {
         const length = scene.walk ? duration * WALK_SLOWDOWN : duration;
         anim = { start: performance.now(), duration: length, from: scene.from, walk: scene.walk, raf: 0 };
         anim.raf = requestAnimationFrame(frame);
-        return Promise.all([drawBase(false), drawMotion(scene.from)]);
+        drawMotion(scene.from);
+        return drawBase(false);
       }
       // Entering or leaving the walk-through ends a running animation; it would play other phases.
       if (anim && anim.walk !== scene.walk) stop();
@@ -507,7 +522,8 @@ export function createBelt(el, motion, labelLayer, keys, note, summary) {
       if (anim) return drawBase(false);
       window.clearTimeout(settle); // this draw hands the parcels back itself
       settle = 0;
-      return Promise.all([drawBase(true), drawMotion(null)]);
+      drawMotion(null);
+      return drawBase(true);
     },
     stop,
   };
