@@ -2,18 +2,19 @@
 
 The app runs under uvicorn in a subprocess on loopback (benchmarks/server.py), with a T=1000,
 D=H=64 scenario loaded through the protocol. A Python `websockets` client (permessage-deflate
-offered, as every browser does) times, interleaved with in-process references, medians:
+offered, as every browser does; the server declines it by default) times, for each encoding —
+JSON text (`/ws`) and binary columns (`/ws?encoding=binary`, app/wire.py) — interleaved with
+in-process references, medians:
 
-- frame: `set_input` at t=0 → the frame of all T steps, decoded with orjson (recompute, encode,
-  send, receive, decode). Reference: the same `Session.apply` + `app.encoding.dumps` +
-  `orjson.loads` in this process, without the network and the event loop;
+- frame: `set_input` at t=0 → the frame of all T steps, decoded (JSON: orjson; binary:
+  app.wire.decode into NumPy arrays): recompute, encode, send, receive, decode. Reference: the same
+  `Session.apply` + encode + decode in this process, without the network and the event loop;
 - snapshot: `sync` → the snapshot (no recompute). Reference: `Session.snapshot` encoded and
   decoded in this process.
 
-Target: ≥ 50,000 steps/s. Bytes per step are the frame's JSON text over T; the reference is the
-same numbers as raw float64 (8 bytes each). Two what-ifs, in-process only, show what compact
-numbers would give for the same frame: JSON numbers rounded to 5 decimals (the page shows 4), and
-float32 binary columns.
+Target: ≥ 50,000 steps/s. Bytes per step are a frame's message over T; the reference is the same
+numbers as raw float64 (8 bytes each). Binary is also compared with JSON over the socket, and the
+recompute alone (`Session.apply` without encoding) shows the floor no encoding can go below.
 
     .venv/bin/python -m benchmarks.bench_stream [--quick]
 """
@@ -21,12 +22,12 @@ float32 binary columns.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import statistics
 import time
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
 import orjson
 from pydantic import TypeAdapter
 from websockets.asyncio.client import ClientConnection, connect
@@ -34,6 +35,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from app.encoding import dumps
 from app.messages import ClientMessage
 from app.session import Session
+from app.wire import decode, encode
 from benchmarks.common import Row, check, run_standalone
 from benchmarks.server import BENCH_SCENARIOS, Server, register_bench_scenarios, running_server
 
@@ -41,14 +43,31 @@ SCENARIO = "bench-h64"
 STEPS = BENCH_SCENARIOS[SCENARIO]["steps"]
 HIDDEN = BENCH_SCENARIOS[SCENARIO]["hidden"]
 TARGET_STEPS_PER_S = 50_000
+BENCHMARK = "3 stream (WebSocket)"
 _messages: TypeAdapter[Any] = TypeAdapter(ClientMessage)
 
+# Per encoding: the query that asks for it, and encode/decode as the server and a client do them.
+ENCODINGS: dict[str, tuple[str, Callable[[dict[str, Any]], bytes], Callable[[bytes], dict[str, Any]]]] = {
+    "JSON": ("", dumps, orjson.loads),
+    "binary": ("?encoding=binary", encode, decode),
+}
 
-async def _receive(ws: ClientConnection, kind: str) -> tuple[dict[str, Any], int]:
-    """The next message of this type, decoded, and its size in bytes."""
+
+def _decoded(raw: str | bytes, decoder: Callable[[bytes], dict[str, Any]]) -> dict[str, Any]:
+    """A received message: binary through the encoding's decoder; text (errors, JSON) as JSON."""
+    if isinstance(raw, bytes):
+        return decoder(raw)
+    message: dict[str, Any] = orjson.loads(raw)
+    return message
+
+
+async def _receive(
+    ws: ClientConnection, kind: str, decoder: Callable[[bytes], dict[str, Any]]
+) -> tuple[dict[str, Any], int]:
+    """The next message of this type, decoded, and its size in bytes (characters for text)."""
     while True:
         raw = await ws.recv()
-        message: dict[str, Any] = orjson.loads(raw)
+        message = _decoded(raw, decoder)
         if message["type"] == kind:
             return message, len(raw)
         if message["type"] == "error":
@@ -66,92 +85,52 @@ def _reference_session() -> Session:
     return session
 
 
-def _in_process_frame(session: Session, k: int) -> None:
-    (reply,) = session.apply([_messages.validate_python(_set_input(k))])
-    assert orjson.loads(dumps(reply))["type"] == "frame"
-
-
-def _in_process_snapshot(session: Session) -> None:
-    assert orjson.loads(dumps(session.snapshot()))["type"] == "snapshot"
-
-
-async def _stream(server: Server, repeats: int, compression: str | None) -> dict[str, Any]:
+async def _stream(server: Server, repeats: int, encoding: str) -> dict[str, Any]:
     """Median seconds per frame and per snapshot over the socket, with the in-process references."""
+    query, encoder, decoder = ENCODINGS[encoding]
     session = _reference_session()
-    times: dict[str, list[float]] = {"frame": [], "frame_ref": [], "snapshot": [], "snapshot_ref": []}
+    runs: dict[str, list[float]] = {name: [] for name in ("frame", "frame_ref", "snapshot", "snapshot_ref")}
     sizes: dict[str, int] = {}
-    async with connect(server.ws_url, max_size=None, compression=compression) as ws:
-        await _receive(ws, "snapshot")
+    async with connect(server.ws_url + query, max_size=None, compression="deflate") as ws:
+        await _receive(ws, "snapshot", decoder)
         await ws.send(orjson.dumps({"type": "load", "scenario": SCENARIO}).decode())
-        await _receive(ws, "snapshot")
+        await _receive(ws, "snapshot", decoder)
         for k in range(1, repeats + 2):  # the first round warms up
-            start = time.perf_counter()
+            times = [time.perf_counter()]
             await ws.send(orjson.dumps(_set_input(k)).decode())
-            frame, sizes["frame"] = await _receive(ws, "frame")
-            middle = time.perf_counter()
-            _in_process_frame(session, k)
-            after_ref = time.perf_counter()
+            frame, sizes["frame"] = await _receive(ws, "frame", decoder)
+            times.append(time.perf_counter())
+            (reply,) = session.apply([_messages.validate_python(_set_input(k))])
+            assert decoder(encoder(reply))["type"] == "frame"
+            times.append(time.perf_counter())
             await ws.send('{"type": "sync"}')
-            _, sizes["snapshot"] = await _receive(ws, "snapshot")
-            after_sync = time.perf_counter()
-            _in_process_snapshot(session)
-            end = time.perf_counter()
+            _, sizes["snapshot"] = await _receive(ws, "snapshot", decoder)
+            times.append(time.perf_counter())
+            assert decoder(encoder(session.snapshot()))["type"] == "snapshot"
+            times.append(time.perf_counter())
             assert frame["start"] == 0 and len(frame["trace"]["h"]) == STEPS
             if k > 1:
-                for name, seconds in zip(
-                    times,
-                    (middle - start, after_ref - middle, after_sync - after_ref, end - after_sync),
-                    strict=True,
-                ):
-                    times[name].append(seconds)
-    return {"seconds": {name: statistics.median(values) for name, values in times.items()}, **sizes}
+                for name, (start, end) in zip(runs, itertools.pairwise(times), strict=True):
+                    runs[name].append(end - start)
+    return {"seconds": {name: statistics.median(values) for name, values in runs.items()}, **sizes}
 
 
-def _what_ifs(session: Session, repeats: int) -> list[tuple[str, float, int]]:
-    """(name, median seconds, bytes) to encode and decode the same full frame in other forms."""
-    (reply,) = session.apply([_messages.validate_python(_set_input(0))])
-    arrays = {**reply["trace"], **{f"g.{k}": v for k, v in reply["gradients"].items()}}
-    arrays |= {f"rnn.{k}": v for k, v in reply["rnn"].items()}
-
-    def as_json() -> bytes:
-        data = dumps(reply)
-        orjson.loads(data)
-        return data
-
-    def rounded_json() -> bytes:
-        data = orjson.dumps({k: v.round(5) for k, v in arrays.items()}, option=orjson.OPT_SERIALIZE_NUMPY)
-        orjson.loads(data)
-        return data
-
-    def float32_binary() -> bytes:
-        columns = [v.astype(np.float32) for v in arrays.values()]
-        data = b"".join(column.tobytes() for column in columns)
-        offset = 0
-        for column in columns:  # what a client does: one view per column, no parsing
-            np.frombuffer(data, np.float32, column.size, offset)
-            offset += column.nbytes
-        return data
-
-    forms: dict[str, Callable[[], bytes]] = {
-        "JSON as now (float64 repr)": as_json,
-        "JSON, numbers rounded to 5 decimals": rounded_json,
-        "binary float32 columns": float32_binary,
-    }
-    results: dict[str, list[float]] = {name: [] for name in forms}
-    sizes = {name: len(form()) for name, form in forms.items()}
-    for _ in range(repeats):
-        for name, form in forms.items():
-            start = time.perf_counter()
-            form()
-            results[name].append(time.perf_counter() - start)
-    return [(name, statistics.median(results[name]), sizes[name]) for name in forms]
+def _recompute_alone(repeats: int) -> float:
+    """Median seconds of `Session.apply` for the same set_input, with no encoding at all."""
+    session = _reference_session()
+    times = []
+    for k in range(repeats + 1):
+        start = time.perf_counter()
+        session.apply([_messages.validate_python(_set_input(k))])
+        times.append(time.perf_counter() - start)
+    return statistics.median(times[1:])
 
 
 def _rate_row(case: str, seconds: float, reference: float, reference_name: str, data: dict[str, Any]) -> Row:
     rate = STEPS / seconds
     met, score = check(rate, TARGET_STEPS_PER_S, lower_is_better=False)
     return Row(
-        benchmark="3 stream (WebSocket)",
+        benchmark=BENCHMARK,
         case=case,
         figure=f"{rate:,.0f} steps/s ({seconds * 1e3:.0f} ms)",
         reference=f"{reference_name} {STEPS / reference:,.0f} steps/s ({reference * 1e3:.0f} ms)",
@@ -163,65 +142,72 @@ def _rate_row(case: str, seconds: float, reference: float, reference_name: str, 
     )
 
 
-def measure(quick: bool = False) -> list[Row]:
-    repeats = 3 if quick else 9
-    with running_server() as server:
-        deflate = asyncio.run(_stream(server, repeats, "deflate"))
-        plain = asyncio.run(_stream(server, max(3, repeats // 3), None))
-    seconds = deflate["seconds"]
-    base = {"T": STEPS, "H": HIDDEN, "D": HIDDEN}
+def _encoding_rows(encoding: str, measured: dict[str, Any], base: dict[str, Any]) -> list[Row]:
+    """Frame and snapshot rates over the socket, and bytes per step, for one encoding."""
+    seconds = measured["seconds"]
     numbers_per_step = 17 * HIDDEN + HIDDEN + 4 * HIDDEN + 3 * HIDDEN + HIDDEN  # trace, gradients, rnn
-    rows = [
+    per_step = measured["frame"] / STEPS
+    data = {**base, "encoding": encoding}
+    return [
         _rate_row(
-            f"set_input t=0 → frame of {STEPS} steps, H={HIDDEN}, deflate",
+            f"{encoding}: set_input t=0 → frame of {STEPS} steps, H={HIDDEN}",
             seconds["frame"],
             seconds["frame_ref"],
-            "in-process apply+encode+decode",
-            {**base, "bytes": deflate["frame"]},
+            f"in-process apply+encode+decode ({encoding})",
+            {**data, "bytes": measured["frame"]},
         ),
         _rate_row(
-            f"sync → snapshot of {STEPS} steps, H={HIDDEN}, deflate",
+            f"{encoding}: sync → snapshot of {STEPS} steps, H={HIDDEN}",
             seconds["snapshot"],
             seconds["snapshot_ref"],
-            "in-process encode+decode",
-            {**base, "bytes": deflate["snapshot"]},
+            f"in-process encode+decode ({encoding})",
+            {**data, "bytes": measured["snapshot"]},
         ),
-        _rate_row(
-            "set_input t=0 → frame, no compression",
-            plain["seconds"]["frame"],
-            plain["seconds"]["frame_ref"],
-            "in-process apply+encode+decode",
-            {**base, "bytes": plain["frame"]},
-        ),
-    ]
-    per_step = deflate["frame"] / STEPS
-    rows.append(
         Row(
-            benchmark="3 stream (WebSocket)",
-            case="bytes per step in a frame (JSON text, before deflate)",
+            benchmark=BENCHMARK,
+            case=f"{encoding}: bytes per step in a frame",
             figure=f"{per_step:,.0f} B/step",
             reference=f"same numbers as float64: {8 * numbers_per_step:,} B/step",
             ratio=per_step / (8 * numbers_per_step),
             target="— (report)",
             met=None,
-            data={**base, "bytes_per_step": per_step, "numbers_per_step": numbers_per_step},
+            data={**data, "bytes_per_step": per_step, "numbers_per_step": numbers_per_step},
+        ),
+    ]
+
+
+def measure(quick: bool = False) -> list[Row]:
+    repeats = 3 if quick else 9
+    with running_server() as server:
+        measured = {encoding: asyncio.run(_stream(server, repeats, encoding)) for encoding in ENCODINGS}
+    recompute = _recompute_alone(repeats)
+    base = {"T": STEPS, "H": HIDDEN, "D": HIDDEN}
+    rows = [row for encoding in ENCODINGS for row in _encoding_rows(encoding, measured[encoding], base)]
+    binary, text = measured["binary"]["seconds"]["frame"], measured["JSON"]["seconds"]["frame"]
+    rows.append(
+        Row(
+            benchmark=BENCHMARK,
+            case="binary vs JSON: the same frame over the socket",
+            figure=f"binary {STEPS / binary:,.0f} steps/s ({binary * 1e3:.0f} ms)",
+            reference=f"JSON {STEPS / text:,.0f} steps/s ({text * 1e3:.0f} ms)",
+            ratio=binary / text,
+            target="— (report)",
+            met=None,
+            data={**base, "seconds": binary, "reference_seconds": text},
         )
     )
-    what_ifs = _what_ifs(_reference_session(), repeats)
-    now_seconds, now_bytes = what_ifs[0][1], what_ifs[0][2]
-    for name, form_seconds, size in what_ifs[1:]:
-        rows.append(
-            Row(
-                benchmark="3 stream (WebSocket)",
-                case=f"what-if, in-process encode+decode: {name}",
-                figure=f"{STEPS / form_seconds:,.0f} steps/s, {size / STEPS:,.0f} B/step",
-                reference=f"JSON as now {STEPS / now_seconds:,.0f} steps/s, {now_bytes / STEPS:,.0f} B/step",
-                ratio=form_seconds / now_seconds,
-                target="— (what-if)",
-                met=None,
-                data={**base, "seconds": form_seconds, "bytes": size, "reference_seconds": now_seconds},
-            )
+    rows.append(
+        Row(
+            benchmark=BENCHMARK,
+            case="the recompute alone: Session.apply of that set_input, no encoding",
+            figure=f"{STEPS / recompute:,.0f} steps/s ({recompute * 1e3:.0f} ms)",
+            reference=f"binary over the socket {STEPS / binary:,.0f} steps/s ({binary * 1e3:.0f} ms)",
+            ratio=recompute / binary,
+            target="— (the floor no encoding goes below)",
+            met=None,
+            data={**base, "seconds": recompute, "reference_seconds": binary},
         )
+    )
     return rows
 
 
