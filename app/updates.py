@@ -16,7 +16,7 @@ from app.config import get_settings
 from app.engine import sequences
 from app.engine.knobs import Knobs
 from app.engine.lstm import GATES, LSTMWeights
-from app.i18n import problem_text
+from app.i18n import ProblemError, problem_text
 from app.messages import (
     Constant,
     Generate,
@@ -170,6 +170,10 @@ def _restored_scenario(state: State, message: Restore) -> Scenario:
         ].scenario
     try:
         message.weights.sizes(blocks=len(GATES))
+    except ProblemError as err:  # a named problem keeps its code, so the page can say it in Korean
+        params = dict(err.params)
+        tensor = params.pop("field", None)  # e.g. bias_hh: the field is then weights.bias_hh
+        raise Rejected(f"weights.{tensor}" if tensor else "weights", err.code, **params) from None
     except ValueError as err:
         raise Rejected("weights", "bad_weights", detail=str(err)) from None
     weights = LSTMWeights(**{name: np.asarray(value) for name, value in message.weights.model_dump().items()})

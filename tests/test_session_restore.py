@@ -126,3 +126,23 @@ def test_malformed_restores_are_rejected_on_the_socket(client: TestClient, text:
         ws.send_text(text)
         error = json.loads(ws.receive_text())
     assert error["type"] == "error" and error["field"].startswith(field), error
+
+
+def test_weights_that_do_not_fit_together_are_refused_with_a_code_the_page_can_translate() -> None:
+    from app.i18n import problem_text
+
+    session = Session()
+    rng = np.random.default_rng(0)
+    weights = {
+        "weight_ih": rng.uniform(-1, 1, (8, 2)).tolist(),
+        "weight_hh": rng.uniform(-1, 1, (8, 2)).tolist(),
+        "bias_ih": [0.0] * 8,
+        "bias_hh": [0.0] * 7,  # one short
+    }
+    [reply] = session.apply([msg(type="restore", weights=weights, id=3)])
+
+    assert reply["type"] == "error" and reply["field"] == "weights.bias_hh" and reply["ack"] == 3, reply
+    assert reply["code"] == "bias_length", reply
+    assert reply["params"] == {"field": "weights.bias_hh", "length": 7, "hidden": 2, "expected": 8}
+    assert problem_text(reply["code"], reply["params"], "ko") != problem_text(reply["code"], reply["params"])
+    assert session.scenario.name == "hold-and-release"
