@@ -8,15 +8,20 @@ opens the page through Playwright. Two set-ups:
 - T=500, H=4, D=2: the largest shipped scenario (`random-init`), lengthened to 500 steps with
   `set_sequence` on the page's own socket.
 
-Slider: at step 1, the input event is dispatched on `input.input-slider[data-j="0"]` from inside
-the page, and the time runs from `performance.now()` just before it to the first
-`requestAnimationFrame` after `body[data-revision]` changes (the page sets it when every view's
-Plotly.react has resolved), plus one message-channel hop so the frame has been painted. 50 drags;
+Slider: at step 1, with the slider scrolled to the middle of the window, the input event is
+dispatched on `input.input-slider[data-j="0"]` from inside the page, and the time runs from
+`performance.now()` just before it to the first `requestAnimationFrame` after `body[data-revision]`
+changes (the page sets it when every view's Plotly.react has resolved), plus one message-channel
+hop so the frame has been painted. 50 drags;
 p50 and p95. Reference, interleaved: a no-op redraw, `Plotly.react` of every chart with its own
 data and layout, timed the same way. Target: p95 ≤ 50 ms.
 
-Playback (H=32): requestAnimationFrame callbacks per second while playing at 4× speed (a step
-every 200 ms, each drawn and animated), against the same count on the idle page. Target ≥ 50 fps.
+The page paints the charts on screen first (body[data-shown-revision]) and the others one per
+frame after them (body[data-revision]); both are timed. The target is judged on every chart.
+
+Playback (H=32), scrolled to the top so the belt is in view: requestAnimationFrame callbacks per
+second while playing at 4× speed (a step every 200 ms, each drawn and animated), against the same
+count on the idle page. Target ≥ 50 fps.
 
     .venv/bin/python -m benchmarks.bench_browser [--quick]
 """
@@ -153,6 +158,7 @@ def _fps(stamps: list[float]) -> tuple[float, float]:
 
 def _playback(page: Any, seconds: float, rounds: int) -> dict[str, float]:
     page.locator("#speed").fill("4")
+    page.evaluate("window.scrollTo(0, 0)")  # the belt in view: where one watches a sequence play
     idle: list[tuple[float, float]] = []
     playing: list[tuple[float, float]] = []
     for _ in range(rounds):

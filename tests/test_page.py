@@ -80,7 +80,7 @@ def test_page_draws_every_view_without_console_errors(page: Any, server_url: str
     assert page.inner_text("#step-label") == "t = 0 / 39"
     assert page.locator("input.input-slider").count() == 2
     # The station labels of the belt are on the chart.
-    belt_text = page.inner_text("#belt")
+    belt_text = page.inner_text(".belt-stage")  # the chart and its backdrop and label layers
     for label in ("forget", "input", "tanh", "output"):
         assert label in belt_text
 

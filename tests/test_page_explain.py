@@ -148,8 +148,8 @@ def test_a_clamped_gate_says_so_and_the_numbers_follow_the_clamp(page: Any, serv
     assert_equations_match(page, clamped, 0, 20)
 
     # The markers: on the belt (gauge frame and label), on the heatmap row, on the readout cell.
-    assert shape_names(page, "belt").count("clamp-f-1") == 1
-    assert "clamp-f-0" not in shape_names(page, "belt")
+    assert shape_names(page, "belt-backdrop").count("clamp-f-1") == 1
+    assert "clamp-f-0" not in shape_names(page, "belt-backdrop")
     assert "clamped" in page.inner_text("#belt-labels")
     assert "clamp-f-1" in shape_names(page, "gates")
     assert "clamped 0.30" in page.inner_text("#gates")
@@ -157,7 +157,7 @@ def test_a_clamped_gate_says_so_and_the_numbers_follow_the_clamp(page: Any, serv
     assert page.locator("#readout td.is-clamped").count() == 1
 
     change(page, lambda: page.uncheck("#clamp-f-on"))
-    assert "clamp-f-1" not in shape_names(page, "belt")
+    assert "clamp-f-1" not in shape_names(page, "belt-backdrop")
     assert "clamp-f-1" not in shape_names(page, "gates")
 
 
@@ -169,7 +169,7 @@ def assert_move(page: Any, n: int, captions: list[str]) -> None:
     assert page.is_visible("#walk-caption")
     assert page.inner_html("#walk-caption") == captions[n - 1]
     assert page.get_attribute("#belt", "data-walk") == move
-    boxes = [name for name in shape_names(page, "belt") if name.startswith("walk-")]
+    boxes = [name for name in shape_names(page, "belt-backdrop") if name.startswith("walk-")]
     assert boxes == [f"walk-{move}"] * 3  # one per lane
     assert marked(page, "#equations tr.is-walk") == EQUATION_ROWS[n - 1]
     assert marked(page, "#readout td.walk-hl") == READOUT_COLUMNS[n - 1]
@@ -197,7 +197,7 @@ def test_the_walkthrough_plays_the_five_moves_by_key_and_button(page: Any, serve
     page.keyboard.press("Escape")
     wait_for_walk(page, "")
     assert not page.is_visible("#walk-caption")
-    assert not [name for name in shape_names(page, "belt") if name.startswith("walk-")]
+    assert not [name for name in shape_names(page, "belt-backdrop") if name.startswith("walk-")]
     assert page.locator("#equations tr.is-walk, #readout .walk-hl, .five-steps li.is-current").count() == 0
 
     # The next button starts at move 1 and goes on; after "pass on" comes the next step's "forget".

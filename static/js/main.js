@@ -104,16 +104,18 @@ async function main() {
       [$("race"), () => race.render(state)],
       [$("activations"), () => activations.render(state)],
     ];
-    // Charts on screen first, all at once; then the rest one per animation frame, so that no frame
-    // waits for charts nobody sees. A newer pass takes over from an unfinished one.
+    // Charts on screen first, all at once; then the rest one per frame, each after a paint, so that
+    // no frame waits for charts nobody sees. A newer pass takes over from an unfinished one.
     const onScreen = charts.filter(([el]) => screen.isOnScreen(el));
     await Promise.all(onScreen.map(([, draw]) => draw()));
     if (pass !== passes) return;
     doc.body.dataset.shownStep = String(t);
     doc.body.dataset.shownRevision = String(revision);
-    for (const [el, draw] of charts) {
-      if (onScreen.some(([shown]) => shown === el)) continue;
-      await nextFrame();
+    // While playing, charts out of sight are left as they are: redrawing them every step would
+    // take frames from the animation. Pausing (or scrolling one into view) draws them.
+    const rest = state.playing ? [] : charts.filter((chart) => !onScreen.includes(chart));
+    for (const [, draw] of rest) {
+      await afterPaint();
       if (pass !== passes) return;
       await draw();
     }
@@ -126,8 +128,10 @@ async function main() {
     doc.body.dataset.ready = "true";
   }
 
-  function nextFrame() {
-    return new Promise((resolve) => requestAnimationFrame(resolve));
+  // Resolves once the next frame has been painted: an animation frame callback runs before the
+  // paint, so waiting for the task after it keeps the next chart's drawing out of this frame.
+  function afterPaint() {
+    return new Promise((resolve) => requestAnimationFrame(() => window.setTimeout(resolve, 0)));
   }
 
   // --- moving through time ---------------------------------------------------------------------
@@ -426,7 +430,10 @@ async function main() {
   const readout = createReadout($("readout"));
   const stepTable = createStepTable($("step-table"));
   const announcer = createAnnouncer($("announce"));
-  const belt = createBelt($("belt"), $("belt-motion"), $("belt-labels"), $("belt-key"), $("belt-note"), $("belt-summary"));
+  const belt = createBelt({
+    el: $("belt"), backdropEl: $("belt-backdrop"), motion: $("belt-motion"), labelLayer: $("belt-labels"),
+    keys: $("belt-key"), note: $("belt-note"), summary: $("belt-summary"),
+  });
   const timeline = createTimeline($("timeline"), goTo, $("timeline-summary"));
   const gates = createGates($("gates"), goTo, $("gates-summary"));
   const inputsChart = createInputsChart($("inputs-chart"), goTo, $("inputs-summary"));

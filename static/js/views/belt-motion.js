@@ -14,12 +14,17 @@ export function createMotionLayer(container) {
   const canvas = document.createElement("canvas");
   container.replaceChildren(canvas);
   const context = canvas.getContext("2d");
+  // The layer's size, kept by a ResizeObserver: reading clientWidth while a step's drawing has
+  // just changed the page would force a layout of the whole page in the middle of the frame.
+  let box = { width: container.clientWidth, height: container.clientHeight };
+  new ResizeObserver(([entry]) => {
+    box = { width: entry.contentRect.width, height: entry.contentRect.height };
+  }).observe(container);
 
   // Sizes the canvas to its box (in device pixels, so it stays sharp) and returns the map from
   // data units to CSS pixels.
   function fit(frame) {
-    const width = container.clientWidth;
-    const height = container.clientHeight;
+    const { width, height } = box;
     const ratio = window.devicePixelRatio || 1;
     if (canvas.width !== Math.round(width * ratio) || canvas.height !== Math.round(height * ratio)) {
       canvas.width = Math.round(width * ratio);

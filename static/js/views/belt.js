@@ -182,23 +182,44 @@ function parcels(v, y, p, ph) {
   return out;
 }
 
-// A 0..1 gauge: an outlined bar filled to the gate's opening, on the sequential scale. A clamped
-// gate's gauge is framed in the accent colour, dashed (the shape is named clamp-<gate>-<unit>).
-function gauge(xc, yc, value, { dim = false, clamp = null } = {}) {
+// A 0..1 gauge: an outlined bar filled to the gate's opening, on the sequential scale. The outline
+// is a shape of the static frame; the fill, which changes every step, is a bar of gaugeTrace().
+// A clamped gate's gauge is framed in the accent colour, dashed (the shape is named
+// clamp-<gate>-<unit>).
+const GAUGE_H = 0.055; // half height
+
+function gaugeFrame(xc, yc, { dim = false, clamp = null } = {}) {
   const x0 = xc - GAUGE_W / 2;
-  const h = 0.055;
-  const opacity = dim ? 0.3 : 1;
   const shapes = [
-    { type: "rect", x0, x1: x0 + GAUGE_W, y0: yc - h, y1: yc + h, line: { color: MUTED, width: 1 },
-      fillcolor: "#ffffff", layer: "below", opacity },
-    { type: "rect", x0, x1: x0 + GAUGE_W * Math.min(1, Math.max(0, value)), y0: yc - h, y1: yc + h,
-      line: { width: 0 }, fillcolor: sequential(value), layer: "below", opacity },
+    { type: "rect", x0, x1: x0 + GAUGE_W, y0: yc - GAUGE_H, y1: yc + GAUGE_H, line: { color: MUTED, width: 1 },
+      fillcolor: "#ffffff", layer: "below", opacity: dim ? 0.3 : 1 },
   ];
   if (clamp) {
-    shapes.push({ type: "rect", name: clamp, x0: x0 - 0.05, x1: x0 + GAUGE_W + 0.05, y0: yc - h - 0.04,
-      y1: yc + h + 0.04, line: { color: CLAMP, width: 2, dash: "dot" }, fillcolor: "rgba(0,0,0,0)" });
+    shapes.push({ type: "rect", name: clamp, x0: x0 - 0.05, x1: x0 + GAUGE_W + 0.05, y0: yc - GAUGE_H - 0.04,
+      y1: yc + GAUGE_H + 0.04, line: { color: CLAMP, width: 2, dash: "dot" }, fillcolor: "rgba(0,0,0,0)" });
   }
   return shapes;
+}
+
+// The gauges' fills, one horizontal bar each: [{xc, yc, value, dim}] → one trace.
+function gaugeTrace(fills) {
+  return {
+    type: "bar", orientation: "h", hoverinfo: "skip", showlegend: false,
+    y: fills.map((q) => q.yc), base: fills.map((q) => q.xc - GAUGE_W / 2),
+    x: fills.map((q) => GAUGE_W * Math.min(1, Math.max(0, q.value))), width: 2 * GAUGE_H,
+    marker: { color: fills.map((q) => sequential(q.value)), opacity: fills.map((q) => (q.dim ? 0.3 : 1)),
+      line: { width: 0 } },
+  };
+}
+
+// The three gauges of one lane whose belt runs at height y, for gaugeTrace().
+function laneGauges(v, y, walk) {
+  const dim = (moves) => Boolean(walk) && !moves.includes(walk);
+  return [
+    { xc: X.forget, yc: y + 0.3, value: v.f, dim: dim([1]) },
+    { xc: X.add, yc: y + 0.3, value: v.i, dim: dim([2]) },
+    { xc: X.out, yc: y + BRANCH + 0.3, value: v.o, dim: dim([4]) },
+  ];
 }
 
 // The clamp marker of the candidate g (it has no gauge): a dashed frame around the foot of the
@@ -215,8 +236,9 @@ function walkBox(n, y) {
     fillcolor: "rgba(242, 161, 95, 0.13)", line: { color: STEP_MARK, width: 1.5 }, layer: "below" };
 }
 
-// The static frame of one lane: belt band, rollers' axles, chute, riser, output branch, gauges.
-function laneShapes(v, y, k, clamped, walk) {
+// The static frame of one lane: belt band, chute, riser, output branch, the gauges' outlines, and
+// the marks of clamps and of the walk-through's move (none of them depends on the step's numbers).
+function laneShapes(y, k, clamped, walk) {
   const dim = (moves) => Boolean(walk) && !moves.includes(walk);
   const line = (x0, y0, x1, y1, color, width, dash = "solid") => ({
     type: "line", x0, y0, x1, y1, line: { color, width, dash }, layer: "below",
@@ -229,9 +251,9 @@ function laneShapes(v, y, k, clamped, walk) {
     line(X.add, y + BRANCH, X.add, y, MUTED, 2),
     line(X.c, y, X.c, y + BRANCH, MUTED, 3),
     line(X.c, y + BRANCH, X.h + 0.7, y + BRANCH, MUTED, 3),
-    ...gauge(X.forget, y + 0.3, v.f, { dim: dim([1]), clamp: clamped.f ? `clamp-f-${k}` : null }),
-    ...gauge(X.add, y + 0.3, v.i, { dim: dim([2]), clamp: clamped.i ? `clamp-i-${k}` : null }),
-    ...gauge(X.out, y + BRANCH + 0.3, v.o, { dim: dim([4]), clamp: clamped.o ? `clamp-o-${k}` : null }),
+    ...gaugeFrame(X.forget, y + 0.3, { dim: dim([1]), clamp: clamped.f ? `clamp-f-${k}` : null }),
+    ...gaugeFrame(X.add, y + 0.3, { dim: dim([2]), clamp: clamped.i ? `clamp-i-${k}` : null }),
+    ...gaugeFrame(X.out, y + BRANCH + 0.3, { dim: dim([4]), clamp: clamped.o ? `clamp-o-${k}` : null }),
     ...(clamped.g ? [candidateClamp(y, k)] : []),
   ];
 }
@@ -400,39 +422,59 @@ function summaryText(scene, t, last) {
   return plain(format(S.summary, { t, last, units: scene.lanes, lanes: lanes.join(" ") }));
 }
 
-// `el` is the base chart (#belt): the cell's frame, labels and, at rest, the parcels. `motion`
-// is a static chart laid exactly over it that carries the parcels while a step plays: redrawing
-// the few moving markers each frame is cheap, redrawing every label and shape is not. `summary`
-// holds the chart's text alternative.
-export function createBelt(el, motion, labelLayer, keys, note, summary) {
+// The belt is four layers, bottom to top: `backdropEl`, a static chart of everything that does
+// not change with the step's numbers (belt bands, branches, stations, gauge outlines, clamp and
+// walk-through marks, the stations' headers), redrawn only when those change; `el` (#belt), the
+// chart that does (gauge fills, and at rest the parcels, with their hover and the toolbar);
+// `motion`, a canvas carrying the parcels while a step plays; and `labelLayer`, the numbers as
+// HTML. Redrawing a few traces per step is cheap; redrawing every shape and label was not.
+// `summary` holds the chart's text alternative.
+export function createBelt({ el, backdropEl, motion, labelLayer, keys, note, summary }) {
   // What is drawn and the running animation; private to this view instance.
-  let scene = null; // {values, lanes, limit, layout, statics, texts, frame}
+  let scene = null; // {values, lanes, limit, layout, backdrop, fixed, statics, texts, frame}
   let anim = null; // {start, duration, raf}
+  let backdropDrawn = ""; // the backdrop's layout (and language) as last drawn
   const labels = createBeltLabels(labelLayer);
   const motionLayer = createMotionLayer(motion);
 
-  // The figure as a picture: the base chart with its labels as a text trace and the parcels at rest.
+  // The figure as a picture: every layer in one chart, the labels as a text trace, parcels at rest.
   function figure() {
-    const traces = [labelTrace(scene.texts, scene.walk), ...scene.statics, ...movingTraces(scene, scene.rest)];
-    return { data: traces, layout: scene.layout };
+    const traces = [...scene.fixed, ...scene.statics, ...movingTraces(scene, scene.rest),
+      labelTrace(scene.texts, scene.walk)];
+    const annotations = [...scene.backdrop.annotations, ...scene.layout.annotations];
+    return { data: traces, layout: { ...scene.layout, shapes: scene.backdrop.shapes, annotations } };
   }
 
-  // The toolbar's PNG and SVG buttons save figure(): the labels on the page are HTML, not in the chart.
+  // The toolbar's PNG and SVG buttons save figure(): on the page the belt is several layers.
   const save = (format) => () =>
     Plotly.downloadImage(figure(), { format, filename: "belt", ...(format === "png" ? { scale: 2 } : {}) });
-  const config = () => chartConfig({
+  const pngTitle = () => strings.plotly["Download plot as a PNG"] || "Download plot as a PNG";
+  const toolbar = {
     modeBarButtonsToRemove: [...CONFIG.modeBarButtonsToRemove, "toImage", "toSVG"],
     modeBarButtonsToAdd: [
-      { name: "beltPNG", get title() { return strings.plotly["Download plot as a PNG"] || "Download plot as a PNG"; }, icon: Plotly.Icons.camera,
-        click: save("png") },
+      { name: "beltPNG", get title() { return pngTitle(); }, icon: Plotly.Icons.camera, click: save("png") },
       { name: "beltSVG", get title() { return strings.files.svg; }, icon: Plotly.Icons.disk, click: save("svg") },
     ],
-  });
+  };
+  // The same config object while the language stays: a new one makes Plotly rebuild the toolbar.
+  let configured = null; // {lang, config}
+  function config() {
+    const lang = document.documentElement.lang;
+    if (!configured || configured.lang !== lang) configured = { lang, config: chartConfig(toolbar) };
+    return configured.config;
+  }
+
+  function drawBackdrop() {
+    const drawn = JSON.stringify([scene.backdrop, scene.fixed]) + document.documentElement.lang;
+    if (drawn === backdropDrawn) return null;
+    backdropDrawn = drawn;
+    return Plotly.react(backdropEl, scene.fixed, scene.backdrop, { staticPlot: true });
+  }
 
   function drawBase(withParcels) {
     const moving = withParcels ? movingTraces(scene, scene.rest) : [];
     labels.render(scene.texts, scene.walk, scene.frame);
-    return Plotly.react(el, [...scene.statics, ...moving], scene.layout, config());
+    return Promise.all([drawBackdrop(), Plotly.react(el, [...scene.statics, ...moving], scene.layout, config())]);
   }
 
   // The motion layer at progress p; null clears it (the base chart then holds the parcels).
@@ -475,26 +517,30 @@ export function createBelt(el, motion, labelLayer, keys, note, summary) {
     const limit = signedLimit(trace, lanes);
     const shapes = [];
     const texts = [];
+    const fills = [];
     values.forEach((v, k) => {
       const clamped = Object.fromEntries(["i", "f", "g", "o"].map((q) => [q, clampOf(knobs, q, k) !== null]));
-      shapes.push(...laneShapes(v, -k * LANE, k, clamped, walk));
+      shapes.push(...laneShapes(-k * LANE, k, clamped, walk));
       texts.push(...laneLabels(v, -k * LANE, k, clamped, { X, BRANCH }));
+      fills.push(...laneGauges(v, -k * LANE, walk));
     });
+    // The frame changes only with the lanes, the clamps, the walk-through's move and the language;
+    // the chart on top of it changes every step, and redraws no shape.
+    const backdrop = frameLayout(lanes, { shapes, annotations: headers(0.72) });
     const layout = frameLayout(lanes, {
       uirevision: "belt",
       hovermode: "closest",
-      shapes,
       // The step in the chart itself too, so an exported PNG says which step it shows.
       // It sits a row above the stations' headers, so a narrow chart (or a longer word in another
       // language) never runs it into "c_{t−1} in".
-      annotations: [...headers(0.72), { x: X.label, y: 0.98, yanchor: "bottom", xanchor: "left",
+      annotations: [{ x: X.label, y: 0.98, yanchor: "bottom", xanchor: "left",
         showarrow: false, text: format(S.stepTitle, { t, last: sizes.T - 1 }), font: { ...FONT, size: 13 } }],
     });
     // Walking, the parcels rest where the current move leaves them; else where the step ends.
     const phases = walk ? WALK_PHASE : PHASE;
     const span = walk ? WALK_SPAN[walk - 1] : [0, 1];
-    return { values, lanes, limit, layout, walk, phases, from: span[0], rest: span[1], texts,
-      frame: frameOf(lanes), statics: [stationTrace(lanes, walk), exitTrace(lanes)] };
+    return { values, lanes, limit, layout, backdrop, walk, phases, from: span[0], rest: span[1],
+      texts, frame: frameOf(lanes), fixed: [stationTrace(lanes, walk), exitTrace(lanes)], statics: [gaugeTrace(fills)] };
   }
 
   return {
