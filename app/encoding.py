@@ -7,14 +7,19 @@ import orjson
 
 
 class NotFinite(ValueError):
-    pass
+    """An array holds NaN or ±Inf; `quantity` is its path of keys (e.g. trace.c), a name in no
+    language, so an error reply can carry it to a catalogue text."""
+
+    def __init__(self, quantity: str) -> None:
+        self.quantity = quantity
+        super().__init__(f"{quantity} contains a non-finite number")
 
 
 def check_finite(value: Any, path: str = "") -> None:
     """Raise NotFinite naming the first array (by its path of keys) that holds NaN or ±Inf."""
     if isinstance(value, np.ndarray):
         if not np.isfinite(value).all():
-            raise NotFinite(f"{path} contains a non-finite number")
+            raise NotFinite(path)
     elif isinstance(value, dict):
         for key, item in value.items():
             check_finite(item, f"{path}.{key}" if path else str(key))

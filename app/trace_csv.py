@@ -45,7 +45,7 @@ def trace_csv(trace: dict[str, np.ndarray]) -> Iterator[str]:
     try:
         check_finite(trace)
     except NotFinite as err:
-        raise Unusable("trace_not_finite", detail=str(err)) from None
+        raise Unusable("trace_not_finite", quantity=err.quantity) from None
     return _lines(trace, ",".join(header), max(1, _CHUNK_CELLS // (hidden * len(header))))
 
 

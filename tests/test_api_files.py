@@ -7,6 +7,7 @@ import csv
 import io
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -329,7 +330,10 @@ def test_upload_limit_stops_reading_a_streamed_body_at_the_limit(monkeypatch: py
 
     guard = UploadLimit(reader, paths=["/api/weights"])
     scope = {"type": "http", "path": "/api/weights", "headers": [], "method": "POST"}
-    asyncio.run(guard(scope, endless_body, record))
+    # In a thread of its own: a browser test earlier in the session may leave this thread's
+    # event loop running (Playwright's sync API), and asyncio.run refuses to nest.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, guard(scope, endless_body, record)).result()
 
     assert pulled == 2  # 65,536 bytes, then 131,072 > 100,000: cut off
     assert sent[0]["status"] == 413

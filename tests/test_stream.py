@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.engine.lstm import QUANTITIES, run
+from app.i18n import problem_text
 from app.scenarios import get_scenario
 from tests.helpers import receive, sync
 
@@ -124,6 +125,9 @@ def test_a_non_finite_result_is_refused_and_the_revision_stays(
         frame = receive(ws)
 
     assert error["type"] == "error" and "non-finite" in error["message"] and "trace.c" in error["message"]
+    # The quantity travels as a name in no language, so the page says the rest in Korean too.
+    assert error["code"] == "not_finite" and error["params"] == {"quantity": "trace.c"}
+    assert problem_text("not_finite", error["params"], "ko").startswith("이 업데이트는 trace.c에서")
     assert frame["type"] == "frame" and frame["base"] == 0 and frame["revision"] == 1
 
 

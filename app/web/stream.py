@@ -102,7 +102,7 @@ async def _apply(session: Session, parsed: list[Any]) -> list[Outgoing]:
         return await asyncio.to_thread(session.apply, parsed)
     except NotFinite as err:
         log.warning("refused a non-finite result: %s", err)
-        return [error_reply(None, "not_finite", {"detail": str(err)})]
+        return [error_reply(None, "not_finite", {"quantity": err.quantity})]
     except Exception:
         # A bug must not take the connection down or leak internals: log it, tell this client only.
         log.exception("session.apply failed")
@@ -171,7 +171,8 @@ async def _send(websocket: WebSocket, replies: list[Outgoing], binary: bool) -> 
             data = _encoded(reply, binary)
         except NotFinite as err:
             log.warning("refused to send a non-finite reply: %s", err)
-            data = dumps(error_reply(None, "not_finite", {"detail": str(err)}, reply.get("ack"))).decode()
+            refusal = error_reply(None, "not_finite", {"quantity": err.quantity}, reply.get("ack"))
+            data = dumps(refusal).decode()
         if isinstance(data, bytes):
             await websocket.send_bytes(data)
         else:

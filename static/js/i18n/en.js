@@ -364,7 +364,7 @@ export default {
     binary_frame: "binary frames are not supported; send JSON text",
     too_many_pending: "{count} messages refused: too many were waiting",
     internal_error: "internal error while applying the update; nothing was changed",
-    not_finite: "the update would give a non-finite result ({detail}); nothing was changed",
+    not_finite: "the update would give a non-finite result (in {quantity}); nothing was changed",
     unknown_scenario: "unknown scenario {name}; known: {known}",
     step_out_of_range: "{field}={value} is out of range: the sequence has {steps} steps",
     input_out_of_range: "{field}={value} is out of range: the model has {inputs} inputs",
@@ -498,7 +498,7 @@ export default {
     file_too_many_inputs: "{inputs} inputs per step; at most {limit} ({setting})",
     csv_too_large: "the CSV would hold {cells} numbers (T·H = {rows} rows × {columns} columns); at most " +
       "{limit} ({setting})",
-    trace_not_finite: "{detail}",
+    trace_not_finite: "{quantity} contains a non-finite number",
   },
   // Remarks a problem's `note` parameter names, put where its text has {note} (with their own
   // spacing: the English ones start with a space).

@@ -352,7 +352,7 @@ export default {
     binary_frame: "바이너리 프레임은 지원하지 않습니다. JSON 텍스트로 보내 주세요",
     too_many_pending: "메시지 {count}개를 거절했습니다: 기다리는 메시지가 너무 많습니다",
     internal_error: "업데이트를 적용하다가 내부 오류가 났습니다. 아무것도 바뀌지 않았습니다",
-    not_finite: "이 업데이트는 유한하지 않은 결과를 냅니다({detail}). 아무것도 바뀌지 않았습니다",
+    not_finite: "이 업데이트는 {quantity}에서 유한하지 않은 결과를 냅니다. 아무것도 바뀌지 않았습니다",
     unknown_scenario: "알 수 없는 시나리오입니다: {name}. 사용할 수 있는 시나리오: {known}",
     step_out_of_range: "{field}={value}는 범위를 벗어났습니다: 시퀀스는 {steps}스텝입니다",
     input_out_of_range: "{field}={value}는 범위를 벗어났습니다: 모델의 입력은 {inputs}개입니다",
@@ -475,7 +475,7 @@ export default {
     file_too_many_steps: "타임 스텝이 {limit}개보다 많습니다({setting})",
     file_too_many_inputs: "스텝마다 입력이 {inputs}개입니다. 최대 {limit}개까지 받습니다({setting})",
     csv_too_large: "CSV에 숫자가 {cells}개 들어가게 됩니다(T·H = {rows}행 × {columns}열). 최대 {limit}개까지입니다({setting})",
-    trace_not_finite: "트레이스에 유한하지 않은 숫자가 있습니다: {detail}",
+    trace_not_finite: "{quantity}에 유한하지 않은 숫자가 있습니다",
   },
   notes: {
     gru_shape: " (3H × H는 GRU의 모양이지 LSTM의 모양이 아닙니다)",
