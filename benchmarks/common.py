@@ -178,14 +178,22 @@ PAGE_PROBE = """
       });
     }
   };
+  // When the charts on screen were first painted (body[data-shown-revision]) and when every view
+  // was (body[data-ready]).
+  window.__shownAt = null;
   window.__readyAt = null;
   const observer = new MutationObserver(() => {
-    if (document.body && document.body.dataset.ready === "true") {
+    if (!document.body) return;
+    if (window.__shownAt === null && document.body.dataset.shownRevision !== undefined) {
+      window.__shownAt = performance.now();
+    }
+    if (document.body.dataset.ready === "true") {
       window.__readyAt = performance.now();
       observer.disconnect();
     }
   });
-  observer.observe(document, { attributes: true, subtree: true, attributeFilter: ["data-ready"] });
+  const watched = ["data-ready", "data-shown-revision"];
+  observer.observe(document, { attributes: true, subtree: true, attributeFilter: watched });
 })();
 """
 
