@@ -1,0 +1,146 @@
+// What the controls call (controls.js, knobs.js, explain.js, files.js): each action changes what
+// the page looks at and asks for a drawing pass, or sends the server a message whose answer will.
+// The controls never change the state themselves.
+
+import { format, strings } from "./i18n/index.js";
+import { messageBytes, messages } from "./socket.js";
+import {
+  initialState, lastStep, maxMessageBytes, nextId, noteInputSent, noteKnobSent, noteStateSent, setEqUnit, setError,
+  setSpeed, setStep, setTable, setUnit, setWalk, state, WALK_STEPS,
+} from "./state.js";
+
+const MIB = 1024 * 1024;
+
+// Options:
+//   playback               {goTo, togglePlay, pause} (playback.js)
+//   session                {send, sendRestore, notConnected} (session.js)
+//   requestDraw({animate}) asks for a drawing pass (painter.js)
+//   switchLanguage(code)   puts every word on the page in another language
+export function createActions({ playback, session, requestDraw, switchLanguage }) {
+  const { goTo, togglePlay, pause } = playback;
+  const { send } = session;
+
+  const actions = {
+    setLanguage(code) {
+      if (code !== state.lang) switchLanguage(code);
+    },
+    toggleTable() {
+      setTable(!state.table);
+      requestDraw();
+    },
+    step: (delta) => goTo(state.t + delta),
+    goTo,
+    togglePlay,
+    setSpeed(multiplier) {
+      setSpeed(multiplier);
+      requestDraw();
+    },
+    setInput(j, value) {
+      if (!state.trace) return;
+      const id = nextId();
+      noteInputSent(id);
+      send(messages.setInput(id, state.t, j, value));
+    },
+    generate: (component, sequence) => send(messages.generate(nextId(), component, sequence)),
+    // `changed` holds only the knobs that moved; the server keeps the rest.
+    setKnobs(changed) {
+      if (!state.trace) return;
+      const id = nextId();
+      noteKnobSent(id);
+      send(messages.setKnobs(id, changed));
+    },
+    // One unit of h0 or c0 moved: the protocol takes the whole vector.
+    setState(name, unit, value) {
+      if (!state.trace) return;
+      const vector = initialState(name);
+      vector[unit] = value;
+      const id = nextId();
+      noteStateSent(id, name, vector);
+      send(messages.setState(id, { [name]: vector }));
+    },
+    setClamp(gate, unit, value) {
+      if (!state.trace) return;
+      const id = nextId();
+      noteKnobSent(id); // a clamp is a knob too: its controls wait for the answer the same way
+      send(messages.setClamp(id, gate, unit, value));
+    },
+    setUnit(unit) {
+      setUnit(unit);
+      requestDraw();
+    },
+    setEqUnit(unit) {
+      setEqUnit(unit);
+      requestDraw();
+    },
+    // Enters the walk-through at move n (1..5) and plays that move; null leaves it.
+    setWalk(n) {
+      setWalk(n);
+      requestDraw({ animate: n !== null }); // pressing the current move's key replays it
+    },
+    walkBy,
+    load(name) {
+      pause();
+      send(messages.load(nextId(), name));
+    },
+    restoreWeights,
+    inputCount: () => (state.sizes ? state.sizes.D : null),
+    setSequence,
+    exportFile: (kind) => send(messages.exportFile(nextId(), kind)),
+    reset() {
+      pause();
+      send(messages.reset(nextId()));
+    },
+    localError(field, message) {
+      setError(field, message);
+      requestDraw();
+    },
+  };
+
+  // The next or previous move; past "pass on" the walk goes on at the next step's "forget".
+  function walkBy(delta) {
+    if (!state.trace) return;
+    let n = state.walk === null ? (delta > 0 ? 1 : null) : state.walk + delta;
+    if (n === null) return;
+    if (n > WALK_STEPS.length) {
+      if (state.t >= lastStep()) return;
+      setStep(state.t + 1);
+      n = 1;
+    } else if (n < 1) {
+      if (state.t <= 0) return;
+      setStep(state.t - 1);
+      n = WALK_STEPS.length;
+    }
+    setWalk(n);
+    requestDraw({ animate: true });
+  }
+
+  // Someone's own layer (from POST /api/weights); false when it cannot be sent.
+  function restoreWeights(weights, title, fileName) {
+    pause();
+    const sent = session.sendRestore({ weights, title }, null, "upload");
+    if (sent === "too-large") {
+      const parameters = weights.weight_ih.length * (weights.weight_ih[0].length + weights.weight_hh[0].length + 2);
+      actions.localError(fileName, format(strings.files.tooLargeToSend, {
+        parameters: parameters.toLocaleString("en"), limit: maxMessageBytes() / MIB,
+      }));
+    } else if (sent === "not-sent") {
+      session.notConnected();
+    }
+    return sent === "sent";
+  }
+
+  // A whole input sequence (from POST /api/inputs); false when it cannot be sent.
+  function setSequence(x, fileName) {
+    const message = messages.setSequence(nextId(), x);
+    if (messageBytes(message) > maxMessageBytes()) {
+      actions.localError(fileName, format(strings.files.inputsTooLarge, {
+        T: x.length, D: x[0].length, limit: maxMessageBytes() / MIB,
+      }));
+      return false;
+    }
+    pause();
+    return send(message);
+  }
+
+  return actions;
+}

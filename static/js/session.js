@@ -1,0 +1,195 @@
+// Talking to the server: the connection's ups and downs, the messages the page sends, and what
+// comes back (snapshots, frames, files, errors) merged into the state. A link opens as one
+// `restore`; a page that reconnects sends the state it held as the same kind of restore, so
+// nothing set is lost; someone's own weights arrive as one too (origin "upload").
+
+import { linkContext } from "./address.js";
+import { format, problemText, strings } from "./i18n/index.js";
+import { DEFAULT_SCENARIO, fromLink, linkFields } from "./link.js";
+import { connect, messageBytes, messages } from "./socket.js";
+import {
+  applyFrame, applySnapshot, clearError, markAwaitingSync, maxMessageBytes, nextId, setConnection, setEqUnit,
+  setError, setLinkProblem, setOwnWeights, setSpeed, setStep, setTable, setUnit, setWalk, startNewSession, state,
+} from "./state.js";
+
+const MIB = 1024 * 1024;
+
+// The page's own settings of a link (the language is switched as soon as the link is read).
+function applyView(view) {
+  if ("table" in view) setTable(view.table);
+  if ("t" in view) setStep(view.t);
+  if ("walk" in view) setWalk(view.walk);
+  if ("eqUnit" in view) setEqUnit(view.eqUnit);
+  if ("unit" in view) setUnit(view.unit);
+  if ("speed" in view) setSpeed(view.speed);
+}
+
+// Options:
+//   link               the fields of the link the page was opened with, to restore as soon as a
+//                      connection is open; or null
+//   status             the #status line (views/status.js), redrawn while it counts down to a retry
+//   requestDraw()      asks for a drawing pass (painter.js)
+//   pause()            stops playing (playback.js)
+//   download(message)  saves a "file" message (files.js)
+// start() opens the connection; nothing is sent before it.
+export function createSession({ link, status, requestDraw, pause, download }) {
+  let pendingLink = link; // a link's fields, to restore as soon as a connection is open
+  // The restore on its way: {id, view, weights, origin}. origin "link" (a link being opened),
+  // "reconnect" (the state before the connection dropped) or "upload" (someone's own weights);
+  // `view` holds the page's settings to apply once it is answered.
+  let restoring = null;
+  let unanswered = null; // the restore a dropped connection took with it, to send again
+  let countdown = 0;
+  let socket = null;
+
+  function notConnected() {
+    setError(null, () => strings.connection.notSent);
+    requestDraw();
+  }
+
+  function send(message) {
+    if (socket.send(message)) return true;
+    notConnected();
+    return false;
+  }
+
+  // Sends a restore: `fields` for the message, `view` to apply once it is answered. Returns
+  // "sent", "too-large" (over the server's message limit) or "not-sent" (no connection).
+  function sendRestore(fields, view, origin) {
+    const id = nextId();
+    const message = messages.restore(id, fields);
+    if (messageBytes(message) > maxMessageBytes()) return "too-large";
+    if (!socket.send(message)) return "not-sent";
+    restoring = { id, fields, view, weights: fields.weights || null, origin };
+    return "sent";
+  }
+
+  // A link could not be opened: say why (until the user changes something) and show the default.
+  // `reason` is a function that says why in the page's current language.
+  function linkFailed(reason) {
+    send(messages.load(nextId(), DEFAULT_SCENARIO));
+    applyView(fromLink({}).view);
+    setLinkProblem(() => format(strings.link.problem, { reason: reason() }));
+    requestDraw();
+  }
+
+  function openLink(fields) {
+    pause();
+    const { restore, view } = fromLink(fields);
+    const sent = sendRestore(restore, view, "link");
+    if (sent === "too-large") {
+      const limit = maxMessageBytes() / MIB;
+      linkFailed(() => format(strings.link.tooLargeToSend, { limit }));
+    }
+    else if (sent === "not-sent") pendingLink = fields; // sent when the connection opens
+    requestDraw();
+  }
+
+  // A new session after a dropped connection: send it the state the page held, as its link says
+  // (every property, defaults included, and any size: the link's limit is for sharing).
+  function resume() {
+    const { restore, view } = fromLink(linkFields(linkContext(), { all: true }));
+    const sent = sendRestore(restore, view, "reconnect");
+    if (sent === "too-large") {
+      const values = {
+        parameters: state.model ? state.model.parameters.toLocaleString("en") : "?", limit: maxMessageBytes() / MIB,
+      };
+      setError(null, () => format(strings.connection.tooLargeToRestore, values));
+    }
+  }
+
+  function onSnapshot(message) {
+    if (!applySnapshot(message)) return;
+    if (restoring && message.ack === restoring.id) {
+      const { view, weights } = restoring;
+      restoring = null;
+      setOwnWeights(weights);
+      if (view) applyView(view);
+    }
+    requestDraw();
+  }
+
+  function onFrame(message) {
+    const result = applyFrame(message);
+    if (result === "applied") requestDraw();
+    else if (result === "out-of-sync" && !state.awaitingSync) {
+      // The frame builds on a revision we do not hold: never draw it, ask for everything.
+      markAwaitingSync();
+      socket.send(messages.sync());
+    }
+  }
+
+  function onError(message) {
+    if (restoring && message.ack === restoring.id) {
+      const { origin } = restoring;
+      restoring = null;
+      if (origin === "link") {
+        const { field, code, params } = message;
+        const said = () => problemText(code, params, message.message);
+        linkFailed(field ? () => format(strings.link.field, { field, message: said() }) : said);
+        return;
+      }
+    }
+    setError(message.field, message.message, message.ack, message.code || null, message.params || null);
+    requestDraw();
+  }
+
+  function onMessage(message) {
+    if (message.type === "snapshot") onSnapshot(message);
+    else if (message.type === "file") download(message);
+    else if (message.type === "frame") onFrame(message);
+    else if (message.type === "error") onError(message);
+  }
+
+  function onOpen() {
+    const resuming = Boolean(state.trace);
+    startNewSession();
+    setConnection("open");
+    clearError(); // "not connected" and the like are about the connection that dropped
+    if (pendingLink) {
+      const fields = pendingLink;
+      pendingLink = null;
+      openLink(fields);
+    } else if (unanswered) {
+      const { fields, view, origin } = unanswered;
+      unanswered = null;
+      sendRestore(fields, view, origin);
+    } else if (resuming) {
+      resume();
+    }
+    requestDraw();
+  }
+
+  function onClose(retryInMs) {
+    if (state.playing) pause();
+    window.clearInterval(countdown); // the status line counts down to the next attempt
+    countdown = window.setInterval(() => status.render(state), 1000);
+    // A restore the dropped session never answered is sent again to the next one.
+    if (restoring) unanswered = restoring;
+    restoring = null;
+    setConnection("closed", retryInMs);
+    requestDraw();
+  }
+
+  function onRetry() {
+    window.clearInterval(countdown);
+    setConnection("connecting");
+    requestDraw();
+  }
+
+  return {
+    start() {
+      socket = connect({ onOpen, onMessage, onClose, onRetry });
+    },
+    send,
+    sendRestore,
+    notConnected,
+    openLink,
+    linkFailed,
+    // The origin of the restore on its way ("link" | "reconnect" | "upload"), or null.
+    restoringOrigin: () => (restoring ? restoring.origin : null),
+    // A restore is on its way, or a link waits for a connection: the state held is not yet the
+    // one to link to.
+    restorePending: () => Boolean(restoring || pendingLink),
+  };
+}
