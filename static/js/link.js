@@ -220,7 +220,7 @@ function weights(v) {
 
 // --- the table ---------------------------------------------------------------------------------
 
-// Reading context (linkContext in main.js): {state, custom, weights, preset, lang}, where
+// Reading context (linkContext in address.js): {state, custom, weights, preset, lang}, where
 // `weights` are the custom model's (PyTorch layout) and `preset` is GET /api/scenarios/{name}
 // ({x, h0, c0}) or null while unknown. `def(c)` is the value a link leaves out (undefined: no
 // default, always written); in the link → state direction it is called with c = null and a

@@ -1,5 +1,5 @@
 // Which charts are on screen (or about to be): a draw pass paints those first and the others a
-// frame at a time after them (main.js), so a slider drag or a playback step repaints what the
+// frame at a time after them (painter.js), so a slider drag or a playback step repaints what the
 // reader sees without waiting for charts scrolled out of sight.
 
 // Charts this close to the viewport count as on screen: they are drawn before a scroll reveals them.

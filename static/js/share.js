@@ -1,5 +1,5 @@
 // The share control. The page's URL always holds its state (link.js, kept up to date by
-// main.js), so "Copy link" copies location.href; where the clipboard is out of reach (no
+// address.js), so "Copy link" copies location.href; where the clipboard is out of reach (no
 // permission, an insecure origin) the link appears selected in a read-only field instead. When a
 // state is too large for a link, a note says so and offers its files.
 
