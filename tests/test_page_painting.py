@@ -159,3 +159,27 @@ def test_the_belts_labels_show_the_engines_numbers_and_go_into_its_images(page: 
     svg = download.value.path().read_text()
     assert svg.startswith("<svg")
     assert f"f {shown(expected.f[6, 1])}" in svg and f"kept {shown(expected.kept[6, 0])}" in svg
+
+
+def test_charts_out_of_sight_skipped_while_playing_show_the_step_where_play_stopped(
+    page: Any, server_url: str
+) -> None:
+    scenario = get_scenario("hold-and-release")
+    expected = run(scenario.weights, scenario.x, scenario.h0, scenario.c0)
+    open_page(page, server_url)
+    page.locator("#speed").fill("4")
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    page.wait_for_timeout(300)
+    assert not page.evaluate(ON_SCREEN, "belt")
+    page.keyboard.press("Escape")  # nothing focused that takes the space key
+    page.evaluate("document.getElementById('play').click()")
+    page.wait_for_function("Number(document.body.dataset.shownStep) >= 5")
+    page.evaluate("document.getElementById('play').click()")
+    page.wait_for_selector("#play[aria-pressed='false']")
+    t = int(page.evaluate("document.getElementById('scrubber').value"))
+    page.wait_for_selector(f"body[data-step='{t}']")
+    # The belt, out of sight while it played, now shows step t: its title and its numbers.
+    layout_title = page.evaluate("document.getElementById('belt').layout.annotations[0].text")
+    assert f"t = {t}" in layout_title.replace("<b>", "").replace("</b>", ""), layout_title
+    labels = belt_labels(page)
+    assert f"f {shown(expected.f[t, 1])}" in labels[12:24], (t, labels[12:24])
