@@ -183,3 +183,34 @@ def test_charts_out_of_sight_skipped_while_playing_show_the_step_where_play_stop
     assert f"t = {t}" in layout_title.replace("<b>", "").replace("</b>", ""), layout_title
     labels = belt_labels(page)
     assert f"f {shown(expected.f[t, 1])}" in labels[12:24], (t, labels[12:24])
+
+
+CHART_BOXES = """() => [...document.querySelectorAll('.js-plotly-plot')].map((d) => {
+  const box = d.getBoundingClientRect();
+  return [d.id, Math.round(box.width), Math.round(box.height)];
+})"""
+
+
+def test_a_narrower_window_keeps_every_chart_whole_and_the_belts_layers_together(
+    page: Any, server_url: str
+) -> None:
+    open_page(page, server_url)
+    go_to_step(page, 6)
+    before = {name: (width, height) for name, width, height in page.evaluate(CHART_BOXES)}
+    page.set_viewport_size({"width": 1000, "height": 1000})
+    narrower = before["belt"][0] - 100
+    page.wait_for_function(f"document.getElementById('belt').getBoundingClientRect().width < {narrower}")
+    page.wait_for_timeout(500)  # Plotly's own resize handlers have run
+    after = {name: (width, height) for name, width, height in page.evaluate(CHART_BOXES)}
+    for name, (_, height) in before.items():
+        assert after[name][1] == height, (name, before[name], after[name])  # not collapsed
+    # The backdrop, the chart, the motion canvas and the labels still cover the same box.
+    layers = page.evaluate(
+        "['belt-backdrop', 'belt', 'belt-motion', 'belt-labels'].map((id) => {"
+        " const r = document.getElementById(id).getBoundingClientRect(); return [r.width, r.height]; })"
+    )
+    assert all(layer == layers[0] for layer in layers), layers
+    widths = page.evaluate(
+        "[...document.querySelectorAll('.belt-stage .main-svg')].map((s) => s.getAttribute('width'))"
+    )
+    assert len(set(widths)) == 1 and float(widths[0]) == round(layers[0][0]), (widths, layers)

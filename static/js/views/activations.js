@@ -7,7 +7,7 @@
 import { DIM_TEXT, INK, MUTED, diverging, sequential } from "../colors.js";
 import { num } from "../format.js";
 import { format, plain, strings } from "../i18n/index.js";
-import { FONT, SMALL_FONT, baseLayout, chartConfig, clampOf, describe } from "./common.js";
+import { FONT, SMALL_FONT, baseLayout, chartConfig, clampOf, describe, react } from "./common.js";
 
 const S = strings.activations;
 
@@ -131,7 +131,7 @@ export function createActivations(el, summary) {
         shapes: [...saturation(1, limit, sigmaRange), ...saturation(2, limit, tanhRange)],
         annotations: [title(0, S.sigma), title(0.56, S.tanh), satLabel("x", "y", 0.5), satLabel("x2", "y2", -0.55)],
       });
-      return Plotly.react(el, traces, layout, chartConfig({ displayModeBar: false }));
+      return react(el, traces, layout, chartConfig({ displayModeBar: false }));
     },
   };
 }

@@ -15,7 +15,7 @@ import { BRANCH, LANE, X, frameLayout, frameOf } from "./belt-geometry.js";
 import { createBeltLabels, labelTrace, laneLabels } from "./belt-labels.js";
 import { createMotionLayer } from "./belt-motion.js";
 import { PHASE, WALK_PHASE, WALK_SPAN, lerp, movingTraces, parcelList, tickMarks } from "./belt-parcels.js";
-import { CONFIG, FONT, chartConfig, clampOf, describe, shownUnits, signedLimit } from "./common.js";
+import { CONFIG, FONT, chartConfig, clampOf, describe, react, shownUnits, signedLimit } from "./common.js";
 
 const S = strings.belt;
 // A move of the walk-through plays a little slower than a whole step does.
@@ -95,13 +95,13 @@ export function createBelt({ el, backdropEl, motion, labelLayer, keys, note, sum
     const drawn = JSON.stringify([scene.backdrop, scene.fixed]) + document.documentElement.lang;
     if (drawn === backdropDrawn) return null;
     backdropDrawn = drawn;
-    return Plotly.react(backdropEl, scene.fixed, scene.backdrop, { staticPlot: true });
+    return react(backdropEl, scene.fixed, scene.backdrop, { staticPlot: true, responsive: true });
   }
 
   function drawBase(withParcels) {
     const moving = withParcels ? movingTraces(scene, scene.rest) : [];
     labels.render(scene.texts, scene.walk, scene.frame);
-    return Promise.all([drawBackdrop(), Plotly.react(el, [...scene.statics, ...moving], scene.layout, config())]);
+    return Promise.all([drawBackdrop(), react(el, [...scene.statics, ...moving], scene.layout, config())]);
   }
 
   // The motion layer at progress p; null clears it (the base chart then holds the parcels).

@@ -117,11 +117,20 @@ export function clampOf(knobs, gate, unit) {
   return value === undefined ? null : value;
 }
 
+// Plotly.react with the chart's height pinned on its element too. With `responsive`, Plotly answers
+// a window resize by sizing the chart to its element (autosize); an element whose height came from
+// the chart itself then collapses to its CSS min-height, and the chart is clipped.
+export function react(el, traces, layout, config) {
+  const height = layout.height ? `${layout.height}px` : "";
+  if (el.style.height !== height) el.style.height = height;
+  return Plotly.react(el, traces, layout, config);
+}
+
 // Plotly.react, plus (once per chart) a click handler that jumps to the clicked step: every
 // chart with time along x shares this, so clicking a column anywhere picks that step.
 const pickingSteps = new WeakSet();
 export function reactPickingSteps(el, traces, layout, onPick) {
-  const done = Plotly.react(el, traces, layout, chartConfig());
+  const done = react(el, traces, layout, chartConfig());
   if (!pickingSteps.has(el)) {
     el.on("plotly_click", (event) => {
       const point = event.points && event.points[0];
