@@ -50,7 +50,9 @@ export function createPainter({ doc, status, html, charts, restoringOrigin, addr
     if (!state.trace || (origin && origin !== "upload")) return;
     passes += 1;
     const pass = passes;
-    const current = () => pass === passes; // a newer pass has drawn (or is drawing) a newer state
+    // Whether this pass still draws the latest state: no newer pass has started, and nothing has
+    // asked for one since (a message handled between two of its frames may have changed the state).
+    const current = () => pass === passes && queued === null;
     const { t, revision } = state;
     // HTML first and synchronously, so the readout always matches the step and revision stamped
     // on <body> by this pass.
