@@ -58,18 +58,19 @@ function summaryText(scene, t, last) {
 // `summary` holds the chart's text alternative.
 export function createBelt({ el, backdropEl, motion, labelLayer, keys, note, summary }) {
   // What is drawn and the running animation; private to this view instance.
-  let scene = null; // {values, lanes, limit, layout, backdrop, fixed, statics, texts, frame}
+  let scene = null; // {values, lanes, limit, layout, cell, statics, texts, frame}
   let anim = null; // {start, duration, raf}
-  let backdropDrawn = ""; // the backdrop's layout (and language) as last drawn
+  let cell = null; // {key, layout, traces, drawn}: the static backdrop, built once per key
   const labels = createBeltLabels(labelLayer);
   const motionLayer = createMotionLayer(motion);
 
   // The figure as a picture: every layer in one chart, the labels as a text trace, parcels at rest.
   function figure() {
-    const traces = [...scene.fixed, ...scene.statics, ...movingTraces(scene, scene.rest),
+    const backdrop = scene.cell.layout;
+    const traces = [...scene.cell.traces, ...scene.statics, ...movingTraces(scene, scene.rest),
       labelTrace(scene.texts, scene.walk)];
-    const annotations = [...scene.backdrop.annotations, ...scene.layout.annotations];
-    return { data: traces, layout: { ...scene.layout, shapes: scene.backdrop.shapes, annotations } };
+    const annotations = [...backdrop.annotations, ...scene.layout.annotations];
+    return { data: traces, layout: { ...scene.layout, shapes: backdrop.shapes, annotations } };
   }
 
   // The toolbar's PNG and SVG buttons save figure(): on the page the belt is several layers.
@@ -91,11 +92,22 @@ export function createBelt({ el, backdropEl, motion, labelLayer, keys, note, sum
     return configured.config;
   }
 
+  // The backdrop depends only on the lanes, the clamps, the walk-through's move and the language:
+  // it is built and drawn again only when one of them changes, not every step.
+  function backdropFor(lanes, clampedByLane, walk) {
+    const key = JSON.stringify([lanes, clampedByLane, walk, document.documentElement.lang]);
+    if (!cell || cell.key !== key) {
+      const shapes = clampedByLane.flatMap((clamped, k) => laneShapes(-k * LANE, k, clamped, walk));
+      cell = { key, layout: frameLayout(lanes, { shapes, annotations: headers(0.72) }),
+        traces: [stationTrace(lanes, walk), exitTrace(lanes)], drawn: false };
+    }
+    return cell;
+  }
+
   function drawBackdrop() {
-    const drawn = JSON.stringify([scene.backdrop, scene.fixed]) + document.documentElement.lang;
-    if (drawn === backdropDrawn) return null;
-    backdropDrawn = drawn;
-    return react(backdropEl, scene.fixed, scene.backdrop, { staticPlot: true, responsive: true });
+    if (scene.cell.drawn) return null;
+    scene.cell.drawn = true;
+    return react(backdropEl, scene.cell.traces, scene.cell.layout, { staticPlot: true, responsive: true });
   }
 
   function drawBase(withParcels) {
@@ -142,18 +154,11 @@ export function createBelt({ el, backdropEl, motion, labelLayer, keys, note, sum
     const lanes = shownUnits(sizes.H);
     const values = Array.from({ length: lanes }, (_, k) => laneValues(trace, t, k));
     const limit = signedLimit(trace, lanes);
-    const shapes = [];
-    const texts = [];
-    const fills = [];
-    values.forEach((v, k) => {
-      const clamped = Object.fromEntries(["i", "f", "g", "o"].map((q) => [q, clampOf(knobs, q, k) !== null]));
-      shapes.push(...laneShapes(-k * LANE, k, clamped, walk));
-      texts.push(...laneLabels(v, -k * LANE, k, clamped, { X, BRANCH }));
-      fills.push(...laneGauges(v, -k * LANE, walk));
-    });
-    // The frame changes only with the lanes, the clamps, the walk-through's move and the language;
-    // the chart on top of it changes every step, and redraws no shape.
-    const backdrop = frameLayout(lanes, { shapes, annotations: headers(0.72) });
+    const clampedByLane = values.map((_, k) =>
+      Object.fromEntries(["i", "f", "g", "o"].map((q) => [q, clampOf(knobs, q, k) !== null])));
+    const texts = values.flatMap((v, k) => laneLabels(v, -k * LANE, k, clampedByLane[k], { X, BRANCH }));
+    const fills = values.flatMap((v, k) => laneGauges(v, -k * LANE, walk));
+    // The chart on top of the backdrop changes every step, and redraws no shape.
     const layout = frameLayout(lanes, {
       uirevision: "belt",
       hovermode: "closest",
@@ -166,8 +171,8 @@ export function createBelt({ el, backdropEl, motion, labelLayer, keys, note, sum
     // Walking, the parcels rest where the current move leaves them; else where the step ends.
     const phases = walk ? WALK_PHASE : PHASE;
     const span = walk ? WALK_SPAN[walk - 1] : [0, 1];
-    return { values, lanes, limit, layout, backdrop, walk, phases, from: span[0], rest: span[1],
-      texts, frame: frameOf(lanes), fixed: [stationTrace(lanes, walk), exitTrace(lanes)], statics: [gaugeTrace(fills)] };
+    return { values, lanes, limit, layout, walk, phases, from: span[0], rest: span[1], texts,
+      frame: frameOf(lanes), cell: backdropFor(lanes, clampedByLane, walk), statics: [gaugeTrace(fills)] };
   }
 
   return {
