@@ -6,6 +6,10 @@ import { catalogue, format, LANGUAGES, strings } from "../i18n/index.js";
 // The belt and the readout draw at most this many units; beyond it lanes get too thin to read.
 export const MAX_LANES = 12;
 
+// Up to this many steps, charts over time give each step a mark of its own (a bar, a marker);
+// beyond it the marks are under two pixels apart and hundreds of SVG paths slow every redraw.
+export const MARKED_STEPS = 120;
+
 export const FONT = {
   family: "Inter, 'Segoe UI', system-ui, -apple-system, 'Noto Sans KR', 'Noto Sans CJK KR', 'Apple SD Gothic Neo', " +
     "'Malgun Gothic', sans-serif",

@@ -8,6 +8,8 @@ import { SMALL_FONT, baseLayout, clampOf, describe, reactPickingSteps } from "./
 
 const S = strings.gates;
 
+// Up to this many steps the heatmap cells have gaps between them (and each its own rectangle).
+const GAPPED_STEPS = 60;
 // The heatmaps show at most this many units (a heatmap row stays readable down to a few px).
 const MAX_HEAT_UNITS = 64;
 // Each heatmap: its gate, and its colour axis (axis titles are the catalogue's gates.f, …).
@@ -68,11 +70,11 @@ export function createGates(el, onPick, summary) {
         const traces = GATES.map((gate, n) => ({
           type: "heatmap", name: gate.q, x: steps, y: unitIds, z: unitsByStep(trace[gate.q], units),
           coloraxis: gate.axis, xaxis: "x", yaxis: n === 0 ? "y" : `y${n + 1}`, ygap: 1,
-          xgap: sizes.T <= 60 ? 1 : 0, // cell gaps turn long sequences into stripes
-          // A long sequence is drawn one pixel per cell and scaled up: a canvas of T·units pixels
-          // instead of one rectangle per cell on a chart-sized canvas (its PNG encoding alone
-          // took longer than a frame). Rows then touch; there is one cell per step anyway.
-          ...(sizes.T > 60 ? { zsmooth: "fast", ygap: 0 } : {}),
+          // A short sequence gets a rectangle per cell, with gaps between cells. A long one is drawn
+          // one pixel per cell and scaled up: a canvas of T·units pixels instead of a rectangle
+          // per cell on a chart-sized canvas (its PNG encoding alone took longer than a frame).
+          // Gaps would turn it into stripes, so its rows and columns touch.
+          ...(sizes.T <= GAPPED_STEPS ? { xgap: 1 } : { zsmooth: "fast", ygap: 0 }),
           hovertemplate: `${S.hover}<br>${gate.q} = %{z:.4f}<extra></extra>`,
         }));
         cached = { revision, units, lang, traces };

@@ -4,7 +4,7 @@
 import { INK, MUTED, STEP_MARK } from "../colors.js";
 import { fixed4 } from "../format.js";
 import { format, strings } from "../i18n/index.js";
-import { SMALL_FONT, baseLayout, describe, inputName, reactPickingSteps } from "./common.js";
+import { MARKED_STEPS, SMALL_FONT, baseLayout, describe, inputName, reactPickingSteps } from "./common.js";
 
 const LINE_COLOURS = [INK, "#7a5195", "#2f7f79", "#9c6b30", MUTED];
 // The chart draws at most this many inputs.
@@ -29,7 +29,7 @@ export function createInputsChart(el, onPick, summary) {
         const steps = Array.from({ length: sizes.T }, (_, s) => s);
         const traces = Array.from({ length: shown }, (_, j) => ({
           // Markers only while they are a few pixels apart: hundreds of them cost a path each.
-          type: "scatter", mode: sizes.T <= 120 ? "lines+markers" : "lines", name: inputName(scenario, j),
+          type: "scatter", mode: sizes.T <= MARKED_STEPS ? "lines+markers" : "lines", name: inputName(scenario, j),
           x: steps, y: trace.x.map((row) => row[j]),
           line: { color: LINE_COLOURS[j % LINE_COLOURS.length], width: 2, shape: "hv",
             dash: j % 2 ? "dot" : "solid" },

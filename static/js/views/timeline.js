@@ -5,7 +5,9 @@
 import { BELT_EDGE, INK, STEP_MARK, diverging } from "../colors.js";
 import { fixed4 } from "../format.js";
 import { format, plain, strings } from "../i18n/index.js";
-import { FONT, SMALL_FONT, baseLayout, describe, shownUnits, signedLimit, unitName, reactPickingSteps } from "./common.js";
+import {
+  FONT, MARKED_STEPS, SMALL_FONT, baseLayout, describe, reactPickingSteps, shownUnits, signedLimit, unitName,
+} from "./common.js";
 
 const S = strings.timeline;
 
@@ -15,10 +17,9 @@ function column(rows, k) {
   return rows.map((row) => row[k]);
 }
 
-// Up to this many steps each step is a bar; beyond it bars are thinner than a couple of pixels and
-// thousands of SVG paths (12 lanes × 2 bars × T) make every redraw slow, so the same quantities
-// are drawn as step-shaped areas (one path per quantity and lane) and c_t without markers.
-const BAR_STEPS = 120;
+// Up to MARKED_STEPS each step is a bar; beyond, thousands of SVG paths (12 lanes × 2 bars × T)
+// make every redraw slow, so the same quantities are drawn as step-shaped areas (one path per
+// quantity and lane) and c_t without markers.
 
 function unitTraces(trace, k, steps, limit) {
   const axis = k === 0 ? "y" : `y${k + 1}`;
@@ -26,7 +27,7 @@ function unitTraces(trace, k, steps, limit) {
   const first = k === 0; // one legend entry per quantity, not per unit
   const hover = (what) => `${format(S.hover, { k, what })}<extra></extra>`;
   const Q = strings.quantities;
-  const bars = steps.length <= BAR_STEPS;
+  const bars = steps.length <= MARKED_STEPS;
   const kept = { name: S.kept, legendgroup: "kept", showlegend: first, x: steps, y: column(trace.kept, k),
     yaxis: axis, hovertemplate: hover(Q.kept.label) };
   const c = { type: "scatter", mode: bars ? "lines+markers" : "lines", name: S.what, legendgroup: "c",
@@ -52,7 +53,7 @@ function area(color) {
 // diverging scale (the bars' colours, without the per-step shading).
 function addedAreas(added, steps, axis, limit, hovertemplate) {
   return [[1, S.addedPositive], [-1, S.addedNegative]].map(([sign, name]) => ({
-    ...area(diverging(0.8 * sign * limit, limit).replace("rgb(", "rgba(").replace(")", ", 0.75)")),
+    ...area(diverging(0.8 * sign * limit, limit)), opacity: 0.75,
     name, legendgroup: "added", showlegend: false, x: steps, yaxis: axis,
     y: added.map((v) => (sign * v > 0 ? v : 0)),
     // One hover label per step with the signed value, on the positive part's trace.
