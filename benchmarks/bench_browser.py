@@ -33,8 +33,9 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.common import Row, check, launch_chromium, new_page, percentile, run_standalone
+from benchmarks.common import Row, check, new_page, percentile, run_standalone
 from benchmarks.server import Server, running_server
+from tests.chromium import launch_chromium
 
 STEPS = 500
 DRAGS = 50

@@ -19,8 +19,9 @@ import statistics
 import urllib.request
 from typing import Any
 
-from benchmarks.common import Row, check, launch_chromium, new_page, run_standalone
+from benchmarks.common import Row, check, new_page, run_standalone
 from benchmarks.server import running_server
+from tests.chromium import launch_chromium
 
 TARGET_MS = 1500.0
 READY = "window.__readyAt !== null"

@@ -19,17 +19,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from tests.chromium import CHROMIUM
+
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = os.environ.get("LSTM_CONVEYOR_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # One BLAS thread: on a shared machine OpenBLAS's workers stall the large products (README.md).
 PINNED_THREADS = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
@@ -196,11 +188,6 @@ PAGE_PROBE = """
   observer.observe(document, { attributes: true, subtree: true, attributeFilter: watched });
 })();
 """
-
-
-def launch_chromium(playwright: Any) -> Any:
-    """Debian's Chromium, headless, with the flags the browser tests use."""
-    return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
 
 
 def new_page(browser: Any) -> tuple[Any, Any]:
