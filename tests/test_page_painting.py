@@ -14,7 +14,7 @@ import pytest
 
 from app.engine.lstm import run
 from app.scenarios import get_scenario
-from tests.test_page import go_to_step, open_page, wait_for_new_revision
+from tests.test_page import assert_readout_matches, body_data, go_to_step, open_page, wait_for_new_revision
 
 pytestmark = pytest.mark.browser
 
@@ -214,3 +214,41 @@ def test_a_narrower_window_keeps_every_chart_whole_and_the_belts_layers_together
         "[...document.querySelectorAll('.belt-stage .main-svg')].map((s) => s.getAttribute('width'))"
     )
     assert len(set(widths)) == 1 and float(widths[0]) == round(layers[0][0]), (widths, layers)
+
+
+def test_the_numbers_show_before_plotly_has_run_and_the_charts_follow_it(page: Any, server_url: str) -> None:
+    """plotly.js loads asynchronously: while the bundle is held back, the page's own code has run,
+    the socket has brought the session, and the HTML views show the engine's numbers (also after
+    a step); no chart is drawn yet. Once the bundle arrives every chart is drawn at that step."""
+    scenario = get_scenario("hold-and-release")
+    trace = run(scenario.weights, scenario.x, scenario.h0, scenario.c0)
+    held: list[Any] = []
+    page.route("**/vendor/plotly.min.js", lambda route: held.append(route))
+    page.goto(server_url, wait_until="domcontentloaded")  # "load" waits for the async bundle too
+    page.wait_for_function("document.getElementById('step-label').textContent.endsWith('/ 39')")
+    page.locator("#scrubber").fill("6")
+    page.wait_for_function(
+        "Number(document.querySelector(\"#readout td[data-q='c'][data-unit='0']\")?.textContent) > 0.5"
+    )
+    assert_readout_matches(page, trace, 6)
+    assert len(held) == 1
+    assert page.evaluate("typeof window.Plotly") == "undefined"
+    assert page.locator(".js-plotly-plot").count() == 0
+    assert body_data(page, "ready") is None
+    # The belt's space is already the height its chart takes: nothing below it jumps later.
+    reserved = page.evaluate("document.getElementById('equations').getBoundingClientRect().top")
+
+    held[0].continue_()
+    page.wait_for_selector("body[data-ready='true']")
+    assert body_data(page, "step") == "6"
+    charts = ("belt-backdrop", "belt", "timeline", "gates", "inputs-chart", "gradients", "race")
+    charts += ("activations",)
+    for chart in charts:
+        assert page.locator(f"#{chart}.js-plotly-plot .main-svg").count() > 0, chart
+    # Drawn at the step the page moved to while waiting, not at the first one.
+    marks = page.evaluate(
+        "['timeline', 'inputs-chart'].map((id) => document.getElementById(id).layout.shapes.at(-1).x0)"
+    )
+    assert marks == [6, 6]
+    assert_readout_matches(page, trace, 6)
+    assert page.evaluate("document.getElementById('equations').getBoundingClientRect().top") == reserved

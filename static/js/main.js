@@ -104,7 +104,7 @@ async function main() {
   const painter = createPainter({
     doc,
     status,
-    html: [controls, knobs, explain, readout, stepTable, equations, files, announcer],
+    html: [controls, knobs, explain, readout, stepTable, equations, files, announcer, { render: belt.reserve }],
     charts: [
       [$("belt"), (motion) => belt.render(state, motion)],
       [$("timeline"), () => timeline.render(state)],

@@ -5,6 +5,7 @@
 
 import { textLanguage } from "./i18n/index.js";
 import { watchOnScreen } from "./onscreen.js";
+import { plotlyReady } from "./plotly-ready.js";
 import { state, stepDuration, WALK_STEPS } from "./state.js";
 
 // The #status words (i18n connection.*) while a restore of this origin is on its way.
@@ -28,6 +29,7 @@ export function createPainter({ doc, status, html, charts, restoringOrigin, addr
   const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
   let queued = null; // {animate} of the pass waiting for the next animation frame
   let passes = 0; // the latest pass owns body[data-step|data-revision]
+  let plotlyLoaded = false;
   // A chart scrolled into view is drawn at once if a pass left it for later.
   const screen = watchOnScreen(charts.map(([el]) => el), () => requestDraw());
 
@@ -57,6 +59,13 @@ export function createPainter({ doc, status, html, charts, restoringOrigin, addr
     // HTML first and synchronously, so the readout always matches the step and revision stamped
     // on <body> by this pass.
     for (const view of html) view.render(state);
+    // The first pass may come before plotly.js has run (it loads asynchronously): the HTML views
+    // are drawn, and the charts as soon as it is there.
+    if (!plotlyLoaded) {
+      await plotlyReady;
+      plotlyLoaded = true;
+      if (!current()) return;
+    }
     const motion = { animate, duration: reducedMotion.matches ? 0 : stepDuration() };
     // Charts on screen first, all at once; then the rest one per frame, each after a paint, so that
     // no frame waits for charts nobody sees. A newer pass takes over from an unfinished one.

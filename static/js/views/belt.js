@@ -80,8 +80,11 @@ export function createBelt({ el, backdropEl, motion, labelLayer, keys, note, sum
   const toolbar = {
     modeBarButtonsToRemove: [...CONFIG.modeBarButtonsToRemove, "toImage", "toSVG"],
     modeBarButtonsToAdd: [
-      { name: "beltPNG", get title() { return pngTitle(); }, icon: Plotly.Icons.camera, click: save("png") },
-      { name: "beltSVG", get title() { return strings.files.svg; }, icon: Plotly.Icons.disk, click: save("svg") },
+      // The icons are read when the chart is drawn: plotly.js loads asynchronously.
+      { name: "beltPNG", get title() { return pngTitle(); }, get icon() { return Plotly.Icons.camera; },
+        click: save("png") },
+      { name: "beltSVG", get title() { return strings.files.svg; }, get icon() { return Plotly.Icons.disk; },
+        click: save("svg") },
     ],
   };
   // The same config object while the language stays: a new one makes Plotly rebuild the toolbar.
@@ -204,5 +207,11 @@ export function createBelt({ el, backdropEl, motion, labelLayer, keys, note, sum
       return drawBase(true);
     },
     stop,
+    // Keeps the belt's space at the height its chart will take, drawn or not: before plotly.js has
+    // run (it loads asynchronously) the page below would otherwise jump when the belt appears.
+    reserve(state) {
+      const height = `${frameLayout(shownUnits(state.sizes.H)).height}px`;
+      if (el.style.height !== height) el.style.height = height;
+    },
   };
 }

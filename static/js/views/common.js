@@ -1,7 +1,7 @@
 // Settings every chart shares, so the views look like one page.
 
 import { INK, MUTED, STEP_MARK } from "../colors.js";
-import { catalogue, format, LANGUAGES, strings } from "../i18n/index.js";
+import { format, strings } from "../i18n/index.js";
 
 // The belt and the readout draw at most this many units; beyond it lanes get too thin to read.
 export const MAX_LANES = 12;
@@ -22,7 +22,8 @@ export const SMALL_FONT = { ...FONT, size: 11, color: MUTED };
 const SVG_BUTTON = {
   name: "toSVG",
   get title() { return strings.files.svg; },
-  icon: window.Plotly.Icons.disk, // not the camera: that one is the PNG button
+  // Read when a chart is drawn (plotly.js loads asynchronously): not the camera, the PNG button's.
+  get icon() { return window.Plotly.Icons.disk; },
   click: (gd) => window.Plotly.downloadImage(gd, { format: "svg", filename: gd.id || "chart" }),
 };
 
@@ -37,14 +38,9 @@ export const CONFIG = {
   toImageButtonOptions: { format: "png", scale: 2 },
 };
 
-// Plotly's own words (toolbar titles, notices) in each language of the page: a Plotly locale per
-// catalogue, chosen by chartConfig() from the language the page's text is in.
-for (const code of LANGUAGES) {
-  window.Plotly.register({ moduleType: "locale", name: code, dictionary: catalogue(code).plotly });
-}
-
 // The config of a chart drawn now: CONFIG in the page's language (a language switch changes it,
-// and Plotly.react then rebuilds the toolbar with the new titles).
+// and Plotly.react then rebuilds the toolbar with the new titles; plotly-ready.js registers a
+// Plotly locale per catalogue).
 export function chartConfig(extra = {}) {
   return { ...CONFIG, locale: document.documentElement.lang || "en", ...extra };
 }
