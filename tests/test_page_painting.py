@@ -241,8 +241,16 @@ def test_the_numbers_show_before_plotly_has_run_and_the_charts_follow_it(page: A
     held[0].continue_()
     page.wait_for_selector("body[data-ready='true']")
     assert body_data(page, "step") == "6"
-    charts = ("belt-backdrop", "belt", "timeline", "gates", "inputs-chart", "gradients", "race")
-    charts += ("activations",)
+    charts = (
+        "belt-backdrop",
+        "belt",
+        "timeline",
+        "gates",
+        "inputs-chart",
+        "gradients",
+        "race",
+        "activations",
+    )
     for chart in charts:
         assert page.locator(f"#{chart}.js-plotly-plot .main-svg").count() > 0, chart
     # Drawn at the step the page moved to while waiting, not at the first one.
