@@ -217,9 +217,10 @@ def test_a_narrower_window_keeps_every_chart_whole_and_the_belts_layers_together
 
 
 def test_the_numbers_show_before_plotly_has_run_and_the_charts_follow_it(page: Any, server_url: str) -> None:
-    """plotly.js loads asynchronously: while the bundle is held back, the page's own code has run,
-    the socket has brought the session, and the HTML views show the engine's numbers (also after
-    a step); no chart is drawn yet. Once the bundle arrives every chart is drawn at that step."""
+    """plotly.js is preloaded and run after the page's own first pass: while the bundle is held
+    back, the page's code has run, the socket has brought the session, and the HTML views show the
+    engine's numbers (also after a step); no chart is drawn yet. Once the bundle arrives every
+    chart is drawn at that step."""
     scenario = get_scenario("hold-and-release")
     trace = run(scenario.weights, scenario.x, scenario.h0, scenario.c0)
     held: list[Any] = []
@@ -260,3 +261,19 @@ def test_the_numbers_show_before_plotly_has_run_and_the_charts_follow_it(page: A
     assert marks == [6, 6]
     assert_readout_matches(page, trace, 6)
     assert page.evaluate("document.getElementById('equations').getBoundingClientRect().top") == reserved
+
+
+def test_every_module_the_page_loads_is_named_up_front_for_preloading(page: Any, server_url: str) -> None:
+    """The template's modulepreload links (app/web/modules.py follows main.js's imports) name
+    exactly the modules the browser ends up loading: none found late, a level at a time, and
+    none fetched for nothing."""
+    open_page(page, server_url)
+    named = page.evaluate(
+        "[...document.querySelectorAll('link[rel=modulepreload]')].map((link) => new URL(link.href).pathname)"
+    )
+    loaded = page.evaluate(
+        "performance.getEntriesByType('resource').map((entry) => new URL(entry.name).pathname)"
+        ".filter((path) => path.startsWith('/static/js/'))"
+    )
+    assert len(named) == len(set(named))
+    assert sorted(named) == sorted(set(loaded))

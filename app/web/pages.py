@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from app.web.bundle import plotly_response
+from app.web.modules import module_urls
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parents[2] / "templates")
 SWAGGER_UI = Path(fastapi_offline.__file__).parent / "static"  # Swagger UI 5 (OpenAPI 3.1)
@@ -17,7 +18,7 @@ router = APIRouter()
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def index(request: Request) -> HTMLResponse:
-    return TEMPLATES.TemplateResponse(request, "index.html")
+    return TEMPLATES.TemplateResponse(request, "index.html", {"modules": module_urls()})
 
 
 @router.get("/docs", response_class=HTMLResponse, include_in_schema=False)

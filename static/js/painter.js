@@ -5,7 +5,7 @@
 
 import { textLanguage } from "./i18n/index.js";
 import { watchOnScreen } from "./onscreen.js";
-import { plotlyReady } from "./plotly-ready.js";
+import { loadPlotly } from "./plotly-ready.js";
 import { state, stepDuration, WALK_STEPS } from "./state.js";
 
 // The #status words (i18n connection.*) while a restore of this origin is on its way.
@@ -59,10 +59,10 @@ export function createPainter({ doc, status, html, charts, restoringOrigin, addr
     // HTML first and synchronously, so the readout always matches the step and revision stamped
     // on <body> by this pass.
     for (const view of html) view.render(state);
-    // The first pass may come before plotly.js has run (it loads asynchronously): the HTML views
-    // are drawn, and the charts as soon as it is there.
+    // plotly.js runs once the first pass has drawn the HTML views (plotly-ready.js); the charts
+    // follow as soon as it has.
     if (!plotlyLoaded) {
-      await plotlyReady;
+      await loadPlotly();
       plotlyLoaded = true;
       if (!current()) return;
     }
