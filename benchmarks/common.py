@@ -186,6 +186,17 @@ PAGE_PROBE = """
   });
   const watched = ["data-ready", "data-shown-revision"];
   observer.observe(document, { attributes: true, subtree: true, attributeFilter: watched });
+  // When the page first showed the session's numbers (the readout's cells, an HTML view drawn
+  // before any chart).
+  window.__numbersAt = null;
+  const numbers = new MutationObserver(() => {
+    const cell = document.querySelector("#readout td[data-q]");
+    if (cell && cell.textContent) {
+      window.__numbersAt = performance.now();
+      numbers.disconnect();
+    }
+  });
+  numbers.observe(document, { childList: true, subtree: true });
 })();
 """
 
