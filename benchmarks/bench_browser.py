@@ -3,8 +3,8 @@
 The app runs under uvicorn in a subprocess (benchmarks/server.py); Debian's Chromium, headless,
 opens the page through Playwright. Two set-ups:
 
-- T=500, H=32, D=2: the benchmark scenario `bench-h32` (no shipped scenario has H=32 and the
-  protocol cannot set weights yet), loaded with the protocol's `load` on the page's own socket;
+- T=500, H=32, D=2: the benchmark model `bench-h32` (no shipped scenario has H=32), sent with the
+  protocol's `restore` (weights and inputs) on the page's own socket, as opening a link would;
 - T=500, H=4, D=2: the largest shipped scenario (`random-init`), lengthened to 500 steps with
   `set_sequence` on the page's own socket.
 
@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from benchmarks.common import Row, check, new_page, percentile, run_standalone
-from benchmarks.server import Server, running_server
+from benchmarks.server import Server, restore_message, running_server
 from tests.chromium import launch_chromium
 
 STEPS = 500
@@ -110,7 +110,7 @@ def _open(browser: Any, server: Server, setup: str) -> tuple[Any, Any]:
     page.goto(server.url)
     page.wait_for_selector("body[data-ready='true']")
     if setup == "bench-h32":
-        page.evaluate(SEND, {"type": "load", "scenario": "bench-h32"})
+        page.evaluate(SEND, restore_message("bench-h32"))
     else:
         page.evaluate(SEND, {"type": "load", "scenario": "random-init"})
         page.wait_for_function("document.getElementById('scenario').value === 'random-init'")
@@ -231,7 +231,7 @@ def measure(quick: bool = False) -> list[Row]:
         browser = launch_chromium(playwright)
         try:
             for setup, label in (
-                ("bench-h32", f"T={STEPS}, H=32, D=2 (benchmark scenario)"),
+                ("bench-h32", f"T={STEPS}, H=32, D=2 (benchmark model)"),
                 ("random-init", f"T={STEPS}, H=4, D=2 (random-init, largest shipped)"),
             ):
                 context, page = _open(browser, server, setup)

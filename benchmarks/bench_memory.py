@@ -26,7 +26,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from app.computation import compute
 from app.engine.knobs import Knobs
 from benchmarks.common import Row, run_standalone
-from benchmarks.server import BENCH_SCENARIOS, bench_scenario, running_server
+from benchmarks.server import BENCH_SCENARIOS, bench_scenario, restore_message, running_server
 
 SCENARIO = "bench-h64"
 SESSIONS = 8
@@ -35,9 +35,9 @@ SETTLE_SECONDS = 1.0
 
 
 async def _open_session(url: str) -> ClientConnection:
-    """A connection whose session holds the benchmark scenario (its snapshot received)."""
+    """A connection whose session holds the benchmark model (its snapshot received)."""
     ws = await connect(url, max_size=None)
-    for message in (None, {"type": "load", "scenario": SCENARIO}):
+    for message in (None, restore_message(SCENARIO)):
         if message is not None:
             await ws.send(orjson.dumps(message).decode())
         while orjson.loads(await ws.recv())["type"] != "snapshot":

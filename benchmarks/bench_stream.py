@@ -37,7 +37,7 @@ from app.messages import ClientMessage
 from app.session import Session
 from app.wire import decode, encode
 from benchmarks.common import Row, check, run_standalone
-from benchmarks.server import BENCH_SCENARIOS, Server, register_bench_scenarios, running_server
+from benchmarks.server import BENCH_SCENARIOS, Server, restore_message, running_server
 
 SCENARIO = "bench-h64"
 STEPS = BENCH_SCENARIOS[SCENARIO]["steps"]
@@ -79,9 +79,9 @@ def _set_input(k: int) -> dict[str, Any]:
 
 
 def _reference_session() -> Session:
-    register_bench_scenarios()
     session = Session()
-    session.apply([_messages.validate_python({"type": "load", "scenario": SCENARIO})])
+    (snapshot,) = session.apply([_messages.validate_python(restore_message(SCENARIO))])
+    assert snapshot["type"] == "snapshot", snapshot
     return session
 
 
@@ -93,7 +93,7 @@ async def _stream(server: Server, repeats: int, encoding: str) -> dict[str, Any]
     sizes: dict[str, int] = {}
     async with connect(server.ws_url + query, max_size=None, compression="deflate") as ws:
         await _receive(ws, "snapshot", decoder)
-        await ws.send(orjson.dumps({"type": "load", "scenario": SCENARIO}).decode())
+        await ws.send(orjson.dumps(restore_message(SCENARIO)).decode())
         await _receive(ws, "snapshot", decoder)
         for k in range(1, repeats + 2):  # the first round warms up
             times = [time.perf_counter()]

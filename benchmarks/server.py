@@ -1,14 +1,14 @@
-"""The app on a free loopback port, in a subprocess, with benchmark-sized scenarios registered.
+"""The app on a free loopback port, in a subprocess, and the benchmark-sized models it is sent.
 
-No shipped scenario is larger than H=4, and the protocol has no message that sets weights yet,
-so this launcher adds two scenarios to the app's registry *in the server process only*, built by
-the app's own `random_init` (PyTorch's default initialisation on Gaussian noise):
+No shipped scenario is larger than H=4. The benchmarks send the server their own models with the
+protocol's `restore` message (weights and inputs, as a page that opens a shared link or imports
+a model does), built by the app's own `random_init` (PyTorch's default initialisation on
+Gaussian noise):
 
 - `bench-h64`: T=1000, D=H=64 (stream and memory benchmarks);
 - `bench-h32`: T=500, H=32, D=2 (browser benchmark; two inputs, so the page shows sliders).
 
-A client picks one with the protocol's own `{"type": "load", "scenario": …}`; every other code
-path is the app's. A `set_weights` message would make this registry patch unnecessary.
+The server is the app exactly as `python -m app` runs it; nothing is registered or patched.
 
     .venv/bin/python benchmarks/server.py --port 8765   # serves until interrupted
 """
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import functools
 import os
 import socket
 import subprocess
@@ -27,8 +26,10 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
-from app.scenarios import SCENARIOS, Scenario, random_init
+from app.engine.lstm import WEIGHT_NAMES
+from app.scenarios import Scenario, random_init
 
 BENCH_SCENARIOS = {
     "bench-h64": {"hidden": 64, "inputs": 64, "steps": 1000},
@@ -43,10 +44,18 @@ def bench_scenario(name: str) -> Scenario:
     return replace(scenario, name=name, title=title)
 
 
-def register_bench_scenarios() -> None:
-    """Add the benchmark scenarios to this process's registry (never done by the app itself)."""
-    for name in BENCH_SCENARIOS:
-        SCENARIOS[name] = functools.partial(bench_scenario, name)
+def restore_message(name: str) -> dict[str, Any]:
+    """The `restore` message that gives a session the benchmark model `name` and its inputs."""
+    scenario = bench_scenario(name)
+    weights = {tensor: getattr(scenario.weights, tensor).tolist() for tensor in WEIGHT_NAMES}
+    return {
+        "type": "restore",
+        "title": scenario.title,
+        "weights": weights,
+        "x": scenario.x.tolist(),
+        "h0": scenario.h0.tolist(),
+        "c0": scenario.c0.tolist(),
+    }
 
 
 def free_port() -> int:
@@ -106,7 +115,6 @@ def main() -> None:
     from app.main import create_app
     from app.memory import tune_allocator
 
-    register_bench_scenarios()
     tune_allocator()  # as `python -m app` does
     settings = get_settings()
     uvicorn.run(
