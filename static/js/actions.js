@@ -13,12 +13,12 @@ const MIB = 1024 * 1024;
 
 // Options:
 //   playback               {goTo, togglePlay, pause} (playback.js)
-//   session                {send, sendRestore, notConnected} (session.js)
+//   session                {send, sendLatest, sendRestore, notConnected} (session.js)
 //   requestDraw({animate}) asks for a drawing pass (painter.js)
 //   switchLanguage(code)   puts every word on the page in another language
 export function createActions({ playback, session, requestDraw, switchLanguage }) {
   const { goTo, togglePlay, pause } = playback;
-  const { send } = session;
+  const { send, sendLatest } = session;
 
   const actions = {
     setLanguage(code) {
@@ -39,7 +39,7 @@ export function createActions({ playback, session, requestDraw, switchLanguage }
       if (!state.trace) return;
       const id = nextId();
       noteInputSent(id);
-      send(messages.setInput(id, state.t, j, value));
+      sendLatest(`input ${state.t} ${j}`, messages.setInput(id, state.t, j, value));
     },
     generate: (component, sequence) => send(messages.generate(nextId(), component, sequence)),
     // `changed` holds only the knobs that moved; the server keeps the rest.
@@ -47,7 +47,7 @@ export function createActions({ playback, session, requestDraw, switchLanguage }
       if (!state.trace) return;
       const id = nextId();
       noteKnobSent(id);
-      send(messages.setKnobs(id, changed));
+      sendLatest(`knobs ${Object.keys(changed).sort().join(" ")}`, messages.setKnobs(id, changed));
     },
     // One unit of h0 or c0 moved: the protocol takes the whole vector.
     setState(name, unit, value) {
@@ -56,13 +56,13 @@ export function createActions({ playback, session, requestDraw, switchLanguage }
       vector[unit] = value;
       const id = nextId();
       noteStateSent(id, name, vector);
-      send(messages.setState(id, { [name]: vector }));
+      sendLatest(`state ${name}`, messages.setState(id, { [name]: vector }));
     },
     setClamp(gate, unit, value) {
       if (!state.trace) return;
       const id = nextId();
       noteKnobSent(id); // a clamp is a knob too: its controls wait for the answer the same way
-      send(messages.setClamp(id, gate, unit, value));
+      sendLatest(`clamp ${gate} ${unit}`, messages.setClamp(id, gate, unit, value));
     },
     setUnit(unit) {
       setUnit(unit);
