@@ -19,6 +19,12 @@ data and layout, timed the same way. Target: p95 ≤ 50 ms.
 The page paints the charts on screen first (body[data-shown-revision]) and the others one per
 frame after them (body[data-revision]); both are timed. The target is judged on every chart.
 
+Continuous drag: the same slider swept for 2 s, an input event every 16 ms whenever the page is
+free (as a hand's drag arrives), then the time from the last event until every chart shows the
+answer to it (body[data-revision] is the revision of the server's last reply, painted); reported
+against one move's p50 from the same run. The page sends one move at a time (the newest waiting
+move replaces older ones), so this is about two answer-and-draw cycles.
+
 Playback (H=32), scrolled to the top so the belt is in view: requestAnimationFrame callbacks per
 second while playing at 4× speed (a step every 200 ms, each drawn and animated), against the same
 count on the idle page. Target ≥ 50 fps.
@@ -77,6 +83,33 @@ DRAG = f"""async (value) => {{
   if (ends === null) return null;
   const message = window.__lastMessage;
   return [ends[0] - start, ends[1] - start, message.at - start, message.chars];
+}}"""
+
+# A hand dragging the slider for `ms`: an input event every 16 ms whenever the page is free,
+# sweeping -1.5 → 1.5 → -1.5. Returns [ms from the last event until every chart shows the answer
+# to it (painted), input events made, set_input messages sent].
+CONTINUOUS_DRAG = f"""async (ms) => {{
+  {AFTER_PAINT}
+  const slider = document.querySelector('input.input-slider[data-j="0"]');
+  const sentBefore = window.__sentCount.set_input || 0;
+  let moves = 0;
+  const start = performance.now();
+  for (let now = start; now - start < ms; now = performance.now()) {{
+    const phase = ((now - start) / ms) * 2;
+    slider.value = String(Math.round((phase <= 1 ? -1.5 + 3 * phase : 4.5 - 3 * phase) * 100) / 100);
+    slider.dispatchEvent(new Event("input", {{ bubbles: true }}));
+    moves += 1;
+    await new Promise((resolve) => setTimeout(resolve, 16));
+  }}
+  const released = performance.now();
+  await new Promise((resolve) => {{
+    const settled = () => window.__ack >= window.__sentId
+      && document.body.dataset.revision === String(window.__lastRevision);
+    const check = () => (settled() ? resolve() : requestAnimationFrame(check));
+    check();
+  }});
+  await afterPaint();
+  return [performance.now() - released, moves, (window.__sentCount.set_input || 0) - sentBefore];
 }}"""
 
 NO_OP_REDRAW = f"""async () => {{
@@ -149,6 +182,31 @@ def _drags(page: Any, drags: int) -> dict[str, Any]:
             times["no_op_ms"].append(float(redraw))
             size = int(drag[3])
     return {**times, "charts": int(charts), "frame_chars": size}
+
+
+def _continuous(page: Any, rounds: int) -> dict[str, Any]:
+    """Lag after releasing a 2 s drag (ms, median over rounds), with the events and messages."""
+    runs = [page.evaluate(CONTINUOUS_DRAG, 2000) for _ in range(rounds + 1)][1:]  # the first warms up
+    return {
+        "release_lag_ms": statistics.median(float(lag) for lag, _, _ in runs),
+        "moves": statistics.median(int(moves) for _, moves, _ in runs),
+        "sent": statistics.median(int(sent) for _, _, sent in runs),
+        "runs": runs,
+    }
+
+
+def _continuous_row(label: str, drag: dict[str, Any], single_p50_ms: float) -> Row:
+    return Row(
+        benchmark="4 slider, continuous drag",
+        case=f"{label}: a 2 s drag ({drag['moves']:.0f} input events, {drag['sent']:.0f} sent), "
+        "release → every chart shows the last",
+        figure=f"{drag['release_lag_ms']:.0f} ms",
+        reference=f"one move, every chart, p50 {single_p50_ms:.0f} ms",
+        ratio=drag["release_lag_ms"] / single_p50_ms,
+        target="— (report)",
+        met=None,
+        data=drag,
+    )
 
 
 def _fps(stamps: list[float]) -> tuple[float, float]:
@@ -235,7 +293,10 @@ def measure(quick: bool = False) -> list[Row]:
                 ("random-init", f"T={STEPS}, H=4, D=2 (random-init, largest shipped)"),
             ):
                 context, page = _open(browser, server, setup)
-                rows += _slider_rows(label, _drags(page, drags))
+                single = _drags(page, drags)
+                rows += _slider_rows(label, single)
+                continuous = _continuous(page, 1 if quick else 3)
+                rows.append(_continuous_row(label, continuous, percentile(single["slider_ms"], 50)))
                 if setup == "bench-h32":
                     play = _playback(page, 2.0 if quick else 4.0, 1 if quick else 3)
                     met, score = check(play["playing_fps"], FPS_TARGET, lower_is_better=False)

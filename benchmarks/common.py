@@ -158,6 +158,17 @@ PAGE_PROBE = """
 (() => {
   const Native = window.WebSocket;
   window.__benchSockets = [];
+  // The id of the last message the page sent, how many of each type it sent, the highest `ack`
+  // the server answered and the revision of its last snapshot or frame.
+  window.__sentId = -1;
+  window.__sentCount = {};
+  window.__ack = -1;
+  window.__lastRevision = null;
+  const header = (data) => {
+    if (typeof data === "string") return JSON.parse(data);
+    const length = new DataView(data).getUint32(0, true);
+    return JSON.parse(new TextDecoder().decode(new Uint8Array(data, 4, length)));
+  };
   window.WebSocket = class extends Native {
     constructor(...args) {
       super(...args);
@@ -167,7 +178,16 @@ PAGE_PROBE = """
       this.addEventListener("message", (event) => {
         const size = typeof event.data === "string" ? event.data.length : event.data.byteLength;
         window.__lastMessage = { at: performance.now(), chars: size };
+        const { ack, revision } = header(event.data);
+        if (Number.isInteger(ack) && ack > window.__ack) window.__ack = ack;
+        if (Number.isInteger(revision)) window.__lastRevision = revision;
       });
+    }
+    send(data) {
+      const { id, type } = JSON.parse(data);
+      if (Number.isInteger(id)) window.__sentId = id;
+      window.__sentCount[type] = (window.__sentCount[type] || 0) + 1;
+      return super.send(data);
     }
   };
   // When the charts on screen were first painted (body[data-shown-revision]) and when every view
