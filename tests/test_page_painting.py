@@ -277,3 +277,26 @@ def test_every_module_the_page_loads_is_named_up_front_for_preloading(page: Any,
     )
     assert len(named) == len(set(named))
     assert sorted(named) == sorted(set(loaded))
+
+
+def test_without_plotly_the_page_keeps_its_numbers_and_says_the_charts_could_not_load(
+    page: Any, server_url: str
+) -> None:
+    """A bundle that arrives but defines no Plotly (a broken or blocked file) leaves the HTML views
+    with the engine's numbers, and the status line says why there are no charts."""
+    scenario = get_scenario("hold-and-release")
+    trace = run(scenario.weights, scenario.x, scenario.h0, scenario.c0)
+    page.route(
+        "**/vendor/plotly.min.js",
+        lambda route: route.fulfill(status=200, content_type="text/javascript", body="/* not plotly */"),
+    )
+    page.goto(server_url)
+    page.wait_for_function("document.getElementById('status').textContent.includes('did not arrive')")
+    assert page.locator(".js-plotly-plot").count() == 0
+    assert_readout_matches(page, trace, 0)
+    page.locator("#scrubber").fill("6")  # body[data-step] is stamped only once charts are drawn
+    page.wait_for_function(
+        "Number(document.querySelector(\"#readout td[data-q='c'][data-unit='0']\")?.textContent) > 0.5"
+    )
+    assert_readout_matches(page, trace, 6)
+    assert "plotly.js did not arrive" in page.inner_text("#status")

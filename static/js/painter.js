@@ -3,10 +3,10 @@
 // per frame after a paint. The pass stamps on <body> what it drew (data-step, data-revision, ...),
 // which is what the tests and the page's own code wait for. Nothing here computes a number.
 
-import { textLanguage } from "./i18n/index.js";
+import { strings, textLanguage } from "./i18n/index.js";
 import { watchOnScreen } from "./onscreen.js";
 import { loadPlotly } from "./plotly-ready.js";
-import { state, stepDuration, WALK_STEPS } from "./state.js";
+import { setError, state, stepDuration, WALK_STEPS } from "./state.js";
 
 // The #status words (i18n connection.*) while a restore of this origin is on its way.
 const RESTORING_WORDS = { link: "opening", reconnect: "restoring", upload: null };
@@ -62,7 +62,14 @@ export function createPainter({ doc, status, html, charts, restoringOrigin, addr
     // plotly.js runs once the first pass has drawn the HTML views (plotly-ready.js); the charts
     // follow as soon as it has.
     if (!plotlyLoaded) {
-      await loadPlotly();
+      try {
+        await loadPlotly();
+      } catch {
+        // No charts without it; the HTML views keep the server's numbers, and say why.
+        setError(null, () => strings.connection.noCharts);
+        status.render(state, origin ? RESTORING_WORDS[origin] : null);
+        return;
+      }
       plotlyLoaded = true;
       if (!current()) return;
     }

@@ -17,7 +17,10 @@ function run() {
   const script = document.createElement("script");
   script.src = document.getElementById("plotly-js").href; // served from the preload
   return new Promise((resolve, reject) => {
-    script.addEventListener("load", () => resolve(window.Plotly), { once: true });
+    script.addEventListener("load", () => {
+      if (window.Plotly) resolve(window.Plotly);
+      else reject(new Error("plotly.js ran but defined no Plotly"));
+    }, { once: true });
     script.addEventListener("error", () => reject(new Error("plotly.js did not load")), { once: true });
     document.head.append(script);
   });

@@ -348,6 +348,8 @@ export default {
     restoring: "Restoring your state…",
     opening: "Opening the link…",
     notSent: "not connected to the server; the change was not sent",
+    noCharts: "the charts could not be loaded (plotly.js did not arrive); the numbers above are " +
+      "the server's all the same. Reload the page to try again.",
     error: "Error: {message}",
     errorIn: "Error in {field}: {message}",
     tooLargeToRestore: "Reconnected, but your model ({parameters} parameters) is too large to send " +

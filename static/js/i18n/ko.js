@@ -341,6 +341,8 @@ export default {
     restoring: "상태를 되살리는 중…",
     opening: "링크를 여는 중…",
     notSent: "서버에 연결되어 있지 않아 변경 사항을 보내지 못했습니다",
+    noCharts: "차트를 불러오지 못했습니다(plotly.js가 도착하지 않음). 위의 숫자는 그래도 서버가 계산한 " +
+      "값입니다. 페이지를 새로 고쳐 다시 시도하세요.",
     error: "오류: {message}",
     errorIn: "{field} 오류: {message}",
     tooLargeToRestore: "다시 연결했지만 모델(매개변수 {parameters}개)이 너무 커서 다시 보낼 수 없습니다" +
