@@ -348,7 +348,7 @@ export default {
     restoring: "Restoring your state…",
     opening: "Opening the link…",
     notSent: "not connected to the server; the change was not sent",
-    noCharts: "the charts could not be loaded (plotly.js did not arrive); the numbers above are " +
+    noCharts: "the charts could not be loaded (plotly.js did not arrive); the numbers on the page are " +
       "the server's all the same. Reload the page to try again.",
     error: "Error: {message}",
     errorIn: "Error in {field}: {message}",

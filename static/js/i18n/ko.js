@@ -341,7 +341,7 @@ export default {
     restoring: "상태를 되살리는 중…",
     opening: "링크를 여는 중…",
     notSent: "서버에 연결되어 있지 않아 변경 사항을 보내지 못했습니다",
-    noCharts: "차트를 불러오지 못했습니다(plotly.js가 도착하지 않음). 위의 숫자는 그래도 서버가 계산한 " +
+    noCharts: "차트를 불러오지 못했습니다(plotly.js가 도착하지 않음). 페이지의 숫자는 그래도 서버가 계산한 " +
       "값입니다. 페이지를 새로 고쳐 다시 시도하세요.",
     error: "오류: {message}",
     errorIn: "{field} 오류: {message}",
