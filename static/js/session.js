@@ -66,10 +66,10 @@ export function createSession({ link, status, requestDraw, pause, download }) {
 
   // A slider fires an input event for every pixel it moves, faster than the server answers and
   // the page draws. Sending each one made the page draw every answer in turn: after a fast
-  // two-second drag (T=500, H=32) it was still catching up 7.4 s later (benchmarks/bench_browser.py;
-  // now ~1 s). So one move is on its way
-  // at a time; a move made meanwhile waits, replacing an older move of the same `control`, and
-  // when the answer comes whatever waits goes out at once (the server recomputes once for it).
+  // two-second drag (T=500, H=32) it was still catching up 7.4 s later (now ~1 s;
+  // benchmarks/bench_browser.py). So one move is on its way at a time; a move made meanwhile
+  // waits, replacing an older move of the same `control`, and when the answer comes whatever
+  // waits goes out at once (the server recomputes once for it).
   function sendLatest(control, message) {
     waiting.set(control, message);
     if (onItsWay === null || state.ack >= onItsWay) sendWaiting();
