@@ -300,3 +300,43 @@ def test_without_plotly_the_page_keeps_its_numbers_and_says_the_charts_could_not
     )
     assert_readout_matches(page, trace, 6)
     assert "plotly.js did not arrive" in page.inner_text("#status")
+
+
+# Pairs of the belt's numbers (HTML labels) or station headers (Plotly annotations) whose boxes
+# overlap by more than a pixel each way.
+BELT_OVERLAPS = """() => {
+  const overlapping = (selector) => {
+    const boxes = [...document.querySelectorAll(selector)]
+      .map((el) => [el.textContent, el.getBoundingClientRect()]);
+    const pairs = [];
+    boxes.forEach(([a, A], n) => boxes.slice(n + 1).forEach(([b, B]) => {
+      const width = Math.min(A.right, B.right) - Math.max(A.left, B.left);
+      const height = Math.min(A.bottom, B.bottom) - Math.max(A.top, B.top);
+      if (width > 1 && height > 1) pairs.push([a, b]);
+    }));
+    return [boxes.length, pairs];
+  };
+  return {
+    labels: overlapping("#belt-labels .belt-label"),
+    headers: overlapping("#belt-backdrop .annotation"),
+  };
+}"""
+
+
+def test_on_a_phone_the_belt_keeps_a_readable_width_and_scrolls_sideways(page: Any, server_url: str) -> None:
+    """Squeezed to a phone's width the belt's headers and numbers ran into each other; it keeps its
+    minimum width instead, inside a region that scrolls sideways."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_page(page, server_url)
+    go_to_step(page, 7)
+    overlaps = page.evaluate(BELT_OVERLAPS)
+    labels, headers = overlaps["labels"], overlaps["headers"]
+    assert labels[0] >= 30 and headers[0] >= 8  # every lane's numbers and every station's header
+    assert labels[1] == [] and headers[1] == []
+    scroll = page.evaluate(
+        "(() => { const el = document.querySelector('.belt-scroll');"
+        " return [el.scrollWidth, el.clientWidth, document.getElementById('belt').clientWidth]; })()"
+    )
+    assert scroll[0] > scroll[1] and scroll[2] >= 700
+    # The page itself does not scroll sideways: only the belt does.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
