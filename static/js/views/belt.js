@@ -80,7 +80,7 @@ export function createBelt({ el, backdropEl, motion, labelLayer, keys, note, sum
   const toolbar = {
     modeBarButtonsToRemove: [...CONFIG.modeBarButtonsToRemove, "toImage", "toSVG"],
     modeBarButtonsToAdd: [
-      // The icons are read when the chart is drawn: plotly.js loads asynchronously.
+      // The icons are read when the chart is drawn: plotly.js runs after the page's first pass.
       { name: "beltPNG", get title() { return pngTitle(); }, get icon() { return Plotly.Icons.camera; },
         click: save("png") },
       { name: "beltSVG", get title() { return strings.files.svg; }, get icon() { return Plotly.Icons.disk; },
@@ -208,7 +208,7 @@ export function createBelt({ el, backdropEl, motion, labelLayer, keys, note, sum
     },
     stop,
     // Keeps the belt's space at the height its chart will take, drawn or not: before plotly.js has
-    // run (it loads asynchronously) the page below would otherwise jump when the belt appears.
+    // run (after the page's first pass) the page below would otherwise jump when the belt appears.
     reserve(state) {
       const height = `${frameLayout(shownUnits(state.sizes.H)).height}px`;
       if (el.style.height !== height) el.style.height = height;

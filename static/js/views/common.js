@@ -22,7 +22,8 @@ export const SMALL_FONT = { ...FONT, size: 11, color: MUTED };
 const SVG_BUTTON = {
   name: "toSVG",
   get title() { return strings.files.svg; },
-  // Read when a chart is drawn (plotly.js loads asynchronously): not the camera, the PNG button's.
+  // Read when a chart is drawn (plotly.js runs after the page's first pass); not the camera: that
+  // one is the PNG button's.
   get icon() { return window.Plotly.Icons.disk; },
   click: (gd) => window.Plotly.downloadImage(gd, { format: "svg", filename: gd.id || "chart" }),
 };
