@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from typing import Any
 
 import orjson
@@ -149,15 +150,24 @@ def _parse(raw: list[Frame]) -> tuple[list[Any], list[Outgoing]]:
     return parsed, errors
 
 
+# Where pydantic's JSON reader and orjson's part ways: integers of 19 digits or more, which may
+# not fit 64 bits (pydantic keeps a Python int, orjson a float that the strict integer fields
+# refuse), and NaN or Infinity (orjson refuses them). A message with any of these is read the
+# orjson way. (Digits after a decimal point or before an exponent belong to a float: not counted.)
+_ORJSON_ONLY = re.compile(r"(?<![\d.])\d{19,}+(?![.eE])|NaN|Infinity")
+
+
 def _validated(text: str) -> Any:
     """The message in `text`. pydantic reads the JSON itself: through orjson's Python objects first,
     a 2 MB restore peaked at 25 MiB instead of 3 MiB, left in the heap that app/memory.py keeps
-    while sessions run. A message it refuses is read again through orjson, so that every refusal
-    keeps its code (not_json for NaN, …) and field."""
-    try:
-        return _messages.validate_json(text)
-    except ValidationError:
-        return _messages.validate_python(orjson.loads(text))
+    while sessions run. A message it refuses, or one where the two readers differ, is read through
+    orjson, so that every refusal keeps its code (not_json for NaN, …) and field."""
+    if _ORJSON_ONLY.search(text) is None:
+        try:
+            return _messages.validate_json(text)
+        except ValidationError:
+            pass
+    return _messages.validate_python(orjson.loads(text))
 
 
 def _message_id(text: str) -> int | None:
