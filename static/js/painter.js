@@ -47,7 +47,8 @@ export function createPainter({ doc, status, html, charts, restoringOrigin, addr
     const { animate } = queued;
     queued = null;
     const origin = restoringOrigin();
-    status.render(state, origin ? RESTORING_WORDS[origin] : null);
+    const words = origin ? RESTORING_WORDS[origin] : null;
+    status.render(state, words);
     // While a link or a reconnect is being restored, the new session's default is not drawn.
     if (!state.trace || (origin && origin !== "upload")) return;
     passes += 1;
@@ -67,7 +68,7 @@ export function createPainter({ doc, status, html, charts, restoringOrigin, addr
       } catch {
         // No charts without it; the HTML views keep the server's numbers, and say why.
         setError(null, () => strings.connection.noCharts);
-        status.render(state, origin ? RESTORING_WORDS[origin] : null);
+        status.render(state, words);
         return;
       }
       plotlyLoaded = true;
