@@ -340,3 +340,39 @@ def test_on_a_phone_the_belt_keeps_a_readable_width_and_scrolls_sideways(page: A
     assert scroll[0] > scroll[1] and scroll[2] >= 700
     # The page itself does not scroll sideways: only the belt does.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+# The controls (and the values and states written beside them) in view: their count, the pairs
+# whose boxes overlap by more than a pixel each way, and those reaching past the side of their
+# bar or panel. The belt and the equations scroll sideways and are left out.
+CONTROL_OVERLAPS = """() => {
+  const controls = [...document.querySelectorAll("input, select, button, output, .clamp-state")]
+    .filter((el) => !el.closest(".belt-scroll, .equations") && el.getClientRects().length);
+  const boxes = controls.map((el) => [el.id || el.className || el.tagName, el.getBoundingClientRect()]);
+  const pairs = [];
+  boxes.forEach(([a, A], n) => boxes.slice(n + 1).forEach(([b, B]) => {
+    const width = Math.min(A.right, B.right) - Math.max(A.left, B.left);
+    const height = Math.min(A.bottom, B.bottom) - Math.max(A.top, B.top);
+    if (width > 1 && height > 1) pairs.push([a, b]);
+  }));
+  const outside = controls.filter((el) => {
+    const box = el.getBoundingClientRect();
+    const frame = (el.closest(".transport, .clamps, .panel, header") || document.body)
+      .getBoundingClientRect();
+    return box.left < frame.left - 1 || box.right > frame.right + 1;
+  }).map((el) => el.id || el.className || el.tagName);
+  return [boxes.length, pairs, outside];
+}"""
+
+
+@pytest.mark.parametrize("width", [320, 390])
+def test_on_a_phone_no_control_runs_into_another(page: Any, server_url: str, width: int) -> None:
+    """At 390 px the clamp panel's two columns were narrower than a row of its controls: each
+    gate's unit menu, value and state ran under the next gate's. At 320 px the walk-through's
+    group pushed its last button out of the transport bar and the page sideways."""
+    page.set_viewport_size({"width": width, "height": 844})
+    open_page(page, server_url)
+    count, pairs, outside = page.evaluate(CONTROL_OVERLAPS)
+    assert count >= 40  # the toolbar, the knobs, the clamps, the inputs' sliders and fields
+    assert pairs == [] and outside == []
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
