@@ -8,6 +8,11 @@ T=1000, D=H, batch 1, for H in 8, 32, 64, 128, 256. Three contenders, interleave
   recorded; float32 (PyTorch's default), under `torch.no_grad()`;
 - fused nn.LSTM: one call over the sequence, float32, records nothing but h.
 
+Also timed, as a floor: a Python loop over the T steps doing only what every step of any NumPy
+LSTM must do, one vector-matrix product with W_hh added to the input part and one tanh, with
+nothing recorded (less than an LSTM step). A pure-NumPy engine that walks the steps in Python
+cannot be faster than this loop; its ratio to fused nn.LSTM shows how far the 1.5× target is.
+
 Targets: engine ≤ 0.33× the cell loop for H ≤ 128; engine ≤ 1.5× fused nn.LSTM for H ≤ 64.
 One thread for NumPy and PyTorch (`OPENBLAS_NUM_THREADS=1`, `torch.set_num_threads(1)`).
 
@@ -62,6 +67,18 @@ def fused(layer: nn.LSTM, x: torch.Tensor) -> torch.Tensor:
     return result
 
 
+def numpy_floor(pre: np.ndarray, w_hh_t: np.ndarray) -> np.ndarray:
+    """The least a Python loop of NumPy calls does per step: pre_t + h @ W_hh, one tanh. pre (T, 4H)."""
+    hidden = w_hh_t.shape[0]
+    out = np.empty_like(pre)
+    h = np.zeros(hidden)
+    for pre_t, out_t in zip(pre, out, strict=True):
+        np.add(pre_t, h @ w_hh_t, out=out_t)
+        np.tanh(out_t, out=out_t)
+        h = out_t[:hidden]
+    return out
+
+
 def contenders(hidden: int) -> dict[str, Callable[[], object]]:
     """The three ways to run one (T, D=H) sequence, on the same weights and inputs."""
     torch.manual_seed(hidden)
@@ -74,10 +91,13 @@ def contenders(hidden: int) -> dict[str, Callable[[], object]]:
     x = torch.randn(STEPS, 1, hidden)  # (T, batch 1, D)
     x_np = x[:, 0].double().numpy()  # (T, D)
     _check_agreement(lstm.run(weights, x_np), cell_loop(cell, x), fused(layer, x))
+    pre = x_np @ weights.weight_ih.T + weights.bias_ih + weights.bias_hh  # (T, 4H), as the engine's
+    w_hh_t = weights.weight_hh.T
     return {
         "engine": lambda: lstm.run(weights, x_np),
         "cell": lambda: cell_loop(cell, x),
         "fused": lambda: fused(layer, x),
+        "floor": lambda: numpy_floor(pre, w_hh_t),
     }
 
 
@@ -97,8 +117,13 @@ def measure(quick: bool = False) -> list[Row]:
     rows: list[Row] = []
     for hidden in SIZES:
         times = interleaved_medians(contenders(hidden), repeats)
-        engine_ms, cell_ms, fused_ms = (times[name] * 1e3 for name in ("engine", "cell", "fused"))
-        data = {"H": hidden, "T": STEPS, "engine_ms": engine_ms, "cell_ms": cell_ms, "fused_ms": fused_ms}
+        engine_ms, cell_ms, fused_ms, floor_ms = (
+            times[name] * 1e3 for name in ("engine", "cell", "fused", "floor")
+        )
+        data = {
+            "H": hidden, "T": STEPS,
+            "engine_ms": engine_ms, "cell_ms": cell_ms, "fused_ms": fused_ms, "floor_ms": floor_ms,
+        }  # fmt: skip
         for ref, ref_ms, target, up_to in (
             ("LSTMCell loop + gates", cell_ms, CELL_TARGET, CELL_UP_TO),
             ("fused nn.LSTM", fused_ms, FUSED_TARGET, FUSED_UP_TO),
@@ -119,6 +144,18 @@ def measure(quick: bool = False) -> list[Row]:
                     data={**data, "reference": ref},
                 )
             )
+        rows.append(
+            Row(
+                benchmark="1 engine full trace",
+                case=f"H=D={hidden}: NumPy floor (a loop doing only h @ W_hh + input part, tanh) vs fused",
+                figure=f"{floor_ms:.2f} ms",
+                reference=f"fused nn.LSTM {fused_ms:.2f} ms",
+                ratio=floor_ms / fused_ms,
+                target="— (no NumPy loop goes below it)",
+                met=None,
+                data={**data, "reference": "fused nn.LSTM"},
+            )
+        )
     return rows
 
 
