@@ -11,6 +11,10 @@ session's numbers (HTML, drawn before plotly.js runs); the same page reloaded in
 context (a warm cache), and what the plotly.js bundle costs on the wire (size, Content-Encoding,
 Cache-Control). Target: ≤ 1.5 s cold.
 
+Also a floor, cold: a page of nothing but the same bundle from the same server and one Plotly
+chart of three points, to the first frame after that chart is drawn. The page itself is handed
+to the browser by Playwright (the app has no such page); the bundle comes from the app.
+
     .venv/bin/python -m benchmarks.bench_pageload [--quick]
 """
 
@@ -45,6 +49,27 @@ def _page_ready_ms(browser: Any, url: str) -> dict[str, float]:
     return {name: float(ms) for name, ms in times.items()}
 
 
+PLOTLY_ONLY = """<!doctype html><html><body><div id="chart" style="width:600px;height:300px"></div>
+<script src="/vendor/plotly.min.js"></script>
+<script>
+Plotly.newPlot("chart", [{ y: [1, 3, 2] }])
+  .then(() => requestAnimationFrame(() => { window.__drawnAt = performance.now(); }));
+</script></body></html>"""
+
+
+def _plotly_floor_ms(browser: Any, url: str) -> float:
+    """ms from navigation start, with an empty cache, until a page holding only plotly.js and one
+    small chart has drawn it."""
+    context, page = new_page(browser)
+    try:
+        page.route("**/plotly-only", lambda route: route.fulfill(content_type="text/html", body=PLOTLY_ONLY))
+        page.goto(f"{url}/plotly-only")
+        page.wait_for_function("window.__drawnAt !== undefined")
+        return float(page.evaluate("window.__drawnAt"))
+    finally:
+        context.close()
+
+
 def _blank_ms(browser: Any, url: str) -> float:
     context, page = new_page(browser)
     try:
@@ -70,7 +95,7 @@ def measure(quick: bool = False) -> list[Row]:
     from playwright.sync_api import sync_playwright
 
     repeats = 3 if quick else 9
-    samples: dict[str, list[float]] = {name: [] for name in ("cold", "shown", "numbers", "warm")}
+    samples: dict[str, list[float]] = {name: [] for name in ("cold", "shown", "numbers", "warm", "floor")}
     blank: list[float] = []
     with running_server() as server, sync_playwright() as playwright:
         bundle = _bundle(server.url)
@@ -79,6 +104,7 @@ def measure(quick: bool = False) -> list[Row]:
             _page_ready_ms(browser, server.url)  # warm-up: the server's first page and snapshot
             for _ in range(repeats):
                 blank.append(_blank_ms(browser, server.url))
+                samples["floor"].append(_plotly_floor_ms(browser, server.url))
                 for name, ms in _page_ready_ms(browser, server.url).items():
                     samples[name].append(ms)
         finally:
@@ -94,6 +120,7 @@ def measure(quick: bool = False) -> list[Row]:
         "shown": "cold cache, navigation → charts on screen painted (data-shown-revision)",
         "numbers": "cold cache, navigation → the session's numbers in the readout (before plotly.js runs)",
         "warm": f"warm cache (reload; Cache-Control: {bundle['cache_control']})",
+        "floor": "floor, cold cache: a page of only plotly.min.js and one 3-point chart, to it drawn",
     }
     return [
         Row(
