@@ -7,6 +7,7 @@ out of sight a frame at a time after them (body[data-revision] once every chart 
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import numpy as np
@@ -376,3 +377,34 @@ def test_on_a_phone_no_control_runs_into_another(page: Any, server_url: str, wid
     assert count >= 40  # the toolbar, the knobs, the clamps, the inputs' sliders and fields
     assert pairs == [] and outside == []
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def _twelve_unit_layer() -> bytes:
+    """An nn.LSTM layer with H=12, D=2 (the default scenario's D), as an .npz in PyTorch's names."""
+    rng = np.random.default_rng(3)
+    layer = {
+        "weight_ih_l0": rng.uniform(-0.3, 0.3, (48, 2)),
+        "weight_hh_l0": rng.uniform(-0.3, 0.3, (48, 12)),
+        "bias_ih_l0": np.zeros(48),
+        "bias_hh_l0": np.zeros(48),
+    }
+    buffer = io.BytesIO()
+    np.savez(buffer, **layer)  # type: ignore[arg-type]
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("width", [390, 1400])
+def test_with_twelve_units_each_initial_state_row_keeps_its_name_on_one_line(
+    page: Any, server_url: str, width: int
+) -> None:
+    """The initial-state sliders name their unit in a narrow column: "unit 10" and "unit 11"
+    broke onto two lines and made their rows taller than the others."""
+    page.set_viewport_size({"width": width, "height": 900})
+    open_page(page, server_url)
+    layer = {"name": "twelve.npz", "mimeType": "application/octet-stream", "buffer": _twelve_unit_layer()}
+    page.set_input_files("#upload-weights", files=[layer])
+    page.wait_for_function("document.querySelectorAll('.state-unit').length === 12")
+    heights = page.evaluate("[...document.querySelectorAll('.state-unit')].map((el) => el.offsetHeight)")
+    assert max(heights) == min(heights), heights
+    _, pairs, outside = page.evaluate(CONTROL_OVERLAPS)
+    assert pairs == [] and outside == []
