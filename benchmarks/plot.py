@@ -21,20 +21,30 @@ def plot(rows: list[Row], about: dict[str, str], path: Path) -> None:
     figure, (left, right) = plt.subplots(
         1, 2, figsize=(15, max(5.0, 0.34 * len(targeted) + 1.5)), gridspec_kw={"width_ratios": [1, 1.5]}
     )
-    for reference, target, marker in (("LSTMCell", CELL_TARGET, "o"), ("fused", FUSED_TARGET, "s")):
-        points = [(row.data["H"], row.ratio) for row in engine if reference in row.data["reference"]]
+    # (contender, reference, target or None, marker): the engine against both references, and the
+    # NumPy floor (a loop doing less than an LSTM step) against fused nn.LSTM.
+    series = (
+        ("engine", "LSTMCell", CELL_TARGET, "o"),
+        ("engine", "fused", FUSED_TARGET, "s"),
+        ("NumPy floor", "fused", None, "^"),
+    )
+    for contender, reference, target, marker in series:
+        points = [
+            (row.data["H"], row.ratio)
+            for row in engine
+            if reference in row.data["reference"] and row.data.get("contender", "engine") == contender
+        ]
         if points:
             sizes, ratios = zip(*points, strict=True)
-            line = left.plot(
-                sizes, ratios, marker=marker, label=f"engine / {reference} (target ≤ {target:g}×)"
-            )
-            left.axhline(target, color=line[0].get_color(), linestyle=":", linewidth=1)
+            wanted = f" (target ≤ {target:g}×)" if target else ""
+            line = left.plot(sizes, ratios, marker=marker, label=f"{contender} / {reference}{wanted}")
+            if target:
+                left.axhline(target, color=line[0].get_color(), linestyle=":", linewidth=1)
     left.set(xscale="log", yscale="log", xlabel="H (= D), T = 1000", ylabel="time ratio (lower is faster)")
     left.set_title("1 · engine full trace vs PyTorch")
     if engine:
-        left.set_xticks(
-            [row.data["H"] for row in engine][::2], labels=[str(r.data["H"]) for r in engine][::2]
-        )
+        ticks = sorted({row.data["H"] for row in engine})
+        left.set_xticks(ticks, labels=[str(size) for size in ticks])
         left.legend(fontsize=8)
     left.grid(True, which="both", alpha=0.3)
 
