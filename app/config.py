@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     # than max_compression_ratio times (zip bombs do, thousands of times); a weights file may hold
     # max_tensors tensors. H, D and T are bounded by max_hidden, max_inputs and max_steps above.
     max_upload_bytes: int = 32 * 1024 * 1024
+    # A JSON body (POST /api/trace, /api/export/*) over max_request_bytes is refused as it streams
+    # in: FastAPI parses a body whole, into Python objects of 5-15 times its size, before a route runs.
+    max_request_bytes: int = 32 * 1024 * 1024
     max_unpacked_bytes: int = 64 * 1024 * 1024
     max_compression_ratio: float = 200.0
     max_tensors: int = 1024

@@ -9,9 +9,9 @@ from fastapi.staticfiles import StaticFiles
 
 from app.file_errors import FileProblem
 from app.web import api, files, pages, stream
+from app.web.body_limit import BodyLimit, json_body_limit, upload_limit
 from app.web.errors import document_problem_codes, request_validation_handler
 from app.web.security import add_security_headers
-from app.web.upload_limit import UploadLimit
 
 STATIC = Path(__file__).resolve().parents[1] / "static"
 
@@ -32,7 +32,8 @@ def create_app() -> FastAPI:
     app.add_exception_handler(RequestValidationError, request_validation_handler)
     document_problem_codes(app)
     app.add_exception_handler(FileProblem, files.refusal)
-    app.add_middleware(UploadLimit, paths=files.UPLOADS)
+    app.add_middleware(BodyLimit, paths=files.UPLOADS, refusal=upload_limit)
+    app.add_middleware(BodyLimit, paths=(*api.JSON_BODIES, *files.JSON_BODIES), refusal=json_body_limit)
     app.middleware("http")(add_security_headers)
     # Static JS/CSS and large JSON replies, compressed when the client accepts it (the plotly
     # bundle arrives already compressed and is left alone).

@@ -19,7 +19,7 @@ from safetensors.numpy import save as save_safetensors
 from app.config import get_settings
 from app.engine.lstm import QUANTITIES, WEIGHT_NAMES
 from app.i18n import problem_text
-from app.web.upload_limit import UploadLimit
+from app.web.body_limit import BodyLimit, upload_limit
 from tests.helpers import require_torch, set_limits
 from tests.test_api import body as trace_body
 
@@ -328,7 +328,7 @@ def test_upload_limit_stops_reading_a_streamed_body_at_the_limit(monkeypatch: py
     async def record(message: Any) -> None:
         sent.append(message)
 
-    guard = UploadLimit(reader, paths=["/api/weights"])
+    guard = BodyLimit(reader, paths=["/api/weights"], refusal=upload_limit)
     scope = {"type": "http", "path": "/api/weights", "headers": [], "method": "POST"}
     # In a thread of its own: a browser test earlier in the session may leave this thread's
     # event loop running (Playwright's sync API), and asyncio.run refuses to nest.

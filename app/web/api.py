@@ -1,6 +1,6 @@
 """REST endpoints for scripts and notebooks."""
 
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from fastapi import APIRouter, HTTPException
@@ -11,6 +11,7 @@ from app.encoding import dumps
 from app.scenarios import SCENARIOS, get_scenario
 from app.schemas import (
     LSTMTraceResponse,
+    Refusal,
     RNNTraceResponse,
     ScenarioDetail,
     ScenarioSummary,
@@ -19,12 +20,18 @@ from app.schemas import (
 
 router = APIRouter(prefix="/api")
 Language = Literal["en", "ko"]  # app.i18n.LANGUAGES
+JSON_BODIES = ("/api/trace",)  # bounded by settings.max_request_bytes (app/web/body_limit.py)
+BODY_TOO_LARGE: dict[str, Any] = {
+    "model": Refusal,
+    "description": "The body is over max_request_bytes (code request_too_large); it was not read.",
+}
 
 
 @router.post(
     "/trace",
     response_model=LSTMTraceResponse | RNNTraceResponse,
     response_model_exclude_none=True,
+    responses={413: BODY_TOO_LARGE},
     summary="Run one LSTM (or plain RNN) layer and trace every step",
 )
 def trace(request: TraceRequest) -> Response:

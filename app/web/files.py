@@ -18,15 +18,19 @@ from app.file_errors import FileProblem, Malformed, TooLarge, Unusable, setting
 from app.inputs_io import read_inputs
 from app.schemas import ImportedInputs, ImportedWeights, Refusal, TraceRequest, WeightsExport
 from app.trace_csv import trace_csv
-from app.web.api import run_request
+from app.web.api import BODY_TOO_LARGE, run_request
 from app.weights_io import ExportFormat, export_weights, import_layer
 
 router = APIRouter(prefix="/api")
-UPLOADS = ("/api/weights", "/api/inputs")  # guarded by app/web/upload_limit.py
+# Bodies app/web/body_limit.py bounds as they stream in: uploads (max_upload_bytes), and the
+# exports' JSON (max_request_bytes).
+UPLOADS = ("/api/weights", "/api/inputs")
+JSON_BODIES = ("/api/export/weights.safetensors", "/api/export/weights.npz", "/api/export/trace.csv")
 _STATUS = {Malformed: 400, TooLarge: 413, Unusable: 422}
 _REFUSALS: dict[int | str, dict[str, Any]] = {
     status: {"model": Refusal, "description": kind.__doc__} for kind, status in _STATUS.items()
 }
+_BODY_TOO_LARGE: dict[int | str, dict[str, Any]] = {413: BODY_TOO_LARGE}
 LayerField = Annotated[str | None, Form(description="id of the layer to import (default: the first)")]
 
 
@@ -62,7 +66,10 @@ def import_inputs(file: UploadFile) -> Response:
 @router.post(
     "/export/weights.safetensors",
     response_class=Response,
-    responses={200: {"content": {"application/octet-stream": {}}, "description": "lstm.safetensors"}},
+    responses={
+        200: {"content": {"application/octet-stream": {}}, "description": "lstm.safetensors"},
+        **_BODY_TOO_LARGE,
+    },
     summary="One layer as .safetensors",
 )
 def export_safetensors(request: WeightsExport) -> Response:
@@ -73,7 +80,10 @@ def export_safetensors(request: WeightsExport) -> Response:
 @router.post(
     "/export/weights.npz",
     response_class=Response,
-    responses={200: {"content": {"application/octet-stream": {}}, "description": "lstm.npz"}},
+    responses={
+        200: {"content": {"application/octet-stream": {}}, "description": "lstm.npz"},
+        **_BODY_TOO_LARGE,
+    },
     summary="One layer as .npz",
 )
 def export_npz(request: WeightsExport) -> Response:
@@ -101,7 +111,7 @@ async def refusal(request: Request, exc: Exception) -> JSONResponse:
 
 
 def _read(file: UploadFile) -> bytes:
-    """The upload, read no further than the limit (app/web/upload_limit.py has already cut off
+    """The upload, read no further than the limit (app/web/body_limit.py has already cut off
     bodies over it; this holds when the route is mounted without that guard)."""
     limit = get_settings().max_upload_bytes
     data = file.file.read(limit + 1)

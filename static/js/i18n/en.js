@@ -414,6 +414,7 @@ export default {
     value_error: "{message}",
     json_invalid: "message is not valid JSON",
     upload_too_large: "the upload is over the {limit} bytes accepted ({setting})",
+    request_too_large: "the request body is over the {limit} bytes accepted ({setting})",
     file_too_large: "the file has {size} bytes; at most {limit} ({setting})",
     empty_file: "the file is empty",
     not_tensor_file: "neither a .safetensors file nor an .npz archive",

@@ -402,6 +402,7 @@ export default {
     value_error: "값이 올바르지 않습니다 ({message})",
     json_invalid: "메시지가 올바른 JSON이 아닙니다",
     upload_too_large: "올린 파일이 허용 크기 {limit}바이트를 넘습니다({setting})",
+    request_too_large: "요청 본문이 허용 크기 {limit}바이트를 넘습니다({setting})",
     file_too_large: "파일이 {size}바이트입니다. 최대 {limit}바이트까지 받습니다({setting})",
     empty_file: "파일이 비어 있습니다",
     not_tensor_file: ".safetensors 파일도 .npz 압축 파일도 아닙니다",
