@@ -408,3 +408,25 @@ def test_with_twelve_units_each_initial_state_row_keeps_its_name_on_one_line(
     assert max(heights) == min(heights), heights
     _, pairs, outside = page.evaluate(CONTROL_OVERLAPS)
     assert pairs == [] and outside == []
+
+
+# The numbers table's caption against its scrolling region: [caption left, right], [region left, right].
+CAPTION_IN_REGION = """() => {
+  const caption = document.getElementById("step-table-caption").getBoundingClientRect();
+  const region = document.getElementById("step-table").getBoundingClientRect();
+  return [[caption.left, caption.right], [region.left, region.right]];
+}"""
+
+
+def test_on_a_phone_the_numbers_tables_caption_stays_in_sight(page: Any, server_url: str) -> None:
+    """The caption of a table is as wide as the table: at 390 px its words ran past the region
+    that scrolls the table sideways, out of sight."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_page(page, server_url)
+    page.locator("#table-toggle").click()
+    page.wait_for_function("document.getElementById('step-table-caption')?.textContent.includes('t = 0')")
+    for scrolled in (0, 300):
+        page.evaluate(f"document.getElementById('step-table').scrollLeft = {scrolled}")
+        (left, right), (region_left, region_right) = page.evaluate(CAPTION_IN_REGION)
+        assert region_left - 1 <= left and right <= region_right + 1, (scrolled, left, right)
+    assert page.evaluate("document.getElementById('step-table').scrollLeft") == 300  # it did scroll
