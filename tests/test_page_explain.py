@@ -176,6 +176,38 @@ def assert_move(page: Any, n: int, captions: list[str]) -> None:
     assert page.get_attribute(".five-steps li.is-current", "data-move") == str(n)
 
 
+# Whether the first lane's box of a move lies within the belt's scrolling region, and the scroll.
+WALK_BOX_IN_VIEW = """(move) => {
+  const backdrop = document.getElementById("belt-backdrop");
+  const index = backdrop.layout.shapes.findIndex((shape) => shape.name === `walk-${move}`);
+  const box = backdrop.querySelector(`.shapelayer path[data-index="${index}"]`).getBoundingClientRect();
+  const scroller = document.querySelector(".belt-scroll");
+  const view = scroller.getBoundingClientRect();
+  return [box.left >= view.left - 1 && box.right <= view.right + 1, scroller.scrollLeft];
+}"""
+
+
+def test_on_a_phone_the_walkthrough_brings_each_move_into_view(page: Any, server_url: str) -> None:
+    """At 390 px the belt scrolls sideways; the boxes of the input, update, output and pass-on
+    moves lay beyond its right edge, out of sight, until the page scrolls to each move's box."""
+    page.emulate_media(reduced_motion="reduce")  # the scroll is then instant
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_page(page, server_url)
+    page.click("#belt-heading")
+    scrolls = []
+    for n, move in enumerate(MOVES, start=1):
+        page.keyboard.press(str(n))
+        wait_for_walk(page, move)
+        page.wait_for_function(f"({WALK_BOX_IN_VIEW})('{move}')[0]", timeout=3000)
+        scrolls.append(page.evaluate(WALK_BOX_IN_VIEW, move)[1])
+    assert scrolls[0] == 0 and scrolls[-1] > 0 and scrolls == sorted(scrolls)
+    # A scroll the user makes within a move is theirs: the page does not pull it back.
+    page.evaluate("document.querySelector('.belt-scroll').scrollLeft = 0")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_selector("body[data-step='1']")
+    assert page.evaluate("document.querySelector('.belt-scroll').scrollLeft") == 0
+
+
 def test_the_walkthrough_plays_the_five_moves_by_key_and_button(page: Any, server_url: str) -> None:
     open_page(page, server_url)
     captions: list[str] = page.evaluate(CAPTIONS_JS)

@@ -70,6 +70,11 @@ function candidateClamp(y, k) {
     y1: y + BRANCH + 0.3, line: { color: CLAMP, width: 2, dash: "dot" }, fillcolor: "rgba(0,0,0,0)" };
 }
 
+// The x range (chart units) of move n's highlight box.
+export function walkRange(n) {
+  return WALK_REGION[n - 1].x;
+}
+
 // The walk-through's highlight box around what move n involves in one lane.
 function walkBox(n, y) {
   const { x, y: dy } = WALK_REGION[n - 1];

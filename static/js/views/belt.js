@@ -10,7 +10,9 @@ import { DIVERGING, SEQUENTIAL } from "../colors.js";
 import { num, signed } from "../format.js";
 import { format, plain, strings } from "../i18n/index.js";
 import { WALK_STEPS } from "../state.js";
-import { exitTrace, gaugeTrace, headers, laneGauges, laneShapes, stationTrace } from "./belt-cell.js";
+import {
+  exitTrace, gaugeTrace, headers, laneGauges, laneShapes, stationTrace, walkRange,
+} from "./belt-cell.js";
 import { BRANCH, LANE, X, frameLayout, frameOf } from "./belt-geometry.js";
 import { createBeltLabels, labelTrace, laneLabels } from "./belt-labels.js";
 import { createMotionLayer } from "./belt-motion.js";
@@ -145,6 +147,30 @@ export function createBelt({ el, backdropEl, motion, labelLayer, keys, note, sum
     }, SETTLE_MS);
   }
 
+  const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
+  // On a narrow screen the belt scrolls sideways: when the walk-through moves on, bring the new
+  // move's box into view (a scroll the user makes within one move is left alone).
+  let shownWalk = null;
+  function showWalkMove(walk) {
+    const scroller = el.closest(".belt-scroll");
+    const moved = walk !== shownWalk;
+    shownWalk = walk;
+    if (!walk || !moved || !scroller || scroller.scrollWidth <= scroller.clientWidth) return;
+    const { margin, x } = scene.frame;
+    const width = el.clientWidth - margin.l - margin.r;
+    // Where the chart's plot area starts in the scrolled content.
+    const offset = el.getBoundingClientRect().left - scroller.getBoundingClientRect().left;
+    const start = offset + scroller.scrollLeft + margin.l;
+    const [left, right] = walkRange(walk).map((at) => start + ((at - x[0]) / (x[1] - x[0])) * width);
+    const pad = 12;
+    const view = [scroller.scrollLeft, scroller.scrollLeft + scroller.clientWidth];
+    let to = null;
+    if (left - pad < view[0]) to = left - pad;
+    else if (right + pad > view[1]) to = Math.min(left - pad, right + pad - scroller.clientWidth);
+    if (to === null) return;
+    scroller.scrollTo({ left: Math.max(0, to), behavior: reducedMotion.matches ? "auto" : "smooth" });
+  }
+
   function stop() {
     if (anim) cancelAnimationFrame(anim.raf);
     anim = null;
@@ -188,6 +214,7 @@ export function createBelt({ el, backdropEl, motion, labelLayer, keys, note, sum
       describe(summary, summaryText(scene, state.t, state.sizes.T - 1));
       paintKeys(keys, scene.limit);
       el.dataset.walk = scene.walk ? WALK_STEPS[scene.walk - 1] : "";
+      showWalkMove(scene.walk);
       if (animate && duration > 0) {
         // A new step (or move) interrupts a running animation and starts its own.
         stop();
