@@ -1,6 +1,6 @@
 """Benchmark 1: the engine's full trace against the PyTorch ways of getting an LSTM's steps.
 
-T=1000, D=H, batch 1, for H in 8, 32, 64, 128, 256. Three contenders, interleaved, medians:
+T=1000, D=H, batch 1, for H in 8, 32, 64, 128, 256. Three contenders and a floor, interleaved, medians:
 
 - engine: `app.engine.lstm.run`, float64, recording all 17 per-step quantities;
 - LSTMCell loop: the practitioner's way to per-step gates today: an `nn.LSTMCell` called step by
@@ -80,7 +80,7 @@ def numpy_floor(pre: np.ndarray, w_hh_t: np.ndarray) -> np.ndarray:
 
 
 def contenders(hidden: int) -> dict[str, Callable[[], object]]:
-    """The three ways to run one (T, D=H) sequence, on the same weights and inputs."""
+    """The three ways to run one (T, D=H) sequence, and the NumPy floor, on the same weights and inputs."""
     torch.manual_seed(hidden)
     layer = nn.LSTM(hidden, hidden)
     cell = nn.LSTMCell(hidden, hidden)
