@@ -5,8 +5,8 @@
 import { format, strings } from "./i18n/index.js";
 import { messageBytes, messages } from "./socket.js";
 import {
-  initialState, lastStep, maxMessageBytes, nextId, noteInputSent, noteKnobSent, noteStateSent, setEqUnit, setError,
-  setSpeed, setStep, setTable, setUnit, setWalk, state, WALK_STEPS,
+  initialState, lastStep, maxMessageBytes, nextId, noteInputSent, noteKnobSent, noteStateSent, setDive, setEqUnit,
+  setError, setLabTab, setSpeed, setStep, setUnit, setWalk, state, WALK_STEPS,
 } from "./state.js";
 
 const MIB = 1024 * 1024;
@@ -24,8 +24,12 @@ export function createActions({ playback, session, requestDraw, switchLanguage }
     setLanguage(code) {
       if (code !== state.lang) switchLanguage(code);
     },
-    toggleTable() {
-      setTable(!state.table);
+    setDive(dive) {
+      setDive(dive);
+      requestDraw();
+    },
+    setLabTab(tab) {
+      setLabTab(tab);
       requestDraw();
     },
     step: (delta) => goTo(state.t + delta),
@@ -80,7 +84,7 @@ export function createActions({ playback, session, requestDraw, switchLanguage }
     walkBy,
     load(name) {
       pause();
-      send(messages.load(nextId(), name));
+      session.sendOpening(messages.load(nextId(), name));
     },
     restoreWeights,
     inputCount: () => (state.sizes ? state.sizes.D : null),
@@ -88,7 +92,7 @@ export function createActions({ playback, session, requestDraw, switchLanguage }
     exportFile: (kind) => send(messages.exportFile(nextId(), kind)),
     reset() {
       pause();
-      send(messages.reset(nextId()));
+      session.sendOpening(messages.reset(nextId()));
     },
     localError(field, message) {
       setError(field, message);

@@ -1,6 +1,6 @@
 // Every control of the page: transport (step, play, speed, scrubber), one slider per input,
-// the sequence generator, scenario and reset, the language buttons, the table switch, the help
-// window and the keyboard. Controls never change the state themselves; they call the actions
+// the sequence generator, scenario and reset, the language buttons, the help window and the
+// keyboard. Controls never change the state themselves; they call the actions
 // main.js hands in, and render() mirrors the state back.
 
 import { inputPending } from "./state.js";
@@ -17,6 +17,8 @@ export function ownsKeys(target, key) {
   if (!(target instanceof Element)) return false;
   if (target.closest("dialog") || target.ownerDocument.querySelector("dialog[open]")) return true;
   if (target.closest("input, select, textarea, [contenteditable=''], [contenteditable='true']")) return true;
+  // A tab list moves between its tabs with the arrows, Home and End (tabs.js).
+  if (target.closest("[role='tab']") && ["ArrowLeft", "ArrowRight", "Home", "End"].includes(key)) return true;
   // Space activates a focused button or link itself; clicking it twice would undo it.
   return key === " " && Boolean(target.closest("button, a[href], summary"));
 }
@@ -60,7 +62,7 @@ export function createControls(doc, actions) {
     sliders: $("input-sliders"), scenario: $("scenario"), reset: $("reset"),
     form: $("generator"), kind: $("gen-kind"), component: $("gen-component"),
     heading: $("belt-heading"), langs: [...doc.querySelectorAll("#lang button[data-lang]")],
-    help: $("help"), helpOpen: $("help-open"), table: $("table-toggle"),
+    help: $("help"), helpOpen: $("help-open"),
   };
   let slidersKey = ""; // which inputs the sliders were built for
   let listed = false; // whether the scenario menu holds the server's list
@@ -73,7 +75,6 @@ export function createControls(doc, actions) {
   el.scenario.addEventListener("change", () => actions.load(el.scenario.value));
   el.reset.addEventListener("click", () => actions.reset());
   for (const button of el.langs) button.addEventListener("click", () => actions.setLanguage(button.dataset.lang));
-  el.table.addEventListener("click", () => actions.toggleTable());
 
   function openHelp() {
     if (!el.help.open) el.help.showModal(); // focus moves into it; Esc or its button closes it
@@ -184,8 +185,6 @@ export function createControls(doc, actions) {
       el.forward.disabled = t >= last;
       el.play.setAttribute("aria-pressed", String(state.playing));
       el.play.textContent = state.playing ? strings.transport.pause : strings.transport.play;
-      el.table.textContent = strings.belt.table;
-      el.table.setAttribute("aria-expanded", String(state.table));
       el.speed.value = String(state.speed);
       el.speedValue.textContent = speedText(state.speed);
       // Someone's own model is not one of the presets: the menu names it, and offers the presets.

@@ -17,8 +17,7 @@ export function createExplain(doc, actions) {
   const $ = (id) => doc.getElementById(id);
   const el = {
     group: $("walk"), prev: $("walk-prev"), next: $("walk-next"), step: $("walk-step"), exit: $("walk-exit"),
-    caption: $("walk-caption"), hint: $("belt-hint"), unit: $("eq-unit"),
-    moves: [...doc.querySelectorAll(".five-steps li[data-move]")],
+    caption: $("walk-caption"), unit: $("eq-unit"),
   };
   let unitsFor = ""; // the H and language the unit menu was built for
 
@@ -56,12 +55,10 @@ export function createExplain(doc, actions) {
       el.next.setAttribute("aria-label", el.next.title);
       el.exit.hidden = !walking;
       el.caption.hidden = !walking;
-      el.hint.hidden = walking;
       if (walking) {
         el.caption.innerHTML = S.steps[walk - 1].caption; // the project's own catalogue text
         el.caption.dataset.walk = WALK_STEPS[walk - 1];
       }
-      for (const li of el.moves) li.classList.toggle("is-current", Number(li.dataset.move) === walk);
 
       const key = `${sizes.H}|${state.lang}`;
       if (key !== unitsFor) {

@@ -97,8 +97,10 @@ export function createKnobs(doc, actions) {
     if (!slider) return;
     const { gate } = slider.dataset;
     output(slider).textContent = num(Number(slider.value), 2);
-    // Once a gate is forced, its slider moves the forced value live.
-    if (clampPart(gate, "on").checked) sendClamp(gate, Number(slider.value));
+    // Moving a clamp's slider forces the gate (a slider that moved nothing looked broken): the
+    // box is ticked, and the forced value follows the slider live.
+    clampPart(gate, "on").checked = true;
+    sendClamp(gate, Number(slider.value));
   });
 
   // Checkbox, slider and summary of each gate's clamp, from knobs.clamps ({} when nothing is forced).
@@ -111,7 +113,9 @@ export function createKnobs(doc, actions) {
       const forced = Boolean(row) && units.every((k) => row[k] !== null);
       const on = clampPart(gate, "on");
       const slider = clampPart(gate, "value");
-      if (!(busy && on === doc.activeElement)) on.checked = forced;
+      // While a move is unanswered the control under the hand is ahead of the state: leave it.
+      const held = busy && (on === doc.activeElement || slider === doc.activeElement);
+      if (!held) on.checked = forced;
       if (forced && !(busy && slider === doc.activeElement)) {
         slider.value = String(row[units[0]]);
         output(slider).textContent = num(row[units[0]], 2);

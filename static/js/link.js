@@ -10,7 +10,7 @@
 // a browser without CompressionStream). It lives in the fragment, so it never reaches a server log.
 
 import { browserLanguage, format, strings } from "./i18n/index.js";
-import { WALK_STEPS } from "./state.js";
+import { DIVES, WALK_STEPS } from "./state.js";
 
 export const LINK_VERSION = 1;
 export const DEFAULT_SCENARIO = "hold-and-release";
@@ -202,6 +202,7 @@ function speed(v) {
 const lang = (v) => (typeof v === "string" && /^[a-z]{2,3}$/.test(v) ? null : rule("lang"));
 const target = (v) => (v === "sum" || isWhole(v, 0) ? null : rule("target"));
 const flag = (v) => (typeof v === "boolean" ? null : rule("flag"));
+const oneOf = (names) => (v) => (names.includes(v) ? null : rule("oneOf", { names: names.join(", ") }));
 
 function clamps(v) {
   const fine = v && typeof v === "object" && !Array.isArray(v) && Object.entries(v).every(
@@ -284,8 +285,11 @@ export const PROPERTIES = [
     def: () => 1, read: (c) => c.state.speed, apply: (v, out) => { out.view.speed = v; } },
   { key: "lang", kind: "view", check: lang,
     def: () => browserLanguage(), read: (c) => c.lang, apply: (v, out) => { out.view.lang = v; } },
+  // Links made before the deep dives said whether the numbers table was open; they still open.
   { key: "table", kind: "view", check: flag,
-    def: () => false, read: (c) => c.state.table, apply: (v, out) => { out.view.table = v; } },
+    def: () => false, read: () => undefined, apply: (v, out) => { out.view.table = v; } },
+  { key: "dive", kind: "view", check: oneOf(DIVES),
+    def: () => DIVES[0], read: (c) => c.state.dive, apply: (v, out) => { out.view.dive = v; } },
 ];
 
 const KEYS = new Set(["v", ...PROPERTIES.map((p) => p.key)]);

@@ -1,5 +1,6 @@
 // Wiring: the socket feeds the state (session.js), controls call actions (actions.js), and one
-// requestAnimationFrame pass redraws every view from the state (painter.js). The URL's fragment
+// requestAnimationFrame pass redraws every view from the state (painter.js). The workbench's height
+// (bench.js) sets how many lanes the belt and the belt over time show. The URL's fragment
 // mirrors the state (link.js): a link opens as one `restore`, and after each change the fragment
 // is rewritten (debounced, address.js); a page that reconnects sends the same restore, so nothing
 // set is lost. The language is switched in place (language.js). Nothing here computes a number
@@ -7,6 +8,7 @@
 
 import { createActions } from "./actions.js";
 import { createAddress, linkReason } from "./address.js";
+import { createBench } from "./bench.js";
 import { createControls } from "./controls.js";
 import { createExplain } from "./explain.js";
 import { createFiles } from "./files.js";
@@ -25,12 +27,11 @@ import { createBelt } from "./views/belt.js";
 import { createEquations } from "./views/equations.js";
 import { createGates } from "./views/gates.js";
 import { createGradients } from "./views/gradients.js";
-import { createInputsChart } from "./views/inputs.js";
 import { createRace } from "./views/race.js";
 import { createReadout } from "./views/readout.js";
 import { createStatus } from "./views/status.js";
-import { createStepTable } from "./views/steptable.js";
-import { createTimeline } from "./views/timeline.js";
+import { createTabs } from "./tabs.js";
+import { FIXED_HEIGHT, LANE_MIN, createTimeline } from "./views/timeline.js";
 
 // The link the page was opened with: {fields} to restore once connected, or {problem}, a
 // function saying why it cannot be opened; {} when the page was opened without one.
@@ -71,15 +72,29 @@ async function main() {
   const language = createLanguage({ doc, controls, requestDraw });
   controls.renderLanguage(state);
   const readout = createReadout($("readout"));
-  const stepTable = createStepTable($("step-table"));
   const announcer = createAnnouncer($("announce"));
-  const belt = createBelt({
-    el: $("belt"), backdropEl: $("belt-backdrop"), motion: $("belt-motion"), labelLayer: $("belt-labels"),
-    keys: $("belt-key"), note: $("belt-note"), summary: $("belt-summary"),
+  const tabs = createTabs(doc, actions);
+  const focusUnit = (unit) => actions.setEqUnit(unit);
+  // The stage's parts besides the two canvas views: their heights come off the views' budget.
+  const bench = createBench({
+    doc, bench: doc.querySelector(".bench"), stage: doc.querySelector(".stage"),
+    fixed: [doc.querySelector(".stage-head"), doc.querySelector(".key-row"), $("belt-note"),
+      doc.querySelector(".timeline-head")],
+    onChange: () => requestDraw(),
   });
-  const timeline = createTimeline($("timeline"), goTo, $("timeline-summary"));
+  const belt = createBelt({
+    el: $("belt"), keys: $("belt-key"), note: $("belt-note"), summary: $("belt-summary"),
+    picker: { group: $("lane-pick"), prev: $("lanes-prev"), next: $("lanes-next"), shown: $("lanes-shown") },
+    toolbar: $("belt-tools"), budget: () => bench.budget(), onFocus: focusUnit,
+    perLaneBelow: LANE_MIN + 5, fixedBelow: FIXED_HEIGHT, onResize: () => requestDraw(),
+  });
+  const timeline = createTimeline({
+    el: $("timeline"), legend: $("timeline-key"), summary: $("timeline-summary"), onPick: goTo,
+    toolbar: $("timeline-tools"), page: () => belt.page(),
+    room: () => (bench.budget() > 0 ? bench.budget() - belt.page().height : 0),
+    onResize: () => requestDraw(),
+  });
   const gates = createGates($("gates"), goTo, $("gates-summary"));
-  const inputsChart = createInputsChart($("inputs-chart"), goTo, $("inputs-summary"));
   const knobs = createKnobs(doc, actions);
   const gradients = createGradients($("gradients"), goTo, $("gradients-summary"));
   const race = createRace($("race"), $("race-note"), goTo, $("race-summary"));
@@ -101,18 +116,17 @@ async function main() {
       session.openLink(fields);
     },
   });
+  const inDive = (dive) => () => state.dive === dive;
   const painter = createPainter({
     doc,
     status,
-    html: [controls, knobs, explain, readout, stepTable, equations, files, announcer, { render: belt.reserve }],
+    html: [controls, tabs, knobs, explain, readout, equations, files, announcer],
+    canvases: [belt, timeline],
     charts: [
-      [$("belt"), (motion) => belt.render(state, motion)],
-      [$("timeline"), () => timeline.render(state)],
-      [$("gates"), () => gates.render(state)],
-      [$("inputs-chart"), () => inputsChart.render(state)],
-      [$("gradients"), () => gradients.render(state)],
-      [$("race"), () => race.render(state)],
-      [$("activations"), () => activations.render(state)],
+      [$("activations"), () => activations.render(state), inDive("equations")],
+      [$("gradients"), () => gradients.render(state), inDive("gradients")],
+      [$("race"), () => race.render(state), inDive("gradients")],
+      [$("gates"), () => gates.render(state), inDive("gates")],
     ],
     restoringOrigin: session.restoringOrigin,
     address,

@@ -1,7 +1,8 @@
 // Drawing: every request of one frame is coalesced into one requestAnimationFrame pass that
-// redraws the views from the state: the HTML views, then the charts on screen, then the others one
-// per frame after a paint. The pass stamps on <body> what it drew (data-step, data-revision, ...),
-// which is what the tests and the page's own code wait for. Nothing here computes a number.
+// redraws the views from the state: the HTML views and the page's own canvas views (the workbench)
+// at once, then the Plotly charts of the open deep dive, once plotly.js has run. The pass stamps on
+// <body> what it drew (data-step, data-revision, ...), which is what the tests and the page's own
+// code wait for. Nothing here computes a number.
 
 import { strings, textLanguage } from "./i18n/index.js";
 import { watchOnScreen } from "./onscreen.js";
@@ -21,11 +22,12 @@ function afterPaint() {
 //   doc                the document (its <body> carries the stamps)
 //   status             the #status line (views/status.js), drawn by every pass
 //   html               views with render(state), drawn first and synchronously, in this order
-//   charts             [element, draw(motion)] pairs, motion = {animate, duration} (for the belt)
+//   canvases           the page's own views, render(state, motion) with motion = {animate, duration}
+//   charts             [element, draw(), shown()] triples: the Plotly charts, drawn while shown()
 //   restoringOrigin()  "link" | "reconnect" | "upload" while a restore is on its way, else null
 //   address            keeps the URL's link in step (address.js)
 // Returns {requestDraw({animate})}.
-export function createPainter({ doc, status, html, charts, restoringOrigin, address }) {
+export function createPainter({ doc, status, html, canvases, charts, restoringOrigin, address }) {
   const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
   let queued = null; // {animate} of the pass waiting for the next animation frame
   let passes = 0; // the latest pass owns body[data-step|data-revision]
@@ -43,6 +45,31 @@ export function createPainter({ doc, status, html, charts, restoringOrigin, addr
     requestAnimationFrame(drawPass);
   }
 
+  // plotly.js, run once the first screen is painted; false if it could not be loaded (the page
+  // keeps its own views and says why).
+  async function plotly(words) {
+    if (plotlyLoaded) return true;
+    try {
+      await loadPlotly();
+    } catch {
+      setError(null, () => strings.connection.noCharts);
+      status.render(state, words);
+      return false;
+    }
+    plotlyLoaded = true;
+    return true;
+  }
+
+  // plotly.js runs once the page is idle after its first screen, even if no open dive needs it yet,
+  // so that opening one draws at once.
+  let warming = false;
+  function warmUp() {
+    if (warming || plotlyLoaded) return;
+    warming = true;
+    const idle = window.requestIdleCallback || ((run) => window.setTimeout(run, 200));
+    idle(() => loadPlotly().then(() => { plotlyLoaded = true; }, () => {}), { timeout: 3000 });
+  }
+
   async function drawPass() {
     const { animate } = queued;
     queued = null;
@@ -57,43 +84,33 @@ export function createPainter({ doc, status, html, charts, restoringOrigin, addr
     // asked for one since (a message handled between two of its frames may have changed the state).
     const current = () => pass === passes && queued === null;
     const { t, revision } = state;
-    // HTML first and synchronously, so the readout always matches the step and revision stamped
-    // on <body> by this pass.
+    // The workbench first and synchronously, so what it shows always matches the step and
+    // revision stamped on <body> by this pass.
     for (const view of html) view.render(state);
-    // plotly.js runs once the first pass has drawn the HTML views (plotly-ready.js); the charts
-    // follow as soon as it has.
-    if (!plotlyLoaded) {
-      try {
-        await loadPlotly();
-      } catch {
-        // No charts without it; the HTML views keep the server's numbers, and say why.
-        setError(null, () => strings.connection.noCharts);
-        status.render(state, words);
-        return;
-      }
-      plotlyLoaded = true;
-      if (!current()) return;
-    }
     const motion = { animate, duration: reducedMotion.matches ? 0 : stepDuration() };
-    // Charts on screen first, all at once; then the rest one per frame, each after a paint, so that
-    // no frame waits for charts nobody sees. A newer pass takes over from an unfinished one.
-    const onScreen = charts.filter(([el]) => screen.isOnScreen(el));
-    await Promise.all(onScreen.map(([, draw]) => draw(motion)));
-    if (!current()) return;
+    for (const view of canvases) view.render(state, motion);
     stampShown(t, revision);
-    // While playing, charts out of sight are left as they are: redrawing them every step would
-    // take frames from the animation. Pausing (or scrolling one into view) draws them.
-    const rest = state.playing ? [] : charts.filter((chart) => !onScreen.includes(chart));
-    for (const [, draw] of rest) {
+    warmUp();
+    // The open deep dive's charts (after the first screen has been painted): those on screen at
+    // once, the others a frame apart. While playing, charts out of sight are left as they are.
+    const open = charts.filter(([, , shown]) => shown());
+    if (open.length) {
       await afterPaint();
+      if (!current() || !(await plotly(words)) || !current()) return;
+      const onScreen = open.filter(([el]) => screen.isOnScreen(el));
+      await Promise.all(onScreen.map(([, draw]) => draw()));
+      const rest = state.playing ? [] : open.filter((chart) => !onScreen.includes(chart));
+      for (const [, draw] of rest) {
+        await afterPaint();
+        if (!current()) return;
+        await draw();
+      }
       if (!current()) return;
-      await draw(motion);
     }
-    if (!current()) return;
     stampDrawn(t, revision);
   }
 
-  // The charts on screen show step t of this revision (the others may still be drawing).
+  // The workbench shows step t of this revision (a deep dive's charts may still be drawing).
   function stampShown(t, revision) {
     doc.body.dataset.shownStep = String(t);
     doc.body.dataset.shownRevision = String(revision);

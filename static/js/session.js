@@ -9,14 +9,15 @@ import { DEFAULT_SCENARIO, fromLink, linkFields } from "./link.js";
 import { connect, messageBytes, messages } from "./socket.js";
 import {
   applyFrame, applySnapshot, clearError, markAwaitingSync, maxMessageBytes, nextId, setConnection, setEqUnit,
-  setError, setLinkProblem, setOwnWeights, setSpeed, setStep, setTable, setUnit, setWalk, startNewSession, state,
+  setDive, setError, setLinkProblem, setOwnWeights, setSpeed, setStep, setUnit, setWalk, startNewSession, state,
 } from "./state.js";
 
 const MIB = 1024 * 1024;
 
 // The page's own settings of a link (the language is switched as soon as the link is read).
 function applyView(view) {
-  if ("table" in view) setTable(view.table);
+  if ("dive" in view) setDive(view.dive);
+  if (view.table) setDive("numbers"); // a link from before the deep dives: the numbers table was open
   if ("t" in view) setStep(view.t);
   if ("walk" in view) setWalk(view.walk);
   if ("eqUnit" in view) setEqUnit(view.eqUnit);
@@ -34,6 +35,10 @@ function applyView(view) {
 // start() opens the connection; nothing is sent before it.
 export function createSession({ link, status, requestDraw, pause, download }) {
   let pendingLink = link; // a link's fields, to restore as soon as a connection is open
+  // A scenario opens at its own step (scenario.open_step), where something happens: the first one
+  // shown (unless a link names the step), and each one loaded or reset. The id of that message, or
+  // 0 for the first snapshot; null once there is nothing to open.
+  let openingId = link ? null : 0;
   // The restore on its way: {id, view, weights, origin}. origin "link" (a link being opened),
   // "reconnect" (the state before the connection dropped) or "upload" (someone's own weights);
   // `view` holds the page's settings to apply once it is answered.
@@ -138,6 +143,10 @@ export function createSession({ link, status, requestDraw, pause, download }) {
 
   function onSnapshot(message) {
     if (!applySnapshot(message)) return;
+    if (openingId !== null && (message.ack ?? 0) >= openingId && !restoring) {
+      openingId = null;
+      setStep(message.scenario.open_step || 0);
+    }
     if (restoring && message.ack === restoring.id) {
       const { view, weights } = restoring;
       restoring = null;
@@ -225,6 +234,11 @@ export function createSession({ link, status, requestDraw, pause, download }) {
       socket = connect({ onOpen, onMessage, onClose, onRetry });
     },
     send,
+    // Sends a load or a reset; its snapshot opens the scenario at its own step.
+    sendOpening(message) {
+      openingId = message.id;
+      return send(message);
+    },
     sendLatest,
     sendRestore,
     notConnected,

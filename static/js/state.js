@@ -7,8 +7,11 @@ import { MAX_MESSAGE_BYTES } from "./socket.js";
 // a view is only ever drawn from a state the server actually had.
 
 // Quantities with one row of H values per step ("x" alone has D values per row).
+// Each gate's pre-activation comes with its three parts: from the input (_x), from the previous
+// output (_h) and the bias (_b).
+export const PRE_PARTS = ["i", "f", "g", "o"].flatMap((q) => ["x", "h", "b"].map((part) => `pre_${q}_${part}`));
 export const UNIT_QUANTITIES = [
-  "h_prev", "c_prev", "pre_i", "pre_f", "pre_g", "pre_o", "i", "f", "g", "o",
+  "h_prev", "c_prev", "pre_i", "pre_f", "pre_g", "pre_o", ...PRE_PARTS, "i", "f", "g", "o",
   "kept", "forgotten", "added", "c", "tanh_c", "h",
 ];
 export const QUANTITIES = ["x", ...UNIT_QUANTITIES];
@@ -19,6 +22,10 @@ export const WHOLE_PARTS = {
   gradients: ["dL_dc", "dL_dh", "dL_dx", "belt"],
   rnn: ["h", "dL_dh", "dL_dx"],
 };
+
+// The deep dives under the workbench (one open at a time) and the lab's tabs beside the belt.
+export const DIVES = ["equations", "gradients", "gates", "numbers", "files"];
+export const LAB_TABS = ["knobs", "clamps", "state"];
 
 // Milliseconds one step's animation (and one tick of play) takes at 1× speed.
 export const BASE_STEP_MS = 800;
@@ -59,7 +66,8 @@ export const state = {
   eqUnit: 0, // the unit the equations panel and the activation inset show
   walk: null, // the sub-step of the five-step walk-through (1..5), or null when not walking
   lang: "en", // the language asked for (by a link, the browser or the language buttons); the text falls back to English
-  table: false, // whether the data-table view of the step is shown
+  dive: "equations", // the deep dive open under the workbench (DIVES)
+  labTab: "knobs", // the lab's tab beside the belt (LAB_TABS)
 };
 
 // The five moves of one time step, in the concept source's order (1-based: walk = index + 1).
@@ -153,8 +161,13 @@ export function setLang(code) {
   state.lang = code;
 }
 
-export function setTable(shown) {
-  state.table = Boolean(shown);
+// Opens one of the deep dives (an unknown name leaves the open one).
+export function setDive(dive) {
+  if (DIVES.includes(dive)) state.dive = dive;
+}
+
+export function setLabTab(tab) {
+  if (LAB_TABS.includes(tab)) state.labTab = tab;
 }
 
 // The largest message the server takes: its snapshot's limit, or the default until one arrived.

@@ -18,6 +18,29 @@ export default {
     helpTitle: "Keyboard shortcuts (?)",
     footer: "Every number is computed by the Python server. Press ? for the keyboard shortcuts.",
   },
+  intro: {
+    try: "Try this:",
+    about: "About this scenario",
+  },
+  deck: {
+    heading: "Step through time and set the inputs",
+  },
+  // The belt's pager when not every unit fits (one unit at a time on a phone).
+  lanes: {
+    group: "Units on the belt",
+    prev: "Previous units",
+    next: "Next units",
+    one: "unit {k} of {H}",
+    some: "units {first}–{last} of {H}",
+  },
+  dives: {
+    heading: "Deep dives",
+    equations: "Equations",
+    gradients: "Gradients & memory race",
+    gates: "Gates over time",
+    numbers: "Numbers",
+    files: "Your model & data",
+  },
   // The names of the languages, each in its own language (the same in every catalogue).
   lang: {
     label: "Language",
@@ -43,9 +66,9 @@ export default {
   },
   transport: {
     group: "Step through time",
-    back: "◀ Back",
+    back: "◀",
     backLabel: "Step back (←)",
-    forward: "Forward ▶",
+    forward: "▶",
     forwardLabel: "Step forward (→)",
     play: "▶ Play",
     pause: "❚❚ Pause",
@@ -57,31 +80,30 @@ export default {
   },
   belt: {
     heading: "The cell at step {t}, drawn as a belt",
-    hint: "One lane per unit: c<sub>t−1</sub> → × forget f → + input i·g → c<sub>t</sub> → tanh → " +
-      "× output o → h<sub>t</sub>",
+    hint: "Per unit: x<sub>t</sub>, h<sub>t−1</sub> and a bias feed each gate; then c<sub>t−1</sub> → × f → " +
+      "+ i·g → c<sub>t</sub> → tanh → × o → h<sub>t</sub>. Click a lane for its equations.",
     figure: "The LSTM cell at the current step, drawn as a conveyor belt",
     summary: "Step {t} of {last}, {units} lanes, one per unit. {lanes} The same numbers are in the " +
-      "table of this step.",
+      "Numbers tab.",
     lane: "Unit {k}: c<sub>t−1</sub> {c_prev}, f {f}, kept {kept}, i {i}, g {g}, added {added}, " +
       "c<sub>t</sub> {c}, o {o}, h<sub>t</sub> {h}.",
     keys: "Colour keys",
+    save: "Save the belt as an image",
     keyValue: "value",
+    keyScale: "(log scale)",
     keyGate: "gate opening",
-    keyParcel: "parcel size ∝ |value|; a faint parcel marks where one was earlier in the step",
-    note: "The belt shows units 0–{last} of {H}; the charts below show all units.",
+    keyFeed: "feed bar",
+    parts: { x: "from x<sub>t</sub>", h: "from h<sub>t−1</sub>", b: "bias" },
+    keyFeedScale: "±{z}, | = sum z",
+    note: "The belt shows units 0–{last} of {H}; the exports hold them all.",
     unit: "<b>unit {k}</b>",
-    stepTitle: "<b>t = {t}</b> / {last}",
     kept: "kept",
     forgotten: "forgotten",
     added: "added",
-    cPrevIn: "c<sub>t−1</sub> in",
-    forget: "<b>×</b>  f  (forget)",
-    input: "<b>+</b>  i·g  (input)",
-    output: "<b>×</b>  o  (output)",
-    hOut: "h<sub>t</sub> out",
-    next: "→ step t+1",
-    parcel: "unit {k} · {what} = {value}",
-    table: "Numbers table", // a disclosure button: aria-expanded says whether the table is shown
+    feeds: "x<sub>t</sub> + h<sub>t−1</sub> + bias → gate",
+    headForget: "× forget",
+    headInput: "+ input",
+    headOutput: "× output",
   },
   // One entry per quantity of a step: its column label (markup) and what it is (plain text).
   quantities: {
@@ -92,6 +114,18 @@ export default {
     pre_f: { label: "z<sub>f</sub>", title: "pre-activation of the forget gate" },
     pre_g: { label: "z<sub>g</sub>", title: "pre-activation of the candidate" },
     pre_o: { label: "z<sub>o</sub>", title: "pre-activation of the output gate" },
+    pre_i_x: { label: "z<sub>i</sub> from x<sub>t</sub>", title: "W_ii x_t: the input's part of z_i" },
+    pre_i_h: { label: "z<sub>i</sub> from h<sub>t−1</sub>", title: "W_hi h_{t−1}: the previous output's part of z_i" },
+    pre_i_b: { label: "z<sub>i</sub> bias", title: "b_ii + b_hi, knob included" },
+    pre_f_x: { label: "z<sub>f</sub> from x<sub>t</sub>", title: "W_if x_t: the input's part of z_f" },
+    pre_f_h: { label: "z<sub>f</sub> from h<sub>t−1</sub>", title: "W_hf h_{t−1}: the previous output's part of z_f" },
+    pre_f_b: { label: "z<sub>f</sub> bias", title: "b_if + b_hf, knob included" },
+    pre_g_x: { label: "z<sub>g</sub> from x<sub>t</sub>", title: "W_ig x_t: the input's part of z_g" },
+    pre_g_h: { label: "z<sub>g</sub> from h<sub>t−1</sub>", title: "W_hg h_{t−1}: the previous output's part of z_g" },
+    pre_g_b: { label: "z<sub>g</sub> bias", title: "b_ig + b_hg, knob included" },
+    pre_o_x: { label: "z<sub>o</sub> from x<sub>t</sub>", title: "W_io x_t: the input's part of z_o" },
+    pre_o_h: { label: "z<sub>o</sub> from h<sub>t−1</sub>", title: "W_ho h_{t−1}: the previous output's part of z_o" },
+    pre_o_b: { label: "z<sub>o</sub> bias", title: "b_io + b_ho, knob included" },
     i: { label: "i", title: "input gate σ(z_i): how much of the candidate is written" },
     f: { label: "f", title: "forget gate σ(z_f): share of c_{t−1} that rides on" },
     g: { label: "g", title: "candidate tanh(z_g): what would be written" },
@@ -104,11 +138,12 @@ export default {
     h: { label: "h<sub>t</sub>", title: "hidden state o ⊙ tanh(c_t)" },
   },
   table: {
-    caption: "Every gate and state at step t = {t}, per unit (server numbers, 4 decimals)",
-    unit: "unit",
+    caption: "Every quantity at step t = {t}, per unit (server numbers, 4 decimals)",
+    arrives: "arriving from step t−1",
+    preactivations: "pre-activations z = from x<sub>t</sub> + from h<sub>t−1</sub> + bias",
     gates: "gates",
-    states: "belt and states",
-    preactivations: "pre-activations",
+    belt: "on the belt",
+    output: "the output",
   },
   // What the polite live region says after a step (values as the tables show them).
   announce: {
@@ -183,13 +218,18 @@ export default {
       "saturated: near 0 or 1, and a change of z barely moves it.",
   },
   lab: {
-    heading: "Why the belt matters: the LSTM against a plain RNN on the same inputs",
+    heading: "Knobs and clamps",
+    knobs: "Knobs",
+    clamps: "Clamps",
+    state: "Start state",
+    why: "Why the belt matters: the LSTM against a plain RNN on the same inputs",
     chartsShow: "Charts show",
     allUnits: "all units (‖·‖ over units)",
     unitOption: "unit {k}",
   },
   knobs: {
     heading: "Knobs",
+    hint: "Each moves every step at once; the belt and the belt over time follow as you drag.",
     bias_f: "forget-gate bias: open/close the belt",
     bias_i: "input-gate bias: how much to write",
     bias_g: "candidate bias: what is written",
@@ -265,8 +305,10 @@ export default {
   },
   timeline: {
     heading: "The belt over time",
-    hint: "c<sub>t</sub> per unit, split into what rode on (kept) and what the + station added. Click a " +
-      "step to jump there.",
+    hint: "Click a step to go there; hover to read it.",
+    save: "Save the belt over time as an image",
+    tip: "step {s} · unit {k}: c<sub>t</sub> {c} = kept {kept} + added {added}",
+    tipInputs: "step {s}: {values}",
     figure: "Cell state over time per unit",
     what: "c<sub>t</sub>",
     kept: "kept (f⊙c<sub>t−1</sub>)",
@@ -323,23 +365,11 @@ export default {
   },
   readout: {
     heading: "Numbers at this step",
-    hint: "Computed by the server; kept = f⊙c<sub>t−1</sub>, forgotten = (1−f)⊙c<sub>t−1</sub>, added = i⊙g, " +
-      "c = kept + added, h = o⊙tanh(c).",
+    hint: "Computed by the server. z = W<sub>x</sub>x<sub>t</sub> + W<sub>h</sub>h<sub>t−1</sub> + b, kept = " +
+      "f⊙c<sub>t−1</sub>, forgotten = (1−f)⊙c<sub>t−1</sub>, added = i⊙g, c = kept + added, h = o⊙tanh(c).",
     inputs: "Inputs x<sub>t</sub>",
-    units: "Per unit",
-    unit: "unit",
-    note: "Showing units 0–{last} of {H}.",
-    stepsHeading: "One time step, in five moves (as the belt plays them)",
-    moves: [
-      "<b>Forget</b> — the × station scales c<sub>t−1</sub> by f: <i>kept</i> = f⊙c<sub>t−1</sub> rides on, " +
-        "<i>forgotten</i> = (1−f)⊙c<sub>t−1</sub> drops off.",
-      "<b>Input</b> — the input gate i chooses how much of the candidate g to write: <i>added</i> = i⊙g.",
-      "<b>Update</b> — the + station: c<sub>t</sub> = kept + added. No weight matrix and no squashing touch " +
-        "the belt.",
-      "<b>Output</b> — a copy of c<sub>t</sub> drops through tanh and the output gate: h<sub>t</sub> = " +
-        "o⊙tanh(c<sub>t</sub>).",
-      "<b>Pass on</b> — c<sub>t</sub> and h<sub>t</sub> go to step t+1.",
-    ],
+    unitColumn: "unit {k}",
+    note: "Showing units 0–{last} of {H}; the exports hold them all.",
   },
   connection: {
     open: "Connected",
@@ -548,6 +578,7 @@ export default {
       clamps: "must map gates i, f, g, o to lists of numbers or nulls",
       weights: "must be {H, D, f32 or f64} with base64url numbers for 4H·(D+H+2) parameters",
       flag: "must be true or false",
+      oneOf: "must be one of {names}",
     },
   },
   share: {
@@ -593,6 +624,7 @@ export default {
     unreachable: "the server could not be reached",
     downloaded: "Downloaded {filename}.",
     svg: "Download plot as an SVG",
+    png: "Download plot as a PNG",
   },
   // Plotly's own words (its toolbar and notices), as a Plotly locale dictionary: keys are Plotly's
   // English strings, and must stay exactly as Plotly spells them.

@@ -1,18 +1,11 @@
-// The parcels' choreography: where each parcel of a lane is at animation progress p, how big and
-// in which colour it is drawn, and the marks that make the belt visibly run. The numbers come from
-// the trace; the only arithmetic here is geometry.
+// The parcels' choreography: where each parcel of a lane is at animation progress p (1 = the step
+// fully played, at rest), how big and in which colour. The numbers come from the trace; the only
+// arithmetic here is geometry and the scale.
 
 import { diverging } from "../colors.js";
-import { num } from "../format.js";
-import { format, strings } from "../i18n/index.js";
-import { BAND, BRANCH, LANE, X } from "./belt-geometry.js";
-import { PARCEL_EDGE, TICK_COLOR } from "./belt-motion.js";
 
-const S = strings.belt;
-
-const MAX_PARCEL = 34; // px diameter of a parcel with |value| = the scale's limit
-const MIN_PARCEL = 3; // a zero still shows where the parcel is
-const TICK_GAP = 0.35; // spacing of the belt's surface marks, which move while it runs
+const MAX_PARCEL = 18; // px diameter of a parcel with |value| = the scale's limit
+const MIN_PARCEL = 4; // a zero still shows where the parcel is
 
 // Animation phases (fractions of one step's duration), in the order of the concept source:
 // ride to ×, forget, ride to + while i·g rises, merge, ride to c_t, then the output copy.
@@ -59,127 +52,95 @@ function phase(p, [a, b]) {
   return u * u * (3 - 2 * u);
 }
 
-function parcelSize(value, limit) {
-  return Math.max(MIN_PARCEL, (MAX_PARCEL * Math.abs(value)) / limit);
+// How strongly a value shows, 0..1, on the belt's log scale up to `limit`: a small value on a
+// belt that also carries large ones still gets a visible parcel and colour.
+export function strength(value, limit) {
+  const span = Math.log1p(Math.max(limit, 1e-9));
+  return Math.min(1, Math.log1p(Math.abs(value)) / span);
 }
 
-// Where each parcel of one lane is at progress p (1 = at rest: the step fully played), on the
-// schedule `ph` (PHASE, or WALK_PHASE for the walk-through). Returns [{x, y, value, opacity, what, grow}],
-// `what` naming the parcel's quantity (a key of the catalogue's quantities).
-function parcels(v, y, p, ph) {
+export function parcelColour(value, limit) {
+  return diverging(Math.sign(value) * strength(value, limit), 1);
+}
+
+function parcelSize(value, limit) {
+  return MIN_PARCEL + (MAX_PARCEL - MIN_PARCEL) * strength(value, limit);
+}
+
+// Where each parcel of one lane is at progress p, on the schedule `ph` (PHASE, or WALK_PHASE for
+// the walk-through). `at` holds the lane's stations in px: {start, xF, xK, xA, xC, xT, xO, xH, xE,
+// yBelt, yOut, chute}. Returns [{x, y, value, opacity, grow}].
+function parcels(v, at, p, ph) {
   const out = [];
-  const add = (x, yy, value, opacity, what, grow = null) => out.push({ x, y: yy, value, opacity, what, grow });
-  const ghost = 0.32;
+  const add = (x, y, value, opacity, grow = null) => out.push({ x, y, value, opacity, grow });
+  const ghost = 0.3;
+  const y = at.yBelt;
 
   // The main parcel: c_{t-1} rides to ×, continues as `kept`, merges with `added` into c_t.
-  const toForget = phase(p, ph.toForget);
   const toAdd = phase(p, ph.toAdd);
   const merge = phase(p, ph.merge);
-  const toC = phase(p, ph.toC);
-  if (p > 0.02) add(X.cPrev, y, v.c_prev, ghost, "c_prev");
+  if (p > 0.02) add(at.start, y, v.c_prev, ghost);
   if (p < ph.drop[0]) {
-    add(lerp(X.cPrev, X.forget, toForget), y, v.c_prev, 1, "c_prev");
+    add(lerp(at.start, at.xF, phase(p, ph.toForget)), y, v.c_prev, 1);
   } else if (p < ph.merge[0]) {
     // The walk-through parks kept between × and + at the end of the forget move.
-    const x = ph.toKept && toAdd === 0 ? lerp(X.forget, X.kept, phase(p, ph.toKept))
-      : lerp(ph.toKept ? X.kept : X.forget, X.add, toAdd);
-    add(x, y, v.kept, 1, "kept");
+    const x = ph.toKept && toAdd === 0 ? lerp(at.xF, at.xK, phase(p, ph.toKept))
+      : lerp(ph.toKept ? at.xK : at.xF, at.xA, toAdd);
+    add(x, y, v.kept, 1);
   } else {
-    // While merging, the parcel grows from kept's size to c_t's (a tween of pixels, not of values).
-    const grow = { from: v.kept, u: merge };
     const pass = ph.pass ? phase(p, ph.pass) : 0;
-    const x = pass > 0 ? lerp(X.c, X.beltEnd, pass) : lerp(X.add, X.c, toC);
-    add(x, y, v.c, 1, "c", merge < 1 ? grow : null);
+    const x = pass > 0 ? lerp(at.xC, at.xE, pass) : lerp(at.xA, at.xC, phase(p, ph.toC));
+    add(x, y, v.c, 1, merge < 1 ? { from: v.kept, u: merge } : null);
   }
-  if (p >= ph.merge[0]) add(X.kept, y, v.kept, ghost, "kept");
+  if (p >= ph.merge[0]) add(at.xK, y, v.kept, ghost);
 
-  // What the × station takes off drops down a chute and fades, but leaves a faint trace.
+  // What the × station takes off drops down the chute and fades, but leaves a faint trace.
   if (p >= ph.drop[0]) {
     const drop = phase(p, ph.drop);
-    add(lerp(X.forget, X.forget + 0.38, drop), lerp(y, y + BRANCH * 0.78, drop), v.forgotten,
-      lerp(1, ghost, drop), "forgotten");
+    add(lerp(at.xF, at.chute, drop), lerp(y, at.yOut, drop), v.forgotten, lerp(1, ghost, drop));
   }
 
   // What the + station puts on rises from below and joins the belt.
   if (p > ph.rise[0] - ph.lead && p < ph.merge[1]) {
     const rise = phase(p, ph.rise);
     const appear = ph.lead > 0 ? Math.min(1, (p - (ph.rise[0] - ph.lead)) / ph.lead) : 1;
-    add(X.add, lerp(y + BRANCH, y, rise), v.added, appear * (1 - merge), "added");
+    add(at.xA, lerp(at.yOut, y, rise), v.added, appear * (1 - merge));
   }
-  if (p >= ph.merge[1]) add(X.add, y + BRANCH * 0.55, v.added, ghost, "added");
+  if (p >= ph.merge[1]) add(at.xA, (y + at.yOut) / 2, v.added, ghost);
 
-  // A copy of c_t drops through tanh and × o to become h_t.
+  // A copy of c_t drops to the branch and runs through tanh and × o to become h_t.
   if (p >= ph.down[0]) {
-    const down = phase(p, ph.down);
-    const toTanh = phase(p, ph.toTanh);
-    const toOut = phase(p, ph.toOut);
-    const toH = phase(p, ph.toH);
-    if (p < ph.toTanh[0]) add(X.c, lerp(y, y + BRANCH, down), v.c, 1, "c");
-    else if (p < ph.toOut[0]) add(lerp(X.c, X.tanh, toTanh), y + BRANCH, v.c, 1, "c");
-    else if (p < ph.toH[0]) add(lerp(X.tanh, X.out, toOut), y + BRANCH, v.tanh_c, 1, "tanh_c");
+    if (p < ph.toTanh[0]) add(at.xC, lerp(y, at.yOut, phase(p, ph.down)), v.c, 1);
+    else if (p < ph.toOut[0]) add(lerp(at.xC, at.xT, phase(p, ph.toTanh)), at.yOut, v.c, 1);
+    else if (p < ph.toH[0]) add(lerp(at.xT, at.xO, phase(p, ph.toOut)), at.yOut, v.tanh_c, 1);
     else {
       const pass = ph.pass ? phase(p, ph.pass) : 0;
-      add(lerp(X.out, X.h, toH) + pass * 0.7, y + BRANCH, v.h, 1, "h");
+      add(lerp(at.xO, at.xH, phase(p, ph.toH)) + pass * 8, at.yOut, v.h, 1);
     }
-    if (ph.pass && p > ph.pass[0]) add(X.c, y, v.c, ghost, "c");
-    if (p >= ph.toOut[1]) add(lerp(X.tanh, X.out, 0.5), y + BRANCH, v.tanh_c, ghost, "tanh_c");
+    if (ph.pass && p > ph.pass[0]) add(at.xC, y, v.c, ghost);
+    if (p >= ph.toOut[1]) add((at.xT + at.xO) / 2, at.yOut, v.tanh_c, ghost);
   }
   return out;
 }
 
-// Marks on the belt surface, [x, y0, y1] each; shifting them with p makes the belt visibly run.
-export function tickMarks(lanes, p) {
+// One lane's parcels at progress p as circle shapes of the right size and colour.
+export function parcelShapes(v, at, p, ph, limit) {
+  return parcels(v, at, p, ph).map((q) => {
+    const size = q.grow ? lerp(parcelSize(q.grow.from, limit), parcelSize(q.value, limit), q.grow.u)
+      : parcelSize(q.value, limit);
+    return { kind: "circle", x: q.x, y: q.y, r: size / 2, fill: parcelColour(q.value, limit),
+      stroke: "rgba(29, 36, 51, 0.65)", width: 1, alpha: q.opacity };
+  });
+}
+
+// Marks on the belt's surface from x0 to x1 at height y; shifting them with p makes the belt run.
+export function tickShapes(x0, x1, y, p, skip) {
+  const gap = 14;
+  const shift = (p * 90) % gap;
   const marks = [];
-  const shift = (p * (X.c - X.cPrev)) % TICK_GAP;
-  for (let k = 0; k < lanes; k += 1) {
-    const y = -k * LANE;
-    for (let x = X.beltStart + 0.08 + shift; x < X.beltEnd - 0.05; x += TICK_GAP) {
-      // No marks under the × and + stations: the motion layer lies on top of them.
-      if (Math.abs(x - X.forget) < 0.2 || Math.abs(x - X.add) < 0.2) continue;
-      marks.push([x, y - BAND * 0.85, y + BAND * 0.85]);
-    }
+  for (let x = x0 + 4 + shift; x < x1 - 4; x += gap) {
+    if (skip.some((s) => Math.abs(x - s) < 11)) continue;
+    marks.push({ kind: "line", points: [[x, y - 3.5], [x, y + 3.5]], stroke: "rgba(120, 131, 150, 0.7)", width: 2 });
   }
   return marks;
 }
-
-function tickTrace(marks) {
-  return { type: "scatter", mode: "lines", x: marks.flatMap(([x]) => [x, x, null]),
-    y: marks.flatMap(([, y0, y1]) => [y0, y1, null]), hoverinfo: "skip", showlegend: false,
-    line: { color: TICK_COLOR, width: 2 } };
-}
-
-// Every lane's parcels at progress p, each with its drawn size (px) and colour.
-export function parcelList(scene, p) {
-  const list = [];
-  const { limit } = scene;
-  scene.values.forEach((v, k) => {
-    for (const q of parcels(v, -k * LANE, p, scene.phases)) {
-      const size = q.grow ? lerp(parcelSize(q.grow.from, limit), parcelSize(q.value, limit), q.grow.u)
-        : parcelSize(q.value, limit);
-      list.push({ ...q, unit: k, size, color: diverging(q.value, limit) });
-    }
-  });
-  return list;
-}
-
-function parcelTrace(list) {
-  return {
-    type: "scatter", mode: "markers", showlegend: false,
-    x: list.map((q) => q.x), y: list.map((q) => q.y),
-    hovertext: list.map((q) => format(S.parcel,
-      { k: q.unit, what: strings.quantities[q.what].label, value: num(q.value, 4) })),
-    hoverinfo: "text",
-    marker: {
-      size: list.map((q) => q.size),
-      color: list.map((q) => q.color),
-      opacity: list.map((q) => q.opacity),
-      line: { color: PARCEL_EDGE, width: 1 },
-    },
-  };
-}
-
-// The parcels at rest on the base chart (hover, export): belt surface marks and parcels at p.
-export function movingTraces(scene, p) {
-  return [tickTrace(tickMarks(scene.lanes, p)), parcelTrace(parcelList(scene, p))];
-}
-

@@ -5,7 +5,7 @@
 
 import { num } from "../format.js";
 import { format, strings } from "../i18n/index.js";
-import { WALK_STEPS } from "../state.js";
+import { PRE_PARTS, WALK_STEPS } from "../state.js";
 import { clampOf } from "./common.js";
 import { m, math, mi, mn, mo, mrow, msub, mtext } from "./mathml.js";
 
@@ -42,6 +42,7 @@ function apply(fn, ...inner) {
 export function createEquations(el, caption) {
   let unit = 0;
   let step = 0;
+  let drawn = ""; // the step, unit, revision, walk and language last drawn
 
   // One number of the trace, tagged for tests and screen readers; negative factors in parentheses.
   function value(q, v, { paren = false } = {}) {
@@ -80,14 +81,20 @@ export function createEquations(el, caption) {
     return tr;
   }
 
+  // The pre-activation's three parts as the server split it: from x_t, from h_{t−1}, the bias.
+  function parts(q, v) {
+    const [x, h, b] = ["x", "h", "b"].map((part) => `pre_${q}_${part}`);
+    return [value(x, v[x]), mo("+"), value(h, v[h], { paren: true }), mo("+"), value(b, v[b], { paren: true })];
+  }
+
   function gateRow(gate, v, clamp) {
     const { q, fn, moves } = gate;
-    const z = apply(fn, value(`pre_${q}`, v[`pre_${q}`]));
+    const z = [eq(), apply(fn, ...parts(q, v)), eq(), apply(fn, value(`pre_${q}`, v[`pre_${q}`]))];
     const symbolic = math(eq(), apply(fn, preActivation(q)));
     const result = math(eq(), value(q, v[q]));
-    if (clamp === null) return row(q, moves, [math(sub(q, "t")), symbolic, math(eq(), z), result]);
+    if (clamp === null) return row(q, moves, [math(sub(q, "t")), symbolic, math(...z), result]);
     // Clamped: the pre-activation is still computed, but the gate is forced to a value.
-    const unused = math(eq(), z);
+    const unused = math(...z);
     unused.classList.add("eq-unused");
     unused.setAttribute("title", S.notUsed);
     const badge = withNumber(format(S.clampedTo, { value: "{value}" }), q, v[q]);
@@ -155,11 +162,15 @@ export function createEquations(el, caption) {
 
   return {
     render(state) {
+      if (state.dive !== "equations") return;
+      const key = `${state.t}|${state.eqUnit}|${state.revision}|${state.walk}|${document.documentElement.lang}`;
+      if (key === drawn) return;
+      drawn = key;
       const { trace, t, knobs, eqUnit } = state;
       unit = eqUnit;
       step = t;
-      const names = ["pre_i", "pre_f", "pre_g", "pre_o", "i", "f", "g", "o", "c_prev", "kept", "added", "c",
-        "tanh_c", "h"];
+      const names = ["pre_i", "pre_f", "pre_g", "pre_o", ...PRE_PARTS, "i", "f", "g", "o", "c_prev", "kept", "added",
+        "c", "tanh_c", "h"];
       const v = Object.fromEntries(names.map((name) => [name, trace[name][t][unit]]));
       const clamps = Object.fromEntries(GATES.map((gate) => [gate.q, clampOf(knobs, gate.q, unit)]));
       el.replaceChildren(build(v, clamps));

@@ -1,40 +1,41 @@
-// The numbers of the current step as an HTML table: one row per unit, one column per quantity.
-// It is what screen readers and tests read, so each cell carries data-q / data-unit and shows
-// the server's number with toFixed(4), nothing rounded twice.
+// The numbers deep dive: every quantity of the current step as the server sent it, toFixed(4),
+// in one table with a column per unit and a row per quantity, grouped as the step computes them:
+// what arrives, the gates' pre-activations and their three parts, the gates, the belt, the output.
+// Each cell carries data-q / data-unit (the inputs data-q="x" / data-j) and a colour chip on the
+// page's scales. Drawn only while its dive is open.
 
 import { diverging, needsLightText, sequential } from "../colors.js";
 import { fixed4 } from "../format.js";
 import { format, strings } from "../i18n/index.js";
-import { clampOf, inputName, shownUnits, signedLimit } from "./common.js";
+import { clampOf, inputName } from "./common.js";
 
-// `moves`: the moves of the five-step walk-through that involve the column (1 forget, 2 input,
-// 3 update, 4 output, 5 pass on); its cells then carry the class "walk-hl". Each column's label
-// and description are the catalogue's quantities[q].
-export const COLUMNS = [
-  { q: "c_prev", moves: [1] },
-  { q: "f", gate: true, moves: [1] },
-  { q: "kept", moves: [1, 3] },
-  { q: "forgotten", moves: [1] },
-  { q: "i", gate: true, moves: [2] },
-  { q: "g", moves: [2] },
-  { q: "added", moves: [2, 3] },
-  { q: "c", moves: [3, 4, 5] },
-  { q: "tanh_c", moves: [4] },
-  { q: "o", gate: true, moves: [4] },
-  { q: "h", moves: [4, 5] },
+// The most units the table lists (beyond, the exports have them all).
+const MAX_UNITS = 64;
+const GATE_ROWS = ["f", "i", "o"];
+
+// Row groups: the catalogue's table[group] names each, quantities[q] each row. `moves`: the moves
+// of the walk-through that involve the row (its cells then carry the class "walk-hl").
+export const GROUPS = [
+  { group: "arrives", rows: [["h_prev", [2]], ["c_prev", [1]]] },
+  { group: "preactivations", rows: ["f", "i", "g", "o"].flatMap((q) =>
+    [[`pre_${q}_x`, []], [`pre_${q}_h`, []], [`pre_${q}_b`, []], [`pre_${q}`, []]]) },
+  { group: "gates", rows: [["f", [1]], ["i", [2]], ["g", [2]], ["o", [4]]] },
+  { group: "belt", rows: [["kept", [1, 3]], ["forgotten", [1]], ["added", [2, 3]], ["c", [3, 4, 5]]] },
+  { group: "output", rows: [["tanh_c", [4]], ["h", [4, 5]]] },
 ];
-const MOVES = Object.fromEntries(COLUMNS.map((column) => [column.q, column.moves]));
+export const TABLE_QUANTITIES = GROUPS.flatMap((g) => g.rows.map(([q]) => q));
+const MOVES = Object.fromEntries(GROUPS.flatMap((g) => g.rows));
 
 function cell(tag, html, attrs = {}) {
   const el = document.createElement(tag);
-  el.innerHTML = html;
+  el.innerHTML = html; // the project's own catalogue text
   for (const [key, value] of Object.entries(attrs)) el.setAttribute(key, value);
   return el;
 }
 
-// Builds the two tables' skeletons; rebuilt only when the sizes or input names change.
+// The two tables' skeletons; rebuilt only when the sizes, input names or language change.
 function build(el, scenario, H, D) {
-  el.replaceChildren();
+  const units = Math.min(H, MAX_UNITS);
   const inputs = document.createElement("table");
   inputs.className = "readout-inputs";
   inputs.createCaption().innerHTML = strings.readout.inputs;
@@ -48,32 +49,33 @@ function build(el, scenario, H, D) {
 
   const table = document.createElement("table");
   table.className = "readout-units";
-  table.createCaption().innerHTML = strings.readout.units;
+  const caption = table.createCaption();
   const head = table.createTHead().insertRow();
-  head.append(cell("th", strings.readout.unit, { scope: "col" }));
-  for (const column of COLUMNS) {
-    const { label, title } = strings.quantities[column.q];
-    head.append(cell("th", label, { scope: "col", title, "data-q": column.q }));
-  }
-  const body = table.createTBody();
-  for (let k = 0; k < shownUnits(H); k += 1) {
-    const tr = body.insertRow();
-    tr.append(cell("th", String(k), { scope: "row" }));
-    for (const column of COLUMNS) {
-      const td = cell("td", "", { "data-q": column.q, "data-unit": String(k) });
-      if (column.gate) td.classList.add("gate");
-      tr.append(td);
+  head.append(cell("th", "", { scope: "col" }));
+  for (let k = 0; k < units; k += 1) head.append(cell("th", format(strings.readout.unitColumn, { k }), { scope: "col" }));
+  for (const { group, rows } of GROUPS) {
+    const body = table.createTBody();
+    body.dataset.group = group;
+    const title = body.insertRow();
+    title.append(cell("th", strings.table[group], { scope: "colgroup", colspan: String(units + 1), class: "group" }));
+    for (const [q] of rows) {
+      const tr = body.insertRow();
+      const { label, title: what } = strings.quantities[q];
+      tr.append(cell("th", label, { scope: "row", title: what, "data-q": q }));
+      for (let k = 0; k < units; k += 1) tr.append(cell("td", "", { "data-q": q, "data-unit": String(k) }));
     }
   }
   const note = document.createElement("p");
   note.className = "note";
-  note.hidden = H <= shownUnits(H);
-  note.textContent = format(strings.readout.note, { last: shownUnits(H) - 1, H });
-  el.append(inputs, table, note);
+  note.hidden = H <= units;
+  note.textContent = format(strings.readout.note, { last: units - 1, H });
+  el.replaceChildren(inputs, table, note);
+  return { caption, cells: [...table.querySelectorAll("td[data-unit]")], inputs: [...ibody.cells] };
 }
 
 function paint(td, value, colour) {
-  td.textContent = fixed4(value);
+  const text = fixed4(value);
+  if (td.textContent !== text) td.textContent = text;
   // A CSSOM property (allowed under a strict CSP, unlike style attributes in markup).
   td.style.setProperty("--chip", colour);
   td.classList.toggle("chip-dark", needsLightText(colour));
@@ -81,34 +83,33 @@ function paint(td, value, colour) {
 
 export function createReadout(el) {
   let key = "";
+  let parts = null;
   return {
     render(state) {
-      const { sizes, scenario, trace, t } = state;
+      if (state.dive !== "numbers") return;
+      const { sizes, scenario, trace, t, walk, knobs } = state;
       const shape = `${scenario.name}|${sizes.H}|${sizes.D}|${scenario.input_names.join(",")}|${document.documentElement.lang}`;
       if (shape !== key) {
-        build(el, scenario, sizes.H, sizes.D);
+        parts = build(el, scenario, sizes.H, sizes.D);
         key = shape;
       }
+      parts.caption.textContent = format(strings.table.caption, { t });
       const [lo, hi] = scenario.input_range;
       const inputLimit = Math.max(Math.abs(lo), Math.abs(hi));
-      for (const td of el.querySelectorAll('td[data-q="x"]')) {
-        paint(td, trace.x[t][Number(td.dataset.j)], diverging(trace.x[t][Number(td.dataset.j)], inputLimit));
+      for (const td of parts.inputs) {
+        const value = trace.x[t][Number(td.dataset.j)];
+        paint(td, value, diverging(value, inputLimit));
       }
-      const limit = signedLimit(trace, shownUnits(sizes.H));
-      const { walk, knobs } = state;
-      for (const td of el.querySelectorAll("td[data-unit]")) {
+      for (const td of parts.cells) {
         const { q } = td.dataset;
         const unit = Number(td.dataset.unit);
         const value = trace[q][t][unit];
-        const gate = q === "f" || q === "i" || q === "o";
-        paint(td, value, gate ? sequential(value) : diverging(value, limit));
+        paint(td, value, GATE_ROWS.includes(q) ? sequential(value) : diverging(Math.tanh(value), 1));
         const clamped = ["i", "f", "g", "o"].includes(q) && clampOf(knobs, q, unit) !== null;
         td.classList.toggle("is-clamped", clamped);
         if (clamped) td.title = strings.clamp.cell;
         else td.removeAttribute("title");
-      }
-      for (const node of el.querySelectorAll("th[data-q], td[data-unit]")) {
-        node.classList.toggle("walk-hl", Boolean(walk) && MOVES[node.dataset.q].includes(walk));
+        td.classList.toggle("walk-hl", Boolean(walk) && MOVES[q].includes(walk));
       }
     },
   };

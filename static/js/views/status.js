@@ -34,6 +34,7 @@ export function createStatus(doc) {
   const status = doc.getElementById("status");
   const title = doc.getElementById("scenario-title");
   const description = doc.getElementById("scenario-description");
+  const prompt = doc.getElementById("scenario-prompt");
   return {
     // `restoring`: null, or "opening" (a link) / "restoring" (after a reconnect) while a restore
     // is on its way.
@@ -53,6 +54,7 @@ export function createStatus(doc) {
         const text = scenarioText(state);
         title.textContent = text.title;
         description.textContent = text.description;
+        prompt.textContent = text.prompt || "";
         doc.title = format(strings.page.titleWith, { scenario: text.title });
       }
     },

@@ -1,140 +1,247 @@
-// The belt over time: one small lane per unit, c_t at every step split into what rode on from
-// the previous step (kept = f⊙c_{t−1}) and what the + station put on (added = i⊙g).
-// Bars stack relative to 0, so kept and added of opposite signs still add up to the c_t line.
+// The belt over time, drawn by the page on a canvas: on top the inputs x_t over every step, then
+// one lane per unit shown on the belt, c_t at every step split into what rode on from the
+// previous step (kept = f⊙c_{t−1}, grey) and what the + station put on (added = i⊙g, in its
+// colour), with c_t as a line. Bars stack from 0, so kept and added of opposite signs still add up
+// to the line. The current step is marked; a click picks a step, hovering reads a step's numbers.
+//
+// What it draws is kept on the element (el.drawn: the columns, by unit), for tests to compare with
+// the server's numbers.
 
-import { BELT_EDGE, INK, STEP_MARK, diverging } from "../colors.js";
-import { fixed4 } from "../format.js";
+import { BELT_EDGE, INK, MUTED, STEP_MARK } from "../colors.js";
+import { fixed4, num, signed } from "../format.js";
 import { format, plain, strings } from "../i18n/index.js";
-import {
-  FONT, MARKED_STEPS, SMALL_FONT, baseLayout, describe, reactPickingSteps, shownUnits, signedLimit, unitName,
-} from "./common.js";
+import { parcelColour } from "./belt-parcels.js";
+import { createCanvasView } from "./canvas-view.js";
+import { describe, inputName } from "./common.js";
 
 const S = strings.timeline;
+export const INPUT_COLOURS = [INK, "#7a5195", "#2f7f79", "#9c6b30", MUTED];
+const MAX_LINES = 8; // inputs drawn in the strip
+const GUTTER = 58; // the lanes' names, left of the plot
+const RIGHT = 46; // each lane's scale, right of the plot
+const TOP = 14; // the step marker's label
+const STRIP = 28; // the inputs' strip
+const AXIS = 18; // the step axis under the lanes
+const LANE_PAD = 4;
+export const FIXED_HEIGHT = TOP + STRIP + LANE_PAD + AXIS;
+export const LANE_MIN = 21;
+const LANE_MAX = 64;
 
-const UNIT_PX = 118;
+const column = (rows, k) => rows.map((row) => row[k]);
 
-function column(rows, k) {
-  return rows.map((row) => row[k]);
+// A step axis's tick spacing: about one tick per 60 px, on 1, 2, 5 × 10^n.
+function tickStep(T, px) {
+  const raw = (T * 60) / Math.max(px, 1);
+  const power = 10 ** Math.floor(Math.log10(Math.max(raw, 1)));
+  return [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw) || power * 10;
 }
 
-// Up to MARKED_STEPS each step is a bar; beyond, thousands of SVG paths (12 lanes × 2 bars × T)
-// make every redraw slow, so the same quantities are drawn as step-shaped areas (one path per
-// quantity and lane) and c_t without markers.
-
-function unitTraces(trace, k, steps, limit) {
-  const axis = k === 0 ? "y" : `y${k + 1}`;
-  const added = column(trace.added, k);
-  const first = k === 0; // one legend entry per quantity, not per unit
-  const hover = (what) => `${format(S.hover, { k, what })}<extra></extra>`;
-  const Q = strings.quantities;
-  const bars = steps.length <= MARKED_STEPS;
-  const kept = { name: S.kept, legendgroup: "kept", showlegend: first, x: steps, y: column(trace.kept, k),
-    yaxis: axis, hovertemplate: hover(Q.kept.label) };
-  const c = { type: "scatter", mode: bars ? "lines+markers" : "lines", name: S.what, legendgroup: "c",
-    showlegend: first, x: steps, y: column(trace.c, k), yaxis: axis, line: { color: INK, width: bars ? 2 : 1.5 },
-    marker: { size: 4, color: INK }, hovertemplate: hover(S.what) };
-  if (!bars) return [{ ...kept, ...area("#c3cad5") }, ...addedAreas(added, steps, axis, limit, hover(Q.added.label)), c];
-  return [
-    { ...kept, type: "bar", marker: { color: "#c3cad5", line: { color: BELT_EDGE, width: 0.5 } } },
-    { type: "bar", name: S.added, legendgroup: "added", showlegend: false,
-      x: steps, y: added, yaxis: axis,
-      marker: { color: added.map((v) => diverging(v, limit)), line: { color: INK, width: 0.6 } },
-      hovertemplate: hover(Q.added.label) },
-    c,
-  ];
+// The plot's x for step s (the middle of its column).
+function stepX(plot, T, s) {
+  return plot.x + ((s + 0.5) / T) * plot.w;
 }
 
-// A filled step-shaped area from 0, the long-sequence stand-in for a row of bars.
-function area(color) {
-  return { type: "scatter", mode: "lines", fill: "tozeroy", fillcolor: color, line: { width: 0, shape: "hvh" } };
-}
-
-// "added" as two areas, its positive and its negative part, each in its sign's colour of the
-// diverging scale (the bars' colours, without the per-step shading).
-function addedAreas(added, steps, axis, limit, hovertemplate) {
-  return [[1, S.addedPositive], [-1, S.addedNegative]].map(([sign, name]) => ({
-    ...area(diverging(0.8 * sign * limit, limit)), opacity: 0.75,
-    name, legendgroup: "added", showlegend: false, x: steps, yaxis: axis,
-    y: added.map((v) => (sign * v > 0 ? v : 0)),
-    // One hover label per step with the signed value, on the positive part's trace.
-    ...(sign > 0 ? { customdata: added, hovertemplate: hovertemplate.replace("%{y", "%{customdata") }
-      : { hoverinfo: "skip" }),
-  }));
-}
-
-// Legend-only entries for "added": its bars take each value's colour, so the legend shows one
-// swatch per sign instead of whatever colour the first bar happens to have.
-function addedLegend(limit) {
-  return [
-    [S.addedPositive, diverging(0.8 * limit, limit)],
-    [S.addedNegative, diverging(-0.8 * limit, limit)],
-  ].map(([name, color]) => ({
-    type: "bar", name, legendgroup: "added", x: [null], y: [null], hoverinfo: "skip",
-    marker: { color, line: { color: INK, width: 0.6 } },
-  }));
-}
-
-function axes(units) {
-  const gap = 0.05;
-  const height = (1 - gap * (units - 1)) / units;
-  const out = {};
-  for (let k = 0; k < units; k += 1) {
-    const top = 1 - k * (height + gap);
-    out[k === 0 ? "yaxis" : `yaxis${k + 1}`] = {
-      domain: [Math.max(0, top - height), top],
-      title: { text: unitName(k), font: SMALL_FONT, standoff: 4 },
-      zeroline: true, zerolinecolor: "#8e98a8", gridcolor: "#edf0f4", tickfont: SMALL_FONT,
-      anchor: "x",
-    };
+// Indexes of the steps each pixel column of the plot holds, when steps are narrower than a pixel:
+// per column, the step whose |value| is largest (so a spike is never lost between pixels).
+function envelope(values, T, w) {
+  const columns = Math.floor(w);
+  const out = [];
+  for (let c = 0; c < columns; c += 1) {
+    const a = Math.floor((c / columns) * T);
+    const b = Math.max(a + 1, Math.floor(((c + 1) / columns) * T));
+    let best = a;
+    for (let s = a; s < b; s += 1) if (Math.abs(values[s]) > Math.abs(values[best])) best = s;
+    out.push(best);
   }
   return out;
 }
 
-// The chart's text alternative: what it shows, and c_t of every lane at the current step.
-function summaryText(trace, units, T, t) {
-  const values = Array.from({ length: units }, (_, k) => format(strings.charts.value, { k, value: fixed4(trace.c[t][k]) }));
-  return plain(format(strings.charts.summaryUnits, { what: S.what, last: units - 1, T, t, values: values.join(", ") }));
+function laneShapes(data, plot, y, h, T, limit) {
+  const { kept, added, c } = data;
+  const scale = Math.max(1e-9, ...kept.map(Math.abs), ...added.map(Math.abs), ...c.map(Math.abs));
+  const mid = y + h / 2;
+  const py = (v) => mid - (v / scale) * (h / 2 - 1);
+  const shapes = [{ kind: "rect", x: plot.x, y, w: plot.w, h, fill: "#fbfcfd" },
+    { kind: "line", points: [[plot.x, mid], [plot.x + plot.w, mid]], stroke: "#c3cad5", width: 1 }];
+  const per = plot.w / T;
+  const steps = per >= 1 ? Array.from({ length: T }, (_, s) => s) : envelope(c, T, plot.w);
+  const barW = per >= 1 ? Math.max(1, per * 0.72) : 1;
+  for (const s of steps) {
+    const x = stepX(plot, T, s) - barW / 2;
+    shapes.push({ kind: "rect", x, y: Math.min(mid, py(kept[s])), w: barW, h: Math.abs(py(kept[s]) - mid), fill: "#c3cad5" });
+    // Added stacks on kept when both have its sign, else it runs from 0 the other way.
+    const base = Math.sign(added[s]) === Math.sign(kept[s]) ? kept[s] : 0;
+    const a = py(base);
+    const b = py(base + added[s]);
+    shapes.push({ kind: "rect", x, y: Math.min(a, b), w: barW, h: Math.abs(b - a), fill: parcelColour(added[s], limit) });
+  }
+  shapes.push({ kind: "line", points: steps.map((s) => [stepX(plot, T, s), py(c[s])]), stroke: INK, width: 1.5 });
+  return { shapes, scale };
 }
 
-export function createTimeline(el, onPick, summary) {
-  let cached = null; // {revision, units, lang, traces}
+function inputShapes(state, plot, y, h) {
+  const { trace, sizes } = state;
+  const [lo, hi] = state.scenario.input_range;
+  const py = (v) => y + h - ((Math.min(hi, Math.max(lo, v)) - lo) / (hi - lo || 1)) * h;
+  const shapes = [{ kind: "rect", x: plot.x, y, w: plot.w, h, fill: "#fbfcfd" }];
+  if (lo < 0 && hi > 0) shapes.push({ kind: "line", points: [[plot.x, py(0)], [plot.x + plot.w, py(0)]], stroke: "#c3cad5", width: 1 });
+  const T = sizes.T;
+  for (let j = 0; j < Math.min(sizes.D, MAX_LINES); j += 1) {
+    const values = column(trace.x, j);
+    const steps = plot.w / T >= 1 ? Array.from({ length: T }, (_, s) => s) : envelope(values, T, plot.w);
+    const points = [];
+    for (const s of steps) {
+      const x0 = plot.x + (s / T) * plot.w;
+      points.push([x0, py(values[s])], [x0 + plot.w / T, py(values[s])]);
+    }
+    shapes.push({ kind: "line", points, stroke: INPUT_COLOURS[j % INPUT_COLOURS.length], width: 1.6,
+      dash: j % 2 ? [3, 2] : null });
+  }
+  return shapes;
+}
+
+function axisShapes(plot, y, T) {
+  const every = tickStep(T, plot.w);
+  const shapes = [];
+  for (let s = 0; s < T; s += every) {
+    const x = stepX(plot, T, s);
+    shapes.push({ kind: "line", points: [[x, y], [x, y + 4]], stroke: BELT_EDGE, width: 1 });
+    shapes.push({ kind: "text", x, y: y + 5, text: String(s), size: 10.5, color: MUTED, align: "center", baseline: "top" });
+  }
+  shapes.push({ kind: "text", x: plot.x + plot.w, y: y + 5, text: strings.charts.step, size: 10.5, color: MUTED,
+    align: "right", baseline: "top" });
+  return shapes;
+}
+
+function markerShapes(plot, t, T, top, bottom) {
+  const x = stepX(plot, T, t);
+  const w = Math.max(3, plot.w / T);
+  const nearEnd = t > 0.8 * (T - 1);
+  return [
+    { kind: "rect", x: x - w / 2, y: top, w, h: bottom - top, fill: "rgba(242, 161, 95, 0.22)" },
+    { kind: "line", points: [[x, top], [x, bottom]], stroke: STEP_MARK, width: 2 },
+    { kind: "text", x: nearEnd ? x - 4 : x + 4, y: 2, text: `t = ${t}`, size: 11, color: STEP_MARK,
+      align: nearEnd ? "right" : "left", baseline: "top", weight: "bold" },
+  ];
+}
+
+// The chart's text alternative: what it shows, and c_t of every lane at the current step.
+function summaryText(trace, units, T, t) {
+  const values = units.map((k) => format(strings.charts.value, { k, value: fixed4(trace.c[t][k]) }));
+  return plain(format(strings.charts.summaryUnits, { what: S.what, last: units[units.length - 1], T, t,
+    values: values.join(", ") }));
+}
+
+// The legend beside the heading: the inputs' lines and what the bars are.
+function legendHtml(state) {
+  const inputs = Array.from({ length: Math.min(state.sizes.D, MAX_LINES) }, (_, j) =>
+    `<span class="key-line" data-j="${j}"></span>${inputName(state.scenario, j)}`);
+  return `${inputs.join(" ")} <span class="key-swatch key-kept"></span>${S.kept} ` +
+    `<span class="key-swatch key-added"></span>${S.added} <span class="key-line key-c"></span>${S.what}`;
+}
+
+// Options: el (#timeline), legend (its key), summary, onPick(step), toolbar (export buttons),
+// page() → {first, count} (the lanes the belt shows), room() → px it may take (0: its own height),
+// onResize().
+export function createTimeline({ el, legend, summary, onPick, toolbar, page, room, onResize }) {
+  const view = createCanvasView(el, { toolbar, name: "belt-over-time", onResize });
+  const tip = document.createElement("div");
+  tip.className = "view-tip";
+  tip.hidden = true;
+  el.append(tip);
+  let drawn = null; // {plot, lanesY, laneH, units, T, state}
+  let legendKey = "";
+
+  function stepAt(event) {
+    if (!drawn) return null;
+    const box = el.getBoundingClientRect();
+    const x = event.clientX - box.left;
+    const y = event.clientY - box.top;
+    const { plot, T } = drawn;
+    if (x < plot.x || x > plot.x + plot.w) return null;
+    return { s: Math.min(T - 1, Math.max(0, Math.floor(((x - plot.x) / plot.w) * T))), x, y };
+  }
+
+  el.addEventListener("click", (event) => {
+    const at = stepAt(event);
+    if (at) onPick(at.s);
+  });
+  el.addEventListener("mousemove", (event) => {
+    const at = stepAt(event);
+    if (!at) {
+      tip.hidden = true;
+      return;
+    }
+    const { state, units, lanesY, laneH } = drawn;
+    const n = Math.floor((at.y - lanesY) / (laneH + LANE_PAD));
+    const { trace } = state;
+    let html;
+    if (n >= 0 && n < units.length && at.y >= lanesY) {
+      const k = units[n];
+      html = format(S.tip, { s: at.s, k, c: num(trace.c[at.s][k], 4), kept: num(trace.kept[at.s][k], 4),
+        added: signed(trace.added[at.s][k], 4) });
+    } else {
+      const values = Array.from({ length: Math.min(state.sizes.D, MAX_LINES) },
+        (_, j) => `${inputName(state.scenario, j)} ${num(trace.x[at.s][j], 4)}`);
+      html = format(S.tipInputs, { s: at.s, values: values.join(", ") });
+    }
+    tip.innerHTML = html;
+    tip.hidden = false;
+    const right = at.x > el.clientWidth / 2;
+    tip.style.left = right ? "" : `${at.x + 12}px`;
+    tip.style.right = right ? `${el.clientWidth - at.x + 12}px` : "";
+    tip.style.top = `${Math.max(0, at.y - 30)}px`;
+  });
+  el.addEventListener("mouseleave", () => { tip.hidden = true; });
 
   return {
     render(state) {
-      const { trace, sizes, t, revision } = state;
-      const units = shownUnits(sizes.H);
-      const lang = document.documentElement.lang;
-      if (!cached || cached.revision !== revision || cached.units !== units || cached.lang !== lang) {
-        const steps = Array.from({ length: sizes.T }, (_, s) => s);
-        const limit = signedLimit(trace, units);
-        const traces = [];
-        for (let k = 0; k < units; k += 1) traces.push(...unitTraces(trace, k, steps, limit));
-        traces.push(...addedLegend(limit));
-        cached = { revision, units, lang, traces };
-      }
-      const layout = baseLayout({
-        height: units * UNIT_PX + 110,
-        margin: { l: 62, r: 14, t: 40, b: 48 },
-        barmode: "relative",
-        bargap: 0.25,
-        hovermode: "x",
-        uirevision: "timeline",
-        datarevision: `${revision}|${lang}`,
-        legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom", font: FONT },
-        xaxis: { title: { text: strings.charts.step, font: SMALL_FONT }, range: [-0.6, sizes.T - 0.4],
-          tickfont: SMALL_FONT, gridcolor: "#edf0f4", anchor: units > 1 ? `y${units}` : "y" },
-        ...axes(units),
-        shapes: [
-          { type: "rect", xref: "x", yref: "paper", x0: t - 0.5, x1: t + 0.5, y0: 0, y1: 1,
-            fillcolor: "rgba(242, 161, 95, 0.16)", line: { width: 0 }, layer: "below" },
-          { type: "line", xref: "x", yref: "paper", x0: t, x1: t, y0: 0, y1: 1,
-            line: { color: STEP_MARK, width: 2 } },
-        ],
-        annotations: [{ xref: "x", yref: "paper", x: t, y: 1, yanchor: "bottom", showarrow: false,
-          text: `t = ${t}`, font: { ...SMALL_FONT, color: STEP_MARK } }],
+      const { trace, sizes, t } = state;
+      const { first, count } = page();
+      const units = Array.from({ length: count }, (_, n) => first + n);
+      const space = room();
+      const laneH = space > 0
+        ? Math.max(LANE_MIN, Math.min(LANE_MAX, Math.floor((space - FIXED_HEIGHT) / count) - LANE_PAD))
+        : 40;
+      const width = view.width();
+      const plot = { x: GUTTER, w: Math.max(40, width - GUTTER - RIGHT) };
+      const T = sizes.T;
+      const lanesY = TOP + STRIP + LANE_PAD;
+      const height = lanesY + count * (laneH + LANE_PAD) + AXIS;
+      const limit = Math.max(1, ...units.map((k) => Math.max(...column(trace.added, k).map(Math.abs))));
+      const shapes = [...inputShapes(state, { ...plot, x: plot.x }, TOP, STRIP)];
+      shapes.push({ kind: "text", x: GUTTER - 6, y: TOP + STRIP / 2, text: "x<sub>t</sub>", size: 12, color: INK,
+        align: "right", baseline: "middle" });
+      const data = {};
+      units.forEach((k, n) => {
+        const y = lanesY + n * (laneH + LANE_PAD);
+        const columns = { kept: column(trace.kept, k), added: column(trace.added, k), c: column(trace.c, k) };
+        data[k] = columns;
+        const lane = laneShapes(columns, plot, y, laneH, T, limit);
+        shapes.push(...lane.shapes);
+        shapes.push({ kind: "text", x: GUTTER - 6, y: y + laneH / 2, text: format(strings.charts.unit, { k }), size: 11.5,
+          color: INK, align: "right", baseline: "middle" });
+        shapes.push({ kind: "text", x: plot.x + plot.w + 4, y: y + 1, text: `±${num(lane.scale, 2)}`, size: 10.5,
+          color: MUTED, align: "left", baseline: "top" });
       });
-      describe(summary, summaryText(trace, units, sizes.T, t));
-      return reactPickingSteps(el, cached.traces, layout, onPick);
+      const bottom = lanesY + count * (laneH + LANE_PAD) - LANE_PAD;
+      shapes.push(...axisShapes(plot, bottom + 3, T));
+      shapes.push(...markerShapes(plot, t, T, TOP, bottom));
+      view.draw(shapes, [], height);
+      drawn = { plot, lanesY, laneH, units, T, state };
+      el.drawn = { units, T, t, x: trace.x, columns: data };
+      const key = `${state.scenario.name}|${sizes.D}|${state.scenario.input_names}|${document.documentElement.lang}`;
+      if (key !== legendKey) {
+        legend.innerHTML = legendHtml(state);
+        legend.querySelectorAll(".key-line[data-j]").forEach((line) => {
+          const j = Number(line.dataset.j);
+          line.style.setProperty("--line", INPUT_COLOURS[j % INPUT_COLOURS.length]);
+          line.classList.toggle("dashed", j % 2 === 1);
+        });
+        legendKey = key;
+      }
+      describe(summary, summaryText(trace, units, T, t));
     },
+    exportAs: (format) => view.exportAs(format),
   };
 }

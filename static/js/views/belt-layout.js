@@ -1,0 +1,112 @@
+// Where the belt's pieces sit, in CSS pixels, worked out from the width the belt has and the
+// widths of its labels, so that no two labels can meet at any step: each label's slot is as wide
+// as the widest number the trace puts there.
+//
+// A lane (one unit) has three parts side by side when the belt is wide enough, or stacked when
+// it is not (a phone):
+//   the unit's name and the h_{t−1} it brings,
+//   the gate room: x_t, h_{t−1} and the bias feed each gate f, i, g, o (one row each),
+//   the belt: c_{t−1} → × f → kept → + i·g → c_t, and a branch down through tanh and × o to h_t;
+//   the numbers sit in a row above the belt and a row under the branch.
+// When even the stacked belt is too narrow for labels on one line, each label puts its number
+// under its name.
+
+export const LANE_GAP = 6; // between lanes
+export const HEADER = 18; // the stations' names above the first lane
+const GAP = 8; // between a label and its neighbour
+const R = 9; // a station's radius
+const TANH_HALF = 17; // half the tanh box's width
+const LINE = 15; // one line of label text
+const GATE_ROW = 21; // one gate's row in the gate room
+const LETTER = 14; // the gate's letter in the gate room
+const MIN_BAR = 60; // the narrowest feed bar that still reads
+const MAX_BAR = 150;
+const MAX_STRETCH = 1.5; // spare width spreads the belt's stations up to this factor
+
+// The widest label of each slot, in px, for labels on one line (lines 1) or with the number under
+// the name (lines 2). `sample` holds each slot's widest text (views/belt-scene.js builds them from
+// the trace): [name, number] for a named number, plain markup otherwise; `measure(markup)` is its width.
+function widths(measure, sample, lines) {
+  const width = (value) => {
+    if (!Array.isArray(value)) return measure(value);
+    const [name, number] = value;
+    return lines === 1 ? measure(`${name} ${number}`) : Math.max(measure(name), measure(number));
+  };
+  return Object.fromEntries(Object.entries(sample).map(([slot, value]) => [slot, Math.ceil(width(value))]));
+}
+
+// The belt's stations along x and its rows down y, relative to the belt part's top-left corner;
+// null when `room` px are too few. `w` holds the slots' widths; `lines` is 1 (name and number on
+// one line) or 2 (number under name).
+function beltPart(w, lines, room) {
+  const A = lines * LINE; // the height of a row of labels
+  // Each station as far left as its neighbours' labels (and the names over it) allow.
+  const xF = Math.max(w.cPrev + GAP + R, w.headF / 2);
+  // Under the branch, left to right: forgotten (at the chute's foot), added (beside the riser),
+  // tanh c_t and h_t; above the belt: c_{t−1}, kept, c_t.
+  const xA = xF + Math.max(2 * R + 2 * GAP + w.kept, (w.headF + w.headA) / 2 + GAP, w.forgotten + GAP + 2);
+  const xC = xA + R + GAP + w.c / 2;
+  const xT = Math.max(xC + 14 + TANH_HALF, xA + 6 + w.added + GAP + w.tanh / 2);
+  const xO = Math.max(xT + TANH_HALF + 12 + R, xA + (w.headA + w.headO) / 2 + GAP);
+  const xH = Math.max(xO + R + 16, xT + w.tanh / 2 + GAP + w.h / 2);
+  const need = Math.max(xH + w.h / 2, xC + 30) + 10;
+  if (need > room) return null;
+  const s = Math.min(MAX_STRETCH, room / need);
+  const yBelt = A + 11;
+  const yOut = yBelt + 21; // the output branch, the foot of the forget chute and of the riser
+  const yD = yOut + 10; // top of the row under the branch
+  return {
+    lines, width: need * s, height: yD + A + 2,
+    xF: xF * s, xA: xA * s, xC: xC * s, xT: xT * s, xO: xO * s, xH: xH * s,
+    xE: Math.max(xC * s + 30, xH * s), yBelt, yOut, yD, A,
+  };
+}
+
+// The gate room for `bar` px of feed bar: each row is the gate's letter, the bar, its value.
+function gateRoom(w, bar) {
+  const valueX = LETTER + 6 + bar + 8;
+  return { barX: LETTER + 6, barW: bar, valueX, width: valueX + w.gate, height: 4 * GATE_ROW, row: GATE_ROW };
+}
+
+// The layout for a belt `width` px wide showing up to `lanes` of the H units (a narrow belt shows
+// one), with label widths from `measure` and `sample`. Returns
+// {wide, lanes, laneH, width, height, unitW, room: {...}, belt: {...}, lane(k) → {x, y, room: {x, y},
+// belt: {x, y}}}.
+export function beltLayout({ width, H, measure, sample, lanes: wanted = 12 }) {
+  const unitW = Math.ceil(Math.max(measure(sample.unit), measure(sample.hPrev.join(" ")))) + GAP;
+  // Wide: the three parts side by side; the feed bar takes what the belt leaves, within limits.
+  for (const lines of [1, 2]) {
+    const w = widths(measure, sample, lines);
+    const minRoom = gateRoom(w, MIN_BAR).width;
+    const belt = beltPart(w, lines, width - unitW - minRoom - 2 * GAP);
+    if (!belt) continue;
+    const spare = width - unitW - 2 * GAP - belt.width;
+    const bar = Math.min(MAX_BAR, MIN_BAR + Math.max(0, spare - minRoom));
+    const room = gateRoom(w, bar);
+    const laneH = Math.max(belt.height, room.height + 4);
+    const lanes = Math.max(1, Math.min(H, wanted));
+    const roomX = unitW + GAP;
+    const beltX = roomX + room.width + GAP;
+    return {
+      wide: true, lanes, laneH, width, w, unitW, room, belt,
+      height: HEADER + lanes * laneH + (lanes - 1) * LANE_GAP,
+      lane: (k) => {
+        const y = HEADER + k * (laneH + LANE_GAP);
+        return { x: 0, y, room: { x: roomX, y: y + (laneH - room.height) / 2 }, belt: { x: beltX, y } };
+      },
+    };
+  }
+  // Narrow: one lane, its parts stacked: the unit's line, the gate room, the stations' names, the
+  // belt (labels on one line if they fit, else each number under its name).
+  const lines = beltPart(widths(measure, sample, 1), 1, width) ? 1 : 2;
+  const w = widths(measure, sample, lines);
+  const belt = beltPart(w, lines, width) || beltPart(w, 2, Infinity);
+  const room = gateRoom(w, Math.max(MIN_BAR, Math.min(MAX_BAR * 1.4, width - gateRoom(w, 0).width)));
+  const roomY = LINE + 8;
+  const beltY = roomY + room.height + 26;
+  return {
+    wide: false, lanes: 1, laneH: beltY + belt.height, width, w, unitW, room, belt,
+    height: beltY + belt.height,
+    lane: () => ({ x: 0, y: 0, room: { x: 0, y: roomY }, belt: { x: 0, y: beltY } }),
+  };
+}

@@ -1,0 +1,99 @@
+// What the page's own canvas views (the belt, the belt over time) share: a canvas with an HTML
+// layer of labels over it, the view's width kept by a ResizeObserver (reading it mid-frame would
+// force a layout), and PNG / SVG buttons that save the very shapes and labels on screen.
+
+import { strings } from "../i18n/index.js";
+import { fitCanvas, labelShapes, paint, placeLabels, svgDocument } from "./sketch.js";
+
+function download(blob, filename) {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = filename;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  window.setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+// `el` holds the view; `toolbar` (optional) gets its export buttons; `name` names the files;
+// `onResize()` is called when the view's width changes.
+export function createCanvasView(el, { toolbar = null, name, onResize = () => {} }) {
+  const stage = document.createElement("div");
+  stage.className = "canvas-stage";
+  const canvas = document.createElement("canvas");
+  canvas.setAttribute("aria-hidden", "true");
+  const layer = document.createElement("div");
+  layer.className = "view-labels";
+  layer.setAttribute("aria-hidden", "true"); // the figure's description says the same
+  stage.append(canvas, layer);
+  el.replaceChildren(stage);
+  const memo = {};
+  let width = el.clientWidth;
+  let last = null; // {shapes, labels, width, height}: what is on screen, for the exports
+
+  new ResizeObserver(([entry]) => {
+    const next = Math.floor(entry.contentRect.width);
+    if (next !== width) {
+      width = next;
+      onResize();
+    }
+  }).observe(el);
+
+  function exportAs(format) {
+    if (!last) return;
+    const shapes = [...last.shapes, ...labelShapes(last.labels)];
+    if (format === "svg") {
+      download(new Blob([svgDocument(shapes, last.width, last.height)], { type: "image/svg+xml" }), `${name}.svg`);
+      return;
+    }
+    const image = document.createElement("canvas");
+    const context = fitCanvas(image, last.width, last.height, 2);
+    context.fillStyle = "#ffffff";
+    context.fillRect(0, 0, last.width, last.height);
+    paint(context, shapes);
+    image.toBlob((blob) => blob && download(blob, `${name}.png`), "image/png");
+  }
+
+  const buttons = [];
+  if (toolbar) {
+    for (const format of ["png", "svg"]) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "export-button";
+      button.dataset.export = format;
+      button.textContent = format.toUpperCase();
+      button.addEventListener("click", () => exportAs(format));
+      toolbar.append(button);
+      buttons.push(button);
+    }
+  }
+
+  return {
+    canvas,
+    layer,
+    width: () => width,
+    // Draws the shapes on a canvas `height` px tall and lays the labels over it.
+    draw(shapes, labels, height) {
+      const context = fitCanvas(canvas, width, height);
+      paint(context, shapes);
+      placeLabels(layer, labels, memo);
+      stage.style.height = `${height}px`;
+      last = { shapes, labels, width, height };
+      for (const button of buttons) {
+        const title = button.dataset.export === "png" ? strings.files.png : strings.files.svg;
+        if (button.title !== title) {
+          button.title = title;
+          button.setAttribute("aria-label", title);
+        }
+      }
+    },
+    // Only the canvas (an animation frame: the labels stay as they are).
+    repaint(shapes) {
+      const context = fitCanvas(canvas, width, last ? last.height : 0);
+      paint(context, shapes);
+      if (last) last = { ...last, shapes };
+    },
+    exportAs,
+  };
+}
