@@ -129,6 +129,18 @@ class LSTMTraceResponse(BaseModel):
     pre_f: Matrix
     pre_g: Matrix
     pre_o: Matrix
+    pre_i_x: Matrix = Field(description="the input's part of pre_i: gate i's rows of W_ih x_t")
+    pre_i_h: Matrix = Field(description="the previous output's part of pre_i: gate i's rows of W_hh h_{t-1}")
+    pre_i_b: Matrix = Field(description="the bias's part of pre_i: gate i's rows of b_ih + b_hh, every step")
+    pre_f_x: Matrix = Field(description="the input's part of pre_f: gate f's rows of W_ih x_t")
+    pre_f_h: Matrix = Field(description="the previous output's part of pre_f: gate f's rows of W_hh h_{t-1}")
+    pre_f_b: Matrix = Field(description="the bias's part of pre_f: gate f's rows of b_ih + b_hh, every step")
+    pre_g_x: Matrix = Field(description="the input's part of pre_g: gate g's rows of W_ih x_t")
+    pre_g_h: Matrix = Field(description="the previous output's part of pre_g: gate g's rows of W_hh h_{t-1}")
+    pre_g_b: Matrix = Field(description="the bias's part of pre_g: gate g's rows of b_ih + b_hh, every step")
+    pre_o_x: Matrix = Field(description="the input's part of pre_o: gate o's rows of W_ih x_t")
+    pre_o_h: Matrix = Field(description="the previous output's part of pre_o: gate o's rows of W_hh h_{t-1}")
+    pre_o_b: Matrix = Field(description="the bias's part of pre_o: gate o's rows of b_ih + b_hh, every step")
     i: Matrix
     f: Matrix
     g: Matrix

@@ -202,7 +202,7 @@ def test_trace_csv_over_the_size_limit_is_refused(
 ) -> None:
     set_limits(monkeypatch, max_csv_cells=100)
     response = client.post("/api/export/trace.csv", json=trace_body(steps=4))
-    assert_refused(response, 413, "the CSV would hold 240 numbers (T·H = 12 rows × 20 columns)")
+    assert_refused(response, 413, "the CSV would hold 384 numbers (T·H = 12 rows × 32 columns)")
 
 
 # --- inputs ---------------------------------------------------------------------------------------

@@ -1,12 +1,13 @@
 """The NumPy LSTM against PyTorch, its own invariants, and its numerical stability."""
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
 from app.engine.activations import sigmoid
-from app.engine.lstm import QUANTITIES, LSTMWeights, Trace, rerun_from, run
+from app.engine.lstm import GATES, QUANTITIES, WEIGHT_NAMES, LSTMWeights, Trace, rerun_from, run
 from tests.helpers import require_torch
 
 GOLDEN = Path(__file__).parent / "fixtures" / "lstm_golden.npz"
@@ -64,6 +65,88 @@ def test_every_step_matches_the_committed_torch_golden_run() -> None:
 
     np.testing.assert_allclose(trace.h, golden["h"], atol=1e-6, rtol=0)
     np.testing.assert_allclose(trace.c, golden["c"], atol=1e-6, rtol=0)
+
+
+def torch_lstm_run(seed: int, inputs: int, hidden: int, steps: int) -> tuple[Any, Any, Any, Any]:
+    """A torch.nn.LSTM with its own parameters (uniform ±1, wider than the default so that gates
+    saturate sometimes), an input, and its run one step at a time: (lstm, x, h, c), h and c
+    being (T + 1, H) with the initial state in row 0."""
+    import torch
+
+    torch.manual_seed(seed)
+    lstm = torch.nn.LSTM(inputs, hidden, dtype=torch.float64)
+    with torch.no_grad():
+        for param in lstm.parameters():
+            param.uniform_(-1.0, 1.0)
+        x = torch.randn(steps, inputs, dtype=torch.float64) * 2
+        state = (
+            torch.randn(1, hidden, dtype=torch.float64) * 0.5,
+            torch.randn(1, hidden, dtype=torch.float64),
+        )
+        h, c = [state[0][0]], [state[1][0]]
+        for t in range(steps):
+            _, state = lstm(x[t : t + 1], state)
+            h.append(state[0][0])
+            c.append(state[1][0])
+    return lstm, x, torch.stack(h), torch.stack(c)
+
+
+def ours(lstm: Any) -> LSTMWeights:
+    return LSTMWeights(*(getattr(lstm, f"{name}_l0").detach().numpy() for name in WEIGHT_NAMES))
+
+
+def test_pre_activation_parts_equal_torchs_own_products() -> None:
+    require_torch()
+    lstm, x, h, c = torch_lstm_run(seed=31, inputs=3, hidden=5, steps=40)
+    trace = run(ours(lstm), x.numpy(), h[0].numpy(), c[0].numpy())
+
+    hidden = 5
+    for k, gate in enumerate(GATES):
+        rows = slice(k * hidden, (k + 1) * hidden)  # nn.LSTM's gate blocks: i, f, g, o
+        with_torch = {
+            "x": x @ lstm.weight_ih_l0[rows].T,
+            "h": h[:-1] @ lstm.weight_hh_l0[rows].T,  # torch's own h_{t-1}, not ours
+            "b": (lstm.bias_ih_l0[rows] + lstm.bias_hh_l0[rows]).expand(40, hidden),
+        }
+        for part, expected in with_torch.items():
+            got = getattr(trace, f"pre_{gate}_{part}")
+            np.testing.assert_allclose(got, expected.detach().numpy(), rtol=0, atol=1e-9, err_msg=part)
+
+
+def test_pre_activation_parts_add_up_to_the_gates_of_torchs_own_step() -> None:
+    """σ / tanh of the summed parts, put through the cell update in torch from torch's own state,
+    give the c_t and h_t nn.LSTM computed: the sum is the pre-activation torch's gates came from."""
+    require_torch()
+    import torch
+
+    lstm, x, h, c = torch_lstm_run(seed=32, inputs=2, hidden=4, steps=50)
+    trace = run(ours(lstm), x.numpy(), h[0].numpy(), c[0].numpy())
+
+    def summed(gate: str) -> Any:
+        parts = (getattr(trace, f"pre_{gate}_{part}") for part in ("x", "h", "b"))
+        return torch.from_numpy(sum(parts, np.zeros_like(trace.c)))
+
+    i, f, o = (torch.sigmoid(summed(gate)) for gate in "ifo")
+    g = torch.tanh(summed("g"))
+    c_t = f * c[:-1] + i * g
+    np.testing.assert_allclose(c_t.numpy(), c[1:].numpy(), rtol=0, atol=1e-9)
+    np.testing.assert_allclose((o * torch.tanh(c_t)).numpy(), h[1:].numpy(), rtol=0, atol=1e-9)
+    for gate, values in zip(GATES, (i, f, g, o), strict=True):
+        np.testing.assert_allclose(getattr(trace, gate), values.numpy(), rtol=0, atol=1e-9, err_msg=gate)
+
+
+def test_pre_activation_parts_add_up_to_the_recorded_pre_activation() -> None:
+    weights, x, h0, c0 = random_case(seed=33)
+    trace = run(weights, x, h0, c0)
+    for gate in GATES:
+        parts = [getattr(trace, f"pre_{gate}_{part}") for part in ("x", "h", "b")]
+        np.testing.assert_allclose(sum(parts), getattr(trace, f"pre_{gate}"), rtol=0, atol=1e-12)
+        assert all(part.shape == (64, 7) for part in parts)
+    # Input driven alone when W_hh = 0: the recurrent part vanishes and the bias is every row's.
+    quiet = LSTMWeights(weights.weight_ih, weights.weight_hh * 0, weights.bias_ih, weights.bias_hh)
+    still = run(quiet, x, h0, c0)
+    assert (still.pre_f_h == 0).all()
+    np.testing.assert_array_equal(still.pre_o_b, np.tile(still.pre_o_b[0], (64, 1)))
 
 
 def test_trace_quantities_follow_the_cell_equations() -> None:
@@ -183,6 +266,23 @@ def test_clamped_gates_take_the_forced_value_at_every_step() -> None:
     np.testing.assert_allclose(trace.h, np.tanh(trace.c))
     free = run(weights, x, h0, c0)
     np.testing.assert_allclose(trace.pre_f[0], free.pre_f[0])  # pre-activations stay as computed
+
+
+def test_a_clamp_leaves_the_pre_activation_parts_as_computed() -> None:
+    weights, x, h0, c0 = random_case(seed=34)
+    free = run(weights, x, h0, c0)
+    clamped = run(weights, x, h0, c0, clamp_of(7, f=0.0, o=1.0))
+
+    for gate in GATES:
+        # The input and bias parts do not depend on the recurrence; the recurrent part is W_hh
+        # times the clamped run's own h_{t-1}, and the parts still add up to its pre-activation.
+        np.testing.assert_array_equal(getattr(clamped, f"pre_{gate}_x"), getattr(free, f"pre_{gate}_x"))
+        np.testing.assert_array_equal(getattr(clamped, f"pre_{gate}_b"), getattr(free, f"pre_{gate}_b"))
+        rows = weights.weight_hh[GATES.index(gate) * 7 : (GATES.index(gate) + 1) * 7]
+        np.testing.assert_allclose(getattr(clamped, f"pre_{gate}_h"), clamped.h_prev @ rows.T, atol=1e-12)
+        parts = sum(getattr(clamped, f"pre_{gate}_{part}") for part in ("x", "h", "b"))
+        np.testing.assert_allclose(parts, getattr(clamped, f"pre_{gate}"), rtol=0, atol=1e-12)
+    assert not np.allclose(clamped.pre_i_h[1:], free.pre_i_h[1:])  # the clamp did change h_{t-1}
 
 
 def test_clamping_one_unit_leaves_the_others_free_at_the_first_step() -> None:

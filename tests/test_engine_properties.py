@@ -59,3 +59,13 @@ def test_h_is_the_output_gate_times_tanh_c(trace: Trace) -> None:
 def test_nothing_is_nan_or_infinite(trace: Trace) -> None:
     for name in QUANTITIES:
         assert np.isfinite(getattr(trace, name)).all(), name
+
+
+@settings(max_examples=150, deadline=None)
+@given(runs())
+def test_the_three_parts_add_up_to_each_pre_activation(trace: Trace) -> None:
+    for gate in ("i", "f", "g", "o"):
+        parts = [getattr(trace, f"pre_{gate}_{part}") for part in ("x", "h", "b")]
+        # Rounding of a sum is relative to its terms, and weights of ±1000 make terms of ~1e9.
+        size = sum(np.abs(part) for part in parts)
+        assert np.all(np.abs(sum(parts) - getattr(trace, f"pre_{gate}")) <= 1e-14 * size + 1e-300)

@@ -206,3 +206,27 @@ def test_snapshot_tells_the_servers_limits(override_settings: Any) -> None:
     override_settings(max_message_bytes=1234)
     limits = Session().snapshot()["limits"]
     assert limits["max_message_bytes"] == 1234 and limits["max_steps"] == 10_000
+
+
+def test_knob_bias_shift_and_weight_scale_enter_the_pre_activation_parts() -> None:
+    """The session runs on the knob-adjusted weights, so each part carries its knob: the bias
+    shift only the bias part, the weight scale only the input and recurrent parts."""
+    session = Session("random-init")
+    base = session.scenario.weights
+    hidden = base.hidden_size
+    [frame] = session.apply([msg(type="set_knobs", bias_f=2.0, bias_g=-1.5, weight_scale=0.5)])
+    assert frame["start"] == 0
+
+    trace = session.trace
+    shifts = {"i": 0.0, "f": 2.0, "g": -1.5, "o": 0.0}
+    for k, gate in enumerate("ifgo"):
+        rows = slice(k * hidden, (k + 1) * hidden)
+        bias = base.bias_ih[rows] + base.bias_hh[rows] + shifts[gate]
+        np.testing.assert_allclose(getattr(trace, f"pre_{gate}_b"), np.tile(bias, (40, 1)), atol=1e-12)
+        from_x = 0.5 * (session.x @ base.weight_ih[rows].T)
+        np.testing.assert_allclose(getattr(trace, f"pre_{gate}_x"), from_x, atol=1e-12)
+        from_h = 0.5 * (trace.h_prev @ base.weight_hh[rows].T)
+        np.testing.assert_allclose(getattr(trace, f"pre_{gate}_h"), from_h, atol=1e-12)
+        # What the page receives: float32 parts that add up to the float32 pre-activation.
+        sent = [frame["trace"][f"pre_{gate}_{part}"].astype(np.float64) for part in ("x", "h", "b")]
+        np.testing.assert_allclose(sum(sent), frame["trace"][f"pre_{gate}"], rtol=0, atol=1e-5)

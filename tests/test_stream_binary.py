@@ -71,10 +71,11 @@ def test_a_snapshot_carries_the_json_numbers_bit_for_bit_in_its_dtypes(client: T
     dtypes = {path: array.dtype.str for path, array in arrays(binary)}
     # docs/protocol.md: states and gates float32, but what a user sets and every gradient float64.
     assert {dtypes[f"trace.{name}"] for name in ("x", "h_prev", "c_prev")} == {"<f8"}
-    assert {dtypes[f"trace.{name}"] for name in ("c", "h", "f", "pre_i", "kept", "tanh_c")} == {"<f4"}
+    floats = ("c", "h", "f", "pre_i", "pre_i_x", "pre_g_h", "pre_o_b", "kept", "tanh_c")
+    assert {dtypes[f"trace.{name}"] for name in floats} == {"<f4"}
     assert dtypes["rnn.h"] == "<f4" and dtypes["rnn.dL_dh"] == dtypes["gradients.belt"] == "<f8"
     assert dtypes["curves.sigmoid"] == "<f8"
-    assert len(dtypes) == 17 + 4 + 3 + 3  # trace, gradients, rnn, curves: every array is a column
+    assert len(dtypes) == 29 + 4 + 3 + 3  # trace, gradients, rnn, curves: every array is a column
     assert binary["trace"]["c"].shape == (40, 3) and binary["trace"]["x"].shape == (40, 2)
 
 

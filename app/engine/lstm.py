@@ -20,6 +20,10 @@ WEIGHT_NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 UNIT_QUANTITIES = (
     "h_prev", "c_prev",
     "pre_i", "pre_f", "pre_g", "pre_o",
+    "pre_i_x", "pre_i_h", "pre_i_b",
+    "pre_f_x", "pre_f_h", "pre_f_b",
+    "pre_g_x", "pre_g_h", "pre_g_b",
+    "pre_o_x", "pre_o_h", "pre_o_b",
     "i", "f", "g", "o",
     "kept", "forgotten", "added", "c", "tanh_c", "h",
 )  # fmt: skip
@@ -47,6 +51,19 @@ class Trace:
     pre_f: np.ndarray
     pre_g: np.ndarray
     pre_o: np.ndarray
+    # (T, H) each pre-activation in the three parts that feed it: pre_q = pre_q_x + pre_q_h + pre_q_b
+    pre_i_x: np.ndarray  # rows of W_ih x_t: from the input
+    pre_i_h: np.ndarray  # rows of W_hh h_{t-1}: from the previous output
+    pre_i_b: np.ndarray  # rows of bias_ih + bias_hh: the same every step
+    pre_f_x: np.ndarray
+    pre_f_h: np.ndarray
+    pre_f_b: np.ndarray
+    pre_g_x: np.ndarray
+    pre_g_h: np.ndarray
+    pre_g_b: np.ndarray
+    pre_o_x: np.ndarray
+    pre_o_h: np.ndarray
+    pre_o_b: np.ndarray
     i: np.ndarray  # (T, H) input gate, σ
     f: np.ndarray  # (T, H) forget gate, σ
     g: np.ndarray  # (T, H) candidate, tanh
@@ -149,8 +166,10 @@ def _recur(
 ) -> dict[str, np.ndarray]:
     """The recurrence over x (T, D); then everything derivable from it in whole-array operations."""
     steps, hidden = x.shape[0], weights.hidden_size
-    # The input half of every pre-activation does not depend on the recurrence: one product.
-    pre = x @ weights.weight_ih.T + (weights.bias_ih + weights.bias_hh)  # (T, 4H)
+    # The input part of every pre-activation does not depend on the recurrence: one product.
+    from_x = x @ weights.weight_ih.T  # (T, 4H)
+    bias = weights.bias_ih + weights.bias_hh  # (4H,)
+    pre = from_x + bias  # (T, 4H); the loop adds the recurrent part in place
     gates = np.empty_like(pre)  # (T, 4H): σ(pre) for i, f, o and tanh(pre) for g
     c = np.empty((steps, hidden))
     tanh_c = np.empty((steps, hidden))
@@ -159,10 +178,15 @@ def _recur(
     scale, shift = _one_tanh_for_all_gates(hidden)
     # (values, where) of the clamped gate entries, both (4H,)
     pin = None if clamp is None else (np.nan_to_num(clamp.reshape(-1)), ~np.isnan(clamp.reshape(-1)))
+    # Each step's recurrent part lands in its own row before it is added to pre: still two calls a
+    # step, as with a temporary, and it spares a second (T, H)·(H, 4H) product after the loop
+    # (measured: as fast at small H, ~13% faster per run at H=512). pre = (from_x + bias) + from_h.
+    from_h = np.empty_like(pre)  # (T, 4H)
     h_t, c_t = h0, c0
     # Each step writes its rows in place: the loop is only the recurrence, a few calls per step.
-    for pre_t, gates_t, c_row, tanh_c_row in zip(pre, gates, c, tanh_c, strict=True):
-        pre_t += h_t @ w_hh_t  # (4H,)
+    for pre_t, from_h_t, gates_t, c_row, tanh_c_row in zip(pre, from_h, gates, c, tanh_c, strict=True):
+        np.matmul(h_t, w_hh_t, out=from_h_t)  # (4H,)
+        pre_t += from_h_t
         np.tanh(pre_t * scale, out=gates_t)
         gates_t *= scale
         gates_t += shift  # σ(pre) on the i, f, o rows, tanh(pre) on the g rows
@@ -183,10 +207,26 @@ def _recur(
     return {
         "h_prev": h_prev, "c_prev": c_prev,
         **pre_named,
+        **_pre_parts(from_x, from_h, bias, parts),
         **named,
         "kept": kept, "forgotten": c_prev - kept, "added": added,
         "c": c, "tanh_c": tanh_c, "h": h,
     }  # fmt: skip
+
+
+def _pre_parts(
+    from_x: np.ndarray, from_h: np.ndarray, bias: np.ndarray, parts: dict[str, slice]
+) -> dict[str, np.ndarray]:
+    """pre_q_x, pre_q_h, pre_q_b for every gate q: what the input, the previous output and the
+    bias each bring to the pre-activation. The bias is repeated on every row so that every
+    quantity of the trace is (T, H) and frames can cut rows from any of them alike."""
+    steps = from_x.shape[0]
+    out = {}
+    for name, part in parts.items():
+        out[f"pre_{name}_x"] = np.ascontiguousarray(from_x[:, part])
+        out[f"pre_{name}_h"] = np.ascontiguousarray(from_h[:, part])
+        out[f"pre_{name}_b"] = np.tile(bias[part], (steps, 1))
+    return out
 
 
 def _one_tanh_for_all_gates(hidden: int) -> tuple[np.ndarray, np.ndarray]:
