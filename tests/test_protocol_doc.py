@@ -31,3 +31,16 @@ def test_the_documented_client_runs_against_a_live_server(
     printed = capsys.readouterr().out
     assert "'T': 40" in printed and "c_10 after the change:" in printed
     assert "'type': 'error'" in printed and "'field': 't'" in printed
+
+
+def test_every_trace_quantity_is_in_the_snapshot_table() -> None:
+    from app.engine.lstm import QUANTITIES
+
+    text = DOC.read_text()
+    table = text[text.index("| key | row length | meaning |") : text.index("`gradients` (all `T` rows")]
+    rows = [line.split(" | ")[0] for line in table.splitlines() if line.startswith("| `")]
+    named = set(re.findall(r"`(\w+)`", " ".join(rows)))
+    for name in QUANTITIES:
+        # One row names the three parts of every gate by i's and o's, with `pre_q_x` etc. for any q.
+        generic = re.sub(r"^pre_[ifgo]_([xhb])$", r"pre_q_\1", name)
+        assert name in named or (generic != name and f"`{generic}`" in table), name
