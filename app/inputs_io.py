@@ -47,7 +47,9 @@ def _from_csv(data: bytes) -> np.ndarray:
         text = data.decode("utf-8-sig")  # a spreadsheet's byte-order mark is not part of cell 1
     except UnicodeDecodeError:
         raise Malformed("not_inputs_file") from None
-    reader = csv.reader(io.StringIO(text))
+    # newline="": the csv module splits lines itself, so a lone \r (old Mac line ends) is a line end,
+    # not a "new-line character seen in unquoted field" error (which was a 500).
+    reader = csv.reader(io.StringIO(text, newline=""))
     rows: list[list[float]] = []
     header_allowed, first_line = True, 0
     for row in reader:

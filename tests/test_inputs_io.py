@@ -45,6 +45,12 @@ def test_csv_header_row_blank_lines_and_byte_order_mark_are_skipped() -> None:
     np.testing.assert_array_equal(read_inputs(data, "x.csv"), [[1.0, 2.0], [3.0, 4.0]])
 
 
+@pytest.mark.parametrize("ends", ["\r\n", "\r"])
+def test_csv_with_windows_or_old_mac_line_ends_reads_the_same(ends: str) -> None:
+    data = ends.join(["a,b", "1,2", "3,4", ""]).encode()
+    np.testing.assert_array_equal(read_inputs(data, "x.csv"), [[1.0, 2.0], [3.0, 4.0]])
+
+
 def test_csv_single_column_is_one_input() -> None:
     assert read_inputs(b"1\n2\n3\n", "x.csv").shape == (3, 1)
 
