@@ -82,12 +82,17 @@ class ProblemError(ValueError):
 class ScenarioText(TypedDict):
     title: str
     description: str
+    prompt: str  # one "try this" line: one thing to do at the opening step, and what it shows
 
 
 def scenario_text(name: str, lang: str = DEFAULT_LANGUAGE, **params: Any) -> ScenarioText:
-    """A scenario's title and description in `lang` (the custom one takes H and D)."""
+    """A scenario's title, description and prompt in `lang` (the custom one takes H and D)."""
     entry = catalogue(lang)["scenarios"][name]
-    return {"title": entry["title"], "description": entry["description"].format(**params)}
+    return {
+        "title": entry["title"],
+        "description": entry["description"].format(**params),
+        "prompt": entry["prompt"].format(**params),
+    }
 
 
 def scenario_texts(name: str, **params: Any) -> dict[str, ScenarioText]:

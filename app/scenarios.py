@@ -23,27 +23,35 @@ class Scenario:
     name: str
     title: str
     description: str
+    prompt: str  # "try this": one thing to do at open_step, and what it will show
     weights: LSTMWeights
     x: np.ndarray  # (T, D)
     h0: np.ndarray  # (H,)
     c0: np.ndarray  # (H,)
     input_names: tuple[str, ...]
     input_range: tuple[float, float] = (-2.0, 2.0)
+    # The step a page opens the scenario at: where something happens, not t = 0 where every value
+    # is still 0 (the prompt's input slider is the one of this step).
+    open_step: int = 0
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.open_step < len(self.x):
+            raise ValueError(f"open_step must be in 0..{len(self.x) - 1}, got {self.open_step}")
 
     def texts(self) -> dict[str, ScenarioText]:
-        """Title and description in every language; a title someone gave their model is kept, and
-        a scenario the catalogues do not know (one a benchmark registers) keeps its own text."""
+        """Title, description and prompt in every language; a title someone gave their model is
+        kept, and a scenario the catalogues do not know (one a benchmark registers) keeps its own."""
         if self.name not in catalogue(DEFAULT_LANGUAGE)["scenarios"]:
-            return {lang: {"title": self.title, "description": self.description} for lang in LANGUAGES}
+            own: ScenarioText = {"title": self.title, "description": self.description, "prompt": self.prompt}
+            return {lang: own.copy() for lang in LANGUAGES}
         texts = scenario_texts(self.name, hidden=self.weights.hidden_size, inputs=self.weights.input_size)
         if self.title != texts[DEFAULT_LANGUAGE]["title"]:
             for text in texts.values():
                 text["title"] = self.title
         return texts
 
-    def summary(self, lang: str = DEFAULT_LANGUAGE) -> dict[str, str]:
-        text = self.texts()[lang]
-        return {"name": self.name, "title": text["title"], "description": text["description"]}
+    def summary(self, lang: str = DEFAULT_LANGUAGE) -> dict[str, object]:
+        return {"name": self.name, **self.texts()[lang], "open_step": self.open_step}
 
     def as_dict(self, lang: str = DEFAULT_LANGUAGE) -> dict[str, object]:
         """Everything needed to reproduce the scenario with POST /api/trace, as plain lists."""
@@ -97,6 +105,7 @@ def hold_and_release() -> Scenario:
         h0=np.zeros(3),
         c0=np.zeros(3),
         input_names=("signal", "release"),
+        open_step=5,  # the signal pulse: the + station writes onto every belt
     )
 
 
@@ -118,6 +127,7 @@ def long_memory() -> Scenario:
         h0=np.zeros(2),
         c0=np.zeros(2),
         input_names=("pulse",),
+        open_step=2,  # the pulse is written
     )
 
 
@@ -131,6 +141,7 @@ def forgetful() -> Scenario:
         h0=np.zeros(2),
         c0=np.zeros(2),
         input_names=("pulse",),
+        open_step=3,  # the step after the write: the × station takes three quarters off
     )
 
 
@@ -155,6 +166,7 @@ def latch() -> Scenario:
         h0=np.zeros(1),
         c0=np.zeros(1),
         input_names=("value", "store", "clear"),
+        open_step=6,  # the first store
     )
 
 
@@ -179,6 +191,7 @@ def counter() -> Scenario:
         c0=np.zeros(1),
         input_names=("fire",),
         input_range=(0.0, 1.0),
+        open_step=COUNTER_FIRES[0],  # the first firing adds one
     )
 
 
@@ -200,6 +213,7 @@ def trained_memory() -> Scenario:
         c0=np.zeros(hidden),
         input_names=("value", "marker"),
         input_range=(-3.0, 3.0),
+        open_step=0,  # the marked step that carries the sign to remember
     )
 
 
@@ -222,6 +236,7 @@ def random_init(seed: int = 0, hidden: int = 4, inputs: int = 2, steps: int = 40
         h0=np.zeros(hidden),
         c0=np.zeros(hidden),
         input_names=tuple(f"x{j}" for j in range(inputs)),
+        open_step=min(5, steps - 1),  # a step with some history on the belt (the prompt's step)
     )
 
 
@@ -236,6 +251,7 @@ def custom_scenario(weights: LSTMWeights, title: str | None = None, steps: int =
         name=CUSTOM,
         title=title or text["title"],
         description=text["description"],
+        prompt=text["prompt"],
         weights=weights,
         x=np.zeros((steps, inputs)),
         h0=np.zeros(hidden),

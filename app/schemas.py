@@ -172,6 +172,8 @@ class ScenarioSummary(BaseModel):
     name: str
     title: str
     description: str
+    prompt: str = Field(description='one "try this" line: what to do at open_step and what it shows')
+    open_step: int = Field(description="the step a page opens the scenario at, where something happens")
 
 
 class ScenarioDetail(ScenarioSummary):

@@ -114,9 +114,12 @@ def snapshot(state: State, results: Results, revision: int, ack: int | None) -> 
             "name": scenario.name,
             "title": scenario.title,
             "description": scenario.description,
-            "text": scenario.texts(),  # {"en": {"title", "description"}, "ko": {…}}
+            "prompt": scenario.prompt,
+            "text": scenario.texts(),  # {"en": {"title", "description", "prompt"}, "ko": {…}}
             "input_names": list(scenario.input_names),
             "input_range": list(scenario.input_range),
+            # within the sequence even after set_sequence or a restore shortened it
+            "open_step": min(scenario.open_step, results.trace.steps - 1),
         },
         "sizes": {"T": results.trace.steps, "D": state.x.shape[1], "H": state.hidden},
         "model": _model(scenario),

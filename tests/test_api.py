@@ -116,6 +116,16 @@ def test_openapi_documents_the_trace_endpoint(client: TestClient) -> None:
     assert client.get("/docs").status_code == 200
 
 
+def test_openapi_documents_each_scenarios_prompt_and_opening_step(client: TestClient) -> None:
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    for model in ("ScenarioSummary", "ScenarioDetail"):
+        fields = schemas[model]["properties"]
+        assert {"name", "title", "description", "prompt", "open_step"} <= set(fields), model
+        assert fields["open_step"]["type"] == "integer"
+    listed = client.get("/api/scenarios").json()
+    assert all(set(summary) == {"name", "title", "description", "prompt", "open_step"} for summary in listed)
+
+
 def test_huge_or_empty_sizes_are_refused_before_running(client: TestClient) -> None:
     rng = np.random.default_rng(0)
     too_many_units = body() | {"weights": random_weights(rng, inputs=2, hidden=513), "x": [[0.0, 0.0]]}

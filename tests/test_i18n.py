@@ -30,14 +30,24 @@ def test_every_catalogue_has_the_same_keys_and_placeholders() -> None:
         for code, template in english["problems"].items():
             assert placeholders(other["problems"][code]) == placeholders(template), (lang, code)
         for name, text in english["scenarios"].items():
-            assert placeholders(other["scenarios"][name]["description"]) == placeholders(text["description"])
+            assert other["scenarios"][name].keys() == text.keys() == {"title", "description", "prompt"}
+            for key in ("description", "prompt"):
+                assert placeholders(other["scenarios"][name][key]) == placeholders(text[key]), (lang, name)
 
 
 def test_every_scenario_has_its_text_in_every_language() -> None:
     assert set(catalogue("en")["scenarios"]) == set(SCENARIOS) | {CUSTOM}
     for lang in LANGUAGES:
         for text in catalogue(lang)["scenarios"].values():
-            assert len(text["title"]) > 2 and len(text["description"]) > 40
+            assert len(text["title"]) > 2 and len(text["description"]) > 40 and len(text["prompt"]) > 30
+            assert "\n" not in text["prompt"]  # one line
+
+
+def test_the_korean_texts_use_the_words_a_korean_teacher_would() -> None:
+    # 원소별 (element-wise), not 점별; a forgotten value is 잊힌/지운, never 삭제된.
+    for text in catalogue("ko")["scenarios"].values():
+        for value in text.values():
+            assert "점별" not in value and "삭제" not in value, value
 
 
 def test_a_problem_reads_naturally_in_korean() -> None:
@@ -66,13 +76,17 @@ def test_errors_on_the_socket_carry_their_code_and_parameters(client: TestClient
 def test_snapshots_carry_the_scenario_in_both_languages() -> None:
     text = Session().snapshot()["scenario"]["text"]
     assert text["en"]["title"] == "Hold and release" and text["ko"]["title"] == "붙잡기와 놓기"
+    assert text["en"]["prompt"].startswith("Drag signal at step 5")
+    assert text["ko"]["prompt"].startswith("스텝 5의 신호를")
 
 
 @pytest.mark.parametrize(("lang", "title"), [("en", "Long memory"), ("ko", "긴 기억")])
 def test_the_api_lists_scenarios_in_the_asked_language(client: TestClient, lang: str, title: str) -> None:
     listed = client.get("/api/scenarios", params={"lang": lang}).json()
     assert listed[1]["title"] == title
-    assert client.get("/api/scenarios/long-memory", params={"lang": lang}).json()["title"] == title
+    assert listed[1]["prompt"] == catalogue(lang)["scenarios"]["long-memory"]["prompt"]
+    detail = client.get("/api/scenarios/long-memory", params={"lang": lang}).json()
+    assert detail["title"] == title and detail["prompt"] == listed[1]["prompt"]
     assert client.get("/api/scenarios", params={"lang": "fr"}).status_code == 422
 
 
@@ -81,8 +95,14 @@ def test_a_scenario_the_catalogues_do_not_know_keeps_its_own_text() -> None:
 
     from app.scenarios import random_init
 
-    stranger = replace(random_init(), name="bench-h64", title="Benchmark", description="Big and random.")
-    assert stranger.texts()["ko"] == {"title": "Benchmark", "description": "Big and random."}
+    stranger = replace(
+        random_init(), name="bench-h64", title="Benchmark", description="Big and random.", prompt="Drag x0."
+    )
+    assert stranger.texts()["ko"] == {
+        "title": "Benchmark",
+        "description": "Big and random.",
+        "prompt": "Drag x0.",
+    }
 
 
 # --- every code the server can emit, in every catalogue ---------------------------------------------

@@ -1,13 +1,21 @@
 """Each scenario keeps its promise on the engine, and the API hands out what the page shows."""
 
+import re
+from typing import Any
+
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import TypeAdapter
 
 from app.engine.lstm import QUANTITIES, Trace, run
 from app.engine.train import accuracy, pytorch_default_init, sign_memory_batch, train_sign_memory
-from app.scenarios import COUNTER_FIRES, SCENARIOS, get_scenario
+from app.i18n import LANGUAGES, catalogue
+from app.messages import ClientMessage
+from app.scenarios import COUNTER_FIRES, CUSTOM, SCENARIOS, custom_scenario, get_scenario
 from app.session import Session
+
+MESSAGES: TypeAdapter[Any] = TypeAdapter(ClientMessage)
 
 
 def trace_of(name: str) -> Trace:
@@ -70,6 +78,11 @@ def test_scenario_list_names_every_scenario(client: TestClient) -> None:
     listed = client.get("/api/scenarios").json()
     assert [s["name"] for s in listed] == list(SCENARIOS)
     assert all(len(s["description"]) > 80 for s in listed)
+    opening = {s["name"]: s["open_step"] for s in listed}
+    assert opening == {name: factory().open_step for name, factory in SCENARIOS.items()}
+    assert opening["hold-and-release"] == 5 and all(len(s["prompt"]) > 30 for s in listed)
+    detail = client.get("/api/scenarios/counter", params={"lang": "ko"}).json()
+    assert detail["open_step"] == 3 and detail["prompt"] == catalogue("ko")["scenarios"]["counter"]["prompt"]
 
 
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
@@ -114,3 +127,158 @@ def test_an_untrained_lstm_does_not_solve_the_task() -> None:
     weights = pytorch_default_init(np.random.default_rng(0), inputs=2, hidden=4)
     x, y = sign_memory_batch(np.random.default_rng(2026), batch=200, steps=50)
     assert accuracy(weights, x, y) < 0.8
+
+
+# --- where each scenario opens, and its "try this" prompt, checked against the numbers -------------
+
+PROMPTED_DRAG = re.compile(r"^Drag (\w+) at step (\d+)")
+
+
+def prompt(name: str) -> str:
+    """The English prompt: each test below checks what it claims, so a new wording needs its check."""
+    text: str = catalogue("en")["scenarios"][name]["prompt"]
+    return text
+
+
+def with_input(name: str, t: int, j: int, value: float) -> Trace:
+    scenario = get_scenario(name)
+    x = scenario.x.copy()
+    x[t, j] = value
+    return run(scenario.weights, x, scenario.h0, scenario.c0)
+
+
+@pytest.mark.parametrize("name", list(SCENARIOS))
+def test_each_scenario_opens_at_a_step_where_the_belt_visibly_changes(name: str) -> None:
+    scenario = get_scenario(name)
+    trace, t = trace_of(name), scenario.open_step
+    assert 0 <= t < len(scenario.x)
+    assert max(np.abs(trace.added[t]).max(), np.abs(trace.forgotten[t]).max()) > 0.3
+
+
+@pytest.mark.parametrize("name", [*SCENARIOS, CUSTOM])
+def test_descriptions_and_prompts_are_short(name: str) -> None:
+    for lang in LANGUAGES:
+        text = catalogue(lang)["scenarios"][name]
+        assert "\n" not in text["prompt"] and len(text["description"]) <= 260, (lang, name)
+    english = catalogue("en")["scenarios"][name]
+    assert len(english["prompt"]) <= 110 and english["description"].count(". ") <= 2
+
+
+@pytest.mark.parametrize("name", list(SCENARIOS))
+def test_a_prompt_that_asks_to_drag_an_input_names_one_of_the_opening_step(name: str) -> None:
+    """The page's input sliders are those of the current step: the prompt's step is open_step."""
+    scenario = get_scenario(name)
+    english, korean = (scenario.texts()[lang]["prompt"] for lang in ("en", "ko"))
+    asked = PROMPTED_DRAG.match(english)
+    if asked is None:  # forgetful asks for a knob, which is the same at every step
+        return
+    assert asked[1] in scenario.input_names and int(asked[2]) == scenario.open_step
+    assert korean.startswith(f"스텝 {scenario.open_step}의 ")
+
+
+def test_hold_and_release_prompt_a_smaller_signal_rides_on_unit_0_until_the_release() -> None:
+    assert prompt("hold-and-release") == (
+        "Drag signal at step 5 to 0.5 and watch unit 0 carry the smaller parcel until the release at step 28."
+    )
+    before, after = trace_of("hold-and-release"), with_input("hold-and-release", 5, 0, 0.5)
+    assert np.all(np.abs(after.c[5:28, 0] - before.c[5:28, 0]) > 0.3)  # a different parcel …
+    assert np.all((after.c[5:28, 0] > 0.4) & (after.c[5:28, 0] < before.c[5:28, 0]))  # … a smaller one
+    assert np.all(np.abs(after.c[28:, 0]) < 1e-3)  # and the release at step 28 erases it
+
+
+def test_long_memory_prompt_a_smaller_pulse_is_kept_to_the_last_step() -> None:
+    assert prompt("long-memory") == (
+        "Drag pulse at step 2 down to 0.5 and watch both units keep the smaller value to the last step."
+    )
+    before, after = trace_of("long-memory"), with_input("long-memory", 2, 0, 0.5)
+    assert np.all(np.abs(after.c[2]) < 0.5 * np.abs(before.c[2])) and np.all(np.abs(after.c[2]) > 0.3)
+    assert np.all(np.abs(after.c[2:] - after.c[2]) < 0.01)  # both units, every step to T−1 = 119
+
+
+def test_forgetful_opens_where_the_x_station_takes_three_quarters_off() -> None:
+    scenario, trace = get_scenario("forgetful"), trace_of("forgetful")
+    t = scenario.open_step
+    np.testing.assert_allclose(trace.forgotten[t] / trace.c_prev[t], 0.73, atol=0.01)
+
+
+def test_forgetful_prompt_a_forget_bias_of_4_keeps_the_parcel_to_the_last_step() -> None:
+    assert prompt("forgetful") == (
+        "Raise the forget-gate bias to 4 and watch the same parcel fade slowly, "
+        "still on the belt at the last step."
+    )
+    session = Session("forgetful")
+    written = np.abs(session.trace.c[2])
+    assert np.all(np.abs(session.trace.c[7]) < 0.01 * written)  # without the knob: gone in 5 steps
+    session.apply([MESSAGES.validate_python({"type": "set_knobs", "bias_f": 4.0})])
+    c = np.abs(session.trace.c)
+    np.testing.assert_allclose(c[2], written)  # the same parcel
+    assert np.all(c[3:] > 0.9 * c[2:-1])  # fading slowly: over 90% kept every step
+    assert np.all(c[-1] > 0.1)  # still on the belt at the last step
+
+
+@pytest.mark.parametrize("value", [-2.0, -0.3, 0.3, 2.0])
+def test_latch_prompt_the_stored_value_is_held_until_the_next_store(value: float) -> None:
+    assert prompt("latch") == (
+        "Drag value at step 6 and watch the belt hold tanh(value) through every wiggle "
+        "until the next store at step 30."
+    )
+    before, after = trace_of("latch"), with_input("latch", 6, 0, value)
+    assert np.all(np.abs(after.c[6:30, 0] - np.tanh(value)) < 0.05)
+    assert np.all(np.abs(after.c[30:, 0] - before.c[30:, 0]) < 1e-3)
+
+
+def test_counter_prompt_without_the_first_firing_the_belt_counts_one_less() -> None:
+    assert prompt("counter") == (
+        "Drag fire at step 3 down to 0 and watch the belt count one less from here on: 7 at the end, not 8."
+    )
+    before, after = trace_of("counter"), with_input("counter", 3, 0, 0.0)
+    np.testing.assert_array_equal(after.c[:3], before.c[:3])
+    np.testing.assert_allclose(after.c[3:, 0], before.c[3:, 0] - 1, atol=0.01)
+    assert round(before.c[-1, 0]) == 8 and round(after.c[-1, 0]) == 7
+
+
+def test_trained_memory_prompt_the_other_sign_turns_unit_0s_belt_around() -> None:
+    assert prompt("trained-memory") == (
+        "Drag value at step 0 to −1 and watch unit 0's belt turn around and grow the other way, past −20."
+    )
+    scenario = get_scenario("trained-memory")
+    before, after = trace_of("trained-memory"), with_input("trained-memory", 0, 0, -1.0)
+    assert scenario.x[0, 0] == 1.0 and np.all(before.c[1:, 0] > 0)
+    assert np.all(after.c[1:, 0] < 0) and after.c[-1, 0] < -20
+    assert np.sign(after.h[-1, 0]) == -1  # and the answer at the end flips with it
+
+
+def test_trained_memory_found_its_own_way_a_belt_far_beyond_1_and_a_saturated_tanh() -> None:
+    trace = trace_of("trained-memory")
+    assert trace.c[:, 0].max() > 5 and np.all(trace.tanh_c[20:, 0] > 0.99)
+
+
+def test_random_init_prompt_a_change_fades_from_the_belt_within_ten_steps() -> None:
+    assert prompt("random-init") == (
+        "Drag x0 at step 5 down to −2 and watch the change on the belt fade within ten steps: "
+        "nothing holds it."
+    )
+    before, after = trace_of("random-init"), with_input("random-init", 5, 0, -2.0)
+    change = np.abs(after.c - before.c).max(axis=1)
+    assert change[5] > 0.5
+    assert change[15:].max() < 0.05 * change[5]
+
+
+def test_random_init_description_no_gate_opens_or_shuts_fully_and_f_stays_below_0_8() -> None:
+    trace = trace_of("random-init")
+    for gate in (trace.i, trace.f, trace.o):
+        assert np.all((gate > 0.05) & (gate < 0.95))
+    assert trace.f.max() < 0.8
+
+
+def test_custom_prompt_dragging_any_input_moves_some_gate_of_some_unit() -> None:
+    assert prompt(CUSTOM) == "Drag an input slider and watch which gates of your units move."
+    weights = pytorch_default_init(np.random.default_rng(3), inputs=3, hidden=5)
+    scenario = custom_scenario(weights)
+    assert scenario.open_step == 0 and scenario.prompt == prompt(CUSTOM)
+    before = run(weights, scenario.x)
+    for j in range(3):
+        x = scenario.x.copy()
+        x[0, j] = 1.0
+        after = run(weights, x)
+        assert max(np.abs(getattr(after, g)[0] - getattr(before, g)[0]).max() for g in "ifgo") > 0.01

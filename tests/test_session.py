@@ -230,3 +230,14 @@ def test_knob_bias_shift_and_weight_scale_enter_the_pre_activation_parts() -> No
         # What the page receives: float32 parts that add up to the float32 pre-activation.
         sent = [frame["trace"][f"pre_{gate}_{part}"].astype(np.float64) for part in ("x", "h", "b")]
         np.testing.assert_allclose(sum(sent), frame["trace"][f"pre_{gate}"], rtol=0, atol=1e-5)
+
+
+def test_snapshot_carries_the_opening_step_and_the_prompt_in_every_language() -> None:
+    session = Session("latch")
+    scenario = session.snapshot()["scenario"]
+    assert scenario["open_step"] == 6
+    assert scenario["prompt"] == scenario["text"]["en"]["prompt"]
+    assert scenario["text"]["ko"]["prompt"].startswith("스텝 6의 값을")
+    # A sequence shorter than the opening step: the page is sent a step that exists.
+    [snapshot] = session.apply([msg(type="set_sequence", x=[[0.0, 0.0, 0.0]] * 4)])
+    assert snapshot["type"] == "snapshot" and snapshot["scenario"]["open_step"] == 3

@@ -56,8 +56,9 @@ def run_request(request: TraceRequest) -> dict[str, np.ndarray]:
 
 
 @router.get("/scenarios", response_model=list[ScenarioSummary], summary="List the named scenarios")
-def list_scenarios(lang: Language = "en") -> list[dict[str, str]]:
-    """Every preset, its title and explanation in `lang` (en or ko)."""
+def list_scenarios(lang: Language = "en") -> list[dict[str, object]]:
+    """Every preset: its title, explanation and "try this" prompt in `lang` (en or ko), and the
+    step a page opens it at."""
     return [factory().summary(lang) for factory in SCENARIOS.values()]
 
 
