@@ -29,6 +29,7 @@ export function createBench({ doc, bench, stage, fixed, onChange }) {
       const taken = fixed.reduce((sum, el) => sum + (el.hidden ? 0 : el.getBoundingClientRect().height), 0);
       next = Math.max(0, Math.floor(stage.clientHeight - padding - gaps - taken));
     }
+    stage.dataset.budget = String(next); // what the belt and the belt over time may take (px)
     if (next !== budget) {
       budget = next;
       if (!quiet) onChange();

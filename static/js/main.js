@@ -31,7 +31,7 @@ import { createRace } from "./views/race.js";
 import { createReadout } from "./views/readout.js";
 import { createStatus } from "./views/status.js";
 import { createTabs } from "./tabs.js";
-import { FIXED_HEIGHT, LANE_MIN, createTimeline } from "./views/timeline.js";
+import { FIXED_HEIGHT, LANE_MIN, LANE_PAD, createTimeline } from "./views/timeline.js";
 
 // The link the page was opened with: {fields} to restore once connected, or {problem}, a
 // function saying why it cannot be opened; {} when the page was opened without one.
@@ -86,7 +86,7 @@ async function main() {
     el: $("belt"), keys: $("belt-key"), note: $("belt-note"), summary: $("belt-summary"),
     picker: { group: $("lane-pick"), prev: $("lanes-prev"), next: $("lanes-next"), shown: $("lanes-shown") },
     toolbar: $("belt-tools"), budget: () => bench.budget(), onFocus: focusUnit,
-    perLaneBelow: LANE_MIN + 5, fixedBelow: FIXED_HEIGHT, onResize: () => requestDraw(),
+    perLaneBelow: LANE_MIN + LANE_PAD, fixedBelow: FIXED_HEIGHT, onResize: () => requestDraw(),
   });
   const timeline = createTimeline({
     el: $("timeline"), legend: $("timeline-key"), summary: $("timeline-summary"), onPick: goTo,

@@ -17,7 +17,7 @@ const GAP = 8; // between a label and its neighbour
 const R = 9; // a station's radius
 const TANH_HALF = 17; // half the tanh box's width
 const LINE = 15; // one line of label text
-const GATE_ROW = 21; // one gate's row in the gate room
+const GATE_ROW = 18; // one gate's row in the gate room
 const LETTER = 14; // the gate's letter in the gate room
 const MIN_BAR = 60; // the narrowest feed bar that still reads
 const MAX_BAR = 150;
@@ -77,11 +77,13 @@ export function beltLayout({ width, H, measure, sample, lanes: wanted = 12 }) {
   // Wide: the three parts side by side; the feed bar takes what the belt leaves, within limits.
   for (const lines of [1, 2]) {
     const w = widths(measure, sample, lines);
-    const minRoom = gateRoom(w, MIN_BAR).width;
+    // The gate room is at least as wide as its header.
+    const minBar = Math.max(MIN_BAR, w.feeds - gateRoom(w, 0).width);
+    const minRoom = gateRoom(w, minBar).width;
     const belt = beltPart(w, lines, width - unitW - minRoom - 2 * GAP);
     if (!belt) continue;
     const spare = width - unitW - 2 * GAP - belt.width;
-    const bar = Math.min(MAX_BAR, MIN_BAR + Math.max(0, spare - minRoom));
+    const bar = Math.min(Math.max(MAX_BAR, minBar), minBar + Math.max(0, spare - minRoom));
     const room = gateRoom(w, bar);
     const laneH = Math.max(belt.height, room.height + 4);
     const lanes = Math.max(1, Math.min(H, wanted));

@@ -68,6 +68,7 @@ export function labelSamples(trace, units) {
     tanh: ["tanh", widest(1)],
     h: ["h<sub>t</sub>", widest(1)],
     gate: widest(1),
+    feeds: feedsHeader(),
     headF: S.headForget,
     headA: S.headInput,
     headO: S.headOutput,
@@ -93,24 +94,24 @@ function feedBar(v, q, x, cy, width, clamped) {
   const mid = x + width / 2;
   const scale = width / 2 / Z_MAX;
   const at = (z) => mid + Math.max(-Z_MAX, Math.min(Z_MAX, z)) * scale;
-  const shapes = [rect(x, cy - 6, width, 12, { fill: "#f1f3f7" }), line([[mid, cy - 7], [mid, cy + 7]], "#c3cad5", 1)];
+  const shapes = [rect(x, cy - 5.5, width, 11, { fill: "#f1f3f7" }), line([[mid, cy - 6.5], [mid, cy + 6.5]], "#c3cad5", 1)];
   let sum = 0;
   const alpha = clamped ? 0.25 : 1;
   PARTS.forEach((part, n) => {
     const value = v[`pre_${q}_${part}`];
     const [a, b] = [at(sum), at(sum + value)];
-    shapes.push(rect(Math.min(a, b), cy - 5.5 + n * 3.7, Math.max(1, Math.abs(b - a)), 3.4,
+    shapes.push(rect(Math.min(a, b), cy - 5 + n * 3.4, Math.max(1, Math.abs(b - a)), 3.2,
       { fill: PART_COLOURS[part], alpha }));
     sum += value;
   });
   const end = at(v[`pre_${q}`]);
-  shapes.push({ ...line([[end, cy - 7.5], [end, cy + 7.5]], INK, 2), alpha });
+  shapes.push({ ...line([[end, cy - 7], [end, cy + 7]], INK, 2), alpha });
   if (Math.abs(v[`pre_${q}`]) > Z_MAX) {
     const dir = Math.sign(v[`pre_${q}`]);
     shapes.push({ kind: "poly", points: [[end + dir * 7, cy], [end + dir * 2, cy - 4], [end + dir * 2, cy + 4]], fill: INK, alpha });
   }
   if (clamped) {
-    shapes.push(rect(x - 3, cy - 9, width + 6, 18, { stroke: STEP_MARK, width: 1.5, dash: [3, 2] }));
+    shapes.push(rect(x - 3, cy - 8, width + 6, 16, { stroke: STEP_MARK, width: 1.5, dash: [3, 2] }));
     shapes.push({ kind: "text", x: mid, y: cy + 0.5, text: strings.clamp.badge, size: 11, color: STEP_MARK,
       align: "center", baseline: "middle", weight: "bold" });
   }
@@ -214,6 +215,13 @@ function lane(spec, layout, p, phases, limit, walk, isFocus) {
   return { shapes, labels };
 }
 
+// "x_t + h_{t−1} + bias → gate", each part in its bar's colour (the legend of the feed bars).
+export function feedsHeader() {
+  const S = strings.belt;
+  const part = (p) => `<span class="feed-${p}">${S.parts[p]}</span>`;
+  return format(S.feeds, { x: part("x"), h: part("h"), b: part("b") });
+}
+
 // The names of the stations above the belt (and of the gate room), once per view.
 function headers(layout) {
   const S = strings.belt;
@@ -221,7 +229,7 @@ function headers(layout) {
   const top = layout.lane(0);
   const y = layout.wide ? 3 : top.belt.y - 17;
   const out = [];
-  if (layout.wide) out.push({ x: top.room.x + room.barX + room.barW / 2, y, html: S.feeds, align: "center", valign: "top" });
+  if (layout.wide) out.push({ x: top.room.x + room.width / 2, y, html: feedsHeader(), align: "center", valign: "top" });
   for (const [x, html] of [[b.xF, S.headForget], [b.xA, S.headInput], [b.xO, S.headOutput]]) {
     out.push({ x: top.belt.x + x, y, html, align: "center", valign: "top", size: 11.5 });
   }

@@ -9,9 +9,9 @@
 import { format, plain, strings } from "../i18n/index.js";
 import { num, signed } from "../format.js";
 import { WALK_STEPS } from "../state.js";
-import { LANE_GAP, beltLayout } from "./belt-layout.js";
+import { HEADER, LANE_GAP, beltLayout } from "./belt-layout.js";
 import { PHASE, WALK_PHASE, WALK_SPAN, lerp } from "./belt-parcels.js";
-import { GATES, PART_COLOURS, Z_MAX, beltScene, labelSamples, laneValues, parcelColour } from "./belt-scene.js";
+import { GATES, Z_MAX, beltScene, labelSamples, laneValues, parcelColour } from "./belt-scene.js";
 import { createCanvasView } from "./canvas-view.js";
 import { BELT_QUANTITIES, MAX_LANES, clampOf, describe } from "./common.js";
 import { textWidth } from "./sketch.js";
@@ -36,19 +36,14 @@ function beltLimit(trace, first, count) {
 // openings, and the feed bars' three parts.
 function legend(keys, limit) {
   const stops = [-1, -0.5, 0, 0.5, 1].map((u) => `${parcelColour(Math.sign(u) * Math.expm1(Math.abs(u) * Math.log1p(limit)), limit)} ${(u + 1) * 50}%`);
-  const parts = Object.entries(PART_COLOURS).map(([part, colour]) =>
-    `<span class="key-swatch" data-part="${part}"></span>${S.parts[part]}`);
   keys.innerHTML = [
     `<span class="key-label">${S.keyValue}</span><span class="key-end">−${num(limit, 2)}</span>` +
       `<span class="key-bar key-diverging"></span><span class="key-end">+${num(limit, 2)}</span>` +
       `<span class="key-note">${format(S.keyScale, { limit: num(limit, 2) })}</span>`,
     `<span class="key-label">${S.keyGate}</span><span class="key-end">0</span><span class="key-bar key-sequential"></span><span class="key-end">1</span>`,
-    `<span class="key-label">${S.keyFeed}</span>${parts.join("")}<span class="key-note">${format(S.keyFeedScale, { z: Z_MAX })}</span>`,
+    `<span class="key-label">${S.keyFeed}</span><span class="key-note">${format(S.keyFeedScale, { z: Z_MAX })}</span>`,
   ].map((group) => `<span class="key-group">${group}</span>`).join("");
   keys.style.setProperty("--diverging", `linear-gradient(to right, ${stops.join(", ")})`);
-  for (const [part, colour] of Object.entries(PART_COLOURS)) {
-    keys.querySelector(`[data-part="${part}"]`).style.setProperty("--swatch", colour);
-  }
 }
 
 // The chart's text alternative: the step and every lane's numbers, as the labels show them.
@@ -88,7 +83,7 @@ export function createBelt({
     const probe = beltLayout({ width: view.width(), H, measure, sample, lanes: H });
     let lanes = probe.wide ? H : 1;
     if (probe.wide && room > 0) {
-      const fit = Math.floor((room - fixedBelow - 22 + LANE_GAP) / (probe.laneH + LANE_GAP + perLaneBelow));
+      const fit = Math.floor((room - fixedBelow - HEADER + LANE_GAP) / (probe.laneH + LANE_GAP + perLaneBelow));
       lanes = Math.max(1, Math.min(H, fit));
     }
     const layout = lanes === probe.lanes ? probe : beltLayout({ width: view.width(), H, measure, sample, lanes });

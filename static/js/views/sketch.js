@@ -18,7 +18,7 @@ export const LABEL_SIZE = 12;
 // A label's text as runs of plain text: {text, sub, bold}. Catalogue strings carry <sub> and <b>.
 export function runs(markup) {
   const out = [];
-  const pattern = /<(\/?)(sub|b|i)>/g;
+  const pattern = /<(\/?)(\w+)[^>]*>/g; // <sub>, <b>; any other tag (a coloured <span>) is dropped
   let sub = false;
   let bold = false;
   let at = 0;

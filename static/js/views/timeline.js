@@ -22,7 +22,7 @@ const RIGHT = 46; // each lane's scale, right of the plot
 const TOP = 14; // the step marker's label
 const STRIP = 28; // the inputs' strip
 const AXIS = 18; // the step axis under the lanes
-const LANE_PAD = 4;
+export const LANE_PAD = 4;
 export const FIXED_HEIGHT = TOP + STRIP + LANE_PAD + AXIS;
 export const LANE_MIN = 21;
 const LANE_MAX = 64;
@@ -56,11 +56,27 @@ function envelope(values, T, w) {
   return out;
 }
 
+// The range a lane's axis spans: from its lowest to its highest value, 0 included (a belt that
+// only ever holds positive values uses the lane's whole height).
+function laneRange({ kept, added, c }) {
+  let lo = 0;
+  let hi = 0;
+  for (const values of [kept, added, c]) {
+    for (const v of values) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+  }
+  // Stacked bars reach kept + added, which may pass c's extremes only by float noise: a margin.
+  const pad = Math.max(1e-9, (hi - lo) * 0.04);
+  return [lo - (lo < 0 ? pad : 0), hi + (hi > 0 ? pad : 0) + (hi === lo ? 1e-9 : 0)];
+}
+
 function laneShapes(data, plot, y, h, T, limit) {
   const { kept, added, c } = data;
-  const scale = Math.max(1e-9, ...kept.map(Math.abs), ...added.map(Math.abs), ...c.map(Math.abs));
-  const mid = y + h / 2;
-  const py = (v) => mid - (v / scale) * (h / 2 - 1);
+  const [lo, hi] = laneRange(data);
+  const py = (v) => y + h - 1 - ((v - lo) / (hi - lo)) * (h - 2);
+  const mid = py(0);
   const shapes = [{ kind: "rect", x: plot.x, y, w: plot.w, h, fill: "#fbfcfd" },
     { kind: "line", points: [[plot.x, mid], [plot.x + plot.w, mid]], stroke: "#c3cad5", width: 1 }];
   const per = plot.w / T;
@@ -76,7 +92,7 @@ function laneShapes(data, plot, y, h, T, limit) {
     shapes.push({ kind: "rect", x, y: Math.min(a, b), w: barW, h: Math.abs(b - a), fill: parcelColour(added[s], limit) });
   }
   shapes.push({ kind: "line", points: steps.map((s) => [stepX(plot, T, s), py(c[s])]), stroke: INK, width: 1.5 });
-  return { shapes, scale };
+  return { shapes, range: [lo, hi] };
 }
 
 function inputShapes(state, plot, y, h) {
@@ -221,8 +237,13 @@ export function createTimeline({ el, legend, summary, onPick, toolbar, page, roo
         shapes.push(...lane.shapes);
         shapes.push({ kind: "text", x: GUTTER - 6, y: y + laneH / 2, text: format(strings.charts.unit, { k }), size: 11.5,
           color: INK, align: "right", baseline: "middle" });
-        shapes.push({ kind: "text", x: plot.x + plot.w + 4, y: y + 1, text: `±${num(lane.scale, 2)}`, size: 10.5,
-          color: MUTED, align: "left", baseline: "top" });
+        const [lo, hi] = lane.range;
+        shapes.push({ kind: "text", x: plot.x + plot.w + 4, y: y + 1, text: num(hi, 2), size: 10, color: MUTED,
+          align: "left", baseline: "top" });
+        if (lo < 0) {
+          shapes.push({ kind: "text", x: plot.x + plot.w + 4, y: y + laneH - 1, text: num(lo, 2), size: 10, color: MUTED,
+            align: "left", baseline: "bottom" });
+        }
       });
       const bottom = lanesY + count * (laneH + LANE_PAD) - LANE_PAD;
       shapes.push(...axisShapes(plot, bottom + 3, T));
