@@ -47,7 +47,8 @@ function beltPart(w, lines, room) {
   const xA = xF + Math.max(2 * R + 2 * GAP + w.kept, (w.headF + w.headA) / 2 + GAP, w.forgotten + GAP + 2);
   const xC = xA + R + GAP + w.c / 2;
   const xT = Math.max(xC + 14 + TANH_HALF, xA + 6 + w.added + GAP + w.tanh / 2);
-  const xO = Math.max(xT + TANH_HALF + 12 + R, xA + (w.headA + w.headO) / 2 + GAP);
+  // Room between tanh and × o for the parcel tanh(c_t) to rest in.
+  const xO = Math.max(xT + TANH_HALF + 22 + R, xA + (w.headA + w.headO) / 2 + GAP);
   const xH = Math.max(xO + R + 16, xT + w.tanh / 2 + GAP + w.h / 2);
   const need = Math.max(xH + w.h / 2, xC + 30) + 10;
   if (need > room) return null;

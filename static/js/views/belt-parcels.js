@@ -68,8 +68,8 @@ function parcelSize(value, limit) {
 }
 
 // Where each parcel of one lane is at progress p, on the schedule `ph` (PHASE, or WALK_PHASE for
-// the walk-through). `at` holds the lane's stations in px: {start, xF, xK, xA, xC, xT, xO, xH, xE,
-// yBelt, yOut, chute}. Returns [{x, y, value, opacity, grow}].
+// the walk-through). `at` holds the lane's stations in px: {start, xF, xK, xA, xC, xT, xO, xTO (between
+// tanh and × o), xH, xE, yBelt, yOut, chute}. Returns [{x, y, value, opacity, grow}].
 function parcels(v, at, p, ph) {
   const out = [];
   const add = (x, y, value, opacity, grow = null) => out.push({ x, y, value, opacity, grow });
@@ -118,7 +118,7 @@ function parcels(v, at, p, ph) {
       add(lerp(at.xO, at.xH, phase(p, ph.toH)) + pass * 8, at.yOut, v.h, 1);
     }
     if (ph.pass && p > ph.pass[0]) add(at.xC, y, v.c, ghost);
-    if (p >= ph.toOut[1]) add((at.xT + at.xO) / 2, at.yOut, v.tanh_c, ghost);
+    if (p >= ph.toOut[1]) add(at.xTO, at.yOut, v.tanh_c, ghost);
   }
   return out;
 }

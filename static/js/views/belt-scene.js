@@ -199,8 +199,8 @@ function lane(spec, layout, p, phases, limit, walk, isFocus) {
 
   // The parcels.
   const at = { start: X(Math.min(b.xF - 20, w.cPrev / 2)), xF: X(b.xF), xK: X((b.xF + b.xA) / 2), xA: X(b.xA),
-    xC: X(b.xC), xT: X(b.xT), xO: X(b.xO), xH: X(b.xH - 6), xE: X(b.xE - 4), yBelt: yb, yOut: yo,
-    chute: X(b.xF + 14) };
+    xC: X(b.xC), xT: X(b.xT), xO: X(b.xO), xTO: X((b.xT + 17 + b.xO - 9) / 2), xH: X(b.xH - 6), xE: X(b.xE - 4),
+    yBelt: yb, yOut: yo, chute: X(b.xF + 14) };
   shapes.push(...parcelShapes(v, at, p, phases, limit));
 
   // The numbers, each in its own slot.
