@@ -12,6 +12,8 @@
 // under its name.
 
 export const LANE_GAP = 6; // between lanes
+export const LABEL_SIZE = 12; // px, the labels' font size
+const SMALL_LABEL = 11; // on the narrowest phones
 export const HEADER = 18; // the stations' names above the first lane
 const GAP = 8; // between a label and its neighbour
 const R = 9; // a station's radius
@@ -37,22 +39,22 @@ function widths(measure, sample, lines) {
 
 // The belt's stations along x and its rows down y, relative to the belt part's top-left corner;
 // null when `room` px are too few. `w` holds the slots' widths; `lines` is 1 (name and number on
-// one line) or 2 (number under name).
-function beltPart(w, lines, room) {
+// one line) or 2 (number under name); `tight` packs the output branch closer (the narrowest phones).
+function beltPart(w, lines, room, tight = false) {
   const A = lines * LINE; // the height of a row of labels
-  // Each station as far left as its neighbours' labels (and the names over it) allow.
-  const xF = Math.max(w.cPrev + GAP + R, w.headF / 2);
+  const gap = tight ? 5 : GAP;
+  const xF = Math.max(w.cPrev + gap + R, w.headF / 2);
   // Under the branch, left to right: forgotten (at the chute's foot), added (beside the riser),
   // tanh c_t and h_t; above the belt: c_{t−1}, kept, c_t.
-  const xA = xF + Math.max(2 * R + 2 * GAP + w.kept, (w.headF + w.headA) / 2 + GAP, w.forgotten + GAP + 2);
-  const xC = xA + R + GAP + w.c / 2;
-  const xT = Math.max(xC + 14 + TANH_HALF, xA + 6 + w.added + GAP + w.tanh / 2);
+  const xA = xF + Math.max(2 * R + 2 * gap + w.kept, (w.headF + w.headA) / 2 + gap, w.forgotten + gap + 2);
+  const xC = xA + R + gap + w.c / 2;
+  const xT = Math.max(xC + 14 + TANH_HALF, xA + 6 + w.added + gap + w.tanh / 2);
   // Room between tanh and × o for the parcel tanh(c_t) to rest in.
-  const xO = Math.max(xT + TANH_HALF + 22 + R, xA + (w.headA + w.headO) / 2 + GAP);
-  const xH = Math.max(xO + R + 16, xT + w.tanh / 2 + GAP + w.h / 2);
-  const need = Math.max(xH + w.h / 2, xC + 30) + 10;
+  const xO = Math.max(xT + TANH_HALF + (tight ? 12 : 22) + R, xA + (w.headA + w.headO) / 2 + gap);
+  const xH = Math.max(xO + R + (tight ? 10 : 16), xT + w.tanh / 2 + gap + w.h / 2);
+  const need = Math.max(xH + w.h / 2, xC + 30) + 4;
   if (need > room) return null;
-  const s = Math.min(MAX_STRETCH, room / need);
+  const s = Number.isFinite(room) ? Math.min(MAX_STRETCH, room / need) : 1;
   const yBelt = A + 11;
   const yOut = yBelt + 21; // the output branch, the foot of the forget chute and of the riser
   const yD = yOut + 10; // top of the row under the branch
@@ -71,8 +73,8 @@ function gateRoom(w, bar) {
 
 // The layout for a belt `width` px wide showing up to `lanes` of the H units (a narrow belt shows
 // one), with label widths from `measure` and `sample`. Returns
-// {wide, lanes, laneH, width, height, unitW, room: {...}, belt: {...}, lane(k) → {x, y, room: {x, y},
-// belt: {x, y}}}.
+// {wide, lanes, laneH, width, height, size (the labels' font size), unitW, room: {...}, belt: {...},
+// lane(k) → {x, y, room: {x, y}, belt: {x, y}}}. `measure(markup, size)` is a label's width in px.
 export function beltLayout({ width, H, measure, sample, lanes: wanted = 12 }) {
   const unitW = Math.ceil(Math.max(measure(sample.unit), measure(sample.hPrev.join(" ")))) + GAP;
   // Wide: the three parts side by side; the feed bar takes what the belt leaves, within limits.
@@ -91,7 +93,7 @@ export function beltLayout({ width, H, measure, sample, lanes: wanted = 12 }) {
     const roomX = unitW + GAP;
     const beltX = roomX + room.width + GAP;
     return {
-      wide: true, lanes, laneH, width, w, unitW, room, belt,
+      wide: true, lanes, laneH, width, w, unitW, room, belt, size: LABEL_SIZE,
       height: HEADER + lanes * laneH + (lanes - 1) * LANE_GAP,
       lane: (k) => {
         const y = HEADER + k * (laneH + LANE_GAP);
@@ -100,15 +102,17 @@ export function beltLayout({ width, H, measure, sample, lanes: wanted = 12 }) {
     };
   }
   // Narrow: one lane, its parts stacked: the unit's line, the gate room, the stations' names, the
-  // belt (labels on one line if they fit, else each number under its name).
-  const lines = beltPart(widths(measure, sample, 1), 1, width) ? 1 : 2;
-  const w = widths(measure, sample, lines);
-  const belt = beltPart(w, lines, width) || beltPart(w, 2, Infinity);
+  // belt: labels on one line if they fit, else each number under its name, else a size smaller.
+  const tries = [[1, LABEL_SIZE, false], [2, LABEL_SIZE, false], [2, SMALL_LABEL, false], [2, SMALL_LABEL, true]];
+  const fits = ([lines, size, tight]) => beltPart(widths((m) => measure(m, size), sample, lines), lines, width, tight);
+  const [lines, size, tight] = tries.find(fits) || tries[tries.length - 1];
+  const w = widths((m) => measure(m, size), sample, lines);
+  const belt = beltPart(w, lines, width, tight) || beltPart(w, lines, Infinity, tight);
   const room = gateRoom(w, Math.max(MIN_BAR, Math.min(MAX_BAR * 1.4, width - gateRoom(w, 0).width)));
   const roomY = LINE + 8;
   const beltY = roomY + room.height + 26;
   return {
-    wide: false, lanes: 1, laneH: beltY + belt.height, width, w, unitW, room, belt,
+    wide: false, lanes: 1, laneH: beltY + belt.height, width, w, unitW, room, belt, size,
     height: beltY + belt.height,
     lane: () => ({ x: 0, y: 0, room: { x: 0, y: roomY }, belt: { x: 0, y: beltY } }),
   };

@@ -143,8 +143,9 @@ function lane(spec, layout, p, phases, limit, walk, isFocus) {
   const labels = [];
   const lines = b.lines;
   const dim = (q) => Boolean(walk) && !MOVES[q].includes(walk);
+  const size = layout.size;
   const label = (q, x, y, html, align = "left", valign = "top") =>
-    labels.push({ x, y, html, align, valign, q: q === "unit" ? null : q, unit: k, dim: dim(q) });
+    labels.push({ x, y, html, align, valign, q: q === "unit" ? null : q, unit: k, dim: dim(q), size });
   const bx = box.belt.x;
   const by = box.belt.y;
   const X = (x) => bx + x;

@@ -64,7 +64,7 @@ export function createBelt({
   el, keys, summary, note, picker, toolbar, budget, onFocus, onResize, perLaneBelow, fixedBelow,
 }) {
   const measureContext = document.createElement("canvas").getContext("2d");
-  const measure = (markup) => textWidth(measureContext, markup);
+  const measure = (markup, size) => textWidth(measureContext, markup, size);
   const view = createCanvasView(el, { toolbar, name: "belt", onResize });
   let scene = null; // {lanes, layout, limit, walk, phases, rest, from}
   let anim = null; // {start, duration, from, walk, raf}

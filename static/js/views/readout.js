@@ -14,14 +14,15 @@ const MAX_UNITS = 64;
 const GATE_ROWS = ["f", "i", "o"];
 
 // Row groups: the catalogue's table[group] names each, quantities[q] each row. `moves`: the moves
-// of the walk-through that involve the row (its cells then carry the class "walk-hl").
+// of the walk-through that involve the row (its cells then carry the class "walk-hl"). `table`: the
+// step's states on the left, the gates' pre-activations and their parts beside them.
 export const GROUPS = [
-  { group: "arrives", rows: [["h_prev", [2]], ["c_prev", [1]]] },
-  { group: "preactivations", rows: ["f", "i", "g", "o"].flatMap((q) =>
+  { group: "arrives", table: 0, rows: [["h_prev", [2]], ["c_prev", [1]]] },
+  { group: "gates", table: 0, rows: [["f", [1]], ["i", [2]], ["g", [2]], ["o", [4]]] },
+  { group: "belt", table: 0, rows: [["kept", [1, 3]], ["forgotten", [1]], ["added", [2, 3]], ["c", [3, 4, 5]]] },
+  { group: "output", table: 0, rows: [["tanh_c", [4]], ["h", [4, 5]]] },
+  { group: "preactivations", table: 1, rows: ["f", "i", "g", "o"].flatMap((q) =>
     [[`pre_${q}_x`, []], [`pre_${q}_h`, []], [`pre_${q}_b`, []], [`pre_${q}`, []]]) },
-  { group: "gates", rows: [["f", [1]], ["i", [2]], ["g", [2]], ["o", [4]]] },
-  { group: "belt", rows: [["kept", [1, 3]], ["forgotten", [1]], ["added", [2, 3]], ["c", [3, 4, 5]]] },
-  { group: "output", rows: [["tanh_c", [4]], ["h", [4, 5]]] },
 ];
 export const TABLE_QUANTITIES = GROUPS.flatMap((g) => g.rows.map(([q]) => q));
 const MOVES = Object.fromEntries(GROUPS.flatMap((g) => g.rows));
@@ -47,14 +48,17 @@ function build(el, scenario, H, D) {
     ibody.append(cell("td", "", { "data-q": "x", "data-j": String(j) }));
   }
 
-  const table = document.createElement("table");
-  table.className = "readout-units";
-  const caption = table.createCaption();
-  const head = table.createTHead().insertRow();
-  head.append(cell("th", "", { scope: "col" }));
-  for (let k = 0; k < units; k += 1) head.append(cell("th", format(strings.readout.unitColumn, { k }), { scope: "col" }));
-  for (const { group, rows } of GROUPS) {
-    const body = table.createTBody();
+  const tables = ["readout-units", "readout-pre"].map((name) => {
+    const table = document.createElement("table");
+    table.className = name;
+    const head = table.createTHead().insertRow();
+    head.append(cell("th", "", { scope: "col" }));
+    for (let k = 0; k < units; k += 1) head.append(cell("th", format(strings.readout.unitColumn, { k }), { scope: "col" }));
+    return table;
+  });
+  const caption = tables[0].createCaption();
+  for (const { group, rows, table: n } of GROUPS) {
+    const body = tables[n].createTBody();
     body.dataset.group = group;
     const title = body.insertRow();
     title.append(cell("th", strings.table[group], { scope: "colgroup", colspan: String(units + 1), class: "group" }));
@@ -69,8 +73,11 @@ function build(el, scenario, H, D) {
   note.className = "note";
   note.hidden = H <= units;
   note.textContent = format(strings.readout.note, { last: units - 1, H });
-  el.replaceChildren(inputs, table, note);
-  return { caption, cells: [...table.querySelectorAll("td[data-unit]")], inputs: [...ibody.cells] };
+  const grid = document.createElement("div");
+  grid.className = "readout-tables";
+  grid.append(...tables);
+  el.replaceChildren(inputs, grid, note);
+  return { caption, cells: [...grid.querySelectorAll("td[data-unit]")], inputs: [...ibody.cells] };
 }
 
 function paint(td, value, colour) {

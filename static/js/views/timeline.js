@@ -24,7 +24,7 @@ const STRIP = 28; // the inputs' strip
 const AXIS = 18; // the step axis under the lanes
 export const LANE_PAD = 4;
 export const FIXED_HEIGHT = TOP + STRIP + LANE_PAD + AXIS;
-export const LANE_MIN = 21;
+export const LANE_MIN = 16;
 const LANE_MAX = 64;
 
 const column = (rows, k) => rows.map((row) => row[k]);
