@@ -18,11 +18,25 @@ from app.engine.lstm import LSTMWeights, Trace, rerun_from, run
 
 
 @dataclass(frozen=True)
-class Results:
-    trace: Trace
+class Foil:
+    """Why the belt matters: the LSTM's gradients, and the plain RNN on the same inputs."""
+
     gradients: LSTMGradients
     rnn_trace: rnn.RNNTrace
     rnn_gradients: RNNGradients
+
+
+@dataclass(frozen=True)
+class Results:
+    trace: Trace
+    foil: Foil | None = None  # computed only while a view shows it (and for exports)
+
+    @property
+    def gradients(self) -> LSTMGradients:
+        """The LSTM's gradients; only for results computed with them (see with_foil)."""
+        if self.foil is None:
+            raise ValueError("these results were computed without gradients")
+        return self.foil.gradients
 
 
 def compute(
@@ -33,10 +47,13 @@ def compute(
     c0: np.ndarray,
     previous: Results | None = None,
     start: int = 0,
+    foil: bool = True,
 ) -> Results:
     """Results for this state; with `previous`, LSTM steps before `start` are reused from it.
 
-    The gradients depend on every step (the loss reads the last h), so they are always redone.
+    With `foil`, also the gradients and the RNN foil: they depend on every step (the loss reads the
+    last h), so they are redone whole, which costs more than the trace itself; the session asks for
+    them only while a view shows them.
     """
     weights = lstm_weights(base, knobs)
     clamp = knobs.clamp_array()
@@ -44,13 +61,24 @@ def compute(
         trace = run(weights, x, h0, c0, clamp)
     else:
         trace = rerun_from(weights, x, previous.trace, start, h0, c0, clamp)
+    results = Results(trace=trace)
+    return with_foil(results, base, knobs, x, h0) if foil else results
+
+
+def with_foil(results: Results, base: LSTMWeights, knobs: Knobs, x: np.ndarray, h0: np.ndarray) -> Results:
+    """`results` with the gradients and the RNN foil of the same state (as they are, if it has them)."""
+    if results.foil is not None:
+        return results
+    weights = lstm_weights(base, knobs)
     foil = rnn_weights(base, knobs)
     rnn_trace = rnn.run(foil, x, h0)
     return Results(
-        trace=trace,
-        gradients=lstm_backward(weights, trace, knobs.target_unit),
-        rnn_trace=rnn_trace,
-        rnn_gradients=rnn_backward(foil, rnn_trace, knobs.target_unit),
+        trace=results.trace,
+        foil=Foil(
+            gradients=lstm_backward(weights, results.trace, knobs.target_unit),
+            rnn_trace=rnn_trace,
+            rnn_gradients=rnn_backward(foil, rnn_trace, knobs.target_unit),
+        ),
     )
 
 
@@ -66,18 +94,29 @@ def activation_curves(limit: float = 8.0, points: int = 161) -> dict[str, np.nda
     return {"z": z, "sigmoid": sigmoid(z), "tanh": np.tanh(z)}
 
 
-def payload(results: Results, start: int = 0, values: type[np.floating[Any]] = np.float64) -> dict[str, Any]:
-    """The arrays a snapshot (start 0) or frame carries: trace rows from `start`, the rest whole.
+def payload(
+    results: Results, start: int = 0, values: type[np.floating[Any]] = np.float64, foil: bool = True
+) -> dict[str, Any]:
+    """The arrays a snapshot (start 0) or frame carries: trace rows from `start`, the rest whole
+    (the gradients and the RNN foil only with `foil`, and only if the results hold them).
 
     `values` is the dtype of the states and gates (the trace but EXACT, and the RNN's h). The socket
     sends them as float32 (WIRE_DTYPE): about half the bytes and half the JSON and deflate work per
     frame, and still ~7 significant digits for a page that shows 4 decimals. Gradients always
     stay float64: a vanishing gradient spans hundreds of orders of magnitude, below float32's
     smallest number. Files and the REST API keep everything float64."""
-    gradients, foil, foil_gradients = results.gradients, results.rnn_trace, results.rnn_gradients
     trace = results.trace.as_dict(start)
-    return {
+    out: dict[str, Any] = {
         "trace": {name: rows if name in EXACT else rows.astype(values) for name, rows in trace.items()},
+    }
+    if not foil or results.foil is None:
+        return out
+    gradients, rnn_trace, rnn_gradients = (
+        results.foil.gradients,
+        results.foil.rnn_trace,
+        results.foil.rnn_gradients,
+    )
+    return out | {
         "gradients": {
             "dL_dc": gradients.dL_dc,
             "dL_dh": gradients.dL_dh,
@@ -85,9 +124,9 @@ def payload(results: Results, start: int = 0, values: type[np.floating[Any]] = n
             "belt": gradients.belt,
         },
         "rnn": {
-            "h": foil.h.astype(values),
-            "dL_dh": foil_gradients.dL_dh,
-            "dL_dx": foil_gradients.dL_dx,
+            "h": rnn_trace.h.astype(values),
+            "dL_dh": rnn_gradients.dL_dh,
+            "dL_dx": rnn_gradients.dL_dx,
         },
     }
 

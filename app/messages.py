@@ -170,6 +170,18 @@ class Sync(Message):
     type: Literal["sync"]
 
 
+# The page's views. Only "gradients" and "race" need more than the trace: the LSTM's gradients and
+# the plain RNN it is raced against, which the server computes only while one of them is shown.
+ViewName = Literal["belt", "timeline", "equations", "gates", "numbers", "gradients", "race"]
+
+
+class SetViews(Message):
+    """Which views the client shows; the server computes and sends what they need."""
+
+    type: Literal["views"]
+    shown: Annotated[list[ViewName], Field(max_length=16)]
+
+
 ClientMessage = Annotated[
     LoadScenario
     | SetInput
@@ -181,6 +193,7 @@ ClientMessage = Annotated[
     | Restore
     | Export
     | Reset
-    | Sync,
+    | Sync
+    | SetViews,
     Field(discriminator="type"),
 ]

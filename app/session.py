@@ -7,18 +7,18 @@ returns. Outgoing messages are plain dicts of NumPy arrays and numbers (see docs
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, get_args
 
 import numpy as np
 
-from app.computation import WIRE_DTYPE, Results, activation_curves, compute, payload
+from app.computation import WIRE_DTYPE, Results, activation_curves, compute, payload, with_foil
 from app.config import get_settings
 from app.encoding import check_finite
 from app.engine.knobs import Knobs
 from app.engine.lstm import WEIGHT_NAMES, Trace
 from app.exports import export_file
 from app.i18n import problem_text
-from app.messages import ClientMessage, Export, Sync
+from app.messages import ClientMessage, Export, SetViews, Sync, ViewName
 from app.scenarios import CUSTOM, DEFAULT_SCENARIO, Scenario, get_scenario
 from app.updates import Change, Rejected, State, apply_update
 
@@ -27,10 +27,17 @@ Outgoing = dict[str, Any]
 # A custom model's weights travel back in snapshots (for exporting and sharing) up to this size.
 MAX_ECHOED_PARAMETERS = 20_000
 
+# The views a session serves until its client says which it shows (`views`): all of them, so a
+# client that never says gets everything. The gradients and the RNN foil cost more than the trace
+# itself and only these views show them.
+ALL_VIEWS: frozenset[str] = frozenset(get_args(ViewName))
+FOIL_VIEWS = frozenset({"gradients", "race"})
+
 
 class Session:
     def __init__(self, scenario_name: str = DEFAULT_SCENARIO) -> None:
         self.revision = 0
+        self.views = ALL_VIEWS
         self.state = State.start(get_scenario(scenario_name))
         self.results = _compute(self.state)
 
@@ -66,11 +73,13 @@ class Session:
         failure anywhere in the batch, leaves the session exactly as it was.
         """
         state, change, replies, ack, wants_sync = self.state, Change(), [], None, False
+        views = self.views
         exports: list[Export] = []
         for message in messages:
-            if isinstance(message, Sync | Export):
+            if isinstance(message, Sync | Export | SetViews):
                 wants_sync = wants_sync or isinstance(message, Sync)
                 exports += [message] if isinstance(message, Export) else []
+                views = frozenset(message.shown) if isinstance(message, SetViews) else views
                 ack = message.id if message.id is not None else ack
                 continue
             try:
@@ -80,31 +89,42 @@ class Session:
                 continue
             change = change.then(step_change)
             ack = message.id if message.id is not None else ack
-        results, revision = self.results, self.revision
-        if change.start is not None:
+        results, revision, start = self.results, self.revision, change.start
+        foil = bool(views & FOIL_VIEWS)
+        if start is not None:
             # Only a change at step t alone (same model, same initial state) reuses steps < t.
-            results = _compute(state, None if change.resized else results, change.start)
+            results = _compute(state, None if change.resized else results, start, foil)
             revision += 1
+        elif foil and results.foil is None:
+            # A view that shows the gradients was opened: they join the results held, and a frame
+            # with no trace rows (start = T) brings them.
+            results = _with_foil(state, results)
+            revision += 1
+            start = results.trace.steps
         if change.resized or wants_sync:
-            replies.append(snapshot(state, results, revision, ack))
-        elif change.start is not None:
-            replies.append(frame(state, results, revision, self.revision, change.start, ack))
+            replies.append(snapshot(state, results, revision, ack, foil))
+        elif start is not None:
+            replies.append(frame(state, results, revision, self.revision, start, ack, foil))
         replies += [file_reply(state, results, request) for request in exports]
         for reply in replies:
             check_finite(reply)  # NaN/Inf is not JSON: refuse before anything is committed
-        self.state, self.results, self.revision = state, results, revision
+        self.state, self.results, self.revision, self.views = state, results, revision, views
         return replies
 
     def snapshot(self, ack: int | None = None) -> Outgoing:
-        return snapshot(self.state, self.results, self.revision, ack)
+        return snapshot(self.state, self.results, self.revision, ack, bool(self.views & FOIL_VIEWS))
 
 
-def _compute(state: State, previous: Results | None = None, start: int = 0) -> Results:
-    return compute(state.scenario.weights, state.knobs, state.x, state.h0, state.c0, previous, start)
+def _compute(state: State, previous: Results | None = None, start: int = 0, foil: bool = True) -> Results:
+    return compute(state.scenario.weights, state.knobs, state.x, state.h0, state.c0, previous, start, foil)
 
 
-def snapshot(state: State, results: Results, revision: int, ack: int | None) -> Outgoing:
-    """Everything the page needs to draw from scratch."""
+def _with_foil(state: State, results: Results) -> Results:
+    return with_foil(results, state.scenario.weights, state.knobs, state.x, state.h0)
+
+
+def snapshot(state: State, results: Results, revision: int, ack: int | None, foil: bool = True) -> Outgoing:
+    """Everything the page needs to draw from scratch (the gradients and the foil with `foil`)."""
     scenario = state.scenario
     return {
         "type": "snapshot",
@@ -127,12 +147,15 @@ def snapshot(state: State, results: Results, revision: int, ack: int | None) -> 
         "curves": activation_curves(),
         "limits": _limits(),
         "start": 0,
-        **payload(results, values=WIRE_DTYPE),
+        **payload(results, values=WIRE_DTYPE, foil=foil),
     }
 
 
-def frame(state: State, results: Results, revision: int, base: int, start: int, ack: int | None) -> Outgoing:
-    """Steps start..T-1 of the trace, to replace the same rows of revision `base`."""
+def frame(
+    state: State, results: Results, revision: int, base: int, start: int, ack: int | None, foil: bool = True
+) -> Outgoing:
+    """Steps start..T-1 of the trace, to replace the same rows of revision `base` (and, with `foil`,
+    the gradients and the RNN foil whole)."""
     return {
         "type": "frame",
         "revision": revision,
@@ -140,7 +163,7 @@ def frame(state: State, results: Results, revision: int, base: int, start: int, 
         "ack": ack,
         "knobs": state.knobs.as_dict(),
         "start": start,
-        **payload(results, start, values=WIRE_DTYPE),
+        **payload(results, start, values=WIRE_DTYPE, foil=foil),
     }
 
 
@@ -164,8 +187,9 @@ def _model(scenario: Scenario) -> dict[str, Any]:
 
 
 def file_reply(state: State, results: Results, request: Export) -> Outgoing:
-    """The requested export, computed from the state after the whole batch."""
-    exported = export_file(request.format, state.scenario.weights, state.knobs, results)
+    """The requested export, computed from the state after the whole batch (gradients included,
+    shown or not)."""
+    exported = export_file(request.format, state.scenario.weights, state.knobs, _with_foil(state, results))
     return {"type": "file", "ack": request.id, "format": request.format, **exported}
 
 

@@ -26,6 +26,7 @@ export function createActions({ playback, session, requestDraw, switchLanguage }
     },
     setDive(dive) {
       setDive(dive);
+      session.sendViews();
       requestDraw();
     },
     setLabTab(tab) {

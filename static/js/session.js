@@ -8,7 +8,7 @@ import { format, problemText, strings } from "./i18n/index.js";
 import { DEFAULT_SCENARIO, fromLink, linkFields } from "./link.js";
 import { connect, messageBytes, messages } from "./socket.js";
 import {
-  applyFrame, applySnapshot, clearError, markAwaitingSync, maxMessageBytes, nextId, setConnection, setEqUnit,
+  applyFrame, applySnapshot, clearError, markAwaitingSync, maxMessageBytes, nextId, setConnection, setEqUnit, shownViews,
   setDive, setError, setLinkProblem, setOwnWeights, setSpeed, setStep, setUnit, setWalk, startNewSession, state,
 } from "./state.js";
 
@@ -153,6 +153,7 @@ export function createSession({ link, status, requestDraw, pause, download }) {
       setOwnWeights(weights);
       if (view) applyView(view);
     }
+    sendViews(); // a link may have opened another dive
     requestDraw();
   }
 
@@ -189,10 +190,20 @@ export function createSession({ link, status, requestDraw, pause, download }) {
     sendWaitingIfAnswered();
   }
 
+  // Tells the server which views the page shows, so it computes what they need (and no more).
+  let viewsSent = "";
+  function sendViews(force = false) {
+    const shown = shownViews(state);
+    const key = shown.join(" ");
+    if (key === viewsSent && !force) return;
+    if (socket && socket.send(messages.views(nextId(), shown))) viewsSent = key;
+  }
+
   function onOpen() {
     const resuming = Boolean(state.trace);
     startNewSession();
     setConnection("open");
+    sendViews(true); // a new session serves every view until told otherwise
     clearError(); // "not connected" and the like are about the connection that dropped
     if (pendingLink) {
       const fields = pendingLink;
@@ -234,6 +245,7 @@ export function createSession({ link, status, requestDraw, pause, download }) {
       socket = connect({ onOpen, onMessage, onClose, onRetry });
     },
     send,
+    sendViews,
     // Sends a load or a reset; its snapshot opens the scenario at its own step.
     sendOpening(message) {
       openingId = message.id;

@@ -36,6 +36,8 @@ export const messages = {
   exportFile: (id, format) => ({ type: "export", id, format }),
   reset: (id) => ({ type: "reset", id }),
   sync: () => ({ type: "sync" }),
+  // The views the page shows (the server computes and sends what they need).
+  views: (id, shown) => ({ type: "views", id, shown }),
 };
 
 // The size of a message as it would be sent (UTF-8 bytes of its JSON).

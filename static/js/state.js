@@ -16,8 +16,9 @@ export const UNIT_QUANTITIES = [
 ];
 export const QUANTITIES = ["x", ...UNIT_QUANTITIES];
 
-// The parts of a snapshot or frame that always arrive whole (docs/protocol.md): the gradients of
-// the loss through the LSTM, and the plain RNN raced against it. Each is {key: T rows}.
+// The parts of a snapshot or frame that arrive whole, and only while a view that shows them is on
+// the page (docs/protocol.md, `views`): the gradients of the loss through the LSTM, and the plain
+// RNN raced against it. Each is {key: T rows}.
 export const WHOLE_PARTS = {
   gradients: ["dL_dc", "dL_dh", "dL_dx", "belt"],
   rnn: ["h", "dL_dh", "dL_dx"],
@@ -47,8 +48,8 @@ export const state = {
   limits: null, // the server's limits from the last snapshot: {max_message_bytes, max_steps, …}
   ownWeights: null, // the custom model's weights as this page last sent them (any size), or null
   trace: null, // {quantity: rows}; row t is step t
-  gradients: null, // {dL_dc, dL_dh, dL_dx, belt}: T rows each, always whole
-  rnn: null, // {h, dL_dh, dL_dx}: the plain RNN on the same inputs, T rows each
+  gradients: null, // {dL_dc, dL_dh, dL_dx, belt}: T rows each, whole; null unless the last message had them
+  rnn: null, // {h, dL_dh, dL_dx}: the plain RNN on the same inputs, T rows each; null likewise
   knobs: null, // {bias_i, bias_f, bias_g, bias_o, weight_scale, rnn_scale, target}
   revision: null, // revision of the trace held (and drawn); null before the first snapshot
   ack: -1, // highest client message id the server has answered
@@ -161,6 +162,13 @@ export function setLang(code) {
   state.lang = code;
 }
 
+// The views on the page (docs/protocol.md, `views`): the workbench's, and the open dive's.
+const DIVE_VIEWS = { equations: ["equations"], gradients: ["gradients", "race"], gates: ["gates"],
+  numbers: ["numbers"], files: [] };
+export function shownViews(s = state) {
+  return ["belt", "timeline", ...DIVE_VIEWS[s.dive]];
+}
+
 // Opens one of the deep dives (an unknown name leaves the open one).
 export function setDive(dive) {
   if (DIVES.includes(dive)) state.dive = dive;
@@ -183,13 +191,17 @@ function clampStep() {
   if (!state.sizes || state.eqUnit >= state.sizes.H) state.eqUnit = 0;
 }
 
-// The whole-every-time parts of a message, checked: {gradients, rnn} or null if any is missing or
-// not T rows long (then the message is not one this client can draw).
+// The whole parts of a message, checked: {gradients, rnn}, each null when the message does not
+// carry it (no view shows it); null if one is there but not T rows long (then the message is not
+// one this client can draw).
 function wholeParts(message, T) {
   const out = {};
   for (const [part, keys] of Object.entries(WHOLE_PARTS)) {
     const given = message[part];
-    if (!given) return null;
+    if (!given) {
+      out[part] = null;
+      continue;
+    }
     for (const key of keys) {
       if (!Array.isArray(given[key]) || given[key].length !== T) return null;
     }

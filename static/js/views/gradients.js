@@ -74,6 +74,9 @@ export function createGradients(el, onPick, summary) {
 
   return {
     render(state) {
+      // The server sends the gradients only while this view is shown: until they arrive (a frame
+      // follows the page's `views` message), the chart keeps what it showed.
+      if (!state.gradients || !state.rnn) return null;
       const { sizes, t, revision, unit } = state;
       const lang = document.documentElement.lang;
       if (!cached || cached.revision !== revision || cached.unit !== unit || cached.lang !== lang) {

@@ -63,6 +63,7 @@ export function createRace(el, note, onPick, summary) {
 
   return {
     render(state) {
+      if (!state.rnn) return null; // on its way (see views/gradients.js)
       const { sizes, t, revision, unit } = state;
       const units = unit !== null ? [unit]
         : Array.from({ length: Math.min(sizes.H, MAX_RACE_UNITS) }, (_, k) => k);
