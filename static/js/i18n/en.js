@@ -104,6 +104,7 @@ export default {
     headForget: "× forget",
     headInput: "+ input",
     headOutput: "× output",
+    feedTip: "{gate} = {fn}({x} from x<sub>t</sub> {h} from h<sub>t−1</sub> {b} bias) = {fn}({z}) = {value}",
   },
   // One entry per quantity of a step: its column label (markup) and what it is (plain text).
   quantities: {

@@ -129,14 +129,48 @@ export function createBelt({
   // A click on a lane makes its unit the one the equations show.
   el.addEventListener("click", (event) => {
     if (!scene || !scene.layout.wide) return;
-    const box = el.getBoundingClientRect();
-    const y = event.clientY - box.top;
+    const y = event.clientY - el.getBoundingClientRect().top;
     const { layout } = scene;
     for (let n = 0; n < scene.lanes.length; n += 1) {
       const top = layout.lane(n).y;
       if (y >= top - LANE_GAP / 2 && y < top + layout.laneH + LANE_GAP / 2) onFocus(scene.lanes[n].k);
     }
   });
+
+  // Hovering a gate's feed bar reads its three parts: from x_t, from h_{t−1}, the bias, and where
+  // they add up to (the same numbers as the equations, 3 decimals as on the belt).
+  const tip = document.createElement("div");
+  tip.className = "view-tip";
+  tip.hidden = true;
+  el.append(tip);
+  function gateAt(x, y) {
+    const { layout, lanes } = scene;
+    const { room } = layout;
+    for (let n = 0; n < lanes.length; n += 1) {
+      const box = layout.lane(n).room;
+      const row = Math.floor((y - box.y) / room.row);
+      if (x >= box.x && x < box.x + room.width && row >= 0 && row < GATES.length) return { lane: lanes[n], q: GATES[row] };
+    }
+    return null;
+  }
+  el.addEventListener("mousemove", (event) => {
+    const rect = el.getBoundingClientRect();
+    const at = scene && gateAt(event.clientX - rect.left, event.clientY - rect.top);
+    if (!at) {
+      tip.hidden = true;
+      return;
+    }
+    const { v } = at.lane;
+    const { q } = at;
+    tip.innerHTML = format(S.feedTip, {
+      gate: q, x: num(v[`pre_${q}_x`], 3), h: signed(v[`pre_${q}_h`], 3), b: signed(v[`pre_${q}_b`], 3),
+      z: num(v[`pre_${q}`], 3), value: num(v[q], 3), fn: q === "g" ? "tanh" : "σ",
+    });
+    tip.hidden = false;
+    tip.style.left = `${event.clientX - rect.left + 14}px`;
+    tip.style.top = `${event.clientY - rect.top + 10}px`;
+  });
+  el.addEventListener("mouseleave", () => { tip.hidden = true; });
 
   return {
     // Draws step state.t; animates the step's flow (or, walking, the current move) when asked.
