@@ -1,19 +1,16 @@
 """The app factory: routers and static files, nothing else."""
 
-from pathlib import Path
-
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
+from app.assets import STATIC
 from app.file_errors import FileProblem
 from app.web import api, files, pages, stream
 from app.web.body_limit import BodyLimit, json_body_limit, upload_limit
 from app.web.errors import document_problem_codes, request_validation_handler
 from app.web.security import add_security_headers
-
-STATIC = Path(__file__).resolve().parents[1] / "static"
 
 
 def create_app() -> FastAPI:

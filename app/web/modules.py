@@ -10,7 +10,9 @@ import re
 from functools import cache
 from pathlib import Path
 
-STATIC = Path(__file__).resolve().parents[2] / "static"
+from app import assets
+
+STATIC = assets.STATIC
 # A static import or re-export of a relative path: `import … from "./x.js"`, `export … from "../y.js"`.
 RELATIVE_IMPORT = re.compile(r'\b(?:from|import)\s+"(\.{1,2}/[^"]+\.js)"')
 

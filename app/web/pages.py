@@ -7,10 +7,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from app import assets
 from app.web.bundle import plotly_response
 from app.web.modules import module_urls
 
-TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parents[2] / "templates")
+TEMPLATES = Jinja2Templates(directory=assets.TEMPLATES)
 SWAGGER_UI = Path(fastapi_offline.__file__).parent / "static"  # Swagger UI 5 (OpenAPI 3.1)
 
 router = APIRouter()
