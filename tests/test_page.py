@@ -1,24 +1,42 @@
 """The page in headless Chromium: it draws, steps, plays, and shows the server's numbers.
 
-The readout table is the page's own statement of what it shows, so the tests compare it with an
-independent run of the engine on the same scenario and the same edited input.
+The numbers dive (#readout) is the page's own statement of what it shows, so the tests compare it
+with an independent run of the engine on the same scenario and the same edited input; the
+workbench's belt (its number labels) and belt over time (the columns it drew, `el.drawn`) are held
+to the same run.
+
+Helpers other test files use: open_page, body_data, wait_for_step, wait_for_new_revision, settle,
+go_to_step, redrawn, show_dive, show_lab, readout, readout_inputs, assert_readout_matches,
+belt_labels, belt_numbers, assert_belt_matches.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
 import pytest
 
 from app.engine.lstm import Trace, run
-from app.scenarios import get_scenario
+from app.scenarios import SCENARIOS, get_scenario
 
 pytestmark = pytest.mark.browser
 
 # The readout shows toFixed(4): half a unit in the last place, plus float noise.
 TOLERANCE = 6e-5
-CHECKED = ("c", "h", "f", "i", "kept", "added", "c_prev", "forgotten", "g", "o", "tanh_c")
+# The belt's labels show 3 decimals.
+BELT_TOLERANCE = 5e-4 + 1e-6
+# Every gate's pre-activation and its three parts (from x_t, from h_{t-1}, the bias).
+PRE_ACTIVATIONS = tuple(f"pre_{q}{part}" for q in "ifgo" for part in ("", "_x", "_h", "_b"))
+CHECKED = (
+    "h_prev", "c_prev", *PRE_ACTIVATIONS, "f", "i", "g", "o",
+    "kept", "forgotten", "added", "c", "tanh_c", "h",
+)  # fmt: skip
+# The quantities the belt labels for each unit (data-q of its number labels).
+BELT_QUANTITIES = ("h_prev", "c_prev", "f", "i", "g", "o", "kept", "forgotten", "added", "c", "tanh_c", "h")
+MINUS = "\u2212"
+OPEN_STEP = get_scenario("hold-and-release").open_step
 
 
 def open_page(page: Any, server_url: str) -> None:
@@ -40,23 +58,85 @@ def wait_for_new_revision(page: Any, old: str) -> str:
     return body_data(page, "revision")
 
 
+def redrawn(page: Any, action: str, arg: Any = None) -> None:
+    """Run `action` (a JavaScript function of one argument that changes what the page looks at) and
+    wait until a drawing pass begun after it is complete.
+
+    Every complete pass writes body[data-ready], even when the step and revision it stamps are the
+    ones already there; the watcher is set up in the same task as the action, and a pass still on
+    its way when the action asks for another never stamps (painter.js), so the write waited for is
+    the new pass's."""
+    page.evaluate(
+        "(arg) => { window.__redrawn = false;"
+        " const watcher = new MutationObserver(() => { window.__redrawn = true; watcher.disconnect(); });"
+        " watcher.observe(document.body, { attributes: true, attributeFilter: ['data-ready'] });"
+        f" ({action})(arg); }}",
+        arg,
+    )
+    page.wait_for_function("window.__redrawn === true")
+
+
+def show_dive(page: Any, dive: str) -> None:
+    """Open one deep dive by its tab (without scrolling the page) and wait until it is drawn: only
+    the open dive's views are drawn, so its numbers and charts are current from then on."""
+    redrawn(page, "(dive) => document.getElementById(`dive-tab-${dive}`).click()", dive)
+    assert page.evaluate(f"!document.getElementById('dive-{dive}').hidden"), dive
+
+
+def show_lab(page: Any, tab: str) -> None:
+    """Open one of the lab's tabs beside the belt ("knobs", "clamps", "state"): a control on a
+    hidden tab can be neither seen nor clicked."""
+    redrawn(page, "(tab) => document.getElementById(`lab-tab-${tab}`).click()", tab)
+    assert page.evaluate(f"!document.getElementById('lab-{tab}').hidden"), tab
+
+
+# Every cell of the numbers dive, by quantity: the units' (data-unit) or the inputs' (data-j)
+# texts in order, and the caption (which names the step).
+READOUT_JS = """() => {
+  const cells = {};
+  for (const td of document.querySelectorAll('#readout td[data-q]')) {
+    const index = Number(td.dataset.unit ?? td.dataset.j);
+    (cells[td.dataset.q] ||= [])[index] = td.textContent;
+  }
+  const caption = document.querySelector('#readout table.readout-units caption');
+  return { cells, caption: caption ? caption.textContent : null };
+}"""
+
+
+def readout_table(page: Any) -> tuple[dict[str, list[float]], str]:
+    """Every number of the numbers dive, by quantity, and its caption; opens the dive first (and
+    leaves it open) when another one is open."""
+    if page.evaluate("document.getElementById('dive-numbers').hidden"):
+        show_dive(page, "numbers")
+    shown: dict[str, Any] = page.evaluate(READOUT_JS)
+    cells = {q: [float(text) for text in texts] for q, texts in shown["cells"].items()}
+    return cells, str(shown["caption"])
+
+
 def readout(page: Any, quantity: str, units: int) -> list[float]:
-    """The numbers the page shows for one quantity, unit by unit."""
-    cells = (f"#readout td[data-q='{quantity}'][data-unit='{k}']" for k in range(units))
-    return [float(page.inner_text(cell)) for cell in cells]
+    """The numbers the page shows for one quantity, unit by unit (from the numbers dive)."""
+    values = readout_table(page)[0][quantity]
+    assert len(values) >= units, (quantity, values)
+    return values[:units]
 
 
 def readout_inputs(page: Any, inputs: int) -> list[float]:
-    return [float(page.inner_text(f"#readout td[data-q='x'][data-j='{j}']")) for j in range(inputs)]
+    values = readout_table(page)[0]["x"]
+    assert len(values) == inputs, values
+    return values
 
 
 def assert_readout_matches(page: Any, trace: Trace, t: int) -> None:
+    """The numbers dive shows step t of `trace`: every quantity of every unit, and the inputs."""
+    cells, caption = readout_table(page)
+    assert re.search(rf"t = {t}\D", caption), (t, caption)
     hidden = trace.h.shape[1]
     for quantity in CHECKED:
-        shown = readout(page, quantity, hidden)
+        shown = cells[quantity]
         expected = getattr(trace, quantity)[t]
+        assert len(shown) == hidden, (quantity, shown)
         assert np.allclose(shown, expected, atol=TOLERANCE, rtol=0), (quantity, t, shown, expected)
-    assert np.allclose(readout_inputs(page, trace.x.shape[1]), trace.x[t], atol=TOLERANCE, rtol=0)
+    assert np.allclose(cells["x"], trace.x[t], atol=TOLERANCE, rtol=0), (t, cells["x"], trace.x[t])
 
 
 def settle(page: Any) -> None:
@@ -69,31 +149,122 @@ def go_to_step(page: Any, t: int) -> None:
     wait_for_step(page, t)
 
 
-def test_page_draws_every_view_without_console_errors(page: Any, server_url: str) -> None:
+# The belt's number labels on show: quantity, unit, text as read, and whether the walk-through dims it.
+BELT_LABELS_JS = """() => [...document.querySelectorAll('#belt .view-label[data-q]')]
+  .filter((el) => !el.hidden)
+  .map((el) => ({ q: el.dataset.q, unit: Number(el.dataset.unit), text: el.innerText,
+    dim: el.classList.contains('dim') }))"""
+
+
+def belt_labels(page: Any) -> list[dict[str, Any]]:
+    """The belt's number labels on show: {q, unit, text, dim} each."""
+    labels: list[dict[str, Any]] = page.evaluate(BELT_LABELS_JS)
+    return labels
+
+
+def label_number(text: str) -> float:
+    """The number a belt label shows: its last word, with a real minus sign."""
+    return float(text.split()[-1].replace(MINUS, "-"))
+
+
+def belt_numbers(page: Any) -> dict[tuple[str, int], float]:
+    """The number of each (quantity, unit) the belt labels; each appears once."""
+    labels = belt_labels(page)
+    numbers = {(label["q"], label["unit"]): label_number(label["text"]) for label in labels}
+    assert len(numbers) == len(labels), labels
+    return numbers
+
+
+def assert_belt_matches(page: Any, trace: Trace, t: int, units: list[int]) -> None:
+    """The belt shows exactly these units, each with every one of its numbers from step t of `trace`."""
+    numbers = belt_numbers(page)
+    assert sorted({unit for _, unit in numbers}) == units, numbers
+    for k in units:
+        for quantity in BELT_QUANTITIES:
+            shown = numbers[(quantity, k)]
+            expected = float(getattr(trace, quantity)[t, k])
+            where = (quantity, k, t)
+            assert shown == pytest.approx(expected, abs=BELT_TOLERANCE, rel=0), (where, shown, expected)
+
+
+# How much of the belt's canvas is painted (pixels with any opacity), and its size.
+PAINTED_JS = """() => {
+  const canvas = document.querySelector('#belt .canvas-stage canvas');
+  const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  let painted = 0;
+  for (let n = 3; n < data.length; n += 4) if (data[n] > 0) painted += 1;
+  return { painted, pixels: canvas.width * canvas.height };
+}"""
+
+
+def test_page_draws_every_view_at_the_scenarios_opening_step_without_console_errors(
+    page: Any, server_url: str
+) -> None:
+    """The first screen: the workbench's belt and belt over time at hold-and-release's opening step
+    (t = 5, the pulse), the open deep dive's chart, the scenario's words and the controls."""
+    scenario = get_scenario("hold-and-release")
+    trace = run(scenario.weights, scenario.x, scenario.h0, scenario.c0)
     open_page(page, server_url)
-    for view in ("#belt", "#timeline", "#gates", "#inputs-chart"):
-        assert page.locator(f"{view} .main-svg").count() > 0, f"{view} has no Plotly chart"
+    assert OPEN_STEP == 5
+    assert body_data(page, "step") == str(OPEN_STEP)
+    assert page.inner_text("#step-label") == f"t = {OPEN_STEP} / 39"
     assert page.inner_text("#scenario-title") == "Hold and release"
-    assert "pulse" in page.inner_text("#scenario-description")
+    assert "pulse" in page.text_content("#scenario-description")
+    assert page.inner_text("#scenario-prompt") == scenario.prompt
     assert "Connected" in page.inner_text("#status")
-    assert body_data(page, "step") == "0"
-    assert page.inner_text("#step-label") == "t = 0 / 39"
     assert page.locator("input.input-slider").count() == 2
-    # The station labels of the belt are on the chart.
-    belt_text = page.inner_text(".belt-stage")  # the chart and its backdrop and label layers
+
+    # The belt: painted, every lane at this size, each number the engine's.
+    painted = page.evaluate(PAINTED_JS)
+    assert painted["painted"] > 0.05 * painted["pixels"], painted
+    assert page.get_attribute("#belt", "data-lanes") == "0-2"
+    assert_belt_matches(page, trace, OPEN_STEP, [0, 1, 2])
+    belt_text = page.inner_text("#belt")  # the stations' headers and the labels
     for label in ("forget", "input", "tanh", "output"):
         assert label in belt_text
+    # The belt over time: the same lanes, every step, the current one marked.
+    drawn = page.evaluate(
+        "(({ units, T, t }) => ({ units, T, t }))(document.getElementById('timeline').drawn)"
+    )
+    assert drawn == {"units": [0, 1, 2], "T": 40, "t": OPEN_STEP}
+    # The open deep dive (equations) draws its Plotly chart.
+    assert page.locator("#activations .main-svg").count() > 0
+
+
+def test_each_scenario_opens_at_its_own_step_from_the_menu_and_on_reset(page: Any, server_url: str) -> None:
+    """A scenario opens where something happens: the step its GET /api/scenarios/{name} names as
+    open_step, whether loaded from the menu or reset after stepping away."""
+    open_page(page, server_url)
+    name = ""
+    for name in SCENARIOS:
+        described = page.request.get(f"{server_url}/api/scenarios/{name}").json()
+        open_step, steps = described["open_step"], len(described["x"])
+        assert open_step == get_scenario(name).open_step
+        go_to_step(page, 1)  # a step no scenario opens at
+        revision = body_data(page, "revision")
+        page.select_option("#scenario", name)
+        wait_for_new_revision(page, revision)
+        assert body_data(page, "step") == str(open_step), name
+        assert page.input_value("#scrubber") == str(open_step), name
+        assert page.inner_text("#step-label") == f"t = {open_step} / {steps - 1}", name
+
+    # Reset, after stepping away, opens the scenario on show (the last one loaded) at its step.
+    go_to_step(page, 1)
+    revision = body_data(page, "revision")
+    page.click("#reset")
+    wait_for_new_revision(page, revision)
+    assert body_data(page, "step") == str(get_scenario(name).open_step)
 
 
 def test_stepping_with_button_and_keys_moves_the_step(page: Any, server_url: str) -> None:
     open_page(page, server_url)
     page.click("#step-forward")
-    wait_for_step(page, 1)
+    wait_for_step(page, OPEN_STEP + 1)
     page.locator("#belt").click(position={"x": 5, "y": 5})  # focus leaves the button
     page.keyboard.press("ArrowRight")
-    wait_for_step(page, 2)
+    wait_for_step(page, OPEN_STEP + 2)
     page.keyboard.press("ArrowLeft")
-    wait_for_step(page, 1)
+    wait_for_step(page, OPEN_STEP + 1)
     page.keyboard.press("End")
     wait_for_step(page, 39)
     page.keyboard.press("Home")
@@ -103,6 +274,7 @@ def test_stepping_with_button_and_keys_moves_the_step(page: Any, server_url: str
 
 def test_arrow_keys_on_a_slider_move_the_slider_not_the_step(page: Any, server_url: str) -> None:
     open_page(page, server_url)
+    go_to_step(page, 0)  # the signal input is 0 here
     revision = body_data(page, "revision")
     page.focus("input.input-slider[data-j='0']")
     page.keyboard.press("ArrowRight")
@@ -115,6 +287,7 @@ def test_slider_edit_shows_the_engines_numbers_now_and_later(page: Any, server_u
     scenario = get_scenario("hold-and-release")
     original = run(scenario.weights, scenario.x, scenario.h0, scenario.c0)
     open_page(page, server_url)
+    go_to_step(page, 0)
     page.click("#step-forward")
     wait_for_step(page, 1)
     page.locator("#belt").click(position={"x": 5, "y": 5})
@@ -131,12 +304,14 @@ def test_slider_edit_shows_the_engines_numbers_now_and_later(page: Any, server_u
     x[2, 0] = 0.8
     edited = run(scenario.weights, x, scenario.h0, scenario.c0)
     assert_readout_matches(page, edited, 2)
+    assert_belt_matches(page, edited, 2, [0, 1, 2])
     assert page.inner_text("input.input-slider[data-j='0'] ~ output") == "0.80"
 
     # A change at step 2 rides the belt: c at a later step differs from the unedited run.
     later = 12
     go_to_step(page, later)
     assert_readout_matches(page, edited, later)
+    assert_belt_matches(page, edited, later, [0, 1, 2])
     assert not np.allclose(readout(page, "c", 3), original.c[later], atol=1e-3)
     # ...while steps before the edit are untouched.
     go_to_step(page, 1)
@@ -146,6 +321,7 @@ def test_slider_edit_shows_the_engines_numbers_now_and_later(page: Any, server_u
 
 def test_play_advances_and_pause_stops(page: Any, server_url: str) -> None:
     open_page(page, server_url)
+    go_to_step(page, 0)
     page.locator("#speed").fill("4")
     page.click("#play")
     page.wait_for_selector("#play[aria-pressed='true']")
@@ -171,6 +347,7 @@ def test_generator_rewrites_the_input_sequence(page: Any, server_url: str) -> No
     scenario = get_scenario("hold-and-release")
     open_page(page, server_url)
     go_to_step(page, 10)
+    show_dive(page, "files")  # the generator lives in the files dive
     revision = body_data(page, "revision")
     page.select_option("#gen-kind", "constant")
     page.select_option("#gen-component", "0")
@@ -189,6 +366,7 @@ def test_generator_rewrites_the_input_sequence(page: Any, server_url: str) -> No
 
 def test_rejected_generator_shows_the_field_in_status(page: Any, server_url: str) -> None:
     open_page(page, server_url)
+    show_dive(page, "files")
     page.select_option("#gen-kind", "sine")
     page.fill("#gen-sine-period", "0.5")
     page.click("#gen-apply")
@@ -203,30 +381,49 @@ def test_loading_a_scenario_redraws_with_its_sizes(page: Any, server_url: str) -
     wait_for_new_revision(page, revision)
     scenario = get_scenario("random-init")
     expected = run(scenario.weights, scenario.x, scenario.h0, scenario.c0)
+    hidden = expected.c.shape[1]
+    assert hidden == 4
     assert page.inner_text("#scenario-title") == scenario.title
-    assert page.locator("#readout td[data-q='c']").count() == expected.c.shape[1]
-    assert_readout_matches(page, expected, 0)
+    assert body_data(page, "step") == str(scenario.open_step)
+    # Every unit on the belt and on the belt over time, and a column per unit in the numbers.
+    assert page.get_attribute("#belt", "data-lanes") == f"0-{hidden - 1}"
+    assert_belt_matches(page, expected, scenario.open_step, list(range(hidden)))
+    assert page.evaluate("document.getElementById('timeline').drawn.units") == list(range(hidden))
+    assert_readout_matches(page, expected, scenario.open_step)
+    assert page.locator("#readout td[data-q='c']").count() == hidden
 
+    go_to_step(page, 1)
     revision = body_data(page, "revision")
     page.click("#reset")
     wait_for_new_revision(page, revision)
     assert page.inner_text("#scenario-title") == scenario.title
+    assert body_data(page, "step") == str(scenario.open_step)
+
+
+# The plot area of the belt over time (timeline.js): from x = 58 px to the width less 46 px.
+PLOT_LEFT, PLOT_RIGHT = 58, 46
 
 
 def test_clicking_a_step_on_the_timeline_jumps_there(page: Any, server_url: str) -> None:
     open_page(page, server_url)
     page.locator("#timeline").scroll_into_view_if_needed()
-    plot = page.locator("#timeline .nsewdrag").first.bounding_box()
-    assert plot is not None
-    x, y = plot["x"] + plot["width"] * 0.3, plot["y"] + plot["height"] * 0.5
+    box = page.locator("#timeline").bounding_box()
+    assert box is not None
+    width = int(
+        page.evaluate("Math.floor(document.getElementById('timeline').getBoundingClientRect().width)")
+    )
+    plot = width - PLOT_LEFT - PLOT_RIGHT
+    expected = 12  # about 30 % of the way along 40 steps: the middle of its column
+    x, y = box["x"] + PLOT_LEFT + plot * (expected + 0.5) / 40, box["y"] + box["height"] * 0.5
     page.mouse.move(x - 4, y)
-    page.mouse.move(x, y)  # Plotly picks the step under the pointer on hover
+    page.mouse.move(x, y)  # hovering reads the step under the pointer
+    tip = page.locator("#timeline .view-tip")
+    assert tip.is_visible() and tip.inner_text().startswith(f"step {expected}"), tip.inner_text()
     page.mouse.click(x, y)
-    page.wait_for_function("Number(document.body.dataset.step) > 0")
+    wait_for_step(page, expected)
     settle(page)
-    step = int(body_data(page, "step"))
-    assert 5 <= step <= 20  # 30 % of the way along 40 steps
-    assert page.inner_text("#step-label") == f"t = {step} / 39"
+    assert page.inner_text("#step-label") == f"t = {expected} / 39"
+    assert page.evaluate("document.getElementById('timeline').drawn.t") == expected
 
 
 # Feeds state.js two frames it must refuse: one on a base it does not hold, one already superseded.

@@ -74,7 +74,7 @@ def test_a_fast_drag_sends_one_move_at_a_time_and_the_page_ends_on_the_last(
 ) -> None:
     page.add_init_script(RECORD_TRAFFIC)
     open_page(page, server_url)
-    go_to_step(page, 5)
+    go_to_step(page, 5)  # the scenario opens here too; the step is the one the moves must name
     values = np.round(np.linspace(-1.0, 0.73, 30), 2).tolist()
     page.evaluate(FAST_DRAG, ['input.input-slider[data-j="0"]', values])
     page.wait_for_function(SETTLED)
@@ -101,7 +101,7 @@ def test_moves_of_two_controls_both_arrive_and_a_button_goes_after_them(page: An
     different sliders both reach the server (one does not replace the other)."""
     page.add_init_script(RECORD_TRAFFIC)
     open_page(page, server_url)
-    go_to_step(page, 5)
+    go_to_step(page, 8)  # away from the opening step, where reset goes back to
     page.evaluate(
         """() => {
       const move = (selector, value) => {
@@ -123,7 +123,10 @@ def test_moves_of_two_controls_both_arrive_and_a_button_goes_after_them(page: An
     made = [("set_input", 0, 0.25), ("set_input", 0, 0.5), ("set_input", 1, -0.75)]
     assert sent[-4:] == [*made, ("reset", None, None)]
     assert moves == made
-    # Reset came after both moves, so the page shows the scenario's own inputs.
+    # Reset came after both moves, so the page shows the scenario's own inputs, at its opening step.
     scenario = get_scenario("hold-and-release")
-    step = int(page.evaluate("document.body.dataset.step"))
-    assert_readout_matches(page, run(scenario.weights, scenario.x, scenario.h0, scenario.c0), step)
+    original = run(scenario.weights, scenario.x, scenario.h0, scenario.c0)
+    page.wait_for_function("t => document.body.dataset.step === String(t)", arg=scenario.open_step)
+    assert_readout_matches(page, original, scenario.open_step)
+    go_to_step(page, 8)  # where the moves were made
+    assert_readout_matches(page, original, 8)
