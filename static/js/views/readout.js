@@ -17,7 +17,8 @@ const GATE_ROWS = ["f", "i", "o"];
 // of the walk-through that involve the row (its cells then carry the class "walk-hl"). `table`: the
 // step's states on the left, the gates' pre-activations and their parts beside them.
 export const GROUPS = [
-  { group: "arrives", table: 0, rows: [["h_prev", [2]], ["c_prev", [1]]] },
+  // h_{t−1} feeds every gate: the forget, input and output moves all look at it.
+  { group: "arrives", table: 0, rows: [["h_prev", [1, 2, 4]], ["c_prev", [1]]] },
   { group: "gates", table: 0, rows: [["f", [1]], ["i", [2]], ["g", [2]], ["o", [4]]] },
   { group: "belt", table: 0, rows: [["kept", [1, 3]], ["forgotten", [1]], ["added", [2, 3]], ["c", [3, 4, 5]]] },
   { group: "output", table: 0, rows: [["tanh_c", [4]], ["h", [4, 5]]] },
