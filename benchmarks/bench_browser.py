@@ -154,10 +154,7 @@ def _open(browser: Any, server: Server, setup: str) -> tuple[Any, Any]:
         page.evaluate(SEND, {"type": "set_sequence", "x": x})
     else:  # the page as it opens: its default scenario
         steps = DEFAULT_STEPS
-    page.wait_for_function(
-        f"document.getElementById('step-label').textContent.endsWith('/ {steps - 1}')"
-        " && document.body.dataset.step === '0'"
-    )
+    page.wait_for_function(f"document.getElementById('step-label').textContent.endsWith('/ {steps - 1}')")
     page.locator("#scrubber").fill("1")
     page.wait_for_selector("body[data-step='1']")
     # Where a user's hand would be: the input slider in the middle of the window.

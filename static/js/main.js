@@ -120,13 +120,15 @@ async function main() {
   const painter = createPainter({
     doc,
     status,
-    html: [controls, tabs, knobs, explain, readout, equations, files, announcer],
+    html: [controls, tabs, knobs, explain, files, announcer],
     canvases: [belt, timeline],
-    charts: [
-      [$("activations"), () => activations.render(state), inDive("equations")],
-      [$("gradients"), () => gradients.render(state), inDive("gradients")],
-      [$("race"), () => race.render(state), inDive("gradients")],
-      [$("gates"), () => gates.render(state), inDive("gates")],
+    dives: [
+      { el: $("equations"), draw: () => equations.render(state), shown: inDive("equations") },
+      { el: $("activations"), draw: () => activations.render(state), shown: inDive("equations"), plotly: true },
+      { el: $("gradients"), draw: () => gradients.render(state), shown: inDive("gradients"), plotly: true },
+      { el: $("race"), draw: () => race.render(state), shown: inDive("gradients"), plotly: true },
+      { el: $("gates"), draw: () => gates.render(state), shown: inDive("gates"), plotly: true },
+      { el: $("readout"), draw: () => readout.render(state), shown: inDive("numbers") },
     ],
     restoringOrigin: session.restoringOrigin,
     address,

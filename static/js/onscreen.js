@@ -1,9 +1,10 @@
-// Which charts are on screen (or about to be): a draw pass paints those first and the others a
-// frame at a time after them (painter.js), so a slider drag or a playback step repaints what the
-// reader sees without waiting for charts scrolled out of sight.
+// Which of the deep dives' views are on screen: a draw pass paints those with the workbench and the
+// others once the page is still (painter.js), so a slider drag or a playback step repaints what
+// the reader sees without waiting for views scrolled out of sight. One that scrolls into view is
+// drawn at once.
 
-// Charts this close to the viewport count as on screen: they are drawn before a scroll reveals them.
-const MARGIN = "200px 0px";
+// Only what the window shows counts: a chart just below it is drawn once the page is still.
+const MARGIN = "0px";
 
 // Watches `elements`; calls onShown() when one that was off screen comes into view. Until the
 // observer has reported an element, it counts as on screen (the first pass draws it at once).

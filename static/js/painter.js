@@ -1,8 +1,10 @@
 // Drawing: every request of one frame is coalesced into one requestAnimationFrame pass that
-// redraws the views from the state: the HTML views and the page's own canvas views (the workbench)
-// at once, then the Plotly charts of the open deep dive, once plotly.js has run. The pass stamps on
-// <body> what it drew (data-step, data-revision, ...), which is what the tests and the page's own
-// code wait for. Nothing here computes a number.
+// redraws the views from the state: the workbench (HTML controls and the page's own canvas views)
+// at once; then the open deep dive's views on screen (its Plotly charts once plotly.js has run);
+// then, once the page has been still for a moment, those of its views scrolled out of sight, so a
+// drag or a playback never waits for what nobody sees. The pass stamps on <body> what it drew
+// (data-step, data-revision, ...), which is what the tests and the page's own code wait for.
+// Nothing here computes a number.
 
 import { strings, textLanguage } from "./i18n/index.js";
 import { watchOnScreen } from "./onscreen.js";
@@ -18,24 +20,31 @@ function afterPaint() {
   return new Promise((resolve) => requestAnimationFrame(() => window.setTimeout(resolve, 0)));
 }
 
+// How long the page must be still before views out of sight are drawn (a drag's moves come every
+// 16–50 ms; a Plotly chart's redraw costs 15–90 ms).
+const STILL_MS = 250;
+
 // Options:
 //   doc                the document (its <body> carries the stamps)
 //   status             the #status line (views/status.js), drawn by every pass
 //   html               views with render(state), drawn first and synchronously, in this order
 //   canvases           the page's own views, render(state, motion) with motion = {animate, duration}
-//   charts             [element, draw(), shown()] triples: the Plotly charts, drawn while shown()
+//   dives              the deep dives' views, {el, draw(), shown(), plotly}: drawn while shown(),
+//                      after plotly.js has run if `plotly`
 //   restoringOrigin()  "link" | "reconnect" | "upload" while a restore is on its way, else null
 //   address            keeps the URL's link in step (address.js)
 // Returns {requestDraw({animate})}.
-export function createPainter({ doc, status, html, canvases, charts, restoringOrigin, address }) {
+export function createPainter({ doc, status, html, canvases, dives, restoringOrigin, address }) {
   const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
   let queued = null; // {animate} of the pass waiting for the next animation frame
   let passes = 0; // the latest pass owns body[data-step|data-revision]
   let plotlyLoaded = false;
   // A chart scrolled into view is drawn at once if a pass left it for later.
-  const screen = watchOnScreen(charts.map(([el]) => el), () => requestDraw());
+  const screen = watchOnScreen(dives.map(({ el }) => el), () => requestDraw());
 
+  let lastRequest = 0; // performance.now() of the latest request for a pass
   function requestDraw({ animate = false } = {}) {
+    lastRequest = performance.now();
     address.schedule(); // whatever asks for a redraw changed the state or the view
     if (queued) {
       queued.animate = queued.animate || animate;
@@ -70,6 +79,26 @@ export function createPainter({ doc, status, html, canvases, charts, restoringOr
     idle(() => loadPlotly().then(() => { plotlyLoaded = true; }, () => {}), { timeout: 3000 });
   }
 
+  // Draws the views (after plotly.js has run, if one needs it); false when it could not be loaded.
+  async function drawViews(views, words) {
+    if (views.some((view) => view.plotly) && !(await plotly(words))) return false;
+    await Promise.all(views.map((view) => view.draw()));
+    return true;
+  }
+
+  // Resolves true once nothing has asked for a drawing pass for STILL_MS, false as soon as this
+  // pass is no longer the current one.
+  function still(current) {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (!current()) resolve(false);
+        else if (performance.now() - lastRequest >= STILL_MS) resolve(true);
+        else window.setTimeout(check, STILL_MS - (performance.now() - lastRequest));
+      };
+      check();
+    });
+  }
+
   async function drawPass() {
     const { animate } = queued;
     queued = null;
@@ -91,22 +120,19 @@ export function createPainter({ doc, status, html, canvases, charts, restoringOr
     for (const view of canvases) view.render(state, motion);
     stampShown(t, revision);
     warmUp();
-    // The open deep dive's charts (after the first screen has been painted): those on screen at
-    // once, the others a frame apart. While playing, charts out of sight are left as they are.
-    const open = charts.filter(([, , shown]) => shown());
-    if (open.length) {
+    // The open deep dive's views, after the workbench has been painted: those on screen at once,
+    // the others (out of sight) once the page is still, a frame apart; while playing, not at all.
+    const open = dives.filter((view) => view.shown());
+    const onScreen = open.filter((view) => screen.isOnScreen(view.el));
+    const rest = state.playing ? [] : open.filter((view) => !onScreen.includes(view));
+    if (open.length) await afterPaint();
+    if (!current() || !(await drawViews(onScreen, words)) || !current()) return;
+    if (rest.length && !(await still(current))) return;
+    for (const view of rest) {
+      if (!current() || !(await drawViews([view], words))) return;
       await afterPaint();
-      if (!current() || !(await plotly(words)) || !current()) return;
-      const onScreen = open.filter(([el]) => screen.isOnScreen(el));
-      await Promise.all(onScreen.map(([, draw]) => draw()));
-      const rest = state.playing ? [] : open.filter((chart) => !onScreen.includes(chart));
-      for (const [, draw] of rest) {
-        await afterPaint();
-        if (!current()) return;
-        await draw();
-      }
-      if (!current()) return;
     }
+    if (!current()) return;
     stampDrawn(t, revision);
   }
 
