@@ -64,3 +64,39 @@ def random_weights(rng: "np.random.Generator", inputs: int, hidden: int, blocks:
         "bias_ih": rng.uniform(-1, 1, rows).tolist(),
         "bias_hh": rng.uniform(-1, 1, rows).tolist(),
     }
+
+
+# --- the page in headless Chromium (tests/test_page_*.py) -----------------------------------------
+#
+# The workbench keeps its deep dives (equations, gradients, gates, numbers, files) and the lab's
+# tabs (knobs, clamps, start state) behind tab lists: a control in a closed tab is hidden, and a
+# dive's tables and charts are drawn only while it is open, so a test opens the tab first.
+
+DIVES = ("equations", "gradients", "gates", "numbers", "files")
+LAB_TABS = ("knobs", "clamps", "state")
+
+
+def after_a_drawing_pass(page: Any, action: Any) -> None:
+    """Do `action()` and wait until a drawing pass the page started after it has completed.
+
+    body[data-ready] is stamped at the end of every complete pass (painter.js), the open dive's
+    charts included; a pass overtaken by a newer request never stamps. So once the stamp is taken
+    off, its return means the page has drawn what the action changed. Uses no wait_for_function,
+    so it also works under the app's real Content-Security-Policy."""
+    page.evaluate("delete document.body.dataset.ready")
+    action()
+    page.wait_for_selector("body[data-ready='true']", state="attached")
+
+
+def open_dive(page: Any, dive: str) -> None:
+    """Open a deep dive with its tab (a click) and wait until its views show the current state."""
+    after_a_drawing_pass(page, lambda: page.click(f"#dive-tab-{dive}"))
+    assert page.get_attribute(f"#dive-tab-{dive}", "aria-selected") == "true"
+    page.wait_for_selector(f"#dive-{dive}", state="visible")
+
+
+def open_lab(page: Any, tab: str) -> None:
+    """Open one of the lab's tabs beside the belt (knobs, clamps, state) with a click."""
+    page.click(f"#lab-tab-{tab}")
+    page.wait_for_selector(f"#lab-{tab}", state="visible")
+    assert page.get_attribute(f"#lab-tab-{tab}", "aria-selected") == "true"

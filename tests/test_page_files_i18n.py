@@ -26,8 +26,9 @@ STATUS_MENTIONS = "name => document.getElementById('status').textContent.include
 
 @pytest.fixture
 def korean_page(browser: Any, server_url: str) -> Iterator[Any]:
-    """The page opened by a link in Korean; any console error but the browser's own line for a
-    refused upload fails the test."""
+    """The page opened by a link in Korean, with the files dive open (where files are imported and
+    their notes shown); any console error but the browser's own line for a refused upload fails
+    the test."""
     # bypass_csp only for wait_for_function's evaluated strings (see conftest.py's `page`).
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, bypass_csp=True)
     page = context.new_page()
@@ -39,8 +40,9 @@ def korean_page(browser: Any, server_url: str) -> Iterator[Any]:
 
     page.on("console", console)
     page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
-    page.goto(server_url + "/" + encode_link({"v": 1, "lang": "ko"}))
+    page.goto(server_url + "/" + encode_link({"v": 1, "lang": "ko", "dive": "files"}))
     page.wait_for_selector("body[data-ready='true'][data-lang='ko']")
+    page.wait_for_selector("#dive-files", state="visible")
     yield page
     context.close()
     assert not problems, "the page reported problems:\n" + "\n".join(problems)
@@ -140,6 +142,7 @@ def test_a_layer_that_cannot_be_loaded_is_explained_in_korean(korean_page: Any) 
         "() => document.getElementById('files-note').textContent.includes('불러올 수 없음')"
     )
 
+    assert korean_page.is_visible("#files-note")
     note = korean_page.inner_text("#files-note")
     params = {"name": "weight_ih_l1", "shape": "(9, 3)", "note": "gru_shape"}
     assert f"불러올 수 없음: l1 ({problem_text('lstm_ih_shape', params, 'ko')})" in note, note

@@ -1,7 +1,10 @@
 """The gradient view, the memory race and the knobs, in headless Chromium.
 
 What a chart plots is read straight from its Plotly graph div and compared with an independent
-run of the engine (same scenario, same knobs), so the page is held to the server's numbers.
+run of the engine (same scenario, same knobs), so the page is held to the server's numbers. On the
+workbench the charts, the RNN's weight, the loss target and the unit menu live in the gradients
+dive; the bias knobs, the clamps and the initial state in the lab's tabs beside the belt; each test
+opens the tab of what it uses (a dive is drawn only while open).
 """
 
 from __future__ import annotations
@@ -14,9 +17,12 @@ import pytest
 from app.engine import rnn
 from app.engine.backprop import lstm_backward, rnn_backward
 from app.engine.knobs import Knobs, lstm_weights, rnn_weights
-from app.engine.lstm import run
+from app.engine.lstm import Trace, run
 from app.scenarios import get_scenario
+from tests.helpers import open_dive, open_lab
 from tests.test_page import (
+    TOLERANCE,
+    assert_readout_matches,
     body_data,
     go_to_step,
     open_page,
@@ -95,14 +101,20 @@ def load(page: Any, scenario: str) -> None:
     change(page, lambda: page.select_option("#scenario", scenario))
 
 
+def open_step(name: str) -> int:
+    """The step a scenario opens at (on load, on reset, and on first opening the page)."""
+    return get_scenario(name).open_step
+
+
 def test_forget_bias_slider_changes_the_gradient_to_the_engines_numbers(page: Any, server_url: str) -> None:
     open_page(page, server_url)
     go_to_step(page, 7)
+    open_dive(page, "gradients")
     before = plotted(page, "gradients")["lstm-dc"][0]
     assert before == pytest.approx(expected_gradients("hold-and-release", Knobs())["lstm-dc"][0], rel=RTOL)
     assert_plots(page, "gradients", expected_gradients("hold-and-release", Knobs()))
 
-    change(page, lambda: page.locator("#knob-bias_f").fill("2.5"))
+    change(page, lambda: page.locator("#knob-bias_f").fill("2.5"))  # the lab's Knobs tab, open by default
     after = plotted(page, "gradients")["lstm-dc"][0]
     expected = expected_gradients("hold-and-release", Knobs(bias_f=2.5))
     assert after == pytest.approx(expected["lstm-dc"][0], rel=RTOL)
@@ -115,6 +127,7 @@ def test_forget_bias_slider_changes_the_gradient_to_the_engines_numbers(page: An
 
 def test_long_memory_race_rnn_fades_while_the_belt_holds(page: Any, server_url: str) -> None:
     open_page(page, server_url)
+    open_dive(page, "gradients")
     load(page, "long-memory")
     shown = plotted(page, "race")
     rnn_h, lstm_c = np.abs(shown["rnn-h-0"]), np.abs(shown["lstm-c-0"])
@@ -126,6 +139,7 @@ def test_long_memory_race_rnn_fades_while_the_belt_holds(page: Any, server_url: 
 
 def test_rnn_weight_slider_changes_only_the_rnn(page: Any, server_url: str) -> None:
     open_page(page, server_url)
+    open_dive(page, "gradients")
     load(page, "long-memory")
     before = plotted(page, "race")
     change(page, lambda: page.locator("#knob-rnn_scale").fill("0.5"))
@@ -140,6 +154,7 @@ def test_rnn_weight_slider_changes_only_the_rnn(page: Any, server_url: str) -> N
 
 def test_target_select_shows_the_gradients_of_one_units_loss(page: Any, server_url: str) -> None:
     open_page(page, server_url)
+    open_dive(page, "gradients")
     change(page, lambda: page.select_option("#knob-target", "1"))
     expected = expected_gradients("hold-and-release", Knobs(target=1))
     assert_plots(page, "gradients", expected)
@@ -149,6 +164,7 @@ def test_target_select_shows_the_gradients_of_one_units_loss(page: Any, server_u
 
 def test_unit_menu_plots_one_units_gradient_and_race(page: Any, server_url: str) -> None:
     open_page(page, server_url)
+    open_dive(page, "gradients")
     revision = body_data(page, "revision")
     page.select_option("#unit-select", "2")
     page.wait_for_function("document.getElementById('race').data.length === 3")
@@ -164,9 +180,14 @@ def test_unit_menu_plots_one_units_gradient_and_race(page: Any, server_url: str)
 def test_initial_cell_state_slider_sets_c0(page: Any, server_url: str) -> None:
     open_page(page, server_url)
     load(page, "long-memory")
+    go_to_step(page, 0)  # c_{t-1} at step 0 is c0
+    open_dive(page, "numbers")
+    open_lab(page, "state")
     change(page, lambda: page.locator('input.state-slider[data-name="c0"][data-unit="1"]').fill("1.5"))
     assert float(page.inner_text("#readout td[data-q='c_prev'][data-unit='1']")) == pytest.approx(1.5)
     assert float(page.inner_text("#readout td[data-q='c_prev'][data-unit='0']")) == 0.0
+    assert page.inner_text('output[for="state-c0-1"]') == "1.50"
+    open_dive(page, "gradients")
     assert_plots(page, "race", expected_race("long-memory", Knobs(), c0=np.array([0.0, 1.5])))
 
 
@@ -174,8 +195,12 @@ def test_reset_puts_the_knobs_back(page: Any, server_url: str) -> None:
     open_page(page, server_url)
     change(page, lambda: page.locator("#knob-bias_f").fill("-4"))
     change(page, lambda: page.locator("#knob-weight_scale").fill("2"))
+    open_dive(page, "gradients")
+    change(page, lambda: page.locator("#knob-rnn_scale").fill("0.3"))
     change(page, lambda: page.select_option("#knob-target", "0"))
+    open_lab(page, "state")
     change(page, lambda: page.locator('input.state-slider[data-name="h0"][data-unit="0"]').fill("0.5"))
+    go_to_step(page, 20)
     assert page.input_value("#knob-bias_f") == "-4"
     change(page, lambda: page.click("#reset"))
     assert page.input_value("#knob-bias_f") == "0"
@@ -185,32 +210,49 @@ def test_reset_puts_the_knobs_back(page: Any, server_url: str) -> None:
     assert page.input_value("#knob-target") == "sum"
     assert page.input_value('input.state-slider[data-name="h0"][data-unit="0"]') == "0"
     assert_plots(page, "gradients", expected_gradients("hold-and-release", Knobs()))
+    # A reset opens the scenario at its own step again.
+    assert body_data(page, "step") == str(open_step("hold-and-release"))
 
 
 def test_keyboard_on_a_knob_moves_the_knob_not_the_step(page: Any, server_url: str) -> None:
     open_page(page, server_url)
+    open_dive(page, "gradients")
+    step = open_step("hold-and-release")
+    wait_for_step(page, step)
     page.focus("#knob-bias_f")
     change(page, lambda: page.keyboard.press("ArrowLeft"))
-    wait_for_step(page, 0)
+    wait_for_step(page, step)
     assert page.inner_text("output[for='knob-bias_f']") == "−0.1"
     assert_plots(page, "gradients", expected_gradients("hold-and-release", Knobs(bias_f=-0.1)))
+    # The same for the RNN's weight, in the gradients dive.
+    page.focus("#knob-rnn_scale")
+    change(page, lambda: page.keyboard.press("ArrowLeft"))
+    wait_for_step(page, step)
+    assert page.inner_text("output[for='knob-rnn_scale']") == "w = 0.99"
+    assert_plots(
+        page, "gradients", expected_gradients("hold-and-release", Knobs(bias_f=-0.1, rnn_scale=0.99))
+    )
 
 
 def test_forcing_the_forget_gate_open_holds_the_belt_through_the_release(page: Any, server_url: str) -> None:
     open_page(page, server_url)
     go_to_step(page, 30)
+    open_dive(page, "gradients")
+    open_lab(page, "clamps")
     change(page, lambda: page.check("#clamp-f-on"))  # all units, at the slider's default 1.00
     knobs = Knobs().with_clamp("f", None, 1.0, 3)
     assert_plots(page, "gradients", expected_gradients("hold-and-release", knobs))
     assert_plots(page, "race", expected_race("hold-and-release", knobs))
-    assert readout(page, "f", 3) == [1.0, 1.0, 1.0]
     assert page.inner_text(".clamp-state[data-gate='f']") == "all units 1.00"
     assert body_data(page, "step") == "30"
+    open_dive(page, "numbers")
+    assert readout(page, "f", 3) == [1.0, 1.0, 1.0]
 
     # While forced, the slider moves the forced value live.
     change(page, lambda: page.locator("#clamp-f-value").fill("0.3"))
     assert readout(page, "f", 3) == [0.3, 0.3, 0.3]
     weaker = Knobs().with_clamp("f", None, 0.3, 3)
+    open_dive(page, "gradients")
     assert_plots(page, "gradients", expected_gradients("hold-and-release", weaker))
 
     change(page, lambda: page.uncheck("#clamp-f-on"))
@@ -218,22 +260,65 @@ def test_forcing_the_forget_gate_open_holds_the_belt_through_the_release(page: A
     assert_plots(page, "gradients", expected_gradients("hold-and-release", Knobs()))
 
 
+def clamped_run(scenario_name: str, gate: str, value: float, unit: int | None = None) -> Trace:
+    """The engine's run of a scenario with one gate forced (for every unit, or one): the (4, H)
+    clamp run() takes, rows i, f, g, o, NaN where free."""
+    scenario = get_scenario(scenario_name)
+    clamp = np.full((4, scenario.h0.shape[0]), np.nan)
+    clamp["ifgo".index(gate), slice(None) if unit is None else unit] = value
+    return run(scenario.weights, scenario.x, scenario.h0, scenario.c0, clamp)
+
+
+def test_moving_a_clamp_slider_forces_its_gate_without_ticking_the_box_first(
+    page: Any, server_url: str
+) -> None:
+    scenario = get_scenario("hold-and-release")
+    free = run(scenario.weights, scenario.x, scenario.h0, scenario.c0)
+    open_page(page, server_url)
+    go_to_step(page, 10)
+    open_dive(page, "numbers")
+    open_lab(page, "clamps")
+    assert not page.is_checked("#clamp-i-on")
+    assert_readout_matches(page, free, 10)
+
+    change(page, lambda: page.locator("#clamp-i-value").fill("0.4"))
+    assert page.is_checked("#clamp-i-on")  # the box ticks itself
+    assert page.inner_text(".clamp-state[data-gate='i']") == "all units 0.40"
+    assert page.inner_text("output[for='clamp-i-value']") == "0.40"
+    forced = clamped_run("hold-and-release", "i", 0.4)
+    assert readout(page, "i", 3) == [0.4, 0.4, 0.4]
+    assert_readout_matches(page, forced, 10)
+    assert not np.allclose(forced.c[10], free.c[10], atol=1e-3)  # the clamp changed the belt
+    assert page.locator("#readout td.is-clamped[data-q='i']").count() == 3
+    # The whole trace is the clamped run's, before and after the step the slider was moved at.
+    for t in (0, 25):
+        go_to_step(page, t)
+        assert_readout_matches(page, forced, t)
+    assert body_data(page, "step") == "25"
+
+
 def test_a_clamp_for_one_unit_leaves_the_others_free(page: Any, server_url: str) -> None:
     scenario = get_scenario("hold-and-release")
     free = run(scenario.weights, scenario.x, scenario.h0, scenario.c0)
     open_page(page, server_url)
     go_to_step(page, 10)
+    open_dive(page, "numbers")
+    open_lab(page, "clamps")
     page.select_option("#clamp-o-unit", "2")
-    page.locator("#clamp-o-value").fill("0.6")  # not forced yet: nothing is sent
-    change(page, lambda: page.check("#clamp-o-on"))
+    change(page, lambda: page.locator("#clamp-o-value").fill("0.6"))  # moving the slider forces unit 2
+    assert page.is_checked("#clamp-o-on")
     shown = readout(page, "o", 3)
     assert shown[2] == 0.6
-    assert shown[:2] == pytest.approx(free.o[10, :2], abs=6e-5)
+    assert shown[:2] == pytest.approx(free.o[10, :2], abs=TOLERANCE)
+    assert_readout_matches(page, clamped_run("hold-and-release", "o", 0.6, unit=2), 10)
     assert page.inner_text(".clamp-state[data-gate='o']") == "unit 2 0.60"
+    open_dive(page, "gradients")
     assert_plots(page, "race", expected_race("hold-and-release", Knobs().with_clamp("o", 2, 0.6, 3)))
     # Seen for all units, o is not forced everywhere, so the box is unticked; a reset frees it.
     page.select_option("#clamp-o-unit", "")
     assert not page.is_checked("#clamp-o-on")
     change(page, lambda: page.click("#reset"))
     assert page.inner_text(".clamp-state[data-gate='o']") == "free"
-    assert readout(page, "o", 3) == pytest.approx(free.o[10], abs=6e-5)
+    open_dive(page, "numbers")
+    go_to_step(page, 10)
+    assert readout(page, "o", 3) == pytest.approx(free.o[10], abs=TOLERANCE)

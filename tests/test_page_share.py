@@ -2,7 +2,10 @@
 
 The page's URL fragment is its state (static/js/link.js): "#s=" + base64url(deflate-raw(JSON))
 or "#j=" + base64url(JSON). These tests decode it in Python, open it in fresh browser contexts,
-and hold what the page then shows to an independent run of the engine.
+and hold what the page then shows to an independent run of the engine. On the workbench the
+numbers are read from the numbers dive and the files are imported and exported in the files dive
+(a closed dive is hidden and not drawn, so each test opens the one it reads); links made before
+the deep dives ({"table": true}) still open, with the numbers dive open.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ import csv
 import io
 import json
 import re
+import struct
+import xml.etree.ElementTree as ElementTree
 import zlib
 from collections.abc import Iterator
 from typing import Any
@@ -23,7 +28,7 @@ from fastapi.testclient import TestClient
 from app.engine.knobs import Knobs, lstm_weights
 from app.engine.lstm import LSTMWeights, Trace, run
 from app.scenarios import get_scenario
-from tests.helpers import require_torch
+from tests.helpers import open_dive, open_lab, require_torch
 from tests.test_page import (
     TOLERANCE,
     assert_readout_matches,
@@ -33,10 +38,11 @@ from tests.test_page import (
     wait_for_new_revision,
     wait_for_step,
 )
-from tests.test_page_gradients import change
+from tests.test_page_gradients import change, load
 
 pytestmark = pytest.mark.browser
 
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 KNOB_NAMES = ("bias_i", "bias_f", "bias_g", "bias_o", "weight_scale", "rnn_scale", "target")
 # The browser's own log line for a refused upload (a 4xx answer to fetch); nothing the page can silence.
 REFUSED_UPLOAD = re.compile(r"^Failed to load resource: the server responded with a status of 4\d\d\b")
@@ -47,6 +53,13 @@ document.addEventListener('securitypolicyviolation',
 """
 READOUT_JS = """() => Object.fromEntries([...document.querySelectorAll('#readout td')]
     .map((td) => [`${td.dataset.q}:${td.dataset.unit ?? td.dataset.j}`, td.textContent]))"""
+# Records every text the status line shows from now on (window.__said).
+RECORD_STATUS_JS = """() => {
+    const status = document.getElementById('status');
+    window.__said = [];
+    new MutationObserver(() => window.__said.push(status.textContent))
+        .observe(status, { childList: true, characterData: true, subtree: true });
+}"""
 NO_CLIPBOARD = "Object.defineProperty(navigator, 'clipboard', {value: undefined})"
 
 
@@ -217,22 +230,28 @@ def shown_numbers(page: Any) -> dict[str, str]:
 
 
 def edit_everything(page: Any) -> None:
-    """Change one of each: an input, the initial state, knobs, a clamp, the step and the views."""
+    """Change one of each: an input, the initial state, knobs, a clamp, the step and the views,
+    each in its tab; the numbers dive is left open (the tests read its numbers)."""
     go_to_step(page, 3)
     change(page, lambda: page.locator("input.input-slider[data-j='0']").fill("1.25"))
+    open_lab(page, "state")
     change(page, lambda: page.locator("#state-h0-0").fill("0.5"))
+    open_lab(page, "knobs")
     change(page, lambda: page.locator("#knob-bias_f").fill("-1.5"))
     change(page, lambda: page.locator("#knob-weight_scale").fill("0.8"))
+    open_lab(page, "clamps")
     page.select_option("#clamp-o-unit", "1")
-    page.locator("#clamp-o-value").fill("0.25")
-    change(page, lambda: page.check("#clamp-o-on"))
+    change(page, lambda: page.locator("#clamp-o-value").fill("0.25"))  # moving it forces unit 1's o
+    assert page.is_checked("#clamp-o-on")
     go_to_step(page, 12)
     page.click("#walk-next")
     page.click("#walk-next")
     page.wait_for_selector("body[data-walk='input']")
-    page.select_option("#eq-unit", "2")
+    page.select_option("#eq-unit", "2")  # in the equations dive, open by default
+    open_dive(page, "gradients")
     page.select_option("#unit-select", "1")
     page.locator("#speed").fill("2")
+    open_dive(page, "numbers")
 
 
 EDITED = {
@@ -245,6 +264,7 @@ EDITED = {
     "eq_unit": 2,
     "unit": 1,
     "speed": 2,
+    "dive": "numbers",
 }
 
 
@@ -265,9 +285,12 @@ def test_a_link_opened_in_a_fresh_page_comes_back_unchanged(pages: Pages, server
     assert again == state
     assert body_data(second, "step") == "12" and body_data(second, "walk") == "input"
     assert second.input_value("#eq-unit") == "2" and second.input_value("#unit-select") == "1"
+    assert second.get_attribute("#dive-tab-numbers", "aria-selected") == "true"
+    assert second.is_visible("#readout") and second.is_hidden("#dive-equations")
     assert (
         second.input_value("#speed") == "2" and second.is_checked("#clamp-o-on") is False
     )  # "all units" shown
+    open_lab(second, "clamps")
     second.select_option("#clamp-o-unit", "1")
     assert second.is_checked("#clamp-o-on")
 
@@ -291,22 +314,89 @@ def test_a_link_to_another_scenario_opens_it_at_its_step(page: Any, server_url: 
     state = {"v": 1, "scenario": "long-memory", "bias_i": 0.5, "target": 1, "t": 30, "c0": [0.25, -0.75]}
     shown = open_link(page, server_url + "/" + encode_link(state))
     wait_for_step(page, 30)
+    assert shown == state
     assert (
         page.inner_text("#scenario-title") == "Long memory" and page.input_value("#scenario") == "long-memory"
     )
     assert page.input_value("#knob-target") == "1"
+    open_dive(page, "numbers")
     assert_readout_matches(page, engine_trace(state), 30)
-    assert shown == state
 
 
 def test_a_link_pasted_into_an_open_page_opens_there(page: Any, server_url: str) -> None:
     open_page(page, server_url)
-    state = {"v": 1, "scenario": "forgetful", "t": 5}
+    state = {"v": 1, "scenario": "forgetful", "t": 5, "dive": "numbers"}
+    revision = body_data(page, "revision")
     page.evaluate("hash => { window.location.hash = hash; }", encode_link(state))
+    wait_for_new_revision(page, revision)  # the restore's answer is drawn (with the link's view)
     wait_for_step(page, 5)
     page.wait_for_function("document.getElementById('scenario-title').textContent === 'Forgetful'")
+    page.wait_for_selector("#dive-numbers", state="visible")
     assert_readout_matches(page, engine_trace(state), 5)
     assert settled_link(page) == state
+
+
+def test_a_link_made_before_the_redesign_opens_its_step_its_knobs_and_the_numbers(
+    page: Any, server_url: str
+) -> None:
+    """Links written while the page had a numbers table ({"table": true}) and no deep dives still
+    open: at their step, with their knobs and clamps, and the numbers dive in place of the table."""
+    old = {
+        "v": 1,
+        "scenario": "long-memory",
+        "t": 17,
+        "table": True,
+        "bias_f": -1.0,
+        "weight_scale": 0.9,
+        "target": 1,
+        "clamps": {"i": [None, 0.5]},
+    }
+    # Built as the page built links then: deflate-raw JSON, base64url, after "#s=".
+    url = server_url + "/#s=" + b64url(deflate_raw(json.dumps(old).encode()))
+    page.goto(url)
+    page.wait_for_selector("body[data-ready='true'][data-step='17']")
+    assert page.inner_text("#scenario-title") == "Long memory"
+    assert page.input_value("#knob-bias_f") == "-1" and page.input_value("#knob-weight_scale") == "0.9"
+    assert page.input_value("#knob-target") == "1"
+    assert page.inner_text(".clamp-state[data-gate='i']") == "unit 1 0.50"
+    assert page.get_attribute("#dive-tab-numbers", "aria-selected") == "true"
+    page.wait_for_selector("#readout td[data-q='c'][data-unit='1']")
+    assert page.is_visible("#readout") and page.is_hidden("#dive-equations")
+    assert_readout_matches(page, engine_trace(old), 17)
+    # The page writes the link anew in today's words: the numbers dive by name.
+    assert settled_link(page) == {key: value for key, value in old.items() if key != "table"} | {
+        "dive": "numbers"
+    }
+
+
+def test_a_scenario_opens_at_its_own_step_and_a_link_without_a_step_at_step_0(
+    pages: Pages, server_url: str
+) -> None:
+    page = pages.new()
+    first = get_scenario("hold-and-release")
+    open_page(page, server_url)
+    wait_for_step(page, first.open_step)
+    assert first.open_step > 0 and page.inner_text("#scenario-prompt") == first.prompt
+    for name in ("latch", "forgetful"):
+        load(page, name)
+        wait_for_step(page, get_scenario(name).open_step)
+        assert page.inner_text("#scenario-prompt") == get_scenario(name).prompt
+    go_to_step(page, 20)
+    change(page, lambda: page.click("#reset"))
+    wait_for_step(page, get_scenario("forgetful").open_step)
+    assert settled_link(page) == {"v": 1, "scenario": "forgetful", "t": get_scenario("forgetful").open_step}
+
+    # A link that names no step opens at t = 0, as links did before scenarios had a step of their own.
+    state = {"v": 1, "scenario": "latch", "bias_o": 0.5}
+    assert get_scenario("latch").open_step > 0
+    again = pages.new()
+    assert open_link(again, server_url + "/" + encode_link(state)) == state
+    last = get_scenario("latch").x.shape[0] - 1
+    assert body_data(again, "step") == "0" and again.inner_text("#step-label") == f"t = 0 / {last}"
+    # …and a link with a step opens there.
+    there = pages.new()
+    assert open_link(there, server_url + "/" + encode_link(state | {"t": 9})) == state | {"t": 9}
+    assert body_data(there, "step") == "9"
 
 
 def bad_link(text: str) -> str:
@@ -334,15 +424,20 @@ def test_a_malformed_link_is_named_and_the_default_scenario_shown(
     page: Any, server_url: str, kind: str
 ) -> None:
     fragment, reason = MALFORMED[kind]
+    scenario = get_scenario("hold-and-release")
     page.goto(server_url + "/" + fragment)
     page.wait_for_selector("body[data-ready='true']")
     status = page.inner_text("#status")
     assert "This link could not be opened" in status and reason in status, status
     assert "showing the default scenario" in status
-    assert page.inner_text("#scenario-title") == "Hold and release" and body_data(page, "step") == "0"
-    scenario = get_scenario("hold-and-release")
-    assert_readout_matches(page, run(scenario.weights, scenario.x, scenario.h0, scenario.c0), 0)
-    assert settled_link(page) == {} and page.url == server_url + "/"  # the bad link is gone
+    # The default scenario as a page opened without a link shows it: at the scenario's own step.
+    assert page.inner_text("#scenario-title") == "Hold and release"
+    assert body_data(page, "step") == str(scenario.open_step)
+    # The bad link is gone; the address holds the state shown.
+    assert settled_link(page) == {"v": 1, "t": scenario.open_step}
+    open_dive(page, "numbers")
+    default = run(scenario.weights, scenario.x, scenario.h0, scenario.c0)
+    assert_readout_matches(page, default, scenario.open_step)
     assert "This link could not be opened" in page.inner_text("#status")  # and still explained
 
 
@@ -408,15 +503,17 @@ def test_a_model_too_large_for_a_link_says_so_and_offers_its_file(
 def test_an_uploaded_layer_goes_on_the_belt_and_into_the_link(pages: Pages, server_url: str) -> None:
     page = pages.new()
     open_page(page, server_url)
+    open_dive(page, "files")
     layer = random_layer(np.random.default_rng(1), hidden=3, inputs=2)
     upload(page, "#upload-weights", "mine.npz", npz_file([layer]))
     page.wait_for_function("document.getElementById('scenario-title').textContent === 'mine.npz · lstm.l0'")
-    assert page.is_hidden("#layer-pick")  # one layer: nothing to choose
+    assert page.is_visible("#files-note") and page.is_hidden("#layer-pick")  # one layer: nothing to choose
     x = np.random.default_rng(2).uniform(-1.5, 1.5, size=(15, 2))
     revision = body_data(page, "revision")
     upload(page, "#upload-inputs", "x.csv", csv_file(x, header=["a", "b"]))
     wait_for_new_revision(page, revision)
     go_to_step(page, 9)
+    open_dive(page, "numbers")
     assert_readout_matches(page, run(layer, x), 9)
 
     state = settled_link(page)
@@ -427,6 +524,7 @@ def test_an_uploaded_layer_goes_on_the_belt_and_into_the_link(pages: Pages, serv
     open_link(again, page.url)
     wait_for_step(again, 9)
     assert again.inner_text("#scenario-title") == "mine.npz · lstm.l0"
+    assert again.is_visible("#readout")  # the link names the open dive
     assert_readout_matches(again, run(layer, np.asarray(state["x"])), 9)
 
 
@@ -434,17 +532,21 @@ def test_a_two_layer_file_offers_its_layers_and_each_has_its_numbers(page: Any, 
     rng = np.random.default_rng(3)
     first, second = random_layer(rng, hidden=3, inputs=2), random_layer(rng, hidden=3, inputs=3)
     open_page(page, server_url)
+    open_dive(page, "files")
     upload(page, "#upload-weights", "stack.npz", npz_file([first, second]))
     page.wait_for_function("document.getElementById('scenario-title').textContent === 'stack.npz · lstm.l0'")
     options = page.eval_on_selector_all("#layer option", "options => options.map((o) => o.value)")
     assert page.is_visible("#layer") and options == ["lstm.l0", "lstm.l1"]
     go_to_step(page, 4)
+    open_dive(page, "numbers")
     assert_readout_matches(page, run(first, np.zeros((40, 2))), 4)
     before = shown_numbers(page)
 
+    open_dive(page, "files")
     page.select_option("#layer", "lstm.l1")
     page.wait_for_function("document.getElementById('scenario-title').textContent === 'stack.npz · lstm.l1'")
     go_to_step(page, 4)
+    open_dive(page, "numbers")
     assert_readout_matches(page, run(second, np.zeros((40, 3))), 4)
     assert shown_numbers(page) != before
     assert page.input_value("#layer") == "lstm.l1"
@@ -474,6 +576,7 @@ def test_a_torch_lstm_saved_with_safetensors_goes_on_the_belt(page: Any, server_
     upload(page, "#upload-inputs", "x.csv", csv_file(x))
     wait_for_new_revision(page, revision)
     go_to_step(page, 13)
+    open_dive(page, "numbers")
     trace = run(layer, x)
     assert_readout_matches(page, trace, 13)
     with torch.no_grad():
@@ -487,6 +590,7 @@ def test_a_refused_weights_file_shows_its_detail_and_changes_nothing(
     page = pages.new(refusals=True)
     open_page(page, server_url)
     go_to_step(page, 6)
+    open_dive(page, "numbers")
     numbers, revision = shown_numbers(page), body_data(page, "revision")
     broken = b"PK\x03\x04 this is not really a zip archive"
     detail = client.post("/api/weights", files={"file": ("broken.npz", broken)}).json()["detail"]
@@ -501,18 +605,23 @@ def test_an_inputs_csv_sets_x(page: Any, server_url: str) -> None:
     scenario = get_scenario("hold-and-release")
     x = np.random.default_rng(6).uniform(-2, 2, size=(12, 2)).round(3)
     open_page(page, server_url)
+    go_to_step(page, 0)
+    open_dive(page, "files")
     change(
         page, lambda: upload(page, "#upload-inputs", "walk.csv", csv_file(x, header=["signal", "release"]))
     )
     assert page.inner_text("#step-label") == "t = 0 / 11"
+    assert page.is_visible("#files-note")
     assert "walk.csv: 12 steps × 2 inputs" in page.inner_text("#files-note")
     go_to_step(page, 7)
+    open_dive(page, "numbers")
     assert_readout_matches(page, run(scenario.weights, x, scenario.h0, scenario.c0), 7)
     assert settled_link(page)["x"] == x.tolist()
 
 
 def test_inputs_of_another_width_are_refused_naming_both(page: Any, server_url: str) -> None:
     open_page(page, server_url)
+    open_dive(page, "numbers")
     numbers, revision = shown_numbers(page), body_data(page, "revision")
     upload(page, "#upload-inputs", "wide.csv", csv_file(np.ones((5, 3))))
     page.wait_for_function("document.getElementById('status').textContent.includes('wide.csv')")
@@ -527,12 +636,14 @@ def test_the_exported_trace_csv_holds_the_numbers_on_screen(page: Any, server_ur
     open_page(page, server_url)
     change(page, lambda: page.locator("#knob-bias_f").fill("1"))
     go_to_step(page, 8)
+    open_dive(page, "files")
     with page.expect_download() as download:
         page.click("#export-trace-csv")
     assert download.value.suggested_filename.endswith(".csv")
     rows = list(csv.DictReader(io.StringIO(download.value.path().read_text())))
     at_step = [row for row in rows if row["step"] == "8"]
     assert len(rows) == 40 * 3 and [row["unit"] for row in at_step] == ["0", "1", "2"]
+    open_dive(page, "numbers")
     shown = shown_numbers(page)
     for row in at_step:
         for quantity in ("c_prev", "f", "kept", "forgotten", "i", "g", "added", "c", "tanh_c", "o", "h"):
@@ -546,6 +657,7 @@ def test_the_exported_trace_csv_holds_the_numbers_on_screen(page: Any, server_ur
 def test_the_exported_trace_json_is_the_trace(page: Any, server_url: str) -> None:
     scenario = get_scenario("hold-and-release")
     open_page(page, server_url)
+    open_dive(page, "files")
     with page.expect_download() as download:
         page.click("#export-trace-json")
     exported = json.loads(download.value.path().read_text())
@@ -561,6 +673,7 @@ def test_exported_weights_reimport_to_the_knob_adjusted_weights(
     open_page(page, server_url)
     change(page, lambda: page.locator("#knob-bias_f").fill("1.5"))
     change(page, lambda: page.locator("#knob-weight_scale").fill("0.5"))
+    open_dive(page, "files")
     with page.expect_download() as download:
         page.click(f"#export-weights-{kind}")
     assert download.value.suggested_filename.endswith(f".{kind}")
@@ -572,16 +685,103 @@ def test_exported_weights_reimport_to_the_knob_adjusted_weights(
         assert np.allclose(answer.json()["weights"][name], getattr(expected, name), rtol=0, atol=1e-12), name
 
 
-def test_each_chart_saves_a_png_or_an_svg_and_offers_no_cloud(page: Any, server_url: str) -> None:
+def png_size(data: bytes) -> tuple[int, int]:
+    """Width and height of a PNG file, from its IHDR chunk (which must come first)."""
+    assert data[:8] == PNG_SIGNATURE and data[12:16] == b"IHDR", data[:16]
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+def svg_words(text: str) -> list[str]:
+    """The text of an SVG document's <text> elements, split at white space."""
+    root = ElementTree.fromstring(text)
+    assert root.tag == "{http://www.w3.org/2000/svg}svg", root.tag
+    return " ".join(root.itertext()).split()
+
+
+def download(page: Any, selector: str) -> tuple[str, bytes]:
+    """Click what saves a file; its suggested name and its bytes."""
+    with page.expect_download() as saved:
+        page.click(selector)
+    return saved.value.suggested_filename, saved.value.path().read_bytes()
+
+
+# The Plotly charts, each in its deep dive.
+PLOTLY_CHARTS = {"activations": "equations", "gradients": "gradients", "race": "gradients", "gates": "gates"}
+CHART_SIZE_JS = (
+    "id => [document.getElementById(id)._fullLayout.width, document.getElementById(id)._fullLayout.height]"
+)
+
+
+@pytest.mark.parametrize("chart", PLOTLY_CHARTS)
+def test_each_chart_saves_a_png_or_an_svg_and_offers_no_cloud(page: Any, server_url: str, chart: str) -> None:
     open_page(page, server_url)
-    page.hover("#gradients")
-    titles = page.eval_on_selector_all("#gradients .modebar-btn", "bs => bs.map((b) => b.dataset.title)")
-    assert "Download plot as a PNG" in titles and "Download plot as an SVG" in titles
+    open_dive(page, PLOTLY_CHARTS[chart])
+    page.hover(f"#{chart}")
+    titles = page.eval_on_selector_all(f"#{chart} .modebar-btn", "bs => bs.map((b) => b.dataset.title)")
+    assert "Download plot as a PNG" in titles and "Download plot as an SVG" in titles, (chart, titles)
     assert not any("Share" in title for title in titles)
-    with page.expect_download() as download:
-        page.click("#gradients .modebar-btn[data-title='Download plot as an SVG']")
-    assert download.value.suggested_filename == "gradients.svg"
-    assert download.value.path().read_text().startswith("<svg")
+    name, data = download(page, f"#{chart} .modebar-btn[data-title='Download plot as an SVG']")
+    assert name == f"{chart}.svg"
+    assert data.decode().startswith("<svg")
+    name, data = download(page, f"#{chart} .modebar-btn[data-title='Download plot as a PNG']")
+    width, height = page.evaluate(CHART_SIZE_JS, chart)  # CSS px, maybe fractional
+    saved = png_size(data)
+    assert name.endswith(".png") and abs(saved[0] - 2 * width) <= 1 and abs(saved[1] - 2 * height) <= 1, saved
+
+
+# The belt's labels with a number: quantity, unit and text.
+BELT_LABELS_JS = """() => [...document.querySelectorAll('#belt .view-label[data-q]')]
+    .filter((label) => !label.hidden)
+    .map((label) => [label.dataset.q, Number(label.dataset.unit), label.textContent])"""
+CANVAS_SIZE_JS = """id => { const canvas = document.querySelector(`#${id} .canvas-stage canvas`);
+    return [parseFloat(canvas.style.width), parseFloat(canvas.style.height)]; }"""
+
+
+def number(text: str) -> float:
+    """The number a label ends in (the page writes a minus as U+2212)."""
+    return float(text.split()[-1].replace("\u2212", "-"))
+
+
+def test_the_belt_saves_a_png_of_its_size_and_an_svg_with_its_numbers(page: Any, server_url: str) -> None:
+    scenario = get_scenario("hold-and-release")
+    trace = run(scenario.weights, scenario.x, scenario.h0, scenario.c0)
+    open_page(page, server_url)
+    go_to_step(page, 8)
+    width, height = page.evaluate(CANVAS_SIZE_JS, "belt")
+    name, data = download(page, "#belt-tools button[data-export='png']")
+    assert name == "belt.png" and png_size(data) == (round(2 * width), round(2 * height))
+
+    name, data = download(page, "#belt-tools button[data-export='svg']")
+    assert name == "belt.svg"
+    root = ElementTree.fromstring(data)
+    assert (float(root.get("width", 0)), float(root.get("height", 0))) == (width, height)
+    words = svg_words(data.decode())
+    labels = page.evaluate(BELT_LABELS_JS)
+    assert {q for q, _, _ in labels} >= {"c_prev", "f", "kept", "i", "g", "added", "c", "o", "tanh_c", "h"}
+    assert {unit for _, unit, _ in labels} == {0, 1, 2}
+    for q, unit, text in labels:
+        token = text.split()[-1]
+        assert token in words, (q, unit, text)  # the SVG says what the belt shows…
+        if hasattr(trace, q):  # …and that is the engine's number, to the 3 decimals shown
+            assert number(text) == pytest.approx(float(getattr(trace, q)[8, unit]), abs=6e-4), (q, unit, text)
+
+
+def test_the_belt_over_time_saves_a_png_of_its_size_and_an_svg_of_its_lanes(
+    page: Any, server_url: str
+) -> None:
+    open_page(page, server_url)
+    go_to_step(page, 8)
+    width, height = page.evaluate(CANVAS_SIZE_JS, "timeline")
+    name, data = download(page, "#timeline-tools button[data-export='png']")
+    assert name == "belt-over-time.png" and png_size(data) == (round(2 * width), round(2 * height))
+
+    name, data = download(page, "#timeline-tools button[data-export='svg']")
+    assert name == "belt-over-time.svg"
+    text = " ".join(svg_words(data.decode()))
+    assert "t = 8" in text and "step t" in text, text
+    for unit in range(3):
+        assert f"unit {unit}" in text, text
 
 
 # --- reconnecting ------------------------------------------------------------------------------------
@@ -600,16 +800,22 @@ def test_the_page_reconnects_by_itself_and_keeps_what_was_set(page: Any, server_
     state = settled_link(page)
     numbers = shown_numbers(page)
 
+    page.evaluate(RECORD_STATUS_JS)
     sockets[-1].close()  # as a server restart or a sleeping laptop would
-    page.wait_for_selector("body[data-connection='closed']")
-    assert "Connection lost — retrying in" in page.inner_text("#status")
+    page.wait_for_selector("body[data-connection='closed']", state="attached")
     page.wait_for_selector("body[data-session='2']")  # drawn only once the new session is restored
+    # What the status line said meanwhile (the first retry comes within a second, so reading it
+    # after the fact could miss it).
+    said: list[str] = page.evaluate("window.__said")
+    assert any("Connection lost — retrying in" in text for text in said), said
     assert len(sockets) == 2 and page.inner_text("#status") == "Connected"
     assert body_data(page, "step") == "12" and body_data(page, "walk") == "input"
+    assert page.get_attribute("#dive-tab-numbers", "aria-selected") == "true"
     assert shown_numbers(page) == numbers
     assert_readout_matches(page, engine_trace(state), 12)
     assert settled_link(page) == state
     # The new session is the one that holds the state: a change builds on it.
+    open_lab(page, "knobs")
     change(page, lambda: page.locator("#knob-bias_i").fill("0.5"))
     assert_readout_matches(page, engine_trace(state | {"bias_i": 0.5}), 12)
 
@@ -619,13 +825,18 @@ def test_the_page_reconnects_by_itself_and_keeps_what_was_set(page: Any, server_
 
 def test_links_files_and_exports_work_under_the_csp(pages: Pages, server_url: str) -> None:
     page = pages.new(strict=True)
-    page.goto(server_url + "/" + encode_link({"v": 1, "scenario": "latch", "t": 3}))
+    page.goto(server_url + "/" + encode_link({"v": 1, "scenario": "latch", "t": 3, "dive": "files"}))
     page.wait_for_selector("body[data-step='3']")
+    page.wait_for_selector("#dive-files", state="visible")
     upload(page, "#upload-inputs", "x.csv", csv_file(np.zeros((6, 3))))
     page.wait_for_selector("#files-note:has-text('6 steps')")
-    with page.expect_download() as download:
-        page.click("#export-weights-npz")
-    assert download.value.suggested_filename.endswith(".npz")
+    name, _ = download(page, "#export-weights-npz")
+    assert name.endswith(".npz")
+    name, data = download(page, "#belt-tools button[data-export='png']")
+    assert name == "belt.png" and data.startswith(PNG_SIGNATURE)
+    name, data = download(page, "#timeline-tools button[data-export='svg']")
+    assert name == "belt-over-time.svg" and data.startswith(b"<svg")
     page.wait_for_selector("body[data-link='saved']")
-    assert decode_link(page.url) == {"v": 1, "scenario": "latch", "x": [[0, 0, 0]] * 6, "t": 3}
+    expected = {"v": 1, "scenario": "latch", "x": [[0, 0, 0]] * 6, "t": 3, "dive": "files"}
+    assert decode_link(page.url) == expected
     assert page.evaluate("window.__violations") == []

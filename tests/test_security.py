@@ -12,6 +12,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from app.web.inbox import Inbox
 from app.web.security import CONTENT_SECURITY_POLICY
+from tests.helpers import open_dive
 
 Override = Callable[..., None]
 
@@ -60,16 +61,28 @@ def strict_page(browser: Any, server_url: str) -> Iterator[Any]:
     context.close()
 
 
+# Each deep dive and the Plotly charts it draws (plotly.js runs only once the page is up).
+DIVE_CHARTS = {"gradients": ["gradients", "race"], "gates": ["gates"], "numbers": [], "files": []}
+DIVE_CHARTS["equations"] = ["activations"]
+
+
 @pytest.mark.browser
 def test_the_page_works_under_its_csp_with_no_violations(strict_page: Any, server_url: str) -> None:
     page = strict_page
     page.goto(server_url + "/")
     page.wait_for_selector("body[data-ready=true]")
+    step = int(page.get_attribute("body", "data-step"))  # a scenario opens at a step of its own
     page.keyboard.press("ArrowRight")
-    page.wait_for_selector("body[data-step='1']")
+    page.wait_for_selector(f"body[data-step='{step + 1}']")
     revision = page.get_attribute("body", "data-revision")
     page.locator("input.input-slider[data-j='0']").fill("1.5")
     page.wait_for_selector(f"body:not([data-revision='{revision}'])")
+    # Every deep dive opened, so its views (the Plotly charts among them) are drawn under the policy.
+    for dive, charts in DIVE_CHARTS.items():
+        open_dive(page, dive)
+        for chart in charts:
+            page.wait_for_selector(f"#{chart} .main-svg", state="attached")
+    page.wait_for_selector("#readout td[data-q='c']", state="attached")
     page.wait_for_timeout(300)
 
     assert page.evaluate("window.__violations") == []
