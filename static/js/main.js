@@ -78,12 +78,11 @@ async function main() {
   // The stage's parts besides the two canvas views: their heights come off the views' budget.
   const bench = createBench({
     doc, bench: doc.querySelector(".bench"), stage: doc.querySelector(".stage"),
-    fixed: [doc.querySelector(".stage-head"), doc.querySelector(".key-row"), $("belt-note"),
-      doc.querySelector(".timeline-head")],
+    fixed: [doc.querySelector(".stage-head"), doc.querySelector(".key-row"), doc.querySelector(".timeline-head")],
     onChange: () => requestDraw(),
   });
   const belt = createBelt({
-    el: $("belt"), keys: $("belt-key"), note: $("belt-note"), summary: $("belt-summary"),
+    el: $("belt"), keys: $("belt-key"), summary: $("belt-summary"),
     picker: { group: $("lane-pick"), prev: $("lanes-prev"), next: $("lanes-next"), shown: $("lanes-shown") },
     toolbar: $("belt-tools"), budget: () => bench.budget(), onFocus: focusUnit,
     perLaneBelow: LANE_MIN + LANE_PAD, fixedBelow: FIXED_HEIGHT, onResize: () => requestDraw(),

@@ -95,7 +95,6 @@ export default {
     keyFeed: "feed bars",
     parts: { x: "x<sub>t</sub>", h: "h<sub>t−1</sub>", b: "bias" },
     keyFeedScale: "±{z}; | marks the sum z",
-    note: "The belt shows units 0–{last} of {H}; the exports hold them all.",
     unit: "<b>unit {k}</b>",
     kept: "kept",
     forgotten: "forgotten",
@@ -333,11 +332,7 @@ export default {
   },
   inputs: {
     heading: "Inputs x<sub>t</sub> at this step",
-    figure: "Input sequences over time",
-    summary: "{D} input sequences over {T} steps; at step {t}: {values}.",
     slidersNote: "Sliders for inputs 0–{last} of {D}; use the generator for the rest.",
-    axis: "x",
-    hover: "{name} · step %{x}: %{y:.4f}",
   },
   // Names of the presets' inputs (the server sends them in English); a name not here is shown as sent.
   inputNames: {

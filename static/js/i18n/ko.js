@@ -94,7 +94,6 @@ export default {
     keyFeed: "게이트 입력 막대",
     parts: { x: "x<sub>t</sub>", h: "h<sub>t−1</sub>", b: "편향" },
     keyFeedScale: "±{z}, |는 합 z",
-    note: "벨트에는 유닛 0–{last}만 그립니다(전체 {H}개). 내보낸 파일에는 모두 들어 있습니다.",
     unit: "<b>유닛 {k}</b>",
     kept: "남은 값",
     forgotten: "잊은 값",
@@ -329,11 +328,7 @@ export default {
   },
   inputs: {
     heading: "이 스텝의 입력 x<sub>t</sub>",
-    figure: "시간에 따른 입력 시퀀스",
-    summary: "입력 시퀀스 {D}개, {T}스텝. 스텝 {t}: {values}.",
     slidersNote: "슬라이더는 입력 0–{last}에만 있습니다(전체 {D}개). 나머지는 생성기로 바꾸세요.",
-    axis: "x",
-    hover: "{name} · 스텝 %{x}: %{y:.4f}",
   },
   inputNames: {
     signal: "신호",

@@ -32,13 +32,13 @@ const MOVES = {
   forgotten: [1], added: [2, 3], c: [3, 4, 5], tanh_c: [4], h: [4, 5],
 };
 
-// The digits before the point of the largest |value| a slot shows over the whole trace (at least
-// one), so a slot is as wide as its widest number at any step.
+// The digits before the point of the largest |value| a slot shows over the whole trace for these
+// units (at least one), so a slot is as wide as its widest number at any step.
 function integerDigits(trace, names, units) {
   let most = 0;
   for (const name of names) {
     for (const row of trace[name]) {
-      for (let k = 0; k < units; k += 1) most = Math.max(most, Math.abs(row[k]));
+      for (const k of units) most = Math.max(most, Math.abs(row[k]));
     }
   }
   return Math.max(1, Math.floor(Math.log10(Math.max(1, most + 0.0005))) + 1);
@@ -52,13 +52,13 @@ function text(name, number, lines) {
   return lines === 2 ? `${name}<br>${number}` : `${name} ${number}`;
 }
 
-// The widest text of each label slot over the trace, for views/belt-layout.js (its `sample`):
-// [name, number] pairs, and plain markup for the headers and names.
+// The widest text of each label slot over the trace for these units (a list), for
+// views/belt-layout.js (its `sample`): [name, number] pairs, and plain markup for headers and names.
 export function labelSamples(trace, units) {
   const S = strings.belt;
   const d = (names) => widest(integerDigits(trace, names, units));
   return {
-    unit: format(S.unit, { k: Math.max(0, units - 1) }),
+    unit: format(S.unit, { k: Math.max(...units) }),
     hPrev: ["h<sub>t−1</sub>", d(["h_prev"])],
     cPrev: ["c<sub>t−1</sub>", d(["c_prev"])],
     kept: [S.kept, d(["kept"])],

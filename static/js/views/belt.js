@@ -55,13 +55,12 @@ function summaryText(lanes, t, last) {
   return plain(format(S.summary, { t, last, units: lanes.length, lanes: text.join(" ") }));
 }
 
-// Options: el (#belt), keys (the legend), summary (the text alternative), note (more units than
-// lanes), picker ({group, prev, next, shown}: the lane pager), toolbar (export buttons' place),
+// Options: el (#belt), keys (the legend), summary (the text alternative), picker ({group, prev, next, shown}: the lane pager), toolbar (export buttons' place),
 // budget() (px for the belt and the belt over time together, or 0 when the page scrolls),
 // onFocus(unit) (a lane clicked or paged to), onResize() (its width changed), perLaneBelow (px the
 // belt over time takes per lane), fixedBelow (px it takes besides).
 export function createBelt({
-  el, keys, summary, note, picker, toolbar, budget, onFocus, onResize, perLaneBelow, fixedBelow,
+  el, keys, summary, picker, toolbar, budget, onFocus, onResize, perLaneBelow, fixedBelow,
 }) {
   const measureContext = document.createElement("canvas").getContext("2d");
   const measure = (markup, size) => textWidth(measureContext, markup, size);
@@ -72,21 +71,30 @@ export function createBelt({
   let page = { first: 0, count: 1, height: 0 };
   let legendKey = "";
 
-  // The layout for this width, trace and language; lanes as many as the height budget allows.
-  function layoutFor(state) {
+  const range = (first, count) => Array.from({ length: count }, (_, n) => first + n);
+  // The page of lanes holding the focus unit: `count` units from a multiple of count.
+  const pageOf = (focus, count, H) => Math.min(Math.floor(focus / count) * count, Math.max(0, H - count));
+
+  // The layout for this width, trace, focus unit and language: lanes as many as the height budget
+  // allows (at most MAX_LANES), label slots as wide as those lanes' widest numbers.
+  function layoutFor(state, focus) {
     const { sizes, trace, revision } = state;
-    const H = Math.min(sizes.H, MAX_LANES);
+    const H = sizes.H;
     const room = budget();
-    const key = `${view.width()}|${room}|${H}|${revision}|${sizes.H}|${document.documentElement.lang}`;
+    const key = `${view.width()}|${room}|${H}|${revision}|${focus}|${document.documentElement.lang}`;
     if (layoutMemo && layoutMemo.key === key) return layoutMemo.layout;
-    const sample = labelSamples(trace, H);
-    const probe = beltLayout({ width: view.width(), H, measure, sample, lanes: H });
-    let lanes = probe.wide ? H : 1;
+    const most = Math.min(H, MAX_LANES);
+    const around = range(pageOf(focus, most, H), most);
+    const probe = beltLayout({ width: view.width(), H: most, measure, sample: labelSamples(trace, around), lanes: most });
+    let count = probe.wide ? most : 1;
     if (probe.wide && room > 0) {
       const fit = Math.floor((room - fixedBelow - HEADER + LANE_GAP) / (probe.laneH + LANE_GAP + perLaneBelow));
-      lanes = Math.max(1, Math.min(H, fit));
+      count = Math.max(1, Math.min(most, fit));
     }
-    const layout = lanes === probe.lanes ? probe : beltLayout({ width: view.width(), H, measure, sample, lanes });
+    const first = pageOf(focus, count, H);
+    const sample = labelSamples(trace, range(first, count));
+    const layout = beltLayout({ width: view.width(), H: count, measure, sample, lanes: count });
+    layout.first = first;
     layoutMemo = { key, layout };
     return layout;
   }
@@ -119,7 +127,7 @@ export function createBelt({
   }
 
   function step(delta) {
-    const H = Math.min(scene ? scene.H : 1, MAX_LANES);
+    const H = scene ? scene.H : 1;
     const first = Math.max(0, Math.min(H - 1, page.first + delta * page.count));
     onFocus(first);
   }
@@ -176,13 +184,10 @@ export function createBelt({
     // Draws step state.t; animates the step's flow (or, walking, the current move) when asked.
     render(state, { animate = false, duration = 800 } = {}) {
       const { trace, t, sizes, knobs, walk } = state;
-      const layout = layoutFor(state);
-      const shown = Math.min(sizes.H, MAX_LANES);
-      const focus = Math.min(state.eqUnit, shown - 1);
-      const count = layout.lanes;
-      const first = Math.min(Math.floor(focus / count) * count, Math.max(0, shown - count));
+      const focus = Math.min(state.eqUnit, sizes.H - 1);
+      const layout = layoutFor(state, focus);
+      const { first, lanes: count } = layout;
       page = { first, count, height: layout.height };
-      layout.first = first;
       const lanes = Array.from({ length: count }, (_, n) => {
         const k = first + n;
         const clamped = Object.fromEntries(GATES.map((q) => [q, clampOf(knobs, q, k) !== null]));
@@ -197,9 +202,7 @@ export function createBelt({
       el.dataset.walk = walk ? WALK_STEPS[walk - 1] : "";
       el.dataset.layout = `${layout.wide ? "wide" : "narrow"} ${layout.belt.lines}`;
       el.dataset.lanes = `${first}-${first + count - 1}`;
-      renderPicker(shown);
-      note.hidden = sizes.H <= MAX_LANES;
-      note.textContent = format(S.note, { last: MAX_LANES - 1, H: sizes.H });
+      renderPicker(sizes.H);
       describe(summary, summaryText(lanes, t, sizes.T - 1));
       const key = `${limit}|${document.documentElement.lang}`;
       if (key !== legendKey) {

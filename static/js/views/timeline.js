@@ -25,6 +25,8 @@ const AXIS = 18; // the step axis under the lanes
 export const LANE_PAD = 4;
 export const FIXED_HEIGHT = TOP + STRIP + LANE_PAD + AXIS;
 export const LANE_MIN = 16;
+// Steps narrower than this (px) are drawn as filled bands rather than a bar each.
+const BAR_MIN_PX = 4;
 const LANE_MAX = 64;
 
 const column = (rows, k) => rows.map((row) => row[k]);
@@ -81,15 +83,29 @@ function laneShapes(data, plot, y, h, T, limit) {
     { kind: "line", points: [[plot.x, mid], [plot.x + plot.w, mid]], stroke: "#c3cad5", width: 1 }];
   const per = plot.w / T;
   const steps = per >= 1 ? Array.from({ length: T }, (_, s) => s) : envelope(c, T, plot.w);
-  const barW = per >= 1 ? Math.max(1, per * 0.72) : 1;
-  for (const s of steps) {
-    const x = stepX(plot, T, s) - barW / 2;
-    shapes.push({ kind: "rect", x, y: Math.min(mid, py(kept[s])), w: barW, h: Math.abs(py(kept[s]) - mid), fill: "#c3cad5" });
-    // Added stacks on kept when both have its sign, else it runs from 0 the other way.
-    const base = Math.sign(added[s]) === Math.sign(kept[s]) ? kept[s] : 0;
-    const a = py(base);
-    const b = py(base + added[s]);
-    shapes.push({ kind: "rect", x, y: Math.min(a, b), w: barW, h: Math.abs(b - a), fill: parcelColour(added[s], limit) });
+  // Added stacks on kept when both have its sign, else it runs from 0 the other way.
+  const base = (s) => (Math.sign(added[s]) === Math.sign(kept[s]) ? kept[s] : 0);
+  if (per >= BAR_MIN_PX) {
+    // A bar per step, added in the colour of its own value.
+    const barW = per * 0.72;
+    for (const s of steps) {
+      const x = stepX(plot, T, s) - barW / 2;
+      shapes.push({ kind: "rect", x, y: Math.min(mid, py(kept[s])), w: barW, h: Math.abs(py(kept[s]) - mid), fill: "#c3cad5" });
+      const [a, b] = [py(base(s)), py(base(s) + added[s])];
+      shapes.push({ kind: "rect", x, y: Math.min(a, b), w: barW, h: Math.abs(b - a), fill: parcelColour(added[s], limit) });
+    }
+  } else {
+    // Steps a few pixels wide or less: the same heights as three filled bands (kept; added > 0;
+    // added < 0, each in its sign's colour), a handful of fills instead of two per step.
+    const x = (s) => plot.x + (s / T) * plot.w;
+    const band = (lower, upper, fill) => {
+      const top = steps.flatMap((s) => [[x(s), py(upper(s))], [x(s + 1), py(upper(s))]]);
+      const bottom = steps.slice().reverse().flatMap((s) => [[x(s + 1), py(lower(s))], [x(s), py(lower(s))]]);
+      shapes.push({ kind: "poly", points: [...top, ...bottom], fill });
+    };
+    band(() => 0, (s) => kept[s], "#c3cad5");
+    band(base, (s) => base(s) + Math.max(0, added[s]), parcelColour(limit, limit));
+    band(base, (s) => base(s) + Math.min(0, added[s]), parcelColour(-limit, limit));
   }
   shapes.push({ kind: "line", points: steps.map((s) => [stepX(plot, T, s), py(c[s])]), stroke: INK, width: 1.5 });
   return { shapes, range: [lo, hi] };
@@ -240,7 +256,7 @@ export function createTimeline({ el, legend, summary, onPick, toolbar, page, roo
         const [lo, hi] = lane.range;
         shapes.push({ kind: "text", x: plot.x + plot.w + 4, y: y + 1, text: num(hi, 2), size: 10, color: MUTED,
           align: "left", baseline: "top" });
-        if (lo < 0) {
+        if (lo < 0 && laneH >= 2 * 13) { // both ends only where their labels cannot meet
           shapes.push({ kind: "text", x: plot.x + plot.w + 4, y: y + laneH - 1, text: num(lo, 2), size: 10, color: MUTED,
             align: "left", baseline: "bottom" });
         }
