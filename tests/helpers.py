@@ -100,3 +100,15 @@ def open_lab(page: Any, tab: str) -> None:
     page.click(f"#lab-tab-{tab}")
     page.wait_for_selector(f"#lab-{tab}", state="visible")
     assert page.get_attribute(f"#lab-tab-{tab}", "aria-selected") == "true"
+
+
+def record_sent_messages(page: Any) -> list[dict[str, Any]]:
+    """Every message the page sends on its WebSocket from now on (call before it connects),
+    decoded, in order: the list fills as the page sends."""
+    sent: list[dict[str, Any]] = []
+
+    def frame(payload: str | bytes) -> None:
+        sent.append(json.loads(payload))
+
+    page.on("websocket", lambda socket: socket.on("framesent", frame))
+    return sent

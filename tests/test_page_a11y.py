@@ -23,7 +23,7 @@ from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-unt
 
 from app.engine.lstm import Trace, run
 from app.scenarios import SCENARIOS, get_scenario
-from tests.helpers import DIVES, LAB_TABS, after_a_drawing_pass, open_dive, open_lab
+from tests.helpers import DIVES, LAB_TABS, after_a_drawing_pass, open_dive, open_lab, record_sent_messages
 from tests.test_page import (
     TOLERANCE,
     assert_readout_matches,
@@ -563,6 +563,7 @@ def test_the_numbers_dive_lists_every_quantity_of_every_unit(page: Any, server_u
 
 def test_korean_says_the_scenario_the_charts_and_the_servers_errors(page: Any, server_url: str) -> None:
     ko = locale("ko")
+    sent = record_sent_messages(page)
     open_page(page, server_url)
     switch_language(page, "ko")
 
@@ -590,6 +591,8 @@ def test_korean_says_the_scenario_the_charts_and_the_servers_errors(page: Any, s
     words = " ".join(ElementTree.fromstring(download.value.path().read_text()).itertext())
     assert catalogue["charts"]["step"] == "스텝 t" and "스텝 t" in words, words
     assert "유닛 0" in words, words
+    # The picture is the page's own: nothing goes to the server, so no error can follow it.
+    assert [message for message in sent if message["type"] == "export"] == []
     open_dive(page, "gates")
     gates = page.evaluate("() => document.getElementById('gates').layout.yaxis.title.text")
     assert gates == catalogue["gates"]["f"] == "f · 망각"

@@ -28,7 +28,7 @@ from fastapi.testclient import TestClient
 from app.engine.knobs import Knobs, lstm_weights
 from app.engine.lstm import LSTMWeights, Trace, run
 from app.scenarios import get_scenario
-from tests.helpers import open_dive, open_lab, require_torch
+from tests.helpers import open_dive, open_lab, record_sent_messages, require_torch
 from tests.test_page import (
     TOLERANCE,
     assert_readout_matches,
@@ -743,9 +743,17 @@ def number(text: str) -> float:
     return float(text.split()[-1].replace("\u2212", "-"))
 
 
+def assert_nothing_was_sent_to_export(sent: list[dict[str, Any]]) -> None:
+    """A canvas view saves what it drew by itself: no export message goes to the server (which
+    exports only the trace and the weights, and would refuse a "png" or an "svg")."""
+    exports = [message for message in sent if message["type"] == "export"]
+    assert not exports, exports
+
+
 def test_the_belt_saves_a_png_of_its_size_and_an_svg_with_its_numbers(page: Any, server_url: str) -> None:
     scenario = get_scenario("hold-and-release")
     trace = run(scenario.weights, scenario.x, scenario.h0, scenario.c0)
+    sent = record_sent_messages(page)
     open_page(page, server_url)
     go_to_step(page, 8)
     width, height = page.evaluate(CANVAS_SIZE_JS, "belt")
@@ -765,11 +773,13 @@ def test_the_belt_saves_a_png_of_its_size_and_an_svg_with_its_numbers(page: Any,
         assert token in words, (q, unit, text)  # the SVG says what the belt shows…
         if hasattr(trace, q):  # …and that is the engine's number, to the 3 decimals shown
             assert number(text) == pytest.approx(float(getattr(trace, q)[8, unit]), abs=6e-4), (q, unit, text)
+    assert_nothing_was_sent_to_export(sent)
 
 
 def test_the_belt_over_time_saves_a_png_of_its_size_and_an_svg_of_its_lanes(
     page: Any, server_url: str
 ) -> None:
+    sent = record_sent_messages(page)
     open_page(page, server_url)
     go_to_step(page, 8)
     width, height = page.evaluate(CANVAS_SIZE_JS, "timeline")
@@ -782,6 +792,7 @@ def test_the_belt_over_time_saves_a_png_of_its_size_and_an_svg_of_its_lanes(
     assert "t = 8" in text and "step t" in text, text
     for unit in range(3):
         assert f"unit {unit}" in text, text
+    assert_nothing_was_sent_to_export(sent)
 
 
 # --- reconnecting ------------------------------------------------------------------------------------
