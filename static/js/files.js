@@ -128,7 +128,9 @@ export function createFiles(doc, actions) {
   el.layer.addEventListener("change", () => {
     if (imported) importWeights(imported.file, el.layer.value);
   });
-  for (const button of doc.querySelectorAll("button[data-export]")) {
+  // The server's exports (the files dive, the share note); the canvas views' PNG/SVG buttons save
+  // on the page itself (views/canvas-view.js).
+  for (const button of doc.querySelectorAll("#files button[data-export], #share-note button[data-export]")) {
     button.addEventListener("click", () => actions.exportFile(button.dataset.export));
   }
 

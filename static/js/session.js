@@ -51,6 +51,12 @@ export function createSession({ link, status, requestDraw, pause, download }) {
   let onItsWay = null;
   const waiting = new Map();
 
+  // Sends a load or a reset; its snapshot opens the scenario at its own step.
+  function sendOpening(message) {
+    openingId = message.id;
+    return send(message);
+  }
+
   function notConnected() {
     setError(null, () => strings.connection.notSent);
     requestDraw();
@@ -110,7 +116,8 @@ export function createSession({ link, status, requestDraw, pause, download }) {
   // A link could not be opened: say why (until the user changes something) and show the default.
   // `reason` is a function that says why in the page's current language.
   function linkFailed(reason) {
-    send(messages.load(nextId(), DEFAULT_SCENARIO));
+    // The default scenario, as a page opened without a link shows it (at its opening step).
+    sendOpening(messages.load(nextId(), DEFAULT_SCENARIO));
     applyView(fromLink({}).view);
     setLinkProblem(() => format(strings.link.problem, { reason: reason() }));
     requestDraw();
@@ -246,11 +253,7 @@ export function createSession({ link, status, requestDraw, pause, download }) {
     },
     send,
     sendViews,
-    // Sends a load or a reset; its snapshot opens the scenario at its own step.
-    sendOpening(message) {
-      openingId = message.id;
-      return send(message);
-    },
+    sendOpening,
     sendLatest,
     sendRestore,
     notConnected,

@@ -131,7 +131,7 @@ export function createActivations(el, summary) {
         shapes: [...saturation(1, limit, sigmaRange), ...saturation(2, limit, tanhRange)],
         annotations: [title(0, S.sigma), title(0.56, S.tanh), satLabel("x", "y", 0.5), satLabel("x2", "y2", -0.55)],
       });
-      return react(el, traces, layout, chartConfig({ displayModeBar: false }));
+      return react(el, traces, layout, chartConfig());
     },
   };
 }

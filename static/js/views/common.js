@@ -124,7 +124,9 @@ export function clampOf(knobs, gate, unit) {
 export function react(el, traces, layout, config) {
   const height = layout.height ? `${layout.height}px` : "";
   if (el.style.height !== height) el.style.height = height;
-  return Plotly.react(el, traces, withLabelsAllowedToOverflow(layout), config);
+  // The PNG is named after the chart, as its SVG is (Plotly's default name is "newplot").
+  const image = { ...CONFIG.toImageButtonOptions, filename: el.id || "chart", ...config.toImageButtonOptions };
+  return Plotly.react(el, traces, withLabelsAllowedToOverflow(layout), { ...config, toImageButtonOptions: image });
 }
 
 // Every axis with ticklabeloverflow "allow" unless the view chose otherwise. Plotly's default
