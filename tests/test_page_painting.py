@@ -302,6 +302,11 @@ def test_charts_out_of_sight_skipped_while_playing_show_the_step_where_play_stop
     while_playing = charts_drawn(page.evaluate(PAUSE))
     page.wait_for_selector("#play[aria-pressed='false']")
     t = int(page.evaluate("document.getElementById('scrubber').value"))
+    # Once play has stopped the page is still, and the chart out of sight catches up (a pass while
+    # playing may already have stamped step t without it).
+    page.wait_for_function(
+        "t => (document.getElementById('race').layout.annotations[0].text || '').includes(`t = ${t}`)", arg=t
+    )
     page.wait_for_selector(f"body[data-step='{t}']")
     # The chart on screen followed the player; the one out of sight waited for it to stop.
     assert "gradients" in while_playing and "race" not in while_playing, while_playing
