@@ -76,24 +76,33 @@ export function createBelt({
   const pageOf = (focus, count, H) => Math.min(Math.floor(focus / count) * count, Math.max(0, H - count));
 
   // The layout for this width, trace, focus unit and language: lanes as many as the height budget
-  // allows (at most MAX_LANES), label slots as wide as those lanes' widest numbers.
+  // allows (at most MAX_LANES), label slots as wide as those lanes' widest numbers. A new trace
+  // changes it only if it changes a label's widest number (a slider move rarely does): only then
+  // is the text measured again.
+  let probeMemo = null; // {key, count}
   function layoutFor(state, focus) {
-    const { sizes, trace, revision } = state;
+    const { sizes, trace } = state;
     const H = sizes.H;
     const room = budget();
-    const key = `${view.width()}|${room}|${H}|${revision}|${focus}|${document.documentElement.lang}`;
-    if (layoutMemo && layoutMemo.key === key) return layoutMemo.layout;
+    const width = view.width();
     const most = Math.min(H, MAX_LANES);
-    const around = range(pageOf(focus, most, H), most);
-    const probe = beltLayout({ width: view.width(), H: most, measure, sample: labelSamples(trace, around), lanes: most });
-    let count = probe.wide ? most : 1;
-    if (probe.wide && room > 0) {
-      const fit = Math.floor((room - fixedBelow - HEADER + LANE_GAP) / (probe.laneH + LANE_GAP + perLaneBelow));
-      count = Math.max(1, Math.min(most, fit));
+    const aroundSample = labelSamples(trace, range(pageOf(focus, most, H), most));
+    const probeKey = `${width}|${room}|${H}|${focus}|${document.documentElement.lang}|${JSON.stringify(aroundSample)}`;
+    if (!probeMemo || probeMemo.key !== probeKey) {
+      const probe = beltLayout({ width, H: most, measure, sample: aroundSample, lanes: most });
+      let count = probe.wide ? most : 1;
+      if (probe.wide && room > 0) {
+        const fit = Math.floor((room - fixedBelow - HEADER + LANE_GAP) / (probe.laneH + LANE_GAP + perLaneBelow));
+        count = Math.max(1, Math.min(most, fit));
+      }
+      probeMemo = { key: probeKey, count };
     }
+    const { count } = probeMemo;
     const first = pageOf(focus, count, H);
     const sample = labelSamples(trace, range(first, count));
-    const layout = beltLayout({ width: view.width(), H: count, measure, sample, lanes: count });
+    const key = `${probeKey}|${first}|${count}|${JSON.stringify(sample)}`;
+    if (layoutMemo && layoutMemo.key === key) return layoutMemo.layout;
+    const layout = beltLayout({ width, H: count, measure, sample, lanes: count });
     layout.first = first;
     layoutMemo = { key, layout };
     return layout;
