@@ -27,7 +27,7 @@ export const FIXED_HEIGHT = TOP + STRIP + LANE_PAD + AXIS;
 export const LANE_MIN = 16;
 // Steps narrower than this (px) are drawn as filled bands rather than a bar each.
 const BAR_MIN_PX = 4;
-const LANE_MAX = 64;
+const LANE_MAX = 120;
 
 const column = (rows, k) => rows.map((row) => row[k]);
 
@@ -166,10 +166,11 @@ function summaryText(trace, units, T, t) {
 
 // The legend beside the heading: the inputs' lines and what the bars are.
 function legendHtml(state) {
+  const item = (mark, text) => `<span class="key-item">${mark}${text}</span>`;
   const inputs = Array.from({ length: Math.min(state.sizes.D, MAX_LINES) }, (_, j) =>
-    `<span class="key-line" data-j="${j}"></span>${inputName(state.scenario, j)}`);
-  return `${inputs.join(" ")} <span class="key-swatch key-kept"></span>${S.kept} ` +
-    `<span class="key-swatch key-added"></span>${S.added} <span class="key-line key-c"></span>${S.what}`;
+    item(`<span class="key-line" data-j="${j}"></span>`, inputName(state.scenario, j)));
+  return [...inputs, item('<span class="key-swatch key-kept"></span>', S.kept),
+    item('<span class="key-swatch key-added"></span>', S.added), item('<span class="key-line key-c"></span>', S.what)].join(" ");
 }
 
 // Options: el (#timeline), legend (its key), summary, onPick(step), toolbar (export buttons),
