@@ -153,17 +153,20 @@ def print_rows(rows: list[Row]) -> None:
 
 
 # Injected before the page's own scripts: keeps a handle on the page's WebSocket (so a benchmark can
-# send protocol messages on the page's own session) and stamps when the page first became ready.
+# send protocol messages on the page's own session) and stamps when the page first painted the
+# workbench with the server's numbers, and when it first painted every view.
 PAGE_PROBE = """
 (() => {
   const Native = window.WebSocket;
   window.__benchSockets = [];
-  // The id of the last message the page sent, how many of each type it sent, the highest `ack`
-  // the server answered and the revision of its last snapshot or frame.
+  // The id of the last message the page sent and of its last set_input, how many of each type it
+  // sent, the highest `ack` the server answered and the revision of its last snapshot or frame.
   window.__sentId = -1;
+  window.__sentInputId = -1;
   window.__sentCount = {};
   window.__ack = -1;
   window.__lastRevision = null;
+  window.__firstMessageAt = null;
   const header = (data) => {
     if (typeof data === "string") return JSON.parse(data);
     const length = new DataView(data).getUint32(0, true);
@@ -178,6 +181,7 @@ PAGE_PROBE = """
       this.addEventListener("message", (event) => {
         const size = typeof event.data === "string" ? event.data.length : event.data.byteLength;
         window.__lastMessage = { at: performance.now(), chars: size };
+        if (window.__firstMessageAt === null) window.__firstMessageAt = window.__lastMessage.at;
         const { ack, revision } = header(event.data);
         if (Number.isInteger(ack) && ack > window.__ack) window.__ack = ack;
         if (Number.isInteger(revision)) window.__lastRevision = revision;
@@ -186,47 +190,52 @@ PAGE_PROBE = """
     send(data) {
       const { id, type } = JSON.parse(data);
       if (Number.isInteger(id)) window.__sentId = id;
+      if (Number.isInteger(id) && type === "set_input") window.__sentInputId = id;
       window.__sentCount[type] = (window.__sentCount[type] || 0) + 1;
       return super.send(data);
     }
   };
-  // When the charts on screen were first painted (body[data-shown-revision]) and when every view
-  // was (body[data-ready]).
+  // Resolves after the next frame has been painted: an animation frame, then one message-channel
+  // hop (the task after the frame's rendering).
+  const afterPaint = () => new Promise((resolve) => requestAnimationFrame(() => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => resolve();
+    channel.port2.postMessage(null);
+  }));
+  // When the workbench first showed a revision (body[data-shown-revision] set: __shownSetAt) and
+  // when that frame was painted (__shownAt); likewise every view (body[data-ready]).
+  window.__shownSetAt = null;
   window.__shownAt = null;
+  window.__readySetAt = null;
   window.__readyAt = null;
   const observer = new MutationObserver(() => {
     if (!document.body) return;
-    if (window.__shownAt === null && document.body.dataset.shownRevision !== undefined) {
-      window.__shownAt = performance.now();
+    if (window.__shownSetAt === null && document.body.dataset.shownRevision !== undefined) {
+      window.__shownSetAt = performance.now();
+      afterPaint().then(() => { window.__shownAt = performance.now(); });
     }
-    if (document.body.dataset.ready === "true") {
-      window.__readyAt = performance.now();
+    if (window.__readySetAt === null && document.body.dataset.ready === "true") {
+      window.__readySetAt = performance.now();
+      afterPaint().then(() => { window.__readyAt = performance.now(); });
       observer.disconnect();
     }
   });
   const watched = ["data-ready", "data-shown-revision"];
   observer.observe(document, { attributes: true, subtree: true, attributeFilter: watched });
-  // When the page first showed the session's numbers (the readout's cells, an HTML view drawn
-  // before any chart).
-  window.__numbersAt = null;
-  const numbers = new MutationObserver(() => {
-    const cell = document.querySelector("#readout td[data-q]");
-    if (cell && cell.textContent) {
-      window.__numbersAt = performance.now();
-      numbers.disconnect();
-    }
-  });
-  numbers.observe(document, { childList: true, subtree: true });
 })();
 """
 
+# The browser window: at 1400×900 the whole workbench (transport and sliders, the belt, the belt
+# over time, the knobs) fills the window and the deep dives start below it (static/js/bench.js).
+VIEWPORT = {"width": 1400, "height": 900}
 
-def new_page(browser: Any) -> tuple[Any, Any]:
-    """(context, page) with a fresh cache and the probe installed.
+
+def new_page(browser: Any, viewport: dict[str, int] | None = None) -> tuple[Any, Any]:
+    """(context, page) with a fresh cache and the probe installed, in a VIEWPORT-sized window.
 
     The context bypasses the app's Content-Security-Policy only because Playwright's
     wait_for_function evaluates strings, which the policy forbids (as in tests/conftest.py)."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, bypass_csp=True)
+    context = browser.new_context(viewport=viewport or VIEWPORT, bypass_csp=True)
     context.add_init_script(PAGE_PROBE)
     return context, context.new_page()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import matplotlib
@@ -21,23 +22,29 @@ def plot(rows: list[Row], about: dict[str, str], path: Path) -> None:
     figure, (left, right) = plt.subplots(
         1, 2, figsize=(15, max(5.0, 0.34 * len(targeted) + 1.5)), gridspec_kw={"width_ratios": [1, 1.5]}
     )
-    # (contender, reference, target or None, marker): the engine against both references, and the
-    # NumPy floor (a loop doing less than an LSTM step) against fused nn.LSTM.
+    # (contender, reference, precision, target or None, marker, line): the engine against both
+    # references in float64 (the engine's precision; the targets) and float32 (reported), and the
+    # NumPy floor (a loop doing less than an LSTM step) against fused float64 nn.LSTM.
     series = (
-        ("engine", "LSTMCell", CELL_TARGET, "o"),
-        ("engine", "fused", FUSED_TARGET, "s"),
-        ("NumPy floor", "fused", None, "^"),
+        ("engine", "LSTMCell", "float64", CELL_TARGET, "o", "-"),
+        ("engine", "fused", "float64", FUSED_TARGET, "s", "-"),
+        ("engine", "LSTMCell", "float32", None, "o", "--"),
+        ("engine", "fused", "float32", None, "s", "--"),
+        ("NumPy floor", "fused", "float64", None, "^", ":"),
     )
-    for contender, reference, target, marker in series:
+    for contender, reference, precision, target, marker, style in series:
         points = [
             (row.data["H"], row.ratio)
             for row in engine
-            if reference in row.data["reference"] and row.data.get("contender", "engine") == contender
+            if reference in row.data["reference"]
+            and row.data.get("contender", "engine") == contender
+            and row.data.get("precision", "float32") == precision  # results from before float64 rows
         ]
         if points:
             sizes, ratios = zip(*points, strict=True)
             wanted = f" (target ≤ {target:g}×)" if target else ""
-            line = left.plot(sizes, ratios, marker=marker, label=f"{contender} / {reference}{wanted}")
+            label = f"{contender} / {reference} {precision}{wanted}"
+            line = left.plot(sizes, ratios, marker=marker, linestyle=style, label=label)
             if target:
                 left.axhline(target, color=line[0].get_color(), linestyle=":", linewidth=1)
     left.set(xscale="log", yscale="log", xlabel="H (= D), T = 1000", ylabel="time ratio (lower is faster)")
@@ -48,7 +55,8 @@ def plot(rows: list[Row], about: dict[str, str], path: Path) -> None:
         left.legend(fontsize=8)
     left.grid(True, which="both", alpha=0.3)
 
-    labels = [f"{row.benchmark} · {row.case}"[:70] for row in targeted]
+    # Parenthesised details dropped, so that the cases of one set-up still differ within the width.
+    labels = [re.sub(r" \([^()]*\)", "", f"{row.benchmark} · {row.case}")[:80] for row in targeted]
     scores = [row.score or 0.0 for row in targeted]
     right.barh(range(len(targeted)), scores, color=[MET if row.met else MISSED for row in targeted])
     right.axvline(1.0, color="black", linewidth=1)

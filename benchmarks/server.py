@@ -6,7 +6,8 @@ a model does), built by the app's own `random_init` (PyTorch's default initialis
 Gaussian noise):
 
 - `bench-h64`: T=1000, D=H=64 (stream and memory benchmarks);
-- `bench-h32`: T=500, H=32, D=2 (browser benchmark; two inputs, so the page shows sliders).
+- `bench-h32`: T=500, H=32, D=2 (browser benchmark; two inputs, so the page shows sliders);
+- `bench-h128`: T=500, H=128, D=2 (browser benchmark, the issue's largest page).
 
 The server is the app exactly as `python -m app` runs it; nothing is registered or patched.
 
@@ -34,6 +35,7 @@ from app.scenarios import Scenario, random_init
 BENCH_SCENARIOS = {
     "bench-h64": {"hidden": 64, "inputs": 64, "steps": 1000},
     "bench-h32": {"hidden": 32, "inputs": 2, "steps": 500},
+    "bench-h128": {"hidden": 128, "inputs": 2, "steps": 500},
 }
 
 
