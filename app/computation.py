@@ -95,10 +95,16 @@ def activation_curves(limit: float = 8.0, points: int = 161) -> dict[str, np.nda
 
 
 def payload(
-    results: Results, start: int = 0, values: type[np.floating[Any]] = np.float64, foil: bool = True
+    results: Results,
+    start: int = 0,
+    values: type[np.floating[Any]] = np.float64,
+    foil: bool = True,
+    units: list[int] | None = None,
 ) -> dict[str, Any]:
     """The arrays a snapshot (start 0) or frame carries: trace rows from `start`, the rest whole
-    (the gradients and the RNN foil only with `foil`, and only if the results hold them).
+    (the gradients and the RNN foil only with `foil`, and only if the results hold them). With
+    `units`, each (T, H) quantity of the trace carries only those units' columns, in that order
+    (`x` is (T, D) and always whole).
 
     `values` is the dtype of the states and gates (the trace but EXACT, and the RNN's h). The socket
     sends them as float32 (WIRE_DTYPE): about half the bytes and half the JSON and deflate work per
@@ -106,6 +112,8 @@ def payload(
     stay float64: a vanishing gradient spans hundreds of orders of magnitude, below float32's
     smallest number. Files and the REST API keep everything float64."""
     trace = results.trace.as_dict(start)
+    if units is not None:
+        trace = {name: rows if name == "x" else rows[:, units] for name, rows in trace.items()}
     out: dict[str, Any] = {
         "trace": {name: rows if name in EXACT else rows.astype(values) for name, rows in trace.items()},
     }

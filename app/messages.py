@@ -176,10 +176,13 @@ ViewName = Literal["belt", "timeline", "equations", "gates", "numbers", "gradien
 
 
 class SetViews(Message):
-    """Which views the client shows; the server computes and sends what they need."""
+    """Which views the client shows, and which units; the server computes and sends what they need."""
 
     type: Literal["views"]
     shown: Annotated[list[ViewName], Field(max_length=16)]
+    units: list[Index] | None = Field(
+        default=None, max_length=4096, description="the units whose trace columns to send; null: every unit"
+    )
 
 
 ClientMessage = Annotated[

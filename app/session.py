@@ -7,6 +7,7 @@ returns. Outgoing messages are plain dicts of NumPy arrays and numbers (see docs
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, get_args
 
 import numpy as np
@@ -34,10 +35,27 @@ ALL_VIEWS: frozenset[str] = frozenset(get_args(ViewName))
 FOIL_VIEWS = frozenset({"gradients", "race"})
 
 
+@dataclass(frozen=True)
+class Serving:
+    """What the client shows (`views`): which views, and which units' columns of the trace (None:
+    every unit)."""
+
+    views: frozenset[str] = ALL_VIEWS
+    units: tuple[int, ...] | None = None
+
+    @property
+    def foil(self) -> bool:
+        return bool(self.views & FOIL_VIEWS)
+
+    def columns(self, hidden: int) -> list[int] | None:
+        """The units to send for a model of `hidden` units (a load may have made some too many)."""
+        return None if self.units is None else [k for k in self.units if k < hidden]
+
+
 class Session:
     def __init__(self, scenario_name: str = DEFAULT_SCENARIO) -> None:
         self.revision = 0
-        self.views = ALL_VIEWS
+        self.serving = Serving()
         self.state = State.start(get_scenario(scenario_name))
         self.results = _compute(self.state)
 
@@ -73,46 +91,60 @@ class Session:
         failure anywhere in the batch, leaves the session exactly as it was.
         """
         state, change, replies, ack, wants_sync = self.state, Change(), [], None, False
-        views = self.views
+        serving = self.serving
         exports: list[Export] = []
         for message in messages:
-            if isinstance(message, Sync | Export | SetViews):
-                wants_sync = wants_sync or isinstance(message, Sync)
-                exports += [message] if isinstance(message, Export) else []
-                views = frozenset(message.shown) if isinstance(message, SetViews) else views
-                ack = message.id if message.id is not None else ack
-                continue
             try:
-                state, step_change = apply_update(state, message)
+                if isinstance(message, SetViews):
+                    serving = _serving(message, state.hidden)
+                elif isinstance(message, Sync | Export):
+                    wants_sync = wants_sync or isinstance(message, Sync)
+                    exports += [message] if isinstance(message, Export) else []
+                else:
+                    state, step_change = apply_update(state, message)
+                    change = change.then(step_change)
             except Rejected as err:
                 replies.append(error_reply(err.field, err.code, err.params, message.id))
                 continue
-            change = change.then(step_change)
             ack = message.id if message.id is not None else ack
         results, revision, start = self.results, self.revision, change.start
-        foil = bool(views & FOIL_VIEWS)
+        foil = serving.foil
+        if serving.units != self.serving.units and not change.resized:
+            # Other units' columns: the client needs them for every step, so a snapshot follows,
+            # under a new revision (a client keeps nothing at or below the revision it holds).
+            wants_sync = True
+            revision += 1
         if start is not None:
             # Only a change at step t alone (same model, same initial state) reuses steps < t.
             results = _compute(state, None if change.resized else results, start, foil)
             revision += 1
-        elif foil and results.foil is None:
-            # A view that shows the gradients was opened: they join the results held, and a frame
-            # with no trace rows (start = T) brings them.
+        elif foil and not self.serving.foil:
+            # A view that shows the gradients was opened: the client holds none (a frame without
+            # such a view carries none), so a frame with no trace rows (start = T) brings them,
+            # computed now unless the results hold them.
             results = _with_foil(state, results)
             revision += 1
             start = results.trace.steps
         if change.resized or wants_sync:
-            replies.append(snapshot(state, results, revision, ack, foil))
+            replies.append(snapshot(state, results, revision, ack, serving))
         elif start is not None:
-            replies.append(frame(state, results, revision, self.revision, start, ack, foil))
+            replies.append(frame(state, results, revision, self.revision, start, ack, serving))
         replies += [file_reply(state, results, request) for request in exports]
         for reply in replies:
             check_finite(reply)  # NaN/Inf is not JSON: refuse before anything is committed
-        self.state, self.results, self.revision, self.views = state, results, revision, views
+        self.state, self.results, self.revision, self.serving = state, results, revision, serving
         return replies
 
     def snapshot(self, ack: int | None = None) -> Outgoing:
-        return snapshot(self.state, self.results, self.revision, ack, bool(self.views & FOIL_VIEWS))
+        return snapshot(self.state, self.results, self.revision, ack, self.serving)
+
+
+def _serving(message: SetViews, hidden: int) -> Serving:
+    """What a `views` message asks for; Rejected if it names a unit the model does not have."""
+    units = None if message.units is None else tuple(message.units)
+    if units is not None and units and max(units) >= hidden:
+        raise Rejected("units", "unit_out_of_range", value=max(units), hidden=hidden)
+    return Serving(frozenset(message.shown), units)
 
 
 def _compute(state: State, previous: Results | None = None, start: int = 0, foil: bool = True) -> Results:
@@ -123,8 +155,10 @@ def _with_foil(state: State, results: Results) -> Results:
     return with_foil(results, state.scenario.weights, state.knobs, state.x, state.h0)
 
 
-def snapshot(state: State, results: Results, revision: int, ack: int | None, foil: bool = True) -> Outgoing:
-    """Everything the page needs to draw from scratch (the gradients and the foil with `foil`)."""
+def snapshot(
+    state: State, results: Results, revision: int, ack: int | None, serving: Serving = Serving()
+) -> Outgoing:
+    """Everything the page needs to draw from scratch (as much of it as `serving` shows)."""
     scenario = state.scenario
     return {
         "type": "snapshot",
@@ -147,15 +181,21 @@ def snapshot(state: State, results: Results, revision: int, ack: int | None, foi
         "curves": activation_curves(),
         "limits": _limits(),
         "start": 0,
-        **payload(results, values=WIRE_DTYPE, foil=foil),
+        **_served(state, results, 0, serving),
     }
 
 
 def frame(
-    state: State, results: Results, revision: int, base: int, start: int, ack: int | None, foil: bool = True
+    state: State,
+    results: Results,
+    revision: int,
+    base: int,
+    start: int,
+    ack: int | None,
+    serving: Serving = Serving(),
 ) -> Outgoing:
-    """Steps start..T-1 of the trace, to replace the same rows of revision `base` (and, with `foil`,
-    the gradients and the RNN foil whole)."""
+    """Steps start..T-1 of the trace, to replace the same rows of revision `base` (and the gradients
+    and the RNN foil whole, if shown)."""
     return {
         "type": "frame",
         "revision": revision,
@@ -163,7 +203,19 @@ def frame(
         "ack": ack,
         "knobs": state.knobs.as_dict(),
         "start": start,
-        **payload(results, start, values=WIRE_DTYPE, foil=foil),
+        **_served(state, results, start, serving),
+    }
+
+
+def _served(state: State, results: Results, start: int, serving: Serving) -> dict[str, Any]:
+    """The arrays of a snapshot or frame: the units' columns served, and the initial state whole
+    (what a page puts in a link, whichever units it shows)."""
+    units = serving.columns(state.hidden)
+    return {
+        "units": units,
+        "h0": state.h0,
+        "c0": state.c0,
+        **payload(results, start, values=WIRE_DTYPE, foil=serving.foil, units=units),
     }
 
 

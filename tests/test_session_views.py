@@ -92,3 +92,45 @@ def test_an_unknown_view_is_refused_naming_the_field() -> None:
         assert err.errors()[0]["loc"][:2] == ("views", "shown")
     else:
         raise AssertionError("an unknown view was accepted")
+
+
+def test_a_client_showing_some_units_gets_their_columns_only_and_exactly() -> None:
+    session = Session("random-init")  # H = 4
+    revision = session.revision
+    [snapshot] = session.apply([msg(type="views", shown=WORKBENCH, units=[3, 1], id=1)])
+    # Other columns for every step: a snapshot, under a new revision.
+    assert (
+        snapshot["type"] == "snapshot"
+        and snapshot["revision"] == revision + 1
+        and snapshot["units"] == [3, 1]
+    )
+    expected = full_results("random-init", get_scenario("random-init").x).trace
+    for name, rows in snapshot["trace"].items():
+        whole = getattr(expected, name)
+        columns = whole if name == "x" else whole[:, [3, 1]]
+        np.testing.assert_allclose(rows, columns, rtol=1e-6, atol=1e-7, err_msg=name)
+    np.testing.assert_array_equal(snapshot["h0"], get_scenario("random-init").h0)  # always whole
+    [frame] = session.apply([msg(type="set_input", t=7, j=1, value=-0.25, id=2)])
+    assert frame["units"] == [3, 1] and frame["trace"]["c"].shape == (40 - 7, 2)
+    x = get_scenario("random-init").x.copy()
+    x[7, 1] = -0.25
+    changed = full_results("random-init", x).trace
+    np.testing.assert_allclose(frame["trace"]["c"], changed.c[7:, [3, 1]], rtol=1e-6, atol=1e-7)
+    # Every unit again: a snapshot with every column.
+    [whole] = session.apply([msg(type="views", shown=WORKBENCH, id=3)])
+    assert whole["type"] == "snapshot" and whole["units"] is None and whole["trace"]["c"].shape == (40, 4)
+
+
+def test_a_unit_the_model_does_not_have_is_refused_and_nothing_changes() -> None:
+    session = Session("random-init")
+    before = session.revision, session.serving
+    [error] = session.apply([msg(type="views", shown=WORKBENCH, units=[0, 4], id=1)])
+    assert error["type"] == "error" and error["field"] == "units" and error["code"] == "unit_out_of_range"
+    assert (session.revision, session.serving) == before
+
+
+def test_reopening_a_gradient_view_brings_them_again_even_if_the_results_held_them() -> None:
+    session = Session("long-memory")  # computed with the gradients (every view shown at first)
+    session.apply([msg(type="views", shown=WORKBENCH, id=1)])  # frames from now on carry none
+    [frame] = session.apply([msg(type="views", shown=[*WORKBENCH, "race"], id=2)])
+    assert frame["type"] == "frame" and {"gradients", "rnn"} <= set(frame)

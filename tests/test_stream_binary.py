@@ -75,7 +75,8 @@ def test_a_snapshot_carries_the_json_numbers_bit_for_bit_in_its_dtypes(client: T
     assert {dtypes[f"trace.{name}"] for name in floats} == {"<f4"}
     assert dtypes["rnn.h"] == "<f4" and dtypes["rnn.dL_dh"] == dtypes["gradients.belt"] == "<f8"
     assert dtypes["curves.sigmoid"] == "<f8"
-    assert len(dtypes) == 29 + 4 + 3 + 3  # trace, gradients, rnn, curves: every array is a column
+    assert dtypes["h0"] == dtypes["c0"] == "<f8"  # the initial state, exactly as set
+    assert len(dtypes) == 29 + 4 + 3 + 3 + 2  # trace, gradients, rnn, curves, h0 and c0: every array a column
     assert binary["trace"]["c"].shape == (40, 3) and binary["trace"]["x"].shape == (40, 2)
 
 

@@ -209,8 +209,7 @@ export function createKnobs(doc, actions) {
       const stateBusy = statePending();
       for (const slider of el.state.querySelectorAll("input.state-slider")) {
         if (stateBusy && slider === doc.activeElement) continue;
-        const rows = slider.dataset.name === "h0" ? trace.h_prev : trace.c_prev;
-        const value = rows[0][Number(slider.dataset.unit)];
+        const value = state[slider.dataset.name][Number(slider.dataset.unit)];
         slider.value = String(value);
         slider.setAttribute("aria-valuetext", num(value, 2));
         output(slider).textContent = num(value, 2);

@@ -235,10 +235,10 @@ const knob = (key, check) => ({
   apply: (v, out) => { out.restore.knobs[key] = v; },
 });
 
-const initial = (key, row) => ({
+const initial = (key) => ({
   key, kind: "restore", check: vector,
-  def: (c) => (!c ? undefined : c.preset ? c.preset[key] : c.custom ? c.state.trace[row][0].map(() => 0) : undefined),
-  read: (c) => c.state.trace[row][0].map(compact),
+  def: (c) => (!c ? undefined : c.preset ? c.preset[key] : c.custom ? Array.from(c.state[key], () => 0) : undefined),
+  read: (c) => Array.from(c.state[key], compact),
   apply: (v, out) => { out.restore[key] = v; },
 });
 
@@ -259,8 +259,8 @@ export const PROPERTIES = [
     def: (c) => (c && c.preset ? c.preset.x : undefined),
     read: (c) => c.state.trace.x.map((values) => values.map(compact)),
     apply: (v, out) => { out.restore.x = v; } },
-  initial("h0", "h_prev"),
-  initial("c0", "c_prev"),
+  initial("h0"),
+  initial("c0"),
   knob("bias_i", number),
   knob("bias_f", number),
   knob("bias_g", number),

@@ -23,6 +23,7 @@ import { createShare } from "./share.js";
 import { setLang, setLinkProblem, state } from "./state.js";
 import { createActivations } from "./views/activations.js";
 import { createAnnouncer } from "./views/announce.js";
+import { MAX_LANES } from "./views/common.js";
 import { createBelt } from "./views/belt.js";
 import { createEquations } from "./views/equations.js";
 import { createGates } from "./views/gates.js";
@@ -43,6 +44,9 @@ async function openingLink() {
     return { problem: linkReason(err) };
   }
 }
+
+// Deep dives that show every unit (the numbers table, the heatmaps, the gradients' norms).
+const EVERY_UNIT_DIVES = ["numbers", "gates", "gradients"];
 
 async function main() {
   const doc = document;
@@ -66,13 +70,14 @@ async function main() {
   const { goTo, pause } = playback;
   const session = createSession({
     link: opening.fields || null, status, requestDraw, pause, download: (message) => files.download(message),
+    units: () => neededUnits(),
   });
   const actions = createActions({ playback, session, requestDraw, switchLanguage });
   const controls = createControls(doc, actions);
   const language = createLanguage({ doc, controls, requestDraw });
   controls.renderLanguage(state);
   const readout = createReadout($("readout"));
-  const announcer = createAnnouncer($("announce"));
+  const announcer = createAnnouncer($("announce"), () => belt.page());
   const tabs = createTabs(doc, actions);
   const focusUnit = (unit) => actions.setEqUnit(unit);
   // The stage's parts besides the two canvas views: their heights come off the views' budget.
@@ -116,6 +121,15 @@ async function main() {
     },
   });
   const inDive = (dive) => () => state.dive === dive;
+  // The units whose columns the views on the page need: the belt's lanes (the focus unit among
+  // them), or every unit while a dive that lists every unit is open.
+  const neededUnits = () => {
+    // A model of up to MAX_LANES units travels whole: its frames are small, and the pager (a phone
+    // shows one lane) needs no snapshot per page.
+    if (!state.sizes || state.sizes.H <= MAX_LANES || EVERY_UNIT_DIVES.includes(state.dive)) return null;
+    const { first, count } = belt.page();
+    return count >= state.sizes.H ? null : Array.from({ length: count }, (_, n) => first + n);
+  };
   const painter = createPainter({
     doc,
     status,
@@ -131,6 +145,7 @@ async function main() {
     ],
     restoringOrigin: session.restoringOrigin,
     address,
+    onShown: () => session.sendViews(), // the belt's lanes may be others now
   });
 
   if (opening.problem) {

@@ -33,8 +33,9 @@ const STILL_MS = 250;
 //                      after plotly.js has run if `plotly`
 //   restoringOrigin()  "link" | "reconnect" | "upload" while a restore is on its way, else null
 //   address            keeps the URL's link in step (address.js)
+//   onShown()          after the workbench is drawn (the views on the page may need other data)
 // Returns {requestDraw({animate})}.
-export function createPainter({ doc, status, html, canvases, dives, restoringOrigin, address }) {
+export function createPainter({ doc, status, html, canvases, dives, restoringOrigin, address, onShown = () => {} }) {
   const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
   let queued = null; // {animate} of the pass waiting for the next animation frame
   let passes = 0; // the latest pass owns body[data-step|data-revision]
@@ -119,6 +120,7 @@ export function createPainter({ doc, status, html, canvases, dives, restoringOri
     const motion = { animate, duration: reducedMotion.matches ? 0 : stepDuration() };
     for (const view of canvases) view.render(state, motion);
     stampShown(t, revision);
+    onShown();
     warmUp();
     // The open deep dive's views, after the workbench has been painted: those on screen at once,
     // the others (out of sight) once the page is still, a frame apart; while playing, not at all.

@@ -32,8 +32,9 @@ function applyView(view) {
 //   requestDraw()      asks for a drawing pass (painter.js)
 //   pause()            stops playing (playback.js)
 //   download(message)  saves a "file" message (files.js)
+//   units()            the units whose columns the page's views need (null: every unit)
 // start() opens the connection; nothing is sent before it.
-export function createSession({ link, status, requestDraw, pause, download }) {
+export function createSession({ link, status, requestDraw, pause, download, units = () => null }) {
   let pendingLink = link; // a link's fields, to restore as soon as a connection is open
   // A scenario opens at its own step (scenario.open_step), where something happens: the first one
   // shown (unless a link names the step), and each one loaded or reset. The id of that message, or
@@ -201,9 +202,10 @@ export function createSession({ link, status, requestDraw, pause, download }) {
   let viewsSent = "";
   function sendViews(force = false) {
     const shown = shownViews(state);
-    const key = shown.join(" ");
+    const wanted = units();
+    const key = `${shown.join(" ")}|${wanted}`;
     if (key === viewsSent && !force) return;
-    if (socket && socket.send(messages.views(nextId(), shown))) viewsSent = key;
+    if (socket && socket.send(messages.views(nextId(), shown, wanted))) viewsSent = key;
   }
 
   function onOpen() {

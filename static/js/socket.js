@@ -37,7 +37,8 @@ export const messages = {
   reset: (id) => ({ type: "reset", id }),
   sync: () => ({ type: "sync" }),
   // The views the page shows (the server computes and sends what they need).
-  views: (id, shown) => ({ type: "views", id, shown }),
+  // `units`: the units whose columns to send (null: every unit).
+  views: (id, shown, units) => ({ type: "views", id, shown, units }),
 };
 
 // The size of a message as it would be sent (UTF-8 bytes of its JSON).

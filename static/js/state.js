@@ -47,7 +47,10 @@ export const state = {
   model: null, // {custom, parameters, weights}: weights only for a small custom model
   limits: null, // the server's limits from the last snapshot: {max_message_bytes, max_steps, …}
   ownWeights: null, // the custom model's weights as this page last sent them (any size), or null
-  trace: null, // {quantity: rows}; row t is step t
+  trace: null, // {quantity: rows}; row t is step t, a value per unit (NaN for a unit not held)
+  units: null, // the units whose columns the trace holds (the server sent), or null for every unit
+  h0: null, // the initial state, whole whatever the units held (a link and the sliders need it)
+  c0: null,
   gradients: null, // {dL_dc, dL_dh, dL_dx, belt}: T rows each, whole; null unless the last message had them
   rnn: null, // {h, dL_dh, dL_dx}: the plain RNN on the same inputs, T rows each; null likewise
   knobs: null, // {bias_i, bias_f, bias_g, bias_o, weight_scale, rnn_scale, target}
@@ -113,8 +116,33 @@ export function statePending() {
 // trace's row 0 of h_prev / c_prev.
 export function initialState(name) {
   if (statePending() && state.sentState[name]) return state.sentState[name].slice();
-  return state.trace[name === "h0" ? "h_prev" : "c_prev"][0].slice();
+  return Array.from(state[name]);
 }
+
+// Whether the trace holds every unit's columns (a view that shows every unit draws only then).
+export function holdsEveryUnit() {
+  return state.units === null;
+}
+
+// A message's rows of one quantity as rows of H values: as they are when the message carries every
+// unit, else its columns put in their units' places (NaN elsewhere), in one buffer per quantity.
+function widen(rows, units, H) {
+  if (!units) return rows;
+  const buffer = new Float64Array(rows.length * H).fill(NaN);
+  return rows.map((row, t) => {
+    const wide = buffer.subarray(t * H, (t + 1) * H);
+    units.forEach((k, n) => { wide[k] = row[n]; });
+    return wide;
+  });
+}
+
+function widenTrace(trace, units, H) {
+  const out = {};
+  for (const name of QUANTITIES) out[name] = name === "x" ? trace[name] : widen(trace[name], units, H);
+  return out;
+}
+
+const sameUnits = (a, b) => (a === null || b === null ? a === b : a.length === b.length && a.every((k, n) => k === b[n]));
 
 function noteAck(ack) {
   if (Number.isInteger(ack) && ack > state.ack) state.ack = ack;
@@ -220,7 +248,10 @@ export function applySnapshot(message) {
   state.sizes = message.sizes;
   state.model = message.model || null;
   if (message.limits) state.limits = message.limits;
-  state.trace = message.trace;
+  state.units = message.units || null;
+  state.trace = widenTrace(message.trace, state.units, message.sizes.H);
+  if (message.h0) state.h0 = message.h0;
+  if (message.c0) state.c0 = message.c0;
   state.gradients = whole.gradients;
   state.rnn = whole.rnn;
   state.knobs = message.knobs;
@@ -247,12 +278,15 @@ export function applyFrame(message) {
   }
   const whole = wholeParts(message, state.sizes.T);
   if (!whole || !message.knobs) return "out-of-sync";
+  // Columns of other units than those held cannot join them.
+  if (!sameUnits(message.units || null, state.units)) return "out-of-sync";
   // New arrays (not in-place edits) so views can tell by identity that the data changed.
+  const widened = widenTrace(message.trace, state.units, state.sizes.H);
   const trace = {};
-  for (const name of QUANTITIES) {
-    trace[name] = state.trace[name].slice(0, message.start).concat(message.trace[name]);
-  }
+  for (const name of QUANTITIES) trace[name] = state.trace[name].slice(0, message.start).concat(widened[name]);
   state.trace = trace;
+  if (message.h0) state.h0 = message.h0;
+  if (message.c0) state.c0 = message.c0;
   state.gradients = whole.gradients;
   state.rnn = whole.rnn;
   state.knobs = message.knobs;

@@ -10,19 +10,21 @@ const WAIT_MS = 300;
 // Units named in one announcement; the table holds the rest.
 const UNITS = 4;
 
-function message(state) {
+// The step, and c and h of the first units on the belt (its page of lanes).
+function message(state, { first, count }) {
   const { t, sizes, trace } = state;
   const S = strings.announce;
-  const shown = Math.min(sizes.H, UNITS);
+  const shown = Math.min(count, UNITS);
   const parts = [format(S.step, { t, last: sizes.T - 1 })];
-  for (let k = 0; k < shown; k += 1) {
+  for (let k = first; k < first + shown; k += 1) {
     parts.push(format(S.unit, { k, c: fixed4(trace.c[t][k]), h: fixed4(trace.h[t][k]) }));
   }
   if (sizes.H > shown) parts.push(format(S.more, { n: sizes.H - shown }));
   return parts.join(" ");
 }
 
-export function createAnnouncer(el) {
+// `page()`: the units the belt shows, {first, count}.
+export function createAnnouncer(el, page) {
   let timer = 0;
   let next = null; // the text waiting to be said
   return {
@@ -32,7 +34,7 @@ export function createAnnouncer(el) {
         next = null;
         return;
       }
-      const text = message(state);
+      const text = message(state, page());
       if (text === next || (next === null && text === el.textContent)) return;
       next = text;
       window.clearTimeout(timer);

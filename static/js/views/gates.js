@@ -4,6 +4,7 @@
 import { DIVERGING, INK, SEQUENTIAL, STEP_MARK } from "../colors.js";
 import { fixed4, num } from "../format.js";
 import { format, strings } from "../i18n/index.js";
+import { holdsEveryUnit } from "../state.js";
 import { SMALL_FONT, baseLayout, clampOf, describe, reactPickingSteps } from "./common.js";
 
 const S = strings.gates;
@@ -61,6 +62,7 @@ export function createGates(el, onPick, summary) {
 
   return {
     render(state) {
+      if (!holdsEveryUnit()) return null; // every unit's columns are on their way (views/readout.js)
       const { trace, sizes, t, revision, knobs } = state;
       const units = Math.min(sizes.H, MAX_HEAT_UNITS);
       const unitIds = Array.from({ length: units }, (_, k) => k);

@@ -6,6 +6,7 @@
 import { LSTM_LINE, MUTED, RNN_LINE } from "../colors.js";
 import { fixed4 } from "../format.js";
 import { format, strings } from "../i18n/index.js";
+import { holdsEveryUnit } from "../state.js";
 import { FONT, SMALL_FONT, baseLayout, describe, stepMarker, unitName, reactPickingSteps } from "./common.js";
 
 const S = strings.race;
@@ -63,7 +64,7 @@ export function createRace(el, note, onPick, summary) {
 
   return {
     render(state) {
-      if (!state.rnn) return null; // on its way (see views/gradients.js)
+      if (!state.rnn || !holdsEveryUnit()) return null; // on their way (see views/gradients.js)
       const { sizes, t, revision, unit } = state;
       const units = unit !== null ? [unit]
         : Array.from({ length: Math.min(sizes.H, MAX_RACE_UNITS) }, (_, k) => k);

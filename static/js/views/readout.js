@@ -7,6 +7,7 @@
 import { diverging, needsLightText, sequential } from "../colors.js";
 import { fixed4 } from "../format.js";
 import { format, strings } from "../i18n/index.js";
+import { holdsEveryUnit } from "../state.js";
 import { clampOf, inputName } from "./common.js";
 
 // The most units the table lists (beyond, the exports have them all).
@@ -94,7 +95,9 @@ export function createReadout(el) {
   let parts = null;
   return {
     render(state) {
-      if (state.dive !== "numbers") return;
+      // It lists every unit: until the server sends them all (it sends the belt's alone while this
+      // dive is closed), the table keeps what it showed.
+      if (state.dive !== "numbers" || !holdsEveryUnit()) return;
       const { sizes, scenario, trace, t, walk, knobs } = state;
       const shape = `${scenario.name}|${sizes.H}|${sizes.D}|${scenario.input_names.join(",")}|${document.documentElement.lang}`;
       if (shape !== key) {
