@@ -113,7 +113,11 @@ def payload(
     smallest number. Files and the REST API keep everything float64."""
     trace = results.trace.as_dict(start)
     if units is not None:
-        trace = {name: rows if name == "x" else rows[:, units] for name, rows in trace.items()}
+        # Taking columns may leave an array in column order; orjson and the wire want C order.
+        trace = {
+            name: rows if name == "x" else np.ascontiguousarray(rows[:, units])
+            for name, rows in trace.items()
+        }
     out: dict[str, Any] = {
         "trace": {name: rows if name in EXACT else rows.astype(values) for name, rows in trace.items()},
     }

@@ -7,8 +7,9 @@ each encoding — JSON text (`/ws`) and binary columns (`/ws?encoding=binary`, a
 the page uses) — and for two sets of views, interleaved with in-process references, medians:
 
 - views: every view (a client that never sends `views`: the trace, the gradients and the RNN
-  foil), and the page's first screen only (`{"type": "views", "shown": ["belt", "timeline"]}`,
-  sent once after the restore: no gradients, no RNN foil);
+  foil), and the page's first screen only (`{"type": "views", "shown": ["belt", "timeline"],
+  "units": [0, …, 5]}`, sent once after the restore, as the page does with the six lanes a
+  1400×900 window shows: no gradients, no RNN foil, those units' columns);
 - frame: `set_input` at t=0 → the frame of all T steps, decoded (JSON: orjson; binary:
   app.wire.decode into NumPy arrays): recompute, encode, send, receive, decode. References, in
   this process on a session given the same messages: `Session.apply` alone (the floor no
@@ -58,8 +59,11 @@ ENCODINGS: dict[str, tuple[str, Callable[[dict[str, Any]], bytes], Callable[[byt
     "binary": ("?encoding=binary", encode, decode),
 }
 # The views a client shows: None sends no `views` message (every view, as before the protocol had
-# one); the first screen is what the page shows with no deep dive in sight.
+# one); the first screen is what the page shows with no deep dive in sight: the belt and the belt
+# over time, for the units of the belt's lanes (six fit a 1400×900 window; the page asks for
+# those units' columns, as docs/protocol.md's `views` says).
 FIRST_SCREEN = ["belt", "timeline"]
+FIRST_SCREEN_UNITS = list(range(6))
 VIEWS: dict[str, list[str] | None] = {"every view": None, "first screen": FIRST_SCREEN}
 JUDGED = ("first screen", "binary")  # (views, encoding) the targets are judged on
 SAMPLES = ("frame", "apply", "frame_ref", "snapshot", "snapshot_ref")
@@ -91,7 +95,7 @@ def _set_input(k: int) -> dict[str, Any]:
 
 
 def _views(shown: list[str]) -> dict[str, Any]:
-    return {"type": "views", "shown": shown}
+    return {"type": "views", "shown": shown, "units": FIRST_SCREEN_UNITS}
 
 
 def _reference_session(shown: list[str] | None) -> Session:
@@ -99,7 +103,9 @@ def _reference_session(shown: list[str] | None) -> Session:
     (snapshot,) = session.apply([_messages.validate_python(restore_message(SCENARIO))])
     assert snapshot["type"] == "snapshot", snapshot
     if shown is not None:
-        assert session.apply([_messages.validate_python(_views(shown))]) == []
+        # Other units than before: the server answers with a snapshot of their columns.
+        (answer,) = session.apply([_messages.validate_python(_views(shown))])
+        assert answer["type"] == "snapshot" and answer["units"] == FIRST_SCREEN_UNITS, answer["type"]
     return session
 
 
@@ -124,7 +130,8 @@ async def _stream(server: Server, repeats: int, encoding: str, shown: list[str] 
         await ws.send(orjson.dumps(restore_message(SCENARIO)).decode())
         await _receive(ws, "snapshot", decoder)
         if shown is not None:
-            await ws.send(orjson.dumps(_views(shown)).decode())  # no reply: the next frame follows it
+            await ws.send(orjson.dumps(_views(shown)).decode())
+            await _receive(ws, "snapshot", decoder)  # the first screen's units' columns
         for k in range(1, repeats + 2):  # the first round warms up
             start = time.perf_counter()
             await ws.send(orjson.dumps(_set_input(k)).decode())
@@ -143,6 +150,7 @@ async def _stream(server: Server, repeats: int, encoding: str, shown: list[str] 
             assert decoder(encoder(session.snapshot()))["type"] == "snapshot"
             sample["snapshot_ref"] = time.perf_counter() - start
             assert frame["start"] == 0 and len(frame["trace"]["h"]) == STEPS
+            assert frame["units"] == (None if shown is None else FIRST_SCREEN_UNITS)
             assert ("gradients" in frame) == (shown is None), "the views did not change what was sent"
             if k > 1:
                 for name in SAMPLES:

@@ -4,9 +4,11 @@ while a view that shows them is on the page, and every frame stays exact either 
 from typing import Any
 
 import numpy as np
+from orjson import loads as orjson_loads
 from pydantic import TypeAdapter, ValidationError
 
 from app.computation import compute
+from app.encoding import dumps
 from app.engine.knobs import Knobs
 from app.messages import ClientMessage
 from app.scenarios import get_scenario
@@ -134,3 +136,9 @@ def test_reopening_a_gradient_view_brings_them_again_even_if_the_results_held_th
     session.apply([msg(type="views", shown=WORKBENCH, id=1)])  # frames from now on carry none
     [frame] = session.apply([msg(type="views", shown=[*WORKBENCH, "race"], id=2)])
     assert frame["type"] == "frame" and {"gradients", "rnn"} <= set(frame)
+
+
+def test_a_units_snapshot_encodes_as_json_too() -> None:
+    session = Session("random-init")
+    [snapshot] = session.apply([msg(type="views", shown=WORKBENCH, units=[2, 0], id=1)])
+    assert orjson_loads(dumps(snapshot))["trace"]["h_prev"][0] == [float(v) for v in snapshot["h0"][[2, 0]]]
