@@ -70,14 +70,14 @@ export function createPainter({ doc, status, html, canvases, dives, restoringOri
     return true;
   }
 
-  // plotly.js runs once the page is idle after its first screen, even if no open dive needs it yet,
-  // so that opening one draws at once.
+  // plotly.js runs as soon as the first screen has been painted, even if no open dive needs it
+  // yet (the dive under the bench waits for the page to be still meanwhile), so that a dive's
+  // charts draw at once.
   let warming = false;
   function warmUp() {
     if (warming || plotlyLoaded) return;
     warming = true;
-    const idle = window.requestIdleCallback || ((run) => window.setTimeout(run, 200));
-    idle(() => loadPlotly().then(() => { plotlyLoaded = true; }, () => {}), { timeout: 3000 });
+    afterPaint().then(() => loadPlotly()).then(() => { plotlyLoaded = true; }, () => {});
   }
 
   // Draws the views (after plotly.js has run, if one needs it); false when it could not be loaded.

@@ -46,10 +46,11 @@ function integerDigits(trace, names, units) {
 
 const widest = (digits, sign = "−") => `${sign}${"8".repeat(digits)}.888`;
 
-// Each label's text: name and number on one line, or the number under the name.
+// A named number: name and number on one line, or the number under the name. `name` is markup
+// (it changes with the language only); `value` is plain text (it changes every step).
 function text(name, number, lines) {
   if (!name) return number;
-  return lines === 2 ? `${name}<br>${number}` : `${name} ${number}`;
+  return { name, value: number, lines, html: lines === 2 ? `${name}<br>${number}` : `${name} ${number}` };
 }
 
 // The widest text of each label slot over the trace for these units (a list), for
@@ -144,8 +145,10 @@ function lane(spec, layout, p, phases, limit, walk, isFocus) {
   const lines = b.lines;
   const dim = (q) => Boolean(walk) && !MOVES[q].includes(walk);
   const size = layout.size;
-  const label = (q, x, y, html, align = "left", valign = "top") =>
-    labels.push({ x, y, html, align, valign, q: q === "unit" ? null : q, unit: k, dim: dim(q), size });
+  const label = (q, x, y, content, align = "left", valign = "top") => labels.push({
+    x, y, align, valign, q: q === "unit" ? null : q, unit: k, dim: dim(q), size,
+    ...(typeof content === "string" ? { html: content } : content),
+  });
   const bx = box.belt.x;
   const by = box.belt.y;
   const X = (x) => bx + x;
@@ -164,10 +167,10 @@ function lane(spec, layout, p, phases, limit, walk, isFocus) {
   // The unit and the h_{t−1} it brings.
   if (layout.wide) {
     label("unit", 0, box.y + 2, format(S.unit, { k }));
-    label("h_prev", 0, box.y + 20, `h<sub>t−1</sub> ${num(v.h_prev, 3)}`);
+    label("h_prev", 0, box.y + 20, text("h<sub>t−1</sub>", num(v.h_prev, 3), 1));
   } else {
     label("unit", 0, box.y, format(S.unit, { k }));
-    label("h_prev", layout.unitW + 12, box.y, `h<sub>t−1</sub> ${num(v.h_prev, 3)}`);
+    label("h_prev", layout.unitW + 12, box.y, text("h<sub>t−1</sub>", num(v.h_prev, 3), 1));
   }
 
   // The gate room: one row per gate.

@@ -56,6 +56,15 @@ export function createCanvasView(el, { toolbar = null, name, onResize = () => {}
   }
 
   const buttons = [];
+  function titleButtons() {
+    for (const button of buttons) {
+      const title = button.dataset.export === "png" ? strings.files.png : strings.files.svg;
+      if (button.title !== title) {
+        button.title = title;
+        button.setAttribute("aria-label", title);
+      }
+    }
+  }
   if (toolbar) {
     for (const format of ["png", "svg"]) {
       const button = document.createElement("button");
@@ -69,10 +78,31 @@ export function createCanvasView(el, { toolbar = null, name, onResize = () => {}
     }
   }
 
+  // A base layer painted once per `key` on a canvas of its own, under shapes that change more often
+  // (the belt over time's step marker): a step repaints a bitmap and a few shapes.
+  const base = { canvas: document.createElement("canvas"), key: null, shapes: [] };
+
   return {
     canvas,
     layer,
     width: () => width,
+    // Draws `baseShapes` (painted again only when `key` changes) with `shapes` over them.
+    drawOver(key, baseShapes, shapes, labels, height) {
+      const ratio = window.devicePixelRatio || 1;
+      const fresh = `${key}|${width}|${height}|${ratio}`;
+      if (base.key !== fresh) {
+        base.shapes = baseShapes();
+        paint(fitCanvas(base.canvas, width, height, ratio), base.shapes);
+        base.key = fresh;
+      }
+      const context = fitCanvas(canvas, width, height);
+      context.drawImage(base.canvas, 0, 0, width, height);
+      paint(context, shapes);
+      placeLabels(layer, labels, memo);
+      stage.style.height = `${height}px`;
+      last = { shapes: [...base.shapes, ...shapes], labels, width, height };
+      titleButtons();
+    },
     // Draws the shapes on a canvas `height` px tall and lays the labels over it.
     draw(shapes, labels, height) {
       const context = fitCanvas(canvas, width, height);
@@ -80,13 +110,7 @@ export function createCanvasView(el, { toolbar = null, name, onResize = () => {}
       placeLabels(layer, labels, memo);
       stage.style.height = `${height}px`;
       last = { shapes, labels, width, height };
-      for (const button of buttons) {
-        const title = button.dataset.export === "png" ? strings.files.png : strings.files.svg;
-        if (button.title !== title) {
-          button.title = title;
-          button.setAttribute("aria-label", title);
-        }
-      }
+      titleButtons();
     },
     // Only the canvas (an animation frame: the labels stay as they are).
     repaint(shapes) {

@@ -187,16 +187,43 @@ export function svgDocument(shapes, width, height) {
 // --- labels ---------------------------------------------------------------------------------------
 
 // A label: {x, y, html, align ("left" | "center" | "right"), valign ("top" | "middle" | "bottom"),
-// q, unit, dim}. Exports draw it as text; on screen it is a span laid over the canvas.
+// q, unit, dim} (a named number also carries {name, value, lines}). Exports draw it as text, a
+// shape per line; on screen it is a span laid over the canvas.
 export function labelShapes(labels) {
-  return labels.map((label) => ({
-    kind: "text", x: label.x, y: label.y, text: label.html, size: label.size || LABEL_SIZE,
-    color: label.dim ? "#666e7e" : FONT.color, align: label.align || "left", baseline: label.valign || "top",
-  }));
+  return labels.flatMap((label) => {
+    const size = label.size || LABEL_SIZE;
+    const lines = label.html.split("<br>");
+    return lines.map((line, n) => ({
+      kind: "text", x: label.x, y: label.y + n * size * 1.25, text: line, size,
+      color: label.dim ? "#666e7e" : FONT.color, align: label.align || "left", baseline: label.valign || "top",
+    }));
+  });
 }
 
 const SHIFT_X = { left: "0", center: "-50%", right: "-100%" };
 const SHIFT_Y = { top: "0", middle: "-50%", bottom: "-100%" };
+
+// A named number's span: its name (markup, rewritten only when it changes), a space or a line
+// break, and its number as plain text, so a new step sets one text node instead of parsing HTML.
+function writeNamed(span, slot, label) {
+  if (!slot.parts) {
+    const name = document.createElement("span");
+    const value = document.createTextNode("");
+    span.replaceChildren(name, document.createTextNode(" "), value);
+    slot.parts = { name, value, nameHtml: null, lines: 1 };
+    slot.html = null;
+  }
+  const { parts } = slot;
+  if (parts.nameHtml !== label.name) {
+    parts.name.innerHTML = label.name; // the project's own catalogue text
+    parts.nameHtml = label.name;
+  }
+  if (parts.lines !== label.lines) {
+    span.childNodes[1].replaceWith(label.lines === 2 ? document.createElement("br") : document.createTextNode(" "));
+    parts.lines = label.lines;
+  }
+  if (parts.value.data !== label.value) parts.value.data = label.value;
+}
 
 // Keeps `layer`'s spans in step with the labels: one span per label, reused from pass to pass;
 // only what changed is written (a span's text, place, classes and data-q/data-unit).
@@ -206,15 +233,20 @@ export function placeLabels(layer, labels, memo) {
     const span = document.createElement("span");
     span.className = "view-label";
     layer.append(span);
-    spans.push({ el: span, html: null, key: null });
+    spans.push({ el: span, html: null, key: null, parts: null });
   }
   labels.forEach((label, k) => {
     const slot = spans[k];
     const span = slot.el;
     span.hidden = false;
-    if (slot.html !== label.html) {
-      span.innerHTML = label.html; // the project's own catalogue text and formatted numbers
-      slot.html = label.html;
+    if (label.value === undefined) {
+      if (slot.html !== label.html) {
+        span.innerHTML = label.html; // the project's own catalogue text
+        slot.html = label.html;
+        slot.parts = null;
+      }
+    } else {
+      writeNamed(span, slot, label);
     }
     const key = `${label.x}|${label.y}|${label.align}|${label.valign}|${label.q}|${label.unit}|${label.dim}|${label.size}`;
     if (slot.key === key) return;

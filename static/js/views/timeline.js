@@ -183,6 +183,7 @@ export function createTimeline({ el, legend, summary, onPick, toolbar, page, roo
   tip.hidden = true;
   el.append(tip);
   let drawn = null; // {plot, lanesY, laneH, units, T, state}
+  let based = null; // {key, data, shapes()}: the base layer's shapes, and the columns they draw
   let legendKey = "";
 
   function stepAt(event) {
@@ -241,45 +242,58 @@ export function createTimeline({ el, legend, summary, onPick, toolbar, page, roo
       const T = sizes.T;
       const lanesY = TOP + STRIP + LANE_PAD;
       const height = lanesY + count * (laneH + LANE_PAD) + AXIS;
-      const limit = Math.max(1, ...units.map((k) => Math.max(...column(trace.added, k).map(Math.abs))));
-      const shapes = [...inputShapes(state, { ...plot, x: plot.x }, TOP, STRIP)];
-      shapes.push({ kind: "text", x: GUTTER - 6, y: TOP + STRIP / 2, text: "x<sub>t</sub>", size: 12, color: INK,
-        align: "right", baseline: "middle" });
-      const data = {};
-      units.forEach((k, n) => {
-        const y = lanesY + n * (laneH + LANE_PAD);
-        const columns = { kept: column(trace.kept, k), added: column(trace.added, k), c: column(trace.c, k) };
-        data[k] = columns;
-        const lane = laneShapes(columns, plot, y, laneH, T, limit);
-        shapes.push(...lane.shapes);
-        shapes.push({ kind: "text", x: GUTTER - 6, y: y + laneH / 2, text: format(strings.charts.unit, { k }), size: 11.5,
-          color: INK, align: "right", baseline: "middle" });
-        const [lo, hi] = lane.range;
-        shapes.push({ kind: "text", x: plot.x + plot.w + 4, y: y + 1, text: num(hi, 2), size: 10, color: MUTED,
-          align: "left", baseline: "top" });
-        if (lo < 0 && laneH >= 2 * 13) { // both ends only where their labels cannot meet
-          shapes.push({ kind: "text", x: plot.x + plot.w + 4, y: y + laneH - 1, text: num(lo, 2), size: 10, color: MUTED,
-            align: "left", baseline: "bottom" });
-        }
-      });
       const bottom = lanesY + count * (laneH + LANE_PAD) - LANE_PAD;
-      shapes.push(...axisShapes(plot, bottom + 3, T));
-      shapes.push(...markerShapes(plot, t, T, TOP, bottom));
-      view.draw(shapes, [], height);
+      // Everything but the step marker depends on the trace, the lanes and the size only: a step
+      // repaints the marker over the same base.
+      const key = `${state.sessions}|${state.revision}|${first}|${count}|${laneH}|${document.documentElement.lang}`;
+      if (!based || based.key !== key) {
+        const data = {};
+        based = { key, data, shapes: () => baseShapes(state, units, plot, laneH, data, bottom) };
+      }
+      view.drawOver(key, based.shapes, markerShapes(plot, t, T, TOP, bottom), [], height);
       drawn = { plot, lanesY, laneH, units, T, state };
-      el.drawn = { units, T, t, x: trace.x, columns: data };
-      const key = `${state.scenario.name}|${sizes.D}|${state.scenario.input_names}|${document.documentElement.lang}`;
-      if (key !== legendKey) {
+      el.drawn = { units, T, t, x: trace.x, columns: based.data };
+      const legendOf = `${state.scenario.name}|${sizes.D}|${state.scenario.input_names}|${document.documentElement.lang}`;
+      if (legendOf !== legendKey) {
         legend.innerHTML = legendHtml(state);
         legend.querySelectorAll(".key-line[data-j]").forEach((line) => {
           const j = Number(line.dataset.j);
           line.style.setProperty("--line", INPUT_COLOURS[j % INPUT_COLOURS.length]);
           line.classList.toggle("dashed", j % 2 === 1);
         });
-        legendKey = key;
+        legendKey = legendOf;
       }
       describe(summary, summaryText(trace, units, T, t));
     },
     exportAs: (format) => view.exportAs(format),
   };
+}
+
+// The base of the belt over time: the inputs, every lane, the axis. `data` gets the columns drawn.
+function baseShapes(state, units, plot, laneH, data, bottom) {
+  const { trace, sizes } = state;
+  const T = sizes.T;
+  const lanesY = TOP + STRIP + LANE_PAD;
+  const limit = Math.max(1, ...units.map((k) => Math.max(...column(trace.added, k).map(Math.abs))));
+  const shapes = [...inputShapes(state, { ...plot, x: plot.x }, TOP, STRIP)];
+  shapes.push({ kind: "text", x: GUTTER - 6, y: TOP + STRIP / 2, text: "x<sub>t</sub>", size: 12, color: INK,
+    align: "right", baseline: "middle" });
+  units.forEach((k, n) => {
+    const y = lanesY + n * (laneH + LANE_PAD);
+    const columns = { kept: column(trace.kept, k), added: column(trace.added, k), c: column(trace.c, k) };
+    data[k] = columns;
+    const lane = laneShapes(columns, plot, y, laneH, T, limit);
+    shapes.push(...lane.shapes);
+    shapes.push({ kind: "text", x: GUTTER - 6, y: y + laneH / 2, text: format(strings.charts.unit, { k }), size: 11.5,
+      color: INK, align: "right", baseline: "middle" });
+    const [lo, hi] = lane.range;
+    shapes.push({ kind: "text", x: plot.x + plot.w + 4, y: y + 1, text: num(hi, 2), size: 10, color: MUTED,
+      align: "left", baseline: "top" });
+    if (lo < 0 && laneH >= 2 * 13) { // both ends only where their labels cannot meet
+      shapes.push({ kind: "text", x: plot.x + plot.w + 4, y: y + laneH - 1, text: num(lo, 2), size: 10, color: MUTED,
+        align: "left", baseline: "bottom" });
+    }
+  });
+  shapes.push(...axisShapes(plot, bottom + 3, T));
+  return shapes;
 }
