@@ -78,9 +78,11 @@ export function createCanvasView(el, { toolbar = null, name, onResize = () => {}
     }
   }
 
-  // A base layer painted once per `key` on a canvas of its own, under shapes that change more often
-  // (the belt over time's step marker): a step repaints a bitmap and a few shapes.
-  const base = { canvas: document.createElement("canvas"), key: null, shapes: [] };
+  // A base layer, kept once per `key` on a canvas of its own, under shapes that change more often
+  // (the belt over time's step marker): a step repaints a bitmap and a few shapes. A new base is
+  // painted straight onto the view (on a software canvas, copying a freshly painted bitmap costs
+  // as much as painting it again); its own canvas is painted when a second draw reuses it.
+  const base = { canvas: document.createElement("canvas"), key: null, shapes: [], painted: false };
 
   return {
     canvas,
@@ -90,13 +92,17 @@ export function createCanvasView(el, { toolbar = null, name, onResize = () => {}
     drawOver(key, baseShapes, shapes, labels, height) {
       const ratio = window.devicePixelRatio || 1;
       const fresh = `${key}|${width}|${height}|${ratio}`;
+      const context = fitCanvas(canvas, width, height);
       if (base.key !== fresh) {
         base.shapes = baseShapes();
-        paint(fitCanvas(base.canvas, width, height, ratio), base.shapes);
         base.key = fresh;
+        base.painted = false;
+        paint(context, base.shapes);
+      } else {
+        if (!base.painted) paint(fitCanvas(base.canvas, width, height, ratio), base.shapes);
+        base.painted = true;
+        context.drawImage(base.canvas, 0, 0, width, height);
       }
-      const context = fitCanvas(canvas, width, height);
-      context.drawImage(base.canvas, 0, 0, width, height);
       paint(context, shapes);
       placeLabels(layer, labels, memo);
       stage.style.height = `${height}px`;
