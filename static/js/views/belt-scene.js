@@ -7,7 +7,6 @@
 import { BELT, BELT_EDGE, INK, MUTED, STEP_MARK, needsLightText, sequential } from "../colors.js";
 import { num, signed } from "../format.js";
 import { format, strings } from "../i18n/index.js";
-import { HEADER } from "./belt-layout.js";
 import { parcelColour, parcelShapes, tickShapes } from "./belt-parcels.js";
 
 export const GATES = ["f", "i", "g", "o"];
@@ -255,4 +254,4 @@ export function beltScene({ lanes, layout, p, phases, limit, walk, focus }) {
 }
 
 // The colour of a value on the belt (the parcels' scale), for the legend.
-export { parcelColour, HEADER };
+export { parcelColour };

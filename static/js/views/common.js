@@ -6,9 +6,6 @@ import { format, strings } from "../i18n/index.js";
 // The belt and the readout draw at most this many units; beyond it lanes get too thin to read.
 export const MAX_LANES = 12;
 
-// Up to this many steps, charts over time give each step a mark of its own (a bar, a marker);
-// beyond it the marks are under two pixels apart and hundreds of SVG paths slow every redraw.
-export const MARKED_STEPS = 120;
 
 export const FONT = {
   family: "Inter, 'Segoe UI', system-ui, -apple-system, 'Noto Sans KR', 'Noto Sans CJK KR', 'Apple SD Gothic Neo', " +
@@ -58,19 +55,6 @@ export function baseLayout(extra) {
 
 // Belt quantities whose magnitude sets the diverging scale's range.
 export const BELT_QUANTITIES = ["c_prev", "kept", "forgotten", "added", "c"];
-
-// The symmetric range of the diverging scale: 1 (the range of g, tanh c and h), widened when the
-// belt carries more. One limit for the whole trace, so a colour and a parcel size mean the same
-// magnitude at every step and in every view.
-export function signedLimit(trace, units, names = BELT_QUANTITIES) {
-  let limit = 1;
-  for (const name of names) {
-    for (const values of trace[name]) {
-      for (let k = 0; k < units; k += 1) limit = Math.max(limit, Math.abs(values[k]));
-    }
-  }
-  return limit;
-}
 
 // Units shown in a lane view: 0..min(H, MAX_LANES)-1.
 export function shownUnits(H) {
