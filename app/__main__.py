@@ -1,11 +1,12 @@
-"""python -m app [--host H] [--port P]: serve the app with uvicorn."""
+"""lstm-conveyor [--host H] [--port P] (or python -m lstm_conveyor): serve the app with uvicorn."""
 
 import argparse
 
 import uvicorn
 
-from app.config import get_settings
-from app.memory import tune_allocator
+from .config import get_settings
+from .main import create_app
+from .memory import tune_allocator
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -16,7 +17,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     tune_allocator()
     uvicorn.run(
-        "app.main:create_app",
+        create_app,
         factory=True,
         host=args.host,
         port=args.port,

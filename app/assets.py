@@ -1,6 +1,6 @@
 """Where the page's files are: static/ and templates/ at the top of a source checkout (an editable
-install reads them there), inside the package as app/static and app/templates in a built wheel
-(pyproject.toml maps them there)."""
+install reads them there), inside the package as lstm_conveyor/static and lstm_conveyor/templates
+in a built wheel (pyproject.toml maps them there)."""
 
 from pathlib import Path
 

@@ -10,11 +10,11 @@ from typing import Any
 
 import numpy as np
 
-from app.engine import rnn
-from app.engine.activations import sigmoid
-from app.engine.backprop import LSTMGradients, RNNGradients, lstm_backward, rnn_backward
-from app.engine.knobs import Knobs, lstm_weights, rnn_weights
-from app.engine.lstm import LSTMWeights, Trace, rerun_from, run
+from .engine import rnn
+from .engine.activations import sigmoid
+from .engine.backprop import LSTMGradients, RNNGradients, lstm_backward, rnn_backward
+from .engine.knobs import Knobs, lstm_weights, rnn_weights
+from .engine.lstm import LSTMWeights, Trace, rerun_from, run
 
 
 @dataclass(frozen=True)

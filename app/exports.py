@@ -11,11 +11,11 @@ from typing import Any, Literal
 
 import orjson
 
-from app.computation import Results, payload
-from app.engine.knobs import Knobs, lstm_weights
-from app.engine.lstm import LSTMWeights
-from app.trace_csv import trace_csv
-from app.weights_io import export_weights
+from .computation import Results, payload
+from .engine.knobs import Knobs, lstm_weights
+from .engine.lstm import LSTMWeights
+from .trace_csv import trace_csv
+from .weights_io import export_weights
 
 FileFormat = Literal["trace.csv", "trace.json", "weights.npz", "weights.safetensors"]
 

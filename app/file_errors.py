@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.i18n import problem_text
+from .i18n import problem_text
 
 
 class FileProblem(ValueError):

@@ -12,10 +12,10 @@ import io
 
 import numpy as np
 
-from app.config import get_settings
-from app.file_errors import Malformed, TooLarge, Unusable, setting
-from app.numpy_files import NPY_MAGIC, npy_values, read_npy_header
-from app.tensor_file import check_values
+from .config import get_settings
+from .file_errors import Malformed, TooLarge, Unusable, setting
+from .numpy_files import NPY_MAGIC, npy_values, read_npy_header
+from .tensor_file import check_values
 
 
 def read_inputs(data: bytes, filename: str = "") -> np.ndarray:

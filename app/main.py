@@ -5,19 +5,20 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from app.assets import STATIC
-from app.file_errors import FileProblem
-from app.web import api, files, pages, stream
-from app.web.body_limit import BodyLimit, json_body_limit, upload_limit
-from app.web.errors import document_problem_codes, request_validation_handler
-from app.web.security import add_security_headers
+from . import __version__
+from .assets import STATIC
+from .file_errors import FileProblem
+from .web import api, files, pages, stream
+from .web.body_limit import BodyLimit, json_body_limit, upload_limit
+from .web.errors import document_problem_codes, request_validation_handler
+from .web.security import add_security_headers
 
 
 def create_app() -> FastAPI:
     app = FastAPI(
         title="LSTM Conveyor",
         summary="Watch an LSTM's cell state ride the conveyor belt, step by step.",
-        version="0.1.0",
+        version=__version__,
         docs_url=None,  # app/web/pages.py serves /docs without a CDN
         redoc_url=None,
     )

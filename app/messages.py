@@ -6,8 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from app.i18n import validation_problem
-from app.schemas import Index, Matrix, Strict, Value, Vector, WeightsIn, check_rectangular
+from .i18n import validation_problem
+from .schemas import Index, Matrix, Strict, Value, Vector, WeightsIn, check_rectangular
 
 
 class Message(Strict):

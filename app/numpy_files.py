@@ -17,9 +17,9 @@ from typing import Any, cast
 
 import numpy as np
 
-from app.config import get_settings
-from app.file_errors import Malformed, TooLarge, Unusable, setting
-from app.tensor_file import Spec, TensorFile, require_float
+from .config import get_settings
+from .file_errors import Malformed, TooLarge, Unusable, setting
+from .tensor_file import Spec, TensorFile, require_float
 
 NPY_MAGIC = b"\x93NUMPY"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")  # an archive with entries, an empty archive

@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 import safetensors.numpy
 
-from app.config import get_settings
-from app.file_errors import Malformed, TooLarge, setting
-from app.tensor_file import Spec, TensorFile, require_float
+from .config import get_settings
+from .file_errors import Malformed, TooLarge, setting
+from .tensor_file import Spec, TensorFile, require_float
 
 # safetensors dtype → (NumPy-style name, bytes per element)
 DTYPES = {

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
-from app.engine.lstm import GATES, WEIGHT_NAMES, LSTMWeights
-from app.engine.sequences import pulse
-from app.engine.train import sign_memory_batch
-from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, ScenarioText, catalogue, scenario_text, scenario_texts
+from .engine.lstm import GATES, WEIGHT_NAMES, LSTMWeights
+from .engine.sequences import pulse
+from .engine.train import sign_memory_batch
+from .i18n import DEFAULT_LANGUAGE, LANGUAGES, ScenarioText, catalogue, scenario_text, scenario_texts
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from app.config import get_settings
-from app.i18n import ProblemError, validation_problem
+from .config import get_settings
+from .i18n import ProblemError, validation_problem
 
 
 def _within_limit(value: float) -> float:

@@ -12,16 +12,16 @@ from typing import Any, get_args
 
 import numpy as np
 
-from app.computation import WIRE_DTYPE, Results, activation_curves, compute, payload, with_foil
-from app.config import get_settings
-from app.encoding import check_finite
-from app.engine.knobs import Knobs
-from app.engine.lstm import WEIGHT_NAMES, Trace
-from app.exports import export_file
-from app.i18n import problem_text
-from app.messages import ClientMessage, Export, SetViews, Sync, ViewName
-from app.scenarios import CUSTOM, DEFAULT_SCENARIO, Scenario, get_scenario
-from app.updates import Change, Rejected, State, apply_update
+from .computation import WIRE_DTYPE, Results, activation_curves, compute, payload, with_foil
+from .config import get_settings
+from .encoding import check_finite
+from .engine.knobs import Knobs
+from .engine.lstm import WEIGHT_NAMES, Trace
+from .exports import export_file
+from .i18n import problem_text
+from .messages import ClientMessage, Export, SetViews, Sync, ViewName
+from .scenarios import CUSTOM, DEFAULT_SCENARIO, Scenario, get_scenario
+from .updates import Change, Rejected, State, apply_update
 
 Outgoing = dict[str, Any]
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.config import get_settings
-from app.file_errors import Unusable, setting
+from .config import get_settings
+from .file_errors import Unusable, setting
 
 # What the engine can take without losing anything: every one widens exactly to float64.
 FLOAT_DTYPES = ("float16", "float32", "float64", "bfloat16")

@@ -13,9 +13,9 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from app.config import get_settings
-from app.encoding import NotFinite, check_finite
-from app.file_errors import TooLarge, Unusable, setting
+from .config import get_settings
+from .encoding import NotFinite, check_finite
+from .file_errors import TooLarge, Unusable, setting
 
 D_WIDE = ("x", "dL_dx")
 _CHUNK_CELLS = 65_536  # numbers per yielded piece: the CSV is streamed, never held whole

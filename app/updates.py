@@ -12,12 +12,12 @@ from typing import Any
 
 import numpy as np
 
-from app.config import get_settings
-from app.engine import sequences
-from app.engine.knobs import Knobs
-from app.engine.lstm import GATES, LSTMWeights
-from app.i18n import ProblemError, problem_text
-from app.messages import (
+from .config import get_settings
+from .engine import sequences
+from .engine.knobs import Knobs
+from .engine.lstm import GATES, LSTMWeights
+from .i18n import ProblemError, problem_text
+from .messages import (
     Constant,
     Generate,
     KnobFields,
@@ -33,7 +33,7 @@ from app.messages import (
     SetState,
     Sine,
 )
-from app.scenarios import SCENARIOS, Scenario, custom_scenario, get_scenario
+from .scenarios import SCENARIOS, Scenario, custom_scenario, get_scenario
 
 
 class Rejected(ValueError):

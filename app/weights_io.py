@@ -19,12 +19,12 @@ from typing import Literal
 
 import numpy as np
 
-from app.config import get_settings
-from app.engine.lstm import WEIGHT_NAMES, LSTMWeights
-from app.file_errors import FileProblem, Malformed, TooLarge, Unusable, setting
-from app.numpy_files import ZIP_MAGICS, npz_bytes, open_npz
-from app.safetensors_file import looks_like_safetensors, open_safetensors, safetensors_bytes
-from app.tensor_file import Spec, TensorFile, check_values, require_float
+from .config import get_settings
+from .engine.lstm import WEIGHT_NAMES, LSTMWeights
+from .file_errors import FileProblem, Malformed, TooLarge, Unusable, setting
+from .numpy_files import ZIP_MAGICS, npz_bytes, open_npz
+from .safetensors_file import looks_like_safetensors, open_safetensors, safetensors_bytes
+from .tensor_file import Spec, TensorFile, check_values, require_float
 
 Naming = Literal["pytorch", "keras"]
 ExportFormat = Literal["safetensors", "npz"]

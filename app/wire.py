@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import orjson
 
-from app.encoding import check_finite
+from .encoding import check_finite
 
 ALIGN = 8
 ARRAY_KEY = "$array"

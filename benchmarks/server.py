@@ -9,7 +9,7 @@ Gaussian noise):
 - `bench-h32`: T=500, H=32, D=2 (browser benchmark; two inputs, so the page shows sliders);
 - `bench-h128`: T=500, H=128, D=2 (browser benchmark, the issue's largest page).
 
-The server is the app exactly as `python -m app` runs it; nothing is registered or patched.
+The server is the app exactly as `lstm-conveyor` runs it; nothing is registered or patched.
 
     .venv/bin/python benchmarks/server.py --port 8765   # serves until interrupted
 """
@@ -117,14 +117,14 @@ def main() -> None:
     from app.main import create_app
     from app.memory import tune_allocator
 
-    tune_allocator()  # as `python -m app` does
+    tune_allocator()  # as `lstm-conveyor` does
     settings = get_settings()
     uvicorn.run(
         create_app(),
         host="127.0.0.1",
         port=args.port,
         log_level="warning",
-        ws_per_message_deflate=settings.ws_compression,  # as `python -m app` does
+        ws_per_message_deflate=settings.ws_compression,  # as `lstm-conveyor` does
     )
 
 

@@ -88,6 +88,15 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
+def watch_for_problems(page: Any) -> list[str]:
+    """A list that fills with the page's console errors, uncaught exceptions and failed requests."""
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(f"console.error: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
+    page.on("requestfailed", lambda r: problems.append(f"requestfailed: {r.url}"))
+    return problems
+
+
 @pytest.fixture
 def page(browser: Any, server_url: str) -> Iterator[Any]:
     """A fresh page; fails the test if the page logged any console error or uncaught exception.
@@ -97,12 +106,7 @@ def page(browser: Any, server_url: str) -> Iterator[Any]:
     drives the page under the real policy."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, bypass_csp=True)
     new_page = context.new_page()
-    problems: list[str] = []
-    new_page.on(
-        "console", lambda m: problems.append(f"console.{m.type}: {m.text}") if m.type == "error" else None
-    )
-    new_page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
-    new_page.on("requestfailed", lambda r: problems.append(f"requestfailed: {r.url}"))
+    problems = watch_for_problems(new_page)
     yield new_page
     context.close()
     assert not problems, "the page reported problems:\n" + "\n".join(problems)

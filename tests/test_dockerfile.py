@@ -23,3 +23,17 @@ def test_dockerfile_runs_as_non_root_with_a_healthcheck_on_all_interfaces() -> N
     assert user_lines and user_lines[-1].split(":")[0] not in {"root", "0"}
     assert "HEALTHCHECK" in text and "/api/health" in text
     assert '"--host", "0.0.0.0"' in text
+
+
+def test_the_image_runs_the_built_wheel_not_the_checkout() -> None:
+    """The final stage holds only what `pip wheel .` built (the same wheel tests/test_wheel.py
+    installs and serves), started by its `lstm-conveyor` command."""
+    _, *stages = DOCKERFILE.read_text().split("\nFROM ")
+    assert len(stages) == 2, "a wheel-building stage, then the image"
+    build, image = stages
+    assert "pip wheel" in build and "--wheel-dir /wheels" in build
+    assert "COPY --from=wheel /wheels" in image
+    assert "pip install --no-cache-dir /tmp/wheels/*.whl" in image
+    assert "--editable" not in image and "COPY app" not in image
+    [command] = [line for line in image.splitlines() if line.startswith("CMD ")]
+    assert command.startswith('CMD ["lstm-conveyor"')

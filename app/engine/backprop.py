@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.engine.lstm import LSTMWeights, Trace
-from app.engine.rnn import RNNTrace, RNNWeights
+from .lstm import LSTMWeights, Trace
+from .rnn import RNNTrace, RNNWeights
 
 
 @dataclass(frozen=True)

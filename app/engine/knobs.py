@@ -10,8 +10,8 @@ from typing import Literal
 
 import numpy as np
 
-from app.engine.lstm import GATES, LSTMWeights
-from app.engine.rnn import RNNWeights
+from .lstm import GATES, LSTMWeights
+from .rnn import RNNWeights
 
 
 @dataclass(frozen=True)

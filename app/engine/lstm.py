@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.engine.layer import Layer
+from .layer import Layer
 
 GATES = ("i", "f", "g", "o")
 WEIGHT_NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")

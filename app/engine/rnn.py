@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.engine.layer import Layer
+from .layer import Layer
 
 
 @dataclass(frozen=True)

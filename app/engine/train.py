@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.engine.activations import sigmoid
-from app.engine.backprop import lstm_backward_from
-from app.engine.lstm import WEIGHT_NAMES, LSTMWeights, run
+from .activations import sigmoid
+from .backprop import lstm_backward_from
+from .lstm import WEIGHT_NAMES, LSTMWeights, run
 
 OUTPUT_SCALE = 4.0  # the logit is 4·h_{T-1}[0]: h lives in (−1, 1), a logit needs room
 

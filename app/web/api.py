@@ -6,10 +6,10 @@ import numpy as np
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import Response
 
-from app.computation import standalone_trace
-from app.encoding import dumps
-from app.scenarios import SCENARIOS, get_scenario
-from app.schemas import (
+from ..computation import standalone_trace
+from ..encoding import dumps
+from ..scenarios import SCENARIOS, get_scenario
+from ..schemas import (
     LSTMTraceResponse,
     Refusal,
     RNNTraceResponse,

@@ -16,8 +16,8 @@ from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.config import get_settings
-from app.file_errors import TooLarge, setting
+from ..config import get_settings
+from ..file_errors import TooLarge, setting
 
 
 class _Exceeded(Exception):

@@ -11,8 +11,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
-from app.i18n import ProblemError
-from app.messages import ClientMessage, Generator
+from ..i18n import ProblemError
+from ..messages import ClientMessage, Generator
 
 _TAG_ERRORS = {"union_tag_invalid", "union_tag_not_found"}
 # Context that pydantic writes as English-joined text ("'a', 'b' or 'c'"), sent as a list instead.

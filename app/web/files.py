@@ -11,15 +11,15 @@ import numpy as np
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
-from app.config import get_settings
-from app.encoding import dumps
-from app.engine.lstm import WEIGHT_NAMES, LSTMWeights
-from app.file_errors import FileProblem, Malformed, TooLarge, Unusable, setting
-from app.inputs_io import read_inputs
-from app.schemas import ImportedInputs, ImportedWeights, Refusal, TraceRequest, WeightsExport
-from app.trace_csv import trace_csv
-from app.web.api import BODY_TOO_LARGE, run_request
-from app.weights_io import ExportFormat, export_weights, import_layer
+from ..config import get_settings
+from ..encoding import dumps
+from ..engine.lstm import WEIGHT_NAMES, LSTMWeights
+from ..file_errors import FileProblem, Malformed, TooLarge, Unusable, setting
+from ..inputs_io import read_inputs
+from ..schemas import ImportedInputs, ImportedWeights, Refusal, TraceRequest, WeightsExport
+from ..trace_csv import trace_csv
+from ..weights_io import ExportFormat, export_weights, import_layer
+from .api import BODY_TOO_LARGE, run_request
 
 router = APIRouter(prefix="/api")
 # Bodies app/web/body_limit.py bounds as they stream in: uploads (max_upload_bytes), and the

@@ -10,7 +10,7 @@ import re
 from functools import cache
 from pathlib import Path
 
-from app import assets
+from .. import assets
 
 STATIC = assets.STATIC
 # A static import or re-export of a relative path: `import … from "./x.js"`, `export … from "../y.js"`.

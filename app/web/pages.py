@@ -7,9 +7,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from app import assets
-from app.web.bundle import plotly_response
-from app.web.modules import module_urls
+from .. import assets
+from .bundle import plotly_response
+from .modules import module_urls
 
 TEMPLATES = Jinja2Templates(directory=assets.TEMPLATES)
 SWAGGER_UI = Path(fastapi_offline.__file__).parent / "static"  # Swagger UI 5 (OpenAPI 3.1)

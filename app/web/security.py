@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 
 from fastapi import Request, Response
 
-from app.config import Settings
+from ..config import Settings
 
 # Everything the page needs comes from this origin; no inline script anywhere. Styles must allow
 # 'unsafe-inline': plotly.js writes style attributes and <style> rules while it draws.

@@ -18,15 +18,15 @@ import orjson
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import TypeAdapter, ValidationError
 
-from app.config import get_settings
-from app.encoding import NotFinite, dumps
-from app.memory import release_free_memory
-from app.messages import ClientMessage
-from app.session import Outgoing, Session, error_reply
-from app.web.errors import first_problem
-from app.web.inbox import Frame, Inbox
-from app.web.security import origin_allowed
-from app.wire import encode
+from ..config import get_settings
+from ..encoding import NotFinite, dumps
+from ..memory import release_free_memory
+from ..messages import ClientMessage
+from ..session import Outgoing, Session, error_reply
+from ..wire import encode
+from .errors import first_problem
+from .inbox import Frame, Inbox
+from .security import origin_allowed
 
 router = APIRouter()
 log = logging.getLogger(__name__)
