@@ -272,6 +272,27 @@ def test_stepping_with_button_and_keys_moves_the_step(page: Any, server_url: str
     assert page.inner_text("#step-label") == "t = 0 / 39"
 
 
+# A key is drawn in its own task (painter.js, `now`): when dispatchEvent returns, the workbench
+# already shows the new step, so the very next frame paints it.
+KEY_THEN_SHOWN = """(key) => {
+  document.body.dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true, cancelable: true }));
+  return [document.body.dataset.shownStep, document.getElementById("step-label").textContent];
+}"""
+
+
+def test_a_step_key_is_drawn_before_the_next_frame(page: Any, server_url: str) -> None:
+    scenario = get_scenario("hold-and-release")
+    trace = run(scenario.weights, scenario.x, scenario.h0, scenario.c0)
+    open_page(page, server_url)
+    settle(page)
+    shown, label = page.evaluate(KEY_THEN_SHOWN, "ArrowRight")
+    assert (shown, label) == (str(OPEN_STEP + 1), f"t = {OPEN_STEP + 1} / 39")
+    settle(page)
+    assert_belt_matches(page, trace, OPEN_STEP + 1, [0, 1, 2])
+    shown, _ = page.evaluate(KEY_THEN_SHOWN, "End")
+    assert shown == "39"
+
+
 def test_arrow_keys_on_a_slider_move_the_slider_not_the_step(page: Any, server_url: str) -> None:
     open_page(page, server_url)
     go_to_step(page, 0)  # the signal input is 0 here

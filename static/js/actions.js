@@ -14,7 +14,7 @@ const MIB = 1024 * 1024;
 // Options:
 //   playback               {goTo, togglePlay, pause} (playback.js)
 //   session                {send, sendLatest, sendRestore, notConnected} (session.js)
-//   requestDraw({animate}) asks for a drawing pass (painter.js)
+//   requestDraw({animate, now}) asks for a drawing pass (painter.js)
 //   switchLanguage(code)   puts every word on the page in another language
 export function createActions({ playback, session, requestDraw, switchLanguage }) {
   const { goTo, togglePlay, pause } = playback;
@@ -33,7 +33,7 @@ export function createActions({ playback, session, requestDraw, switchLanguage }
       setLabTab(tab);
       requestDraw();
     },
-    step: (delta) => goTo(state.t + delta),
+    step: (delta) => goTo(state.t + delta, { now: true }), // a key or a click: drawn at once
     goTo,
     togglePlay,
     setSpeed(multiplier) {

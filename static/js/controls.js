@@ -117,8 +117,8 @@ export function createControls(doc, actions) {
       ArrowLeft: () => actions.step(-1),
       ArrowRight: () => actions.step(1),
       " ": () => actions.togglePlay(),
-      Home: () => actions.goTo(0),
-      End: () => actions.goTo(Number.POSITIVE_INFINITY),
+      Home: () => actions.goTo(0, { now: true }),
+      End: () => actions.goTo(Number.POSITIVE_INFINITY, { now: true }),
     };
     if (!keys[event.key]) return;
     event.preventDefault(); // no page scroll for space, Home and End

@@ -34,7 +34,7 @@ const STILL_MS = 250;
 //   restoringOrigin()  "link" | "reconnect" | "upload" while a restore is on its way, else null
 //   address            keeps the URL's link in step (address.js)
 //   onShown()          after the workbench is drawn (the views on the page may need other data)
-// Returns {requestDraw({animate})}.
+// Returns {requestDraw({animate, now})}.
 export function createPainter({ doc, status, html, canvases, dives, restoringOrigin, address, onShown = () => {} }) {
   const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
   let queued = null; // {animate} of the pass waiting for the next animation frame
@@ -44,15 +44,23 @@ export function createPainter({ doc, status, html, canvases, dives, restoringOri
   const screen = watchOnScreen(dives.map(({ el }) => el), () => requestDraw());
 
   let lastRequest = 0; // performance.now() of the latest request for a pass
-  function requestDraw({ animate = false } = {}) {
+  let frameRequest = 0; // the animation frame the queued pass waits for
+  // now: draw in this task (a discrete action such as a key or a click), so that the very next
+  // frame paints it; waiting for the next animation frame to start drawing costs up to a frame.
+  // A stream of requests (a drag, a playback) is coalesced into one pass per animation frame.
+  function requestDraw({ animate = false, now = false } = {}) {
     lastRequest = performance.now();
     address.schedule(); // whatever asks for a redraw changed the state or the view
     if (queued) {
       queued.animate = queued.animate || animate;
-      return;
+    } else {
+      queued = { animate };
+      frameRequest = requestAnimationFrame(drawPass);
     }
-    queued = { animate };
-    requestAnimationFrame(drawPass);
+    if (now) {
+      cancelAnimationFrame(frameRequest);
+      drawPass();
+    }
   }
 
   // plotly.js, run once the first screen is painted; false if it could not be loaded (the page

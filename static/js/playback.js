@@ -3,15 +3,17 @@
 
 import { lastStep, setPlaying, setStep, state, stepDuration } from "./state.js";
 
-// Options: requestDraw({animate}) asks for a drawing pass (painter.js).
-// Returns {goTo(t), togglePlay(), pause()}; goTo(Infinity) goes to the last step.
+// Options: requestDraw({animate, now}) asks for a drawing pass (painter.js).
+// Returns {goTo(t, {now}), togglePlay(), pause()}; goTo(Infinity) goes to the last step.
 export function createPlayback({ requestDraw }) {
   let timer = 0; // the pending play tick
 
-  function goTo(t) {
+  // now: draw at once (a key or a click), rather than at the next animation frame (a scrubber's
+  // drag, a playback tick).
+  function goTo(t, { now = false } = {}) {
     const before = state.t;
     const target = t === Number.POSITIVE_INFINITY ? lastStep() : t;
-    if (setStep(target)) requestDraw({ animate: Math.abs(state.t - before) === 1 });
+    if (setStep(target)) requestDraw({ animate: Math.abs(state.t - before) === 1, now });
   }
 
   function pause() {
