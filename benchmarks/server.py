@@ -82,7 +82,9 @@ def running_server(timeout: float = 30.0) -> Iterator[Server]:
     """This file as a uvicorn subprocess on a free port; stopped (by its pid) on exit."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, str(Path(__file__).resolve()), "--port", str(port)],
+        # As a module from the checkout's root, where `app` (the source of lstm_conveyor) imports.
+        [sys.executable, "-m", "benchmarks.server", "--port", str(port)],
+        cwd=Path(__file__).resolve().parents[1],
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
         stdout=subprocess.DEVNULL,
     )

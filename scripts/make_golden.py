@@ -2,7 +2,7 @@
 
 The engine test compares against live PyTorch when it is installed and against this file always,
 so the comparison keeps running on machines without torch. Re-run after changing the case:
-    .venv/bin/python scripts/make_golden.py
+    .venv/bin/python -m scripts.make_golden
 """
 
 from pathlib import Path

@@ -1,6 +1,6 @@
 """Train the `trained-memory` scenario's LSTM with the engine's NumPy BPTT + Adam, and save it.
 
-    .venv/bin/python scripts/train_memory.py        # ~5 s; writes app/data/trained-memory.npz
+    .venv/bin/python -m scripts.train_memory        # ~5 s; writes app/data/trained-memory.npz
 
 Seeded: the same command writes the same weights on the same NumPy.
 """
