@@ -11,6 +11,7 @@ draws its charts with the current numbers.
 from __future__ import annotations
 
 import io
+import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 from typing import Any
@@ -216,6 +217,21 @@ def test_a_long_sequence_draws_the_belt_over_time_per_pixel_column_with_the_engi
             np.testing.assert_allclose(
                 columns[quantity], getattr(expected, quantity)[:, k], rtol=RTOL, atol=ATOL, err_msg=quantity
             )
+    # Its SVG export draws the same outlines: per lane three bands (kept; added > 0; added < 0), four
+    # points a pixel column on each, and the c_t line, a point a column, every one a number.
+    with page.expect_download() as saved:
+        page.click("#timeline-tools button[data-export='svg']")
+    svg = ET.fromstring(saved.value.path().read_bytes())
+    outline = {
+        kind: [[float(v) for v in re.split("[ ,]", el.get("points"))] for el in svg.iter(f"{SVG}{kind}")]
+        for kind in ("polygon", "polyline")
+    }
+    c_lines = [el for el in svg.iter(f"{SVG}polyline") if el.get("stroke-width") == "1.5"]
+    assert len(outline["polygon"]) == 3 * units and len(c_lines) == units
+    columns_drawn = len(c_lines[0].get("points").split())
+    assert plot_width - 1 <= columns_drawn <= plot_width
+    assert {len(points) for points in outline["polygon"]} == {8 * columns_drawn}
+    assert all(np.isfinite(points).all() for points in [*outline["polygon"], *outline["polyline"]])
 
 
 # The belt's labels on show (headers, unit names, numbers): text and box [left, top, right, bottom].

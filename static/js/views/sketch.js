@@ -6,6 +6,7 @@
 //   {kind: "rect", x, y, w, h, fill, stroke, width, dash, alpha}
 //   {kind: "line", points: [[x, y], …], stroke, width, dash, alpha}
 //   {kind: "poly", points, fill, stroke, width, alpha}            (closed)
+//   (a long line or poly may give `xy`: [x0, y0, x1, y1, …] instead of `points`, no array per point)
 //   {kind: "circle", x, y, r, fill, stroke, width, alpha}
 //   {kind: "text", x, y, text, size, color, align, baseline, weight}  (text: markup, see runs())
 // Labels — the numbers, which tests and screen readers read — are not shapes: a view lays them
@@ -95,9 +96,15 @@ function drawText(context, shape) {
   }
 }
 
-function trace(context, points, close) {
+function trace(context, shape, close) {
   context.beginPath();
-  points.forEach(([x, y], k) => (k ? context.lineTo(x, y) : context.moveTo(x, y)));
+  const { xy } = shape;
+  if (xy) {
+    context.moveTo(xy[0], xy[1]);
+    for (let k = 2; k < xy.length; k += 2) context.lineTo(xy[k], xy[k + 1]);
+  } else {
+    shape.points.forEach(([x, y], k) => (k ? context.lineTo(x, y) : context.moveTo(x, y)));
+  }
   if (close) context.closePath();
 }
 
@@ -116,10 +123,10 @@ export function paint(context, shapes) {
         stroke(context, shape);
       }
     } else if (shape.kind === "line") {
-      trace(context, shape.points, false);
+      trace(context, shape, false);
       stroke(context, shape);
     } else if (shape.kind === "poly") {
-      trace(context, shape.points, true);
+      trace(context, shape, true);
       if (shape.fill) {
         context.fillStyle = shape.fill;
         context.fill();
@@ -158,12 +165,14 @@ const ANCHOR = { left: "start", center: "middle", right: "end" };
 const BASELINE = { top: "hanging", middle: "central", bottom: "text-after-edge", alphabetic: "auto" };
 
 function svgShape(shape) {
-  const points = (list) => list.map(([x, y]) => `${n(x)},${n(y)}`).join(" ");
+  const points = ({ points: list, xy }) => (xy
+    ? Array.from({ length: xy.length / 2 }, (_, k) => `${n(xy[2 * k])},${n(xy[2 * k + 1])}`)
+    : list.map(([x, y]) => `${n(x)},${n(y)}`)).join(" ");
   if (shape.kind === "rect") {
     return `<rect x="${n(shape.x)}" y="${n(shape.y)}" width="${n(shape.w)}" height="${n(shape.h)}" ${paintAttrs(shape, true)}/>`;
   }
-  if (shape.kind === "line") return `<polyline points="${points(shape.points)}" ${paintAttrs(shape, false)}/>`;
-  if (shape.kind === "poly") return `<polygon points="${points(shape.points)}" ${paintAttrs(shape, true)}/>`;
+  if (shape.kind === "line") return `<polyline points="${points(shape)}" ${paintAttrs(shape, false)}/>`;
+  if (shape.kind === "poly") return `<polygon points="${points(shape)}" ${paintAttrs(shape, true)}/>`;
   if (shape.kind === "circle") return `<circle cx="${n(shape.x)}" cy="${n(shape.y)}" r="${n(shape.r)}" ${paintAttrs(shape, true)}/>`;
   const size = shape.size || LABEL_SIZE;
   const spans = runs(shape.text).map((run) => {

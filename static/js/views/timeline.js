@@ -97,17 +97,31 @@ function laneShapes(data, plot, y, h, T, limit) {
   } else {
     // Steps a few pixels wide or less: the same heights as three filled bands (kept; added > 0;
     // added < 0, each in its sign's colour), a handful of fills instead of two per step.
+    // Each band's outline in one flat array (four numbers a step on each edge): a move redraws
+    // thousands of steps, and an array per point cost more than painting them.
     const x = (s) => plot.x + (s / T) * plot.w;
+    const n = steps.length;
     const band = (lower, upper, fill) => {
-      const top = steps.flatMap((s) => [[x(s), py(upper(s))], [x(s + 1), py(upper(s))]]);
-      const bottom = steps.slice().reverse().flatMap((s) => [[x(s + 1), py(lower(s))], [x(s), py(lower(s))]]);
-      shapes.push({ kind: "poly", points: [...top, ...bottom], fill });
+      const xy = new Float64Array(8 * n);
+      steps.forEach((s, k) => {
+        const [x0, x1, top, bottom] = [x(s), x(s + 1), py(upper(s)), py(lower(s))];
+        const a = 4 * k; // the top edge, left to right
+        const b = 8 * n - 4 * (k + 1); // the bottom edge, right to left
+        xy[a] = x0; xy[a + 1] = top; xy[a + 2] = x1; xy[a + 3] = top;
+        xy[b] = x1; xy[b + 1] = bottom; xy[b + 2] = x0; xy[b + 3] = bottom;
+      });
+      shapes.push({ kind: "poly", xy, fill });
     };
     band(() => 0, (s) => kept[s], "#c3cad5");
     band(base, (s) => base(s) + Math.max(0, added[s]), parcelColour(limit, limit));
     band(base, (s) => base(s) + Math.min(0, added[s]), parcelColour(-limit, limit));
   }
-  shapes.push({ kind: "line", points: steps.map((s) => [stepX(plot, T, s), py(c[s])]), stroke: INK, width: 1.5 });
+  const line = new Float64Array(2 * steps.length);
+  steps.forEach((s, k) => {
+    line[2 * k] = stepX(plot, T, s);
+    line[2 * k + 1] = py(c[s]);
+  });
+  shapes.push({ kind: "line", xy: line, stroke: INK, width: 1.5 });
   return { shapes, range: [lo, hi] };
 }
 
