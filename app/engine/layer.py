@@ -1,10 +1,12 @@
-"""What an LSTM layer and a plain RNN layer share: four float64 tensors in PyTorch's naming."""
+"""What an LSTM, a GRU and a plain RNN layer share: four float64 tensors in PyTorch's naming."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
+
+TENSOR_NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 
 
 @dataclass(frozen=True)
@@ -16,15 +18,16 @@ class Layer:
     bias_ih: np.ndarray
     bias_hh: np.ndarray
 
-    BLOCKS = 1  # gate blocks stacked in the rows: 4 for an LSTM (i, f, g, o), 1 for a plain RNN
+    # Gate blocks stacked in the rows: 4 for an LSTM (i, f, g, o), 3 for a GRU (r, z, n), 1 for a plain RNN.
+    BLOCKS = 1
 
     def __post_init__(self) -> None:
-        for f in fields(self):
-            object.__setattr__(self, f.name, np.asarray(getattr(self, f.name), dtype=np.float64))
+        for name in TENSOR_NAMES:  # a subclass's other fields (a GRU's reset_after) stay as given
+            object.__setattr__(self, name, np.asarray(getattr(self, name), dtype=np.float64))
         blocks = self.BLOCKS
         rows, d = self.weight_ih.shape if self.weight_ih.ndim == 2 else (-1, -1)
         if rows <= 0 or rows % blocks or d <= 0:
-            layout = "(4H, D)" if blocks == 4 else "(H, D)"
+            layout = f"({blocks}H, D)" if blocks > 1 else "(H, D)"
             raise ValueError(f"weight_ih must be {layout} with H, D ≥ 1, got {self.weight_ih.shape}")
         h = rows // blocks
         expected = {"weight_hh": (rows, h), "bias_ih": (rows,), "bias_hh": (rows,)}
