@@ -10,9 +10,11 @@ from typing import Any
 
 import numpy as np
 
-from .engine import rnn
+from .engine import gru, rnn
 from .engine.activations import sigmoid
 from .engine.backprop import LSTMGradients, RNNGradients, lstm_backward, rnn_backward
+from .engine.gru import GRUWeights
+from .engine.gru_backprop import gru_backward
 from .engine.knobs import Knobs, lstm_weights, rnn_weights
 from .engine.lstm import LSTMWeights, Trace, rerun_from, run
 
@@ -151,6 +153,7 @@ def standalone_trace(
     c0: np.ndarray | None,
     gradients: bool,
     target: int | None,
+    reset_after: bool = True,
 ) -> dict[str, np.ndarray]:
     """What POST /api/trace returns: every quantity of one run, plus gradients when asked."""
     if model == "rnn":
@@ -161,10 +164,23 @@ def standalone_trace(
             rnn_grads = rnn_backward(rnn_layer, rnn_trace, target)
             out |= {"dL_dh": rnn_grads.dL_dh, "dL_dx": rnn_grads.dL_dx}
         return out
+    if model == "gru":
+        return _gru_trace(GRUWeights(**weights, reset_after=reset_after), x, h0, gradients, target)
     layer = LSTMWeights(**weights)
     trace = run(layer, x, h0, c0)
     out = trace.as_dict()
     if gradients:
         grads = lstm_backward(layer, trace, target)
         out |= {"dL_dc": grads.dL_dc, "dL_dh": grads.dL_dh, "dL_dx": grads.dL_dx, "belt": grads.belt}
+    return out
+
+
+def _gru_trace(
+    layer: GRUWeights, x: np.ndarray, h0: np.ndarray | None, gradients: bool, target: int | None
+) -> dict[str, np.ndarray]:
+    trace = gru.run(layer, x, h0)
+    out = trace.as_dict()
+    if gradients:
+        grads = gru_backward(layer, trace, target)
+        out |= {"dL_dh": grads.dL_dh, "dL_dx": grads.dL_dx, "belt": grads.belt}
     return out

@@ -54,11 +54,11 @@ class WeightsIn(Strict):
     bias_hh: Vector = Field(description="LSTM (4H,); RNN (H,)")
 
     def sizes(self, blocks: int) -> tuple[int, int]:
-        """(H, D) implied by weight_ih, after checking every tensor agrees; blocks: 4 LSTM, 1 RNN."""
+        """(H, D) implied by weight_ih, after checking every tensor agrees; blocks: 4 LSTM, 3 GRU, 1 RNN."""
         settings = get_settings()
         rows = check_rectangular("weight_ih", self.weight_ih)
         if rows % blocks:
-            raise ProblemError("weight_ih_rows", rows=rows)
+            raise ProblemError("gru_weight_ih_rows" if blocks == 3 else "weight_ih_rows", rows=rows)
         hidden, inputs = rows // blocks, len(self.weight_ih[0])
         if not 1 <= hidden <= settings.max_hidden:
             raise ProblemError("hidden_range", hidden=hidden, limit=settings.max_hidden)
@@ -88,27 +88,39 @@ class GradientsRequest(Strict):
     )
 
 
+BLOCKS = {"lstm": 4, "gru": 3, "rnn": 1}  # gate blocks in weight_ih's rows
+
+
 class TraceRequest(Strict):
     """Run one layer over x from (h0, c0), zeros when left out; optionally backpropagate."""
 
-    model: Literal["lstm", "rnn"] = Field(default="lstm", description="nn.LSTM or a tanh nn.RNN")
+    model: Literal["lstm", "gru", "rnn"] = Field(
+        default="lstm", description="nn.LSTM, nn.GRU or a tanh nn.RNN"
+    )
     weights: WeightsIn
     x: Matrix = Field(description="(T, D) input sequence")
     h0: Vector | None = Field(default=None, description="(H,) initial hidden state")
     c0: Vector | None = Field(default=None, description="(H,) initial cell state (LSTM only)")
+    reset_after: bool | None = Field(
+        default=None,
+        description="GRU only: true (PyTorch, Keras' default) applies the reset gate after W_hn; false is "
+        "Keras' reset_after=False, r ⊙ h_{t-1} before W_hn",
+    )
     gradients: GradientsRequest | None = Field(default=None, description="also return dL/d… per step")
 
     @model_validator(mode="after")
     def _sizes_agree(self) -> TraceRequest:
         settings = get_settings()
-        hidden, inputs = self.weights.sizes(blocks=4 if self.model == "lstm" else 1)
+        hidden, inputs = self.weights.sizes(blocks=BLOCKS[self.model])
         steps = check_rectangular("x", self.x, inputs)
         if steps > settings.max_steps:
             raise ProblemError("too_many_steps", field="x", steps=steps, limit=settings.max_steps)
         if steps * hidden > settings.max_trace_cells:
             raise ProblemError("trace_too_large", cells=steps * hidden, limit=settings.max_trace_cells)
-        if self.model == "rnn" and self.c0 is not None:
-            raise ProblemError("rnn_has_no_c0")
+        if self.model != "lstm" and self.c0 is not None:
+            raise ProblemError("rnn_has_no_c0" if self.model == "rnn" else "gru_has_no_c0")
+        if self.model != "gru" and self.reset_after is not None:
+            raise ProblemError("reset_after_is_for_gru")
         for name in ("h0", "c0"):
             value = getattr(self, name)
             if value is not None and len(value) != hidden:
@@ -155,6 +167,38 @@ class LSTMTraceResponse(BaseModel):
     dL_dh: Matrix | None = Field(default=None, description="dL/dh_t through every path (with gradients)")
     dL_dx: Matrix | None = Field(default=None, description="dL/dx_t (with gradients)")
     belt: Matrix | None = Field(default=None, description="Π_{s=t+1..T-1} f_s: the belt-only path")
+
+
+class GRUTraceResponse(BaseModel):
+    """h_t = z_t ⊙ h_{t-1} + (1 − z_t) ⊙ n_t: the hidden state is the belt. One list of T rows per
+    quantity."""
+
+    x: Matrix
+    h_prev: Matrix
+    pre_r: Matrix
+    pre_z: Matrix
+    pre_n: Matrix
+    pre_r_x: Matrix = Field(description="the input's part of pre_r: gate r's rows of W_ih x_t")
+    pre_r_h: Matrix = Field(description="the previous output's part of pre_r: gate r's rows of W_hh h_{t-1}")
+    pre_r_b: Matrix = Field(description="the bias's part of pre_r: gate r's rows of b_ih + b_hh, every step")
+    pre_z_x: Matrix = Field(description="the input's part of pre_z")
+    pre_z_h: Matrix = Field(description="the previous output's part of pre_z")
+    pre_z_b: Matrix = Field(description="the bias's part of pre_z")
+    pre_n_x: Matrix = Field(description="the input's part of pre_n: W_in x_t")
+    pre_n_h: Matrix = Field(
+        description="what h_{t-1} brings through the reset gate: r ⊙ W_hn h_{t-1} (or W_hn (r ⊙ h_{t-1}))"
+    )
+    pre_n_b: Matrix = Field(description="b_in + r ⊙ b_hn (or b_in + b_hn)")
+    r: Matrix
+    z: Matrix
+    n: Matrix
+    kept: Matrix = Field(description="z ⊙ h_prev")
+    forgotten: Matrix = Field(description="(1 − z) ⊙ h_prev")
+    added: Matrix = Field(description="(1 − z) ⊙ n")
+    h: Matrix
+    dL_dh: Matrix | None = Field(default=None, description="dL/dh_t through every path (with gradients)")
+    dL_dx: Matrix | None = Field(default=None, description="dL/dx_t (with gradients)")
+    belt: Matrix | None = Field(default=None, description="Π_{s=t+1..T-1} z_s: the belt-only path")
 
 
 class RNNTraceResponse(BaseModel):

@@ -6,6 +6,7 @@ from typing import Any
 import numpy as np
 from fastapi.testclient import TestClient
 
+from app.engine.gru import GRU_QUANTITIES
 from app.engine.lstm import QUANTITIES, LSTMWeights, run
 from tests.helpers import random_weights, require_torch
 
@@ -108,11 +109,13 @@ def test_openapi_documents_the_trace_endpoint(client: TestClient) -> None:
     operation = schema["paths"]["/api/trace"]["post"]
     response_schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
     refs = {option["$ref"].rsplit("/", 1)[1] for option in response_schema["anyOf"]}
-    assert refs == {"LSTMTraceResponse", "RNNTraceResponse"}
+    assert refs == {"LSTMTraceResponse", "GRUTraceResponse", "RNNTraceResponse"}
     lstm_fields = set(schema["components"]["schemas"]["LSTMTraceResponse"]["properties"])
     assert lstm_fields == set(QUANTITIES) | {"dL_dc", "dL_dh", "dL_dx", "belt"}
+    gru_fields = set(schema["components"]["schemas"]["GRUTraceResponse"]["properties"])
+    assert gru_fields == set(GRU_QUANTITIES) | {"dL_dh", "dL_dx", "belt"}
     request = schema["components"]["schemas"]["TraceRequest"]["properties"]
-    assert {"model", "gradients", "weights", "x", "h0", "c0"} <= set(request)
+    assert {"model", "gradients", "weights", "x", "h0", "c0", "reset_after"} <= set(request)
     assert client.get("/docs").status_code == 200
 
 

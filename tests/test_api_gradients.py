@@ -1,4 +1,4 @@
-"""POST /api/trace with "gradients" and with "model": "rnn"."""
+"""POST /api/trace with "gradients", and with "model": "rnn" and "model": "gru"."""
 
 from typing import Any
 
@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from app.engine import rnn
+from app.engine import gru, rnn
 from app.engine.backprop import lstm_backward, rnn_backward
+from app.engine.gru_backprop import gru_backward
 from app.engine.lstm import LSTMWeights, run
 from tests.helpers import random_weights, require_torch
 
@@ -26,6 +27,16 @@ def rnn_body(seed: int = 0, inputs: int = 4, hidden: int = 3, steps: int = 50) -
     return {
         "model": "rnn",
         "weights": random_weights(rng, inputs, hidden, blocks=1),
+        "x": rng.standard_normal((steps, inputs)).tolist(),
+        "h0": rng.uniform(-0.5, 0.5, hidden).tolist(),
+    }
+
+
+def gru_body(seed: int = 0, inputs: int = 4, hidden: int = 3, steps: int = 50) -> dict[str, Any]:
+    rng = np.random.default_rng(seed)
+    return {
+        "model": "gru",
+        "weights": random_weights(rng, inputs, hidden, blocks=3),
         "x": rng.standard_normal((steps, inputs)).tolist(),
         "h0": rng.uniform(-0.5, 0.5, hidden).tolist(),
     }
@@ -114,12 +125,55 @@ def test_rnn_model_matches_torch_nn_rnn(client: TestClient) -> None:
     np.testing.assert_allclose(data["h"], output.numpy(), atol=1e-6, rtol=0)
 
 
+@pytest.mark.parametrize("reset_after", [None, True, False])
+def test_gru_model_returns_its_trace_and_gradients(client: TestClient, reset_after: bool | None) -> None:
+    payload = gru_body(seed=5) | {"gradients": {"target": 1}}
+    if reset_after is not None:
+        payload["reset_after"] = reset_after
+    data = client.post("/api/trace", json=payload).json()
+
+    weights = gru.GRUWeights(**arrays(payload), reset_after=reset_after is not False)
+    trace = gru.run(weights, np.array(payload["x"]), np.array(payload["h0"]))
+    grads = gru_backward(weights, trace, target=1)
+    assert set(data) == {*gru.GRU_QUANTITIES, "dL_dh", "dL_dx", "belt"}
+    for name in gru.GRU_QUANTITIES:
+        np.testing.assert_allclose(data[name], getattr(trace, name), atol=1e-12, err_msg=name)
+    for name in ("dL_dh", "dL_dx", "belt"):
+        np.testing.assert_allclose(data[name], getattr(grads, name), atol=1e-12, err_msg=name)
+    assert np.max(data["belt"]) <= 1.0
+
+
+def test_gru_model_matches_torch_nn_gru(client: TestClient) -> None:
+    require_torch()
+    import torch
+
+    payload = gru_body(seed=6, inputs=5, hidden=3, steps=60)
+    data = client.post("/api/trace", json=payload).json()
+
+    layer = torch.nn.GRU(5, 3, dtype=torch.float64)
+    with torch.no_grad():
+        for name, value in payload["weights"].items():
+            getattr(layer, f"{name}_l0").copy_(torch.tensor(value, dtype=torch.float64))
+        output, _ = layer(
+            torch.tensor(payload["x"], dtype=torch.float64),
+            torch.tensor([payload["h0"]], dtype=torch.float64),
+        )
+    np.testing.assert_allclose(data["h"], output.numpy(), atol=1e-6, rtol=0)
+
+
 def bad_bodies() -> list[tuple[dict[str, Any], str]]:
+    ragged_gru = gru_body()
+    ragged_gru["weights"]["weight_ih"] = ragged_gru["weights"]["weight_ih"][:8]
     ragged_lstm = lstm_body()
     ragged_lstm["weights"]["weight_ih"] = ragged_lstm["weights"]["weight_ih"][:10]
     return [
         (lstm_body() | {"gradients": {"target": 3}}, "gradients.target=3 is out of range: H=3"),
-        (lstm_body() | {"model": "gru"}, "Input should be 'lstm' or 'rnn'"),
+        (lstm_body() | {"model": "transformer"}, "Input should be 'lstm', 'gru' or 'rnn'"),
+        # An LSTM's 12 rows read as a GRU's mean H = 4, which its weight_hh (3 wide) contradicts.
+        (lstm_body() | {"model": "gru"}, "weight_hh[0] has 3 values, expected 4"),
+        (gru_body() | {"c0": [0.0, 0.0, 0.0]}, "c0 is for an LSTM; a GRU has no cell state"),
+        (lstm_body() | {"reset_after": False}, "reset_after is for a GRU only"),
+        (ragged_gru, "weight_ih has 8 rows; a GRU needs 3H rows (gates r, z, n)"),
         (ragged_lstm, "weight_ih has 10 rows; an LSTM needs 4H rows"),
         (lstm_body() | {"model": "rnn"}, "weight_hh[0] has 3 values, expected 12"),
         (rnn_body() | {"c0": [0.0, 0.0, 0.0]}, "c0 is for an LSTM; a plain RNN has no cell state"),

@@ -265,13 +265,13 @@ def test_a_literal_error_on_the_socket_lists_the_expected_values(client: TestCli
 def test_rest_validation_errors_carry_a_code_and_params(client: TestClient) -> None:
     from tests.test_api import body as trace_body
 
-    wrong_model = client.post("/api/trace", json={**trace_body(), "model": "gru"})
+    wrong_model = client.post("/api/trace", json={**trace_body(), "model": "transformer"})
     short_h0 = client.post("/api/trace", json={**trace_body(hidden=3), "h0": [0.0, 0.0]})
 
     assert wrong_model.status_code == short_h0.status_code == 422
     literal = wrong_model.json()["detail"][0]
     assert literal["loc"] == ["body", "model"] and literal["type"] == "literal_error"
-    assert literal["code"] == "literal_error" and literal["params"] == {"expected": ["lstm", "rnn"]}
+    assert literal["code"] == "literal_error" and literal["params"] == {"expected": ["lstm", "gru", "rnn"]}
     state = short_h0.json()["detail"][0]
     assert state["type"] == "value_error" and state["msg"] == "h0 has 2 values, but H=3"
     assert state["code"] == "state_length" and state["params"] == {"field": "h0", "length": 2, "hidden": 3}

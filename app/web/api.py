@@ -10,6 +10,7 @@ from ..computation import standalone_trace
 from ..encoding import dumps
 from ..scenarios import SCENARIOS, get_scenario
 from ..schemas import (
+    GRUTraceResponse,
     LSTMTraceResponse,
     Refusal,
     RNNTraceResponse,
@@ -29,15 +30,16 @@ BODY_TOO_LARGE: dict[str, Any] = {
 
 @router.post(
     "/trace",
-    response_model=LSTMTraceResponse | RNNTraceResponse,
+    response_model=LSTMTraceResponse | GRUTraceResponse | RNNTraceResponse,
     response_model_exclude_none=True,
     responses={413: BODY_TOO_LARGE},
-    summary="Run one LSTM (or plain RNN) layer and trace every step",
+    summary="Run one LSTM (or GRU, or plain RNN) layer and trace every step",
 )
 def trace(request: TraceRequest) -> Response:
-    """Every per-step quantity of one nn.LSTM layer (PyTorch layout, gates i, f, g, o), or of a
-    tanh nn.RNN with `"model": "rnn"`; with `gradients`, also dL/dc_t, dL/dh_t, dL/dx_t and the
-    belt-only term for L = Σ_k h_{T-1}[k] (target "sum") or h_{T-1}[k]."""
+    """Every per-step quantity of one nn.LSTM layer (PyTorch layout, gates i, f, g, o), of an nn.GRU
+    with `"model": "gru"` (gates r, z, n), or of a tanh nn.RNN with `"model": "rnn"`; with
+    `gradients`, also dL/dc_t (LSTM), dL/dh_t, dL/dx_t and the belt-only term (Π f, or Π z for the
+    GRU) for L = Σ_k h_{T-1}[k] (target "sum") or h_{T-1}[k]."""
     return Response(dumps(run_request(request)), media_type="application/json")
 
 
@@ -52,6 +54,7 @@ def run_request(request: TraceRequest) -> dict[str, np.ndarray]:
         None if request.c0 is None else np.asarray(request.c0),
         gradients=request.gradients is not None,
         target=None if target == "sum" else target,
+        reset_after=request.reset_after is not False,
     )
 
 
