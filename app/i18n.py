@@ -8,6 +8,7 @@ and the socket say, and a page can render the same code from its own catalogue i
 - `{name}` is the parameter as it is; a list is joined with ", " ("l0, l1").
 - `{name:or}` is a list of alternatives, strings quoted as pydantic quotes them, joined by the
   language's "or" (catalogue "join"): "'a', 'b' or 'c'", "'a', 'b' 또는 'c'".
+- `{name:num}` is a number as a caption shows it (number_text): "0.61", "−3.4·10⁻⁴".
 - `{note}` is the catalogue's "notes" entry named by the parameter `note` (a short remark such as
   "(3H × H is a GRU's shape, not an LSTM's)", with its own leading space or none), or nothing.
 """
@@ -43,6 +44,8 @@ class _Formatter(string.Formatter):
     def format_field(self, value: Any, format_spec: str) -> str:
         if format_spec == "or":
             return alternatives(value, self.lang)
+        if format_spec == "num":
+            return number_text(value)
         if isinstance(value, list | tuple):
             return ", ".join(str(item) for item in value)
         text: str = super().format_field(value, format_spec)
@@ -58,6 +61,28 @@ def alternatives(values: Any, lang: str = DEFAULT_LANGUAGE) -> str:
         return "".join(shown)
     template: str = catalogue(lang)["join"]["or"]
     return template.format(rest=", ".join(shown[:-1]), last=shown[-1])
+
+
+SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+MINUS = "\u2212"
+
+
+def number_text(value: float) -> str:
+    """A caption's number, as static/js/format.js `captionNumber` writes it: "0.61", "12",
+    "3.4·10⁻⁴" below 0.01 (and from 1000 up), a typographic minus. The value comes rounded to
+    the digits it shows (app/gradient_story.py), so both sides write the same text."""
+    if value == 0 or 0.01 <= abs(value) < 1000:
+        text = f"{value:g}"
+    else:
+        mantissa, exponent = f"{value:.1e}".split("e")
+        text = f"{mantissa.removesuffix('.0')}·10{str(int(exponent)).translate(SUPERSCRIPT)}"
+    return text.replace("-", MINUS, 1) if text.startswith("-") else text
+
+
+def story_text(claim: Mapping[str, Any], lang: str = DEFAULT_LANGUAGE) -> str:
+    """One claim of app/gradient_story.py in `lang`: its catalogue text, its numbers filled in."""
+    template: str = catalogue(lang)["story"][claim["code"]]
+    return _Formatter(lang).format(template, **claim["params"])
 
 
 def problem_text(code: str, params: Mapping[str, Any], lang: str = DEFAULT_LANGUAGE) -> str:

@@ -7,11 +7,12 @@ of the current input alone: σ(w·x + b). Biases of ±8 put a gate at 0.9997 or 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from .engine.knobs import Knobs
 from .engine.lstm import GATES, WEIGHT_NAMES, LSTMWeights
 from .engine.sequences import pulse
 from .engine.train import sign_memory_batch
@@ -33,6 +34,8 @@ class Scenario:
     # The step a page opens the scenario at: where something happens, not t = 0 where every value
     # is still 0 (the prompt's input slider is the one of this step).
     open_step: int = 0
+    # The knobs it starts (and resets) with: the gradient lab sets its RNN's w.
+    knobs: Knobs = field(default_factory=Knobs)
 
     def __post_init__(self) -> None:
         if not 0 <= self.open_step < len(self.x):
@@ -195,6 +198,34 @@ def counter() -> Scenario:
     )
 
 
+LAB_STEPS = 120
+LAB_RNN_W = 2.0
+
+
+def gradient_lab() -> Scenario:
+    """One write at step 0, read by the loss at step 119: the LSTM and the RNN compared fairly."""
+    # Both models get the same write, g = tanh(2x), and the loss reads h at the last step. The
+    # LSTM keeps it on the belt with its forget gate open (unit 0: f = σ(8) ≈ 0.9997, unit 1:
+    # σ(5) ≈ 0.993, so the per-unit lines differ); its input gate shuts after the write. An RNN
+    # only holds a value by feeding h back: with w = 1 tanh(h) shrinks it every step, with w = 2
+    # it settles at ±0.96 whatever was written, where tanh is flat. The lab starts there.
+    weights = input_driven(
+        w={"i": [[16], [16]], "f": [[0], [0]], "g": [[2], [2]], "o": [[0], [0]]},
+        b={"i": [-8, -8], "f": [8, 5], "g": [0, 0], "o": [3, 3]},
+    )
+    return Scenario(
+        name="gradient-lab",
+        **scenario_text("gradient-lab"),
+        weights=weights,
+        x=_columns(pulse(LAB_STEPS, at=0, width=1, amplitude=1.0)),
+        h0=np.zeros(2),
+        c0=np.zeros(2),
+        input_names=("write",),
+        open_step=0,  # the write the loss reads 119 steps later
+        knobs=Knobs(rnn_scale=LAB_RNN_W),
+    )
+
+
 TRAINED_MEMORY = Path(__file__).parent / "data" / "trained-memory.npz"
 
 
@@ -268,6 +299,7 @@ SCENARIOS: dict[str, Callable[[], Scenario]] = {
     "counter": counter,
     "trained-memory": trained_memory,
     "random-init": random_init,
+    "gradient-lab": gradient_lab,
 }
 DEFAULT_SCENARIO = "hold-and-release"
 

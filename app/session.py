@@ -12,12 +12,13 @@ from typing import Any, get_args
 
 import numpy as np
 
-from .computation import WIRE_DTYPE, Results, activation_curves, compute, payload, with_foil
+from .computation import WIRE_DTYPE, Foil, Results, activation_curves, compute, payload, with_foil
 from .config import get_settings
 from .encoding import check_finite
 from .engine.knobs import Knobs
 from .engine.lstm import WEIGHT_NAMES, Trace
 from .exports import export_file
+from .gradient_story import tell
 from .i18n import problem_text
 from .messages import ClientMessage, Export, SetViews, Sync, ViewName
 from .scenarios import CUSTOM, DEFAULT_SCENARIO, Scenario, get_scenario
@@ -211,12 +212,22 @@ def _served(state: State, results: Results, start: int, serving: Serving) -> dic
     """The arrays of a snapshot or frame: the units' columns served, and the initial state whole
     (what a page puts in a link, whichever units it shows)."""
     units = serving.columns(state.hidden)
-    return {
+    served = {
         "units": units,
         "h0": state.h0,
         "c0": state.c0,
         **payload(results, start, values=WIRE_DTYPE, foil=serving.foil, units=units),
     }
+    if "gradients" in served and results.foil is not None:
+        served["story"] = story(state, results.trace, results.foil)
+    return served
+
+
+def story(state: State, trace: Trace, foil: Foil) -> dict[str, Any]:
+    """What the gradient chart and the race say in words (app/gradient_story.py), from the step
+    the scenario writes at: sent beside the gradients and the RNN they are read off."""
+    first = state.scenario.open_step
+    return tell(trace, foil.gradients, foil.rnn_trace, foil.rnn_gradients, state.knobs, first)
 
 
 def _limits() -> dict[str, float]:

@@ -56,7 +56,7 @@ class State:
 
     @staticmethod
     def start(scenario: Scenario) -> State:
-        return State(scenario, scenario.x.copy(), scenario.h0.copy(), scenario.c0.copy(), Knobs())
+        return State(scenario, scenario.x.copy(), scenario.h0.copy(), scenario.c0.copy(), scenario.knobs)
 
     @property
     def hidden(self) -> int:
@@ -154,7 +154,8 @@ def _restore(state: State, message: Restore) -> tuple[State, Change]:
     # (a custom model starts on zeros; the message's x, when given, replaces them)
     h0 = restored.h0 if message.h0 is None else _checked_vector(message.h0, hidden, "h0")
     c0 = restored.c0 if message.c0 is None else _checked_vector(message.c0, hidden, "c0")
-    knobs = Knobs() if message.knobs is None else _with_knobs(Knobs(), message.knobs, hidden)
+    # knobs the message leaves out are the scenario's own (the gradient lab's w is not 1)
+    knobs = restored.knobs if message.knobs is None else _with_knobs(restored.knobs, message.knobs, hidden)
     for gate, values in (message.clamps or {}).items():
         if len(values) != hidden:
             raise Rejected(f"clamps.{gate}", "wrong_length", length=len(values), hidden=hidden)

@@ -142,7 +142,7 @@ def page_catalogue(lang: str) -> dict[str, dict[str, str]]:
     literals they are (keys, then strings joined with +)."""
     source = (STATIC_I18N / f"{lang}.js").read_text(encoding="utf-8")
     sections = {}
-    for section in ("problems", "notes", "join"):
+    for section in ("problems", "notes", "join", "story"):
         body = re.search(rf"^  {section}: \{{\n(.*?)^  \}},$", source, re.S | re.M)
         assert body, f"no {section} section in {lang}.js"
         lines = [line for line in body[1].splitlines() if not line.strip().startswith("//")]
@@ -181,7 +181,7 @@ def test_every_note_is_named_somewhere_and_known() -> None:
 def test_the_page_catalogues_hold_the_servers_texts_exactly() -> None:
     for lang in LANGUAGES:
         page, server = page_catalogue(lang), catalogue(lang)
-        for section in ("problems", "notes", "join"):
+        for section in ("problems", "notes", "join", "story"):
             assert page[section] == server[section], (lang, section)
 
 
@@ -191,7 +191,7 @@ def test_every_problem_text_has_the_same_placeholders_and_specs_in_every_languag
 
     english = catalogue("en")
     for lang in LANGUAGES:
-        for section in ("problems", "notes", "join"):
+        for section in ("problems", "notes", "join", "story"):
             for key, template in english[section].items():
                 assert holes(catalogue(lang)[section][key]) == holes(template), (lang, section, key)
 

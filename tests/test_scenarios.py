@@ -1,6 +1,7 @@
 """Each scenario keeps its promise on the engine, and the API hands out what the page shows."""
 
 import re
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -8,12 +9,16 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import TypeAdapter
 
+from app.engine import rnn
+from app.engine.backprop import lstm_backward, rnn_backward
+from app.engine.knobs import Knobs, lstm_weights, rnn_weights
 from app.engine.lstm import QUANTITIES, Trace, run
 from app.engine.train import accuracy, pytorch_default_init, sign_memory_batch, train_sign_memory
 from app.i18n import LANGUAGES, catalogue
 from app.messages import ClientMessage
 from app.scenarios import COUNTER_FIRES, CUSTOM, SCENARIOS, custom_scenario, get_scenario
 from app.session import Session
+from tests.helpers import require_torch
 
 MESSAGES: TypeAdapter[Any] = TypeAdapter(ClientMessage)
 
@@ -282,3 +287,112 @@ def test_custom_prompt_dragging_any_input_moves_some_gate_of_some_unit() -> None
         x[0, j] = 1.0
         after = run(weights, x)
         assert max(np.abs(getattr(after, g)[0] - getattr(before, g)[0]).max() for g in "ifgo") > 0.01
+
+
+# --- the gradient lab: one write, read 119 steps later --------------------------------------------
+
+
+def lab_gradients(knobs: Knobs) -> tuple[Trace, Any, Any]:
+    scenario = get_scenario("gradient-lab")
+    weights = lstm_weights(scenario.weights, knobs)
+    trace = run(weights, scenario.x, scenario.h0, scenario.c0)
+    foil = rnn_weights(scenario.weights, knobs)
+    return trace, lstm_backward(weights, trace), rnn_backward(foil, rnn.run(foil, scenario.x, scenario.h0))
+
+
+def share(rows: np.ndarray) -> float:
+    norms = np.linalg.norm(rows, axis=1)
+    return float(norms[0] / norms[-1])
+
+
+def test_gradient_lab_the_lstm_keeps_a_tenth_over_100_steps_and_the_rnn_under_a_millionth() -> None:
+    scenario = get_scenario("gradient-lab")
+    assert len(scenario.x) >= 100 and scenario.open_step == 0 and scenario.knobs == Knobs(rnn_scale=2.0)
+    trace, lstm, foil = lab_gradients(scenario.knobs)
+    assert share(lstm.dL_dc) >= 0.1
+    assert share(foil.dL_dh) <= 1e-6
+    # what the loss reads was written at step 0: the belt still carries it, on both units
+    assert np.all(np.abs(trace.c[-1]) > 0.4 * np.abs(trace.c[0])) and np.all(np.abs(trace.c[0]) > 0.9)
+
+
+def test_gradient_lab_belt_only_is_the_product_of_the_forget_gates_per_unit() -> None:
+    trace, lstm, _ = lab_gradients(get_scenario("gradient-lab").knobs)
+    steps = trace.f.shape[0]
+    for t in (0, 1, 60, steps - 2, steps - 1):
+        np.testing.assert_allclose(lstm.belt[t], np.prod(trace.f[t + 1 :], axis=0), rtol=1e-12)
+    assert np.all(lstm.belt <= 1) and lstm.belt[0, 0] > 0.9 > lstm.belt[0, 1] > 0.1  # the units differ
+
+
+def test_gradient_lab_prompt_a_forget_bias_of_minus_6_sends_the_lstm_below_a_millionth_too() -> None:
+    assert prompt("gradient-lab") == (
+        "Lower the forget-gate bias to −6 and watch the LSTM keep under a millionth of its gradient too."
+    )
+    knobs = replace(get_scenario("gradient-lab").knobs, bias_f=-6.0)
+    _, lstm, _ = lab_gradients(knobs)
+    assert share(lstm.dL_dc) <= 1e-6
+    session = Session("gradient-lab")  # the knob moves it there on the page's session too
+    session.apply([MESSAGES.validate_python({"type": "set_knobs", "bias_f": -6.0})])
+    assert find_kept(session)["lstm"] <= 1e-6
+
+
+def find_kept(session: Session) -> dict[str, Any]:
+    kept = session.snapshot()["story"]["gradients"]["all"][0]
+    assert kept["code"] in {"kept_lstm", "kept_rnn"}
+    params: dict[str, Any] = kept["params"]
+    return params
+
+
+def test_gradient_lab_its_w_is_the_scenarios_own_on_load_reset_and_restore() -> None:
+    session = Session("gradient-lab")
+    assert session.knobs.rnn_scale == 2.0
+    session.apply([MESSAGES.validate_python({"type": "set_knobs", "rnn_scale": 1.0})])
+    session.apply([MESSAGES.validate_python({"type": "reset"})])
+    assert session.knobs.rnn_scale == 2.0
+    session.apply(
+        [MESSAGES.validate_python({"type": "restore", "scenario": "gradient-lab", "knobs": {"bias_f": 1}})]
+    )
+    assert session.knobs == Knobs(bias_f=1.0, rnn_scale=2.0)
+    session.apply([MESSAGES.validate_python({"type": "load", "scenario": "long-memory"})])
+    assert session.knobs == Knobs()
+
+
+def test_gradient_lab_against_torch_autograd() -> None:
+    """The lab's claim from PyTorch's autograd, not our backward pass: dL/dc_0 and dL/dh_0 of an
+    nn.LSTMCell loop and of h_t = tanh(w·h_{t−1} + W_g x_t + b_g), L = Σ h_{T−1}."""
+    require_torch()
+    import torch
+
+    scenario = get_scenario("gradient-lab")
+    w = scenario.weights
+    cell = torch.nn.LSTMCell(w.input_size, w.hidden_size, dtype=torch.float64)
+    with torch.no_grad():
+        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+            getattr(cell, name).copy_(torch.from_numpy(getattr(w, name)))
+    x = torch.from_numpy(scenario.x)
+    hidden = w.hidden_size
+    h, c = torch.zeros(1, hidden, dtype=torch.float64), torch.zeros(1, hidden, dtype=torch.float64)
+    cells = []
+    for t in range(len(x)):
+        h, c = cell(x[t : t + 1], (h, c))
+        c.retain_grad()
+        cells.append(c)
+    h.sum().backward()
+    first, last = cells[0].grad, cells[-1].grad
+    assert first is not None and last is not None
+    assert float(first.norm() / last.norm()) >= 0.1
+    np.testing.assert_allclose(
+        share(lab_gradients(scenario.knobs)[1].dL_dc), float(first.norm() / last.norm())
+    )
+
+    g = slice(2 * hidden, 3 * hidden)  # the candidate rows: the RNN writes what the LSTM writes
+    w_ih, b = torch.from_numpy(w.weight_ih[g]), torch.from_numpy(w.bias_ih[g] + w.bias_hh[g])
+    rnn_h = torch.zeros(hidden, dtype=torch.float64, requires_grad=True)  # so every h_t has a grad
+    states = []
+    for t in range(len(x)):
+        rnn_h = torch.tanh(scenario.knobs.rnn_scale * rnn_h + w_ih @ x[t] + b)
+        rnn_h.retain_grad()
+        states.append(rnn_h)
+    rnn_h.sum().backward()
+    rnn_first, rnn_last = states[0].grad, states[-1].grad
+    assert rnn_first is not None and rnn_last is not None
+    assert float(rnn_first.norm() / rnn_last.norm()) <= 1e-6
