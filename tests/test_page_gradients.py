@@ -61,12 +61,13 @@ def expected_gradients(scenario_name: str, knobs: Knobs) -> dict[str, np.ndarray
         norms: np.ndarray = np.maximum(np.linalg.norm(rows, axis=1), FLOOR)
         return norms
 
+    # Π f is drawn per unit, never as a norm (a product of gates is at most 1; a norm of them is not).
+    belts = {f"belt-{k}": np.maximum(grads.belt[:, k], FLOOR) for k in range(grads.belt.shape[1])}
     return {
         "lstm-dc": floored_norm(grads.dL_dc),
         "rnn-dh": floored_norm(foil_grads.dL_dh),
-        "belt": floored_norm(grads.belt),
         "lstm-dh": floored_norm(grads.dL_dh),
-    }
+    } | belts
 
 
 def expected_race(scenario_name: str, knobs: Knobs, c0: np.ndarray | None = None) -> dict[str, np.ndarray]:
@@ -322,3 +323,84 @@ def test_a_clamp_for_one_unit_leaves_the_others_free(page: Any, server_url: str)
     open_dive(page, "numbers")
     go_to_step(page, 10)
     assert readout(page, "o", 3) == pytest.approx(free.o[10], abs=TOLERANCE)
+
+
+# --- the captions under the charts: the server's claims, written from the page's catalogue ------------
+
+
+def story_of(scenario_name: str, knobs: Knobs) -> dict[str, Any]:
+    """The claims the server computes for this state, from an independent run of the engine."""
+    from app.gradient_story import tell
+
+    scenario = get_scenario(scenario_name)
+    weights = lstm_weights(scenario.weights, knobs)
+    trace = run(weights, scenario.x, scenario.h0, scenario.c0, knobs.clamp_array())
+    foil = rnn_weights(scenario.weights, knobs)
+    rnn_trace = rnn.run(foil, scenario.x, scenario.h0)
+    grads, rnn_grads = (
+        lstm_backward(weights, trace, knobs.target_unit),
+        rnn_backward(foil, rnn_trace, knobs.target_unit),
+    )
+    return tell(trace, grads, rnn_trace, rnn_grads, knobs, scenario.open_step)
+
+
+def captions(page: Any, list_id: str) -> list[str]:
+    texts: list[str] = page.eval_on_selector_all(
+        f"#{list_id} li", "items => items.map((li) => li.textContent)"
+    )
+    return texts
+
+
+def switch_language(page: Any, lang: str) -> None:
+    page.click(f"#lang button[data-lang='{lang}']")
+    page.wait_for_selector(f"body[data-lang='{lang}'][data-ready='true']")
+
+
+def test_captions_say_what_the_server_computed_in_english_and_korean(page: Any, server_url: str) -> None:
+    """Default scenario: the caption says the RNN's gradient travels further and why (the release
+    closes unit 0's forget gate), not the textbook story; then w = 2.5 and one unit alone."""
+    from app.i18n import story_text
+
+    open_page(page, server_url)
+    open_dive(page, "gradients")
+    story = story_of("hold-and-release", Knobs())
+    for lang in ("en", "ko"):
+        switch_language(page, lang)
+        assert captions(page, "gradients-story") == [story_text(c, lang) for c in story["gradients"]["all"]]
+        race = [story_text(c, lang) for k in range(3) for c in story["race"][k]]
+        assert captions(page, "race-story") == race
+    assert captions(page, "gradients-story")[1].startswith("스텝 28에서 유닛 0의 망각 게이트가 닫혔습니다")
+    switch_language(page, "en")
+    assert "Here the RNN's gradient travels further." in captions(page, "gradients-story")[0]
+
+    change(page, lambda: page.locator("#knob-rnn_scale").fill("2.5"))
+    saturated = story_of("hold-and-release", Knobs(rnn_scale=2.5))
+    assert captions(page, "race-story") == [
+        story_text(c, "en") for k in range(3) for c in saturated["race"][k]
+    ]
+    assert any(text.endswith("It holds a sign, not a value.") for text in captions(page, "race-story"))
+
+    page.select_option("#unit-select", "1")
+    page.wait_for_function("document.getElementById('race').data.length === 3")
+    assert captions(page, "gradients-story") == [
+        story_text(c, "en") for c in saturated["gradients"]["units"][1]
+    ]
+    assert captions(page, "race-story") == [story_text(c, "en") for c in saturated["race"][1]]
+
+
+def test_gradient_lab_draws_pi_f_per_unit_below_1_and_says_the_lstm_keeps_more(
+    page: Any, server_url: str
+) -> None:
+    from app.i18n import story_text
+
+    open_page(page, server_url)
+    open_dive(page, "gradients")
+    load(page, "gradient-lab")
+    knobs = get_scenario("gradient-lab").knobs
+    assert page.input_value("#knob-rnn_scale") == "2"
+    assert_plots(page, "gradients", expected_gradients("gradient-lab", knobs))
+    shown = plotted(page, "gradients")
+    assert max(max(shown["belt-0"]), max(shown["belt-1"])) <= 1 and "belt" not in shown
+    told = captions(page, "gradients-story")
+    assert told == [story_text(c, "en") for c in story_of("gradient-lab", knobs)["gradients"]["all"]]
+    assert told[0].endswith("The LSTM's gradient travels further.")

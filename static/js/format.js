@@ -26,3 +26,19 @@ export function fixed4(value) {
 export function speed(multiplier) {
   return `${Number(multiplier.toFixed(2))}×`;
 }
+
+// A caption's number (app/i18n.py's number_text writes the same): the server rounds it to the
+// digits shown, so this only lays it out: "0.61", "12", "3.4·10⁻⁴" below 0.01 and from 1000 up.
+const SUPERSCRIPT = { 0: "⁰", 1: "¹", 2: "²", 3: "³", 4: "⁴", 5: "⁵", 6: "⁶", 7: "⁷", 8: "⁸", 9: "⁹", "-": "⁻" };
+
+export function captionNumber(value) {
+  let text;
+  if (value === 0 || (Math.abs(value) >= 0.01 && Math.abs(value) < 1000)) {
+    text = String(value);
+  } else {
+    const [mantissa, exponent] = value.toExponential(1).split("e");
+    const power = String(Number(exponent)).replace(/[-0-9]/g, (c) => SUPERSCRIPT[c]);
+    text = `${mantissa.replace(/\.0$/, "")}·10${power}`;
+  }
+  return text.startsWith("-") ? MINUS + text.slice(1) : text;
+}

@@ -100,8 +100,8 @@ async function main() {
   });
   const gates = createGates($("gates"), goTo, $("gates-summary"));
   const knobs = createKnobs(doc, actions);
-  const gradients = createGradients($("gradients"), goTo, $("gradients-summary"));
-  const race = createRace($("race"), $("race-note"), goTo, $("race-summary"));
+  const gradients = createGradients($("gradients"), goTo, $("gradients-summary"), $("gradients-story"));
+  const race = createRace($("race"), $("race-note"), goTo, $("race-summary"), $("race-story"));
   const explain = createExplain(doc, actions);
   const equations = createEquations($("equations"), $("eq-caption"));
   const activations = createActivations($("activations"), $("activations-summary"));

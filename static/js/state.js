@@ -53,6 +53,9 @@ export const state = {
   c0: null,
   gradients: null, // {dL_dc, dL_dh, dL_dx, belt}: T rows each, whole; null unless the last message had them
   rnn: null, // {h, dL_dh, dL_dx}: the plain RNN on the same inputs, T rows each; null likewise
+  // {first, last, gradients: {all, units}, race}: what those two views say, as claims ({code,
+  // params}) the server read off the numbers; null likewise
+  story: null,
   knobs: null, // {bias_i, bias_f, bias_g, bias_o, weight_scale, rnn_scale, target}
   revision: null, // revision of the trace held (and drawn); null before the first snapshot
   ack: -1, // highest client message id the server has answered
@@ -254,6 +257,7 @@ export function applySnapshot(message) {
   if (message.c0) state.c0 = message.c0;
   state.gradients = whole.gradients;
   state.rnn = whole.rnn;
+  state.story = whole.gradients ? message.story || null : null;
   state.knobs = message.knobs;
   if (message.curves) state.curves = message.curves;
   state.revision = message.revision;
@@ -289,6 +293,7 @@ export function applyFrame(message) {
   if (message.c0) state.c0 = message.c0;
   state.gradients = whole.gradients;
   state.rnn = whole.rnn;
+  state.story = whole.gradients ? message.story || null : null;
   state.knobs = message.knobs;
   state.revision = message.revision;
   state.error = null;

@@ -272,9 +272,9 @@ export default {
   },
   gradients: {
     heading: "Gradients back through time",
-    hint: "How strongly the loss at the last step reaches back to step t. With the forget gate open, the " +
-      "LSTM's gradient rides the belt back; the RNN's fades through tanh(w·h) every step. Log scale: values " +
-      "under 10<sup>−12</sup> (and 0) sit on a floor.",
+    hint: "How strongly the loss at the last step reaches back to step t: the LSTM's dL/dc<sub>t</sub> on the " +
+      "belt, the plain RNN's dL/dh<sub>t</sub>, and Π f, what the belt alone would carry, per unit. Log scale: " +
+      "values under 10<sup>−12</sup> (and 0) sit on a floor. Under the chart: what these numbers say.",
     figure: "Size of the gradient at every step, LSTM and plain RNN, log scale",
     summary: "At step {t}: {values}.",
     value: "{name} {value}",
@@ -286,12 +286,14 @@ export default {
     yAll: "‖gradient‖ over units (log)",
     yUnit: "|gradient| of unit {k} (log)",
     ofUnit: "{what}, unit {k}",
+    beltPerUnit: "{what} per unit",
+    beltLargest: "largest {what} of any unit",
+    story: "What the gradients say",
   },
   race: {
     heading: "Memory race",
     hint: "The LSTM's belt c<sub>t</sub> against the plain RNN's h<sub>t</sub> = tanh(w·h<sub>t−1</sub> + …), " +
-      "which writes what the LSTM's candidate writes. The belt holds what was written; the RNN squashes it " +
-      "every step.",
+      "which writes what the LSTM's candidate writes. Under the chart: which one keeps it, and why.",
     figure: "LSTM cell state and plain RNN state over time per unit",
     summary: "At step {t}: {values}.",
     value: "unit {k}: LSTM c {c}, RNN h {h}",
@@ -302,6 +304,43 @@ export default {
     hoverRnnH: "RNN h, unit {k}",
     hoverLstmH: "LSTM h, unit {k}",
     note: "Showing units 0–{last} of {H}; pick a unit above to see any other.",
+    story: "What the race says",
+  },
+  // What the gradient chart and the race say, read off their numbers (app/gradient_story.py):
+  // the same texts as app/locales/en.json's "story"; {name:num} is a number as
+  // format.js's captionNumber writes it.
+  story: {
+    kept_lstm: "From step {last} back to step {first} the LSTM's gradient goes from {lstm_last:num} " +
+      "to {lstm_first:num}, a share of {lstm:num} kept; the RNN's from {rnn_last:num} to " +
+      "{rnn_first:num}, a share of {rnn:num}. The LSTM's gradient travels further.",
+    kept_rnn: "From step {last} back to step {first} the LSTM's gradient goes from {lstm_last:num} " +
+      "to {lstm_first:num}, a share of {lstm:num} kept; the RNN's from {rnn_last:num} to " +
+      "{rnn_first:num}, a share of {rnn:num}. Here the RNN's gradient travels further.",
+    not_read: "The loss at step {last} does not read this unit: its gradient starts from 0 there, so " +
+      "there is no share to compare.",
+    start_lower: "The lines start at different heights: at step {last} the loss reaches the LSTM's " +
+      "belt only through o · (1 − tanh² c), the RNN's h directly. Compare the shares kept, not where " +
+      "the lines lie.",
+    lstm_grows: "The LSTM's gradient grows on its way back to step {first}: it arrives by other " +
+      "paths too (through h and the gates), not only along the belt.",
+    reads_through: "At step {last} the loss reaches unit {unit}'s belt through o = {o:num} times " +
+      "tanh's slope {slope:num}: its line starts low.",
+    f_clamped: "Unit {unit}'s forget gate is clamped to {value:num}: the belt multiplies its " +
+      "gradient by exactly that at every step (Π f = {belt:num}).",
+    forget_closed: "At step {step} unit {unit}'s forget gate closed (f = {f:num}): the belt was " +
+      "emptied there, and the gradient with it.",
+    forget_leaky: "Unit {unit}'s forget gate stays near {f:num}: each step keeps only that share on " +
+      "the belt, so Π f from step {start} to {end} is {belt:num}.",
+    belt_holds: "Unit {unit}'s belt holds: Π f from step {start} to {end} is {belt:num}.",
+    rnn_factor: "The RNN multiplies unit {unit}'s gradient by w · (1 − h²) at every step: " +
+      "{factor:num} on average (w = {w:num}).",
+    rnn_holds_sign: "w = {w:num} saturates the RNN's tanh for unit {unit}: |h| is {h:num} at step " +
+      "{last}, where tanh is flat (slope under 0.1 on {steps} of {of} steps). It holds a sign, not a " +
+      "value.",
+    rnn_saturated: "The input drives the RNN's unit {unit} into tanh's flat ends: |h| is {h:num} at " +
+      "step {last}, and tanh's slope is under 0.1 on {steps} of {of} steps (w = {w:num}).",
+    race: "Unit {unit}, from step {first} to step {last}: the LSTM's belt c goes from {c_first:num} " +
+      "to {c_last:num}, the RNN's h from {h_first:num} to {h_last:num}.",
   },
   timeline: {
     heading: "The belt over time",

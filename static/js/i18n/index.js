@@ -3,6 +3,7 @@
 // shared link carries it as `lang`): chosen at start-up from the link or the browser, and switched
 // in place by the page's language buttons, after which every view draws its text again.
 
+import { captionNumber } from "../format.js";
 import en from "./en.js";
 import ko from "./ko.js";
 
@@ -58,13 +59,14 @@ export function setLanguage(code) {
 }
 
 // Fills "{name}" placeholders of a catalogue string: a list is joined with ", ", and "{name:or}"
-// joins a list of alternatives in the page's language (see alternatives). Anything else, such as
-// Plotly's "%{y:.4f}", is left as it is.
+// joins a list of alternatives in the page's language (see alternatives), and "{name:num}" writes
+// a caption's number (captionNumber). Anything else, such as Plotly's "%{y:.4f}", is left as it is.
 export function format(template, values) {
-  return template.replace(/\{(\w+)(?::(or))?\}/g, (whole, name, spec) => {
+  return template.replace(/\{(\w+)(?::(or|num))?\}/g, (whole, name, spec) => {
     if (!(name in values)) return whole;
     const value = values[name];
     if (spec === "or") return alternatives(value);
+    if (spec === "num") return captionNumber(value);
     return Array.isArray(value) ? value.join(", ") : String(value);
   });
 }

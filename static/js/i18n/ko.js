@@ -267,9 +267,9 @@ export default {
   },
   gradients: {
     heading: "시간을 거슬러 가는 기울기",
-    hint: "마지막 스텝의 손실에서 나온 기울기가 스텝 t까지 얼마나 크게 전해지는지 보여 줍니다. 망각 게이트가 " +
-      "열려 있으면 LSTM의 기울기는 벨트를 타고 거꾸로 전해지지만, RNN의 기울기는 스텝마다 tanh(w·h)를 거치며 " +
-      "작아집니다(기울기 소실). 로그 눈금이며, 10<sup>−12</sup>보다 작은 값과 0은 바닥선에 그립니다.",
+    hint: "마지막 스텝의 손실에서 나온 기울기가 스텝 t까지 얼마나 크게 전해지는지 보여 줍니다. 벨트 위 LSTM의 " +
+      "dL/dc<sub>t</sub>, 단순 RNN의 dL/dh<sub>t</sub>, 그리고 벨트만으로 전해질 몫 Π f를 유닛별로 그립니다. 로그 " +
+      "눈금이며, 10<sup>−12</sup>보다 작은 값과 0은 바닥선에 그립니다. 그래프 아래에 이 숫자들이 말해 주는 것을 적었습니다.",
     figure: "스텝별 기울기의 크기: LSTM과 단순 RNN (로그 눈금)",
     summary: "스텝 {t}: {values}.",
     value: "{name} {value}",
@@ -281,12 +281,15 @@ export default {
     yAll: "유닛 전체의 ‖기울기‖ (로그)",
     yUnit: "유닛 {k}의 |기울기| (로그)",
     ofUnit: "{what}, 유닛 {k}",
+    beltPerUnit: "유닛별 {what}",
+    beltLargest: "유닛 가운데 가장 큰 {what}",
+    story: "기울기가 말해 주는 것",
   },
   race: {
     heading: "기억 경주",
     hint: "LSTM의 벨트 c<sub>t</sub>와 단순 RNN의 h<sub>t</sub> = tanh(w·h<sub>t−1</sub> + …)를 비교합니다. " +
-      "RNN에는 LSTM의 후보값이 벨트에 더하는 것과 같은 값이 들어갑니다. 벨트는 받은 값을 간직하지만, RNN은 " +
-      "스텝마다 그 값을 tanh로 다시 압축합니다.",
+      "RNN에는 LSTM의 후보값이 벨트에 더하는 것과 같은 값이 들어갑니다. 어느 쪽이 값을 간직하는지, 그 까닭은 " +
+      "그래프 아래에 적었습니다.",
     figure: "유닛별 LSTM 셀 상태와 단순 RNN 은닉 상태의 시간 변화",
     summary: "스텝 {t}: {values}.",
     value: "유닛 {k}: LSTM c {c}, RNN h {h}",
@@ -297,6 +300,37 @@ export default {
     hoverRnnH: "RNN h, 유닛 {k}",
     hoverLstmH: "LSTM h, 유닛 {k}",
     note: "유닛 0–{last}만 보여 줍니다(전체 {H}개). 다른 유닛은 위에서 고르세요.",
+    story: "기억 경주가 말해 주는 것",
+  },
+  // What the gradient chart and the race say, read off their numbers (app/gradient_story.py):
+  // the same texts as app/locales/ko.json's "story"; {name:num} is a number as
+  // format.js's captionNumber writes it.
+  story: {
+    kept_lstm: "스텝 {last}에서 스텝 {first}까지 거슬러 가는 동안 LSTM의 기울기는 {lstm_last:num} → {lstm_first:num}(남은 " +
+      "비율 {lstm:num}), RNN의 기울기는 {rnn_last:num} → {rnn_first:num}(남은 비율 {rnn:num})입니다. LSTM의 기울기가 더 멀리 " +
+      "전해집니다.",
+    kept_rnn: "스텝 {last}에서 스텝 {first}까지 거슬러 가는 동안 LSTM의 기울기는 {lstm_last:num} → {lstm_first:num}(남은 " +
+      "비율 {lstm:num}), RNN의 기울기는 {rnn_last:num} → {rnn_first:num}(남은 비율 {rnn:num})입니다. 여기서는 RNN의 기울기가 " +
+      "더 멀리 전해집니다.",
+    not_read: "스텝 {last}의 손실은 이 유닛을 읽지 않습니다. 기울기가 그 스텝에서 0으로 시작하므로 남은 비율을 비교할 수 없습니다.",
+    start_lower: "두 선은 시작 높이가 다릅니다. 스텝 {last}에서 손실은 LSTM의 벨트에 o · (1 − tanh² c)를 거쳐서만 닿고, RNN의 h에는 " +
+      "바로 닿습니다. 선의 높이가 아니라 남은 비율을 비교하세요.",
+    lstm_grows: "LSTM의 기울기는 스텝 {first}까지 거슬러 가면서 오히려 커집니다. 벨트만이 아니라 h와 게이트를 거치는 다른 길로도 전해지기 때문입니다.",
+    reads_through: "스텝 {last}에서 손실은 유닛 {unit}의 벨트에 o({o:num})와 tanh 곡선의 기울기({slope:num})를 곱한 만큼만 " +
+      "닿습니다. 그래서 이 선은 낮은 곳에서 시작합니다.",
+    f_clamped: "유닛 {unit}의 망각 게이트는 f = {value:num}에 고정되어 있습니다. 벨트는 스텝마다 기울기에 정확히 이 값을 곱합니다(Π f = " +
+      "{belt:num}).",
+    forget_closed: "스텝 {step}에서 유닛 {unit}의 망각 게이트가 닫혔습니다(f = {f:num}). 벨트가 그 스텝에서 비워졌고, 기울기도 함께 사라졌습니다.",
+    forget_leaky: "유닛 {unit}의 망각 게이트는 f ≈ {f:num}에 머뭅니다. 스텝마다 벨트에 그만큼만 남으므로 스텝 {start}부터 {end}까지의 Π " +
+      "f는 {belt:num}입니다.",
+    belt_holds: "유닛 {unit}의 벨트는 값을 간직합니다. 스텝 {start}부터 {end}까지의 Π f는 {belt:num}입니다.",
+    rnn_factor: "RNN은 스텝마다 유닛 {unit}의 기울기에 w · (1 − h²)를 곱합니다. 평균하면 한 스텝에 {factor:num}배입니다(w = {w:num}).",
+    rnn_holds_sign: "w = {w:num}에서는 유닛 {unit}의 RNN tanh가 포화됩니다. 스텝 {last}의 |h|는 {h:num}, tanh 곡선이 " +
+      "평평한 곳입니다({of}스텝 중 {steps}스텝에서 기울기가 0.1보다 작음). 값이 아니라 부호만 간직하는 셈입니다.",
+    rnn_saturated: "입력이 RNN 유닛 {unit}의 h를 tanh 곡선의 평평한 끝으로 밀어냅니다. 스텝 {last}의 |h|는 {h:num}이며, {of}스텝 " +
+      "중 {steps}스텝에서 tanh 곡선의 기울기가 0.1보다 작습니다(w = {w:num}).",
+    race: "유닛 {unit}, 스텝 {first}부터 {last}까지: LSTM의 벨트 c는 {c_first:num} → {c_last:num}, RNN의 h는 " +
+      "{h_first:num} → {h_last:num}.",
   },
   timeline: {
     heading: "시간에 따른 벨트",

@@ -1,21 +1,26 @@
 // Gradients through time on a log axis: how strongly the loss L (read off the last step) reaches
 // back to step t. The LSTM's dL/dc_t rides the belt, where only × f touches it; the plain RNN's
-// dL/dh_t passes through tanh(w·h) at every step and fades. "belt only: Π f" is what the belt
-// alone would carry back (∂c_{T−1}/∂c_t without the paths through h).
+// dL/dh_t passes through w·tanh'(…) at every step. "belt only: Π f" is what the belt alone would
+// carry back (∂c_{T−1}/∂c_t without the paths through h), drawn per unit: a product of gates is at
+// most 1, and a norm over units of it would not be. Whether the LSTM's gradient does travel
+// further here is said under the chart, in claims the server read off these numbers (story.js).
 //
 // All numbers come from the server. The only arithmetic here is for display: the norm over
-// units when all units are shown, an absolute value for one unit, and the floor a log axis needs.
+// units of a gradient when all units are shown, an absolute value for one unit, the largest Π f
+// over units of a model too wide for a line each, and the floor a log axis needs.
 
 import { BELT_ONLY_LINE, INK, LSTM_LINE, MUTED, RNN_LINE } from "../colors.js";
 import { format, plain, strings } from "../i18n/index.js";
 import { FONT, SMALL_FONT, baseLayout, describe, stepMarker, reactPickingSteps } from "./common.js";
+import { renderStory } from "./story.js";
 
 const S = strings.gradients;
 
 // A log axis cannot show 0: anything smaller (exact zeros included) is drawn at this floor.
 export const FLOOR = 1e-12;
 const FLOOR_TEXT = "10<sup>−12</sup>";
-// Units listed one by one in a hover label; beyond this the label would cover the chart.
+// Units listed one by one in a hover label; beyond this the label would cover the chart. A model
+// of up to this many units also gets a belt-only line per unit.
 const HOVER_UNITS = 6;
 
 // Each series: where its rows live in the state, and how it is drawn; `model` names the
@@ -25,8 +30,6 @@ const SERIES = [
     name: (u) => `${S.lstm} ${u("dL/dc<sub>t</sub>")}`, line: { color: LSTM_LINE, width: 3 } },
   { uid: "rnn-dh", part: "rnn", key: "dL_dh", what: "dL/dh", model: "rnn",
     name: (u) => `${S.rnn} ${u("dL/dh<sub>t</sub>")}`, line: { color: RNN_LINE, width: 3, dash: "dash" } },
-  { uid: "belt", part: "gradients", key: "belt", what: "Π f", model: "beltOnly",
-    name: (u) => `${S.beltOnly}: ${u("Π f")}`, line: { color: BELT_ONLY_LINE, width: 2, dash: "dot" } },
   { uid: "lstm-dh", part: "gradients", key: "dL_dh", what: "dL/dh", model: "lstm",
     name: (u) => `${S.lstm} ${u("dL/dh<sub>t</sub>")}`, line: { color: MUTED, width: 1.5, dash: "dashdot" },
     visible: "legendonly" },
@@ -38,6 +41,30 @@ function size(row, unit) {
   let sum = 0;
   for (const v of row) sum += v * v;
   return Math.sqrt(sum);
+}
+
+const BELT_LINE = { color: BELT_ONLY_LINE, width: 2, dash: "dot", shape: "linear" };
+
+// The belt-only term Π f: for one unit its own line; with every unit on show a line per unit (one
+// legend entry for them all), or for a wider model the largest of them. Never a norm: that would
+// draw a product of gates above 1.
+function beltTraces(rows, unit, steps) {
+  const line = (uid, name, values, hover, showlegend = true) => ({
+    type: "scatter", mode: "lines", uid, name, meta: hover, x: steps, legendgroup: "belt", showlegend,
+    y: values.map((v) => Math.max(v, FLOOR)), customdata: values.map((v) => [v]),
+    hovertemplate: `${hover}: %{customdata[0]:.3e}<extra></extra>`, line: BELT_LINE, visible: true,
+  });
+  const what = `${S.beltOnly} Π f`;
+  if (unit !== null) {
+    return [line("belt", `${S.beltOnly}: Π f`, rows.map((row) => row[unit]), format(S.ofUnit, { what, k: unit }))];
+  }
+  const H = rows[0].length;
+  if (H > HOVER_UNITS) {
+    return [line("belt", format(S.beltLargest, { what: "Π f" }), rows.map((row) => Math.max(...row)),
+      format(S.beltLargest, { what }))];
+  }
+  return Array.from({ length: H }, (_, k) => line(`belt-${k}`, `${S.beltOnly}: ${format(S.beltPerUnit, { what: "Π f" })}`,
+    rows.map((row) => row[k]), format(S.ofUnit, { what, k }), k === 0));
 }
 
 // One series as a Plotly trace. customdata keeps the true value (and each unit's, for the
@@ -65,11 +92,11 @@ function seriesTrace(series, rows, unit, steps) {
 // The chart's text alternative: each shown series' size at the current step, as the hover says it.
 function summaryText(traces, t) {
   const values = traces.filter((tr) => tr.visible === true)
-    .map((tr) => format(S.value, { name: tr.name, value: tr.customdata[t][0].toExponential(3) }));
+    .map((tr) => format(S.value, { name: tr.meta ?? tr.name, value: tr.customdata[t][0].toExponential(3) }));
   return plain(format(S.summary, { t, values: values.join("; ") }));
 }
 
-export function createGradients(el, onPick, summary) {
+export function createGradients(el, onPick, summary, story) {
   let cached = null; // {revision, unit, lang, traces, clipped}
 
   return {
@@ -82,9 +109,12 @@ export function createGradients(el, onPick, summary) {
       if (!cached || cached.revision !== revision || cached.unit !== unit || cached.lang !== lang) {
         const steps = Array.from({ length: sizes.T }, (_, s) => s);
         const traces = SERIES.map((series) => seriesTrace(series, state[series.part][series.key], unit, steps));
+        traces.splice(2, 0, ...beltTraces(state.gradients.belt, unit, steps));
         // Only series on show can reach the floor line; a legend-only one should not summon it.
         const clipped = traces.some((tr) => tr.visible === true && tr.customdata.some((d) => !(d[0] >= FLOOR)));
         cached = { revision, unit, lang, traces, clipped };
+        const told = state.story ? state.story.gradients : null;
+        renderStory(story, told ? (unit === null ? told.all : told.units[unit]) : []);
       }
       const marker = stepMarker(t, sizes.T);
       const shapes = [...marker.shapes];

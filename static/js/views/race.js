@@ -1,13 +1,15 @@
 // The memory race: the same inputs through the LSTM and through a plain RNN that writes what the
-// LSTM's candidate writes. Per unit, the LSTM's belt c_t against the RNN's h_t over time. The
-// belt keeps what was written (only × f touches it); the RNN squashes its state through
-// tanh(w·h + …) every step, so what it wrote fades.
+// LSTM's candidate writes. Per unit, the LSTM's belt c_t against the RNN's h_t over time. Which of
+// them keeps what was written, and why, is said under the chart in claims the server read off
+// these numbers (story.js): a closed forget gate empties the belt, and an RNN whose w saturates
+// its tanh holds a sign however small the write.
 
 import { LSTM_LINE, MUTED, RNN_LINE } from "../colors.js";
 import { fixed4 } from "../format.js";
 import { format, strings } from "../i18n/index.js";
 import { holdsEveryUnit } from "../state.js";
 import { FONT, SMALL_FONT, baseLayout, describe, stepMarker, unitName, reactPickingSteps } from "./common.js";
+import { renderStory } from "./story.js";
 
 const S = strings.race;
 
@@ -59,7 +61,7 @@ function summaryText(state, units) {
   return format(S.summary, { t, values: values.join("; ") });
 }
 
-export function createRace(el, note, onPick, summary) {
+export function createRace(el, note, onPick, summary, story) {
   let cached = null; // {revision, unit, lang, traces}
 
   return {
@@ -75,6 +77,7 @@ export function createRace(el, note, onPick, summary) {
         const steps = Array.from({ length: sizes.T }, (_, s) => s);
         const traces = units.flatMap((k, n) => unitTraces(state, k, n, steps));
         cached = { revision, unit, lang, traces };
+        renderStory(story, state.story ? units.flatMap((k) => state.story.race[k] || []) : []);
       }
       const marker = stepMarker(t, sizes.T);
       const layout = baseLayout({
