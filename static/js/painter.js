@@ -45,9 +45,11 @@ export function createPainter({ doc, status, html, canvases, dives, restoringOri
 
   let lastRequest = 0; // performance.now() of the latest request for a pass
   let frameRequest = 0; // the animation frame the queued pass waits for
-  // now: draw in this task (a discrete action such as a key or a click), so that the very next
+  let drewSinceFrame = false; // a pass ran in a task of its own since the last animation frame
+  // now: draw in this task (a key, a click, the server's answer to a move), so that the very next
   // frame paints it; waiting for the next animation frame to start drawing costs up to a frame.
-  // A stream of requests (a drag, a playback) is coalesced into one pass per animation frame.
+  // At most one such pass per frame: more requests before the next frame (a key held down, answers
+  // arriving faster than frames) are coalesced into one pass at that frame, like any other.
   function requestDraw({ animate = false, now = false } = {}) {
     lastRequest = performance.now();
     address.schedule(); // whatever asks for a redraw changed the state or the view
@@ -57,8 +59,10 @@ export function createPainter({ doc, status, html, canvases, dives, restoringOri
       queued = { animate };
       frameRequest = requestAnimationFrame(drawPass);
     }
-    if (now) {
+    if (now && !drewSinceFrame) {
       cancelAnimationFrame(frameRequest);
+      drewSinceFrame = true;
+      requestAnimationFrame(() => { drewSinceFrame = false; });
       drawPass();
     }
   }

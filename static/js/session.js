@@ -29,7 +29,7 @@ function applyView(view) {
 //   link               the fields of the link the page was opened with, to restore as soon as a
 //                      connection is open; or null
 //   status             the #status line (views/status.js), redrawn while it counts down to a retry
-//   requestDraw()      asks for a drawing pass (painter.js)
+//   requestDraw({now}) asks for a drawing pass (painter.js)
 //   pause()            stops playing (playback.js)
 //   download(message)  saves a "file" message (files.js)
 //   units()            the units whose columns the page's views need (null: every unit)
@@ -167,7 +167,7 @@ export function createSession({ link, status, requestDraw, pause, download, unit
 
   function onFrame(message) {
     const result = applyFrame(message);
-    if (result === "applied") requestDraw();
+    if (result === "applied") requestDraw({ now: true }); // the answer to a move: drawn at once
     else if (result === "out-of-sync" && !state.awaitingSync) {
       // The frame builds on a revision we do not hold: never draw it, ask for everything.
       markAwaitingSync();
