@@ -138,8 +138,10 @@ class _Story:
             claim("race", unit=k, first=first, last=last, c_first=c[first], c_last=c[last],
                   h_first=h[first], h_last=h[last])
         ]  # fmt: skip
+        # Why the LSTM's belt kept or lost it is the gradient chart's caption beside it (the same
+        # forget gates); here only what the race adds: why the RNN holds or loses it.
         if first < last:
-            claims += self.belt_claims(k) + self.rnn_claims(k, detailed=False)
+            claims += self.rnn_claims(k, detailed=False)
         return claims
 
     def belt_claims(self, k: int) -> list[Claim]:

@@ -273,8 +273,8 @@ export default {
   gradients: {
     heading: "Gradients back through time",
     hint: "How strongly the loss at the last step reaches back to step t: the LSTM's dL/dc<sub>t</sub> on the " +
-      "belt, the plain RNN's dL/dh<sub>t</sub>, and Π f, what the belt alone would carry, per unit. Log scale: " +
-      "values under 10<sup>−12</sup> (and 0) sit on a floor. Under the chart: what these numbers say.",
+      "belt, the plain RNN's dL/dh<sub>t</sub>, and per unit Π f, what the belt alone would carry. Log scale; " +
+      "values under 10<sup>−12</sup> (and 0) sit on a floor.",
     figure: "Size of the gradient at every step, LSTM and plain RNN, log scale",
     summary: "At step {t}: {values}.",
     value: "{name} {value}",
@@ -293,7 +293,7 @@ export default {
   race: {
     heading: "Memory race",
     hint: "The LSTM's belt c<sub>t</sub> against the plain RNN's h<sub>t</sub> = tanh(w·h<sub>t−1</sub> + …), " +
-      "which writes what the LSTM's candidate writes. Under the chart: which one keeps it, and why.",
+      "which writes what the LSTM's candidate writes.",
     figure: "LSTM cell state and plain RNN state over time per unit",
     summary: "At step {t}: {values}.",
     value: "unit {k}: LSTM c {c}, RNN h {h}",
@@ -331,7 +331,8 @@ export default {
       "emptied there, and the gradient with it.",
     forget_leaky: "Unit {unit}'s forget gate stays near {f:num}: each step keeps only that share on " +
       "the belt, so Π f from step {start} to {end} is {belt:num}.",
-    belt_holds: "Unit {unit}'s belt holds: Π f from step {start} to {end} is {belt:num}.",
+    belt_holds: "Along unit {unit}'s belt, Π f from step {start} to {end} is {belt:num}: that share of what " +
+      "it carried arrives.",
     rnn_factor: "The RNN multiplies unit {unit}'s gradient by w · (1 − h²) at every step: " +
       "{factor:num} on average (w = {w:num}).",
     rnn_holds_sign: "w = {w:num} saturates the RNN's tanh for unit {unit}: |h| is {h:num} at step " +

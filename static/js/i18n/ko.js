@@ -269,7 +269,7 @@ export default {
     heading: "시간을 거슬러 가는 기울기",
     hint: "마지막 스텝의 손실에서 나온 기울기가 스텝 t까지 얼마나 크게 전해지는지 보여 줍니다. 벨트 위 LSTM의 " +
       "dL/dc<sub>t</sub>, 단순 RNN의 dL/dh<sub>t</sub>, 그리고 벨트만으로 전해질 몫 Π f를 유닛별로 그립니다. 로그 " +
-      "눈금이며, 10<sup>−12</sup>보다 작은 값과 0은 바닥선에 그립니다. 그래프 아래에 이 숫자들이 말해 주는 것을 적었습니다.",
+      "눈금이며, 10<sup>−12</sup>보다 작은 값과 0은 바닥선에 그립니다.",
     figure: "스텝별 기울기의 크기: LSTM과 단순 RNN (로그 눈금)",
     summary: "스텝 {t}: {values}.",
     value: "{name} {value}",
@@ -288,8 +288,7 @@ export default {
   race: {
     heading: "기억 경주",
     hint: "LSTM의 벨트 c<sub>t</sub>와 단순 RNN의 h<sub>t</sub> = tanh(w·h<sub>t−1</sub> + …)를 비교합니다. " +
-      "RNN에는 LSTM의 후보값이 벨트에 더하는 것과 같은 값이 들어갑니다. 어느 쪽이 값을 간직하는지, 그 까닭은 " +
-      "그래프 아래에 적었습니다.",
+      "RNN에는 LSTM의 후보값이 벨트에 더하는 것과 같은 값이 들어갑니다.",
     figure: "유닛별 LSTM 셀 상태와 단순 RNN 은닉 상태의 시간 변화",
     summary: "스텝 {t}: {values}.",
     value: "유닛 {k}: LSTM c {c}, RNN h {h}",
@@ -323,7 +322,8 @@ export default {
     forget_closed: "스텝 {step}에서 유닛 {unit}의 망각 게이트가 닫혔습니다(f = {f:num}). 벨트가 그 스텝에서 비워졌고, 기울기도 함께 사라졌습니다.",
     forget_leaky: "유닛 {unit}의 망각 게이트는 f ≈ {f:num}에 머뭅니다. 스텝마다 벨트에 그만큼만 남으므로 스텝 {start}부터 {end}까지의 Π " +
       "f는 {belt:num}입니다.",
-    belt_holds: "유닛 {unit}의 벨트는 값을 간직합니다. 스텝 {start}부터 {end}까지의 Π f는 {belt:num}입니다.",
+    belt_holds: "유닛 {unit}의 벨트에서 스텝 {start}부터 {end}까지의 Π f는 {belt:num}입니다. " +
+      "실려 있던 값의 그만큼이 끝까지 전해집니다.",
     rnn_factor: "RNN은 스텝마다 유닛 {unit}의 기울기에 w · (1 − h²)를 곱합니다. 평균하면 한 스텝에 {factor:num}배입니다(w = {w:num}).",
     rnn_holds_sign: "w = {w:num}에서는 유닛 {unit}의 RNN tanh가 포화됩니다. 스텝 {last}의 |h|는 {h:num}, tanh 곡선이 " +
       "평평한 곳입니다({of}스텝 중 {steps}스텝에서 기울기가 0.1보다 작음). 값이 아니라 부호만 간직하는 셈입니다.",

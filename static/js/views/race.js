@@ -81,7 +81,7 @@ export function createRace(el, note, onPick, summary, story) {
       }
       const marker = stepMarker(t, sizes.T);
       const layout = baseLayout({
-        height: 400 + Math.max(0, units.length - 3) * 40,
+        height: 380 + Math.max(0, units.length - 3) * 40,
         margin: { l: 62, r: 12, t: 74, b: 44 }, // the legend sits under the toolbar, as in the gradient view
         uirevision: "race",
         datarevision: `${revision}|${unit}|${lang}`,
