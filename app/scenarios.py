@@ -67,6 +67,7 @@ class Scenario:
             "c0": self.c0.tolist(),
             "input_names": list(self.input_names),
             "input_range": list(self.input_range),
+            "knobs": self.knobs.as_dict(),
         }
 
 

@@ -220,6 +220,23 @@ class ScenarioSummary(BaseModel):
     open_step: int = Field(description="the step a page opens the scenario at, where something happens")
 
 
+class ScenarioKnobs(BaseModel):
+    """The knobs a scenario opens (and resets) with, as the page's `set_knobs` takes them."""
+
+    bias_i: float
+    bias_f: float
+    bias_g: float
+    bias_o: float
+    weight_scale: float
+    rnn_scale: float = Field(
+        description="the plain RNN foil's self-recurrent weight w (the gradient lab's is 2)"
+    )
+    target: int | Literal["sum"]
+    clamps: dict[str, list[float | None]] = Field(
+        description="forced gate values per unit, by gate; {} if none"
+    )
+
+
 class ScenarioDetail(ScenarioSummary):
     """Post `weights`, `x`, `h0` and `c0` to /api/trace to reproduce what the page shows."""
 
@@ -229,6 +246,7 @@ class ScenarioDetail(ScenarioSummary):
     c0: Vector
     input_names: list[str]
     input_range: tuple[float, float]
+    knobs: ScenarioKnobs
 
 
 # --- Files (app/web/files.py) -----------------------------------------------------------------

@@ -102,6 +102,16 @@ def test_posting_a_scenario_to_api_trace_reproduces_the_session(client: TestClie
         np.testing.assert_allclose(traced[quantity], getattr(session.trace, quantity), atol=1e-12)
 
 
+def test_each_scenario_says_the_knobs_it_opens_with(client: TestClient) -> None:
+    """A script reproducing the gradient lab's RNN needs its w: the detail says it, as the session
+    that loads the scenario uses it."""
+    for name in SCENARIOS:
+        knobs = client.get(f"/api/scenarios/{name}").json()["knobs"]
+        assert knobs == Session(name).state.knobs.as_dict(), name
+    assert client.get("/api/scenarios/gradient-lab").json()["knobs"]["rnn_scale"] == 2.0
+    assert client.get("/api/scenarios/hold-and-release").json()["knobs"]["rnn_scale"] == 1.0
+
+
 def test_an_unknown_scenario_is_a_404_listing_the_known_ones(client: TestClient) -> None:
     response = client.get("/api/scenarios/nope")
     assert response.status_code == 404
