@@ -335,7 +335,8 @@ def test_gradient_lab_belt_only_is_the_product_of_the_forget_gates_per_unit() ->
 
 def test_gradient_lab_prompt_a_forget_bias_of_minus_6_sends_the_lstm_below_a_millionth_too() -> None:
     assert prompt("gradient-lab") == (
-        "Lower the forget-gate bias to −6 and watch the LSTM keep under a millionth of its gradient too."
+        "In “Gradients & memory race”, lower the forget-gate bias to −6: the LSTM too keeps < 10⁻⁶ "
+        "of its gradient."
     )
     knobs = replace(get_scenario("gradient-lab").knobs, bias_f=-6.0)
     _, lstm, _ = lab_gradients(knobs)
