@@ -41,7 +41,8 @@ def client() -> Iterator[TestClient]:
         yield test_client
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A loopback port nobody listens on now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
@@ -57,7 +58,7 @@ def live_app() -> FastAPI:
 @pytest.fixture(scope="session")
 def server_url(live_app: FastAPI) -> Iterator[str]:
     """The app served by a real uvicorn in a background thread."""
-    port = _free_port()
+    port = free_port()
     config = uvicorn.Config(live_app, host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -1,5 +1,6 @@
 """POST /api/trace with "gradients", and with "model": "rnn" and "model": "gru"."""
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -107,14 +108,17 @@ def test_rnn_model_returns_its_trace_and_gradients(client: TestClient) -> None:
     np.testing.assert_allclose(data["dL_dx"], grads.dL_dx, atol=1e-12)
 
 
-def test_rnn_model_matches_torch_nn_rnn(client: TestClient) -> None:
+@pytest.mark.parametrize(("module", "body"), [("RNN", rnn_body), ("GRU", gru_body)])
+def test_other_models_match_their_torch_module(
+    client: TestClient, module: str, body: Callable[..., dict[str, Any]]
+) -> None:
     require_torch()
     import torch
 
-    payload = rnn_body(seed=2)
+    payload = body(seed=6, inputs=5, hidden=3, steps=60)
     data = client.post("/api/trace", json=payload).json()
 
-    layer = torch.nn.RNN(4, 3, dtype=torch.float64)
+    layer = getattr(torch.nn, module)(5, 3, dtype=torch.float64)
     with torch.no_grad():
         for name, value in payload["weights"].items():
             getattr(layer, f"{name}_l0").copy_(torch.tensor(value, dtype=torch.float64))
@@ -141,24 +145,6 @@ def test_gru_model_returns_its_trace_and_gradients(client: TestClient, reset_aft
     for name in ("dL_dh", "dL_dx", "belt"):
         np.testing.assert_allclose(data[name], getattr(grads, name), atol=1e-12, err_msg=name)
     assert np.max(data["belt"]) <= 1.0
-
-
-def test_gru_model_matches_torch_nn_gru(client: TestClient) -> None:
-    require_torch()
-    import torch
-
-    payload = gru_body(seed=6, inputs=5, hidden=3, steps=60)
-    data = client.post("/api/trace", json=payload).json()
-
-    layer = torch.nn.GRU(5, 3, dtype=torch.float64)
-    with torch.no_grad():
-        for name, value in payload["weights"].items():
-            getattr(layer, f"{name}_l0").copy_(torch.tensor(value, dtype=torch.float64))
-        output, _ = layer(
-            torch.tensor(payload["x"], dtype=torch.float64),
-            torch.tensor([payload["h0"]], dtype=torch.float64),
-        )
-    np.testing.assert_allclose(data["h"], output.numpy(), atol=1e-6, rtol=0)
 
 
 def bad_bodies() -> list[tuple[dict[str, Any], str]]:

@@ -4,7 +4,6 @@ gradients against finite differences and torch.autograd."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +15,7 @@ from app.engine.activations import sigmoid
 from app.engine.gru import GRUWeights
 from app.engine.gru_backprop import gru_backward
 from tests.helpers import require_torch
+from tests.test_engine_backprop import assert_close, loss, numeric_gradient
 
 if TYPE_CHECKING:
     import torch
@@ -34,25 +34,6 @@ def gru_case(
     w_ih, w_hh, b_ih, b_hh = (rng.uniform(-1, 1, shape) for shape in shapes)
     weights = GRUWeights(w_ih, w_hh, b_ih, b_hh, reset_after=reset_after)
     return weights, rng.standard_normal((steps, inputs)), rng.uniform(-0.9, 0.9, hidden)
-
-
-def loss(h: np.ndarray, target: int | None) -> float:
-    last = h[-1]
-    return float(last.sum() if target is None else last[target])
-
-
-def numeric_gradient(f: Callable[[np.ndarray], float], at: np.ndarray, eps: float = 1e-6) -> np.ndarray:
-    grad = np.empty_like(at)
-    for index in np.ndindex(at.shape):
-        plus, minus = at.copy(), at.copy()
-        plus[index] += eps
-        minus[index] -= eps
-        grad[index] = (f(plus) - f(minus)) / (2 * eps)
-    return grad
-
-
-def assert_close(actual: np.ndarray, expected: np.ndarray, name: str) -> None:
-    np.testing.assert_allclose(actual, expected, rtol=1e-6, atol=1e-9, err_msg=name)
 
 
 # --- forward ------------------------------------------------------------------------------------

@@ -1,7 +1,6 @@
 """Serving: the CLI starts uvicorn, the page and plotly.js are served locally, static is confined."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -10,6 +9,8 @@ from pathlib import Path
 import httpx2 as httpx
 import plotly
 from fastapi.testclient import TestClient
+
+from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -32,15 +33,8 @@ def test_health_endpoint_answers(client: TestClient) -> None:
     assert client.get("/api/health").json() == {"status": "ok"}
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def test_python_dash_m_app_serves_the_page_on_the_given_port() -> None:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     process = subprocess.Popen(
         [sys.executable, "-m", "app", "--host", "127.0.0.1", "--port", str(port)],

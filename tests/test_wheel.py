@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -26,7 +25,7 @@ import pytest
 
 from app.engine.lstm import run
 from app.scenarios import get_scenario
-from tests.conftest import watch_for_problems
+from tests.conftest import free_port, watch_for_problems
 from tests.test_page import PAINTED_JS, assert_belt_matches, open_page
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -154,17 +153,10 @@ def test_python_dash_m_runs_the_installed_package_from_any_folder(venv: Path, tm
     assert done.stdout.startswith("usage: lstm-conveyor") and "--port" in done.stdout
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def installed_url(venv: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The installed `lstm-conveyor` command, started from an empty folder."""
-    port = _free_port()
+    port = free_port()
     elsewhere = tmp_path_factory.mktemp("elsewhere")
     log = elsewhere / "server.log"
     with log.open("w") as output:
