@@ -1,6 +1,7 @@
 """POST /api/trace with "gradients", and with "model": "rnn" and "model": "gru"."""
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -23,24 +24,21 @@ def lstm_body(seed: int = 0, inputs: int = 2, hidden: int = 3, steps: int = 15) 
     }
 
 
-def rnn_body(seed: int = 0, inputs: int = 4, hidden: int = 3, steps: int = 50) -> dict[str, Any]:
+def other_model_body(
+    model: str, seed: int = 0, inputs: int = 4, hidden: int = 3, steps: int = 50
+) -> dict[str, Any]:
+    """A request for the plain RNN (`rnn`, one block of rows) or the GRU (`gru`, three)."""
     rng = np.random.default_rng(seed)
     return {
-        "model": "rnn",
-        "weights": random_weights(rng, inputs, hidden, blocks=1),
+        "model": model,
+        "weights": random_weights(rng, inputs, hidden, blocks={"rnn": 1, "gru": 3}[model]),
         "x": rng.standard_normal((steps, inputs)).tolist(),
         "h0": rng.uniform(-0.5, 0.5, hidden).tolist(),
     }
 
 
-def gru_body(seed: int = 0, inputs: int = 4, hidden: int = 3, steps: int = 50) -> dict[str, Any]:
-    rng = np.random.default_rng(seed)
-    return {
-        "model": "gru",
-        "weights": random_weights(rng, inputs, hidden, blocks=3),
-        "x": rng.standard_normal((steps, inputs)).tolist(),
-        "h0": rng.uniform(-0.5, 0.5, hidden).tolist(),
-    }
+rnn_body = partial(other_model_body, "rnn")
+gru_body = partial(other_model_body, "gru")
 
 
 def arrays(payload: dict[str, Any]) -> dict[str, np.ndarray]:

@@ -15,7 +15,7 @@ from app.engine.activations import sigmoid
 from app.engine.gru import GRUWeights
 from app.engine.gru_backprop import gru_backward
 from tests.helpers import require_torch
-from tests.test_engine_backprop import assert_close, loss, numeric_gradient
+from tests.test_engine_backprop import assert_close, assert_close_to_torch, loss, numeric_gradient
 
 if TYPE_CHECKING:
     import torch
@@ -243,8 +243,3 @@ def test_gru_gradients_match_torch_autograd(target: int | None) -> None:
     assert_close_to_torch(grads.dL_dh0, grad_of(h_0), "dL/dh0")
     for name in PARAMS:
         assert_close_to_torch(getattr(grads.dL_dweights, name), getattr(net, name + "_l0").grad.numpy(), name)
-
-
-def assert_close_to_torch(actual: np.ndarray, expected: np.ndarray, name: str) -> None:
-    # Same float64 arithmetic in a different order: agreement is ~1e-15, far inside 1e-6.
-    np.testing.assert_allclose(actual, expected, rtol=1e-6, atol=1e-12, err_msg=name)
