@@ -3,17 +3,19 @@
 // The controls never change the state themselves.
 
 import { format, strings } from "./i18n/index.js";
+import { actualValue, currentTask, LESSON_IDS, lessonLinkFields } from "./lessons.js";
 import { messageBytes, messages } from "./socket.js";
 import {
-  initialState, lastStep, maxMessageBytes, nextId, noteInputSent, noteKnobSent, noteStateSent, setDive, setEqUnit,
-  setError, setLabTab, setSpeed, setStep, setUnit, setWalk, state, WALK_STEPS,
+  initialState, lastStep, leaveLesson, maxMessageBytes, nextId, nextTask, noteInputSent, noteKnobSent, noteStateSent,
+  noteTaskEntered, revealGuess, setDive, setEqUnit, setError, setGuess, setLabTab, setSpeed, setStep, setUnit, setVeil,
+  setWalk, startLesson, state, WALK_STEPS,
 } from "./state.js";
 
 const MIB = 1024 * 1024;
 
 // Options:
 //   playback               {goTo, togglePlay, pause} (playback.js)
-//   session                {send, sendLatest, sendRestore, notConnected} (session.js)
+//   session                {send, sendLatest, sendRestore, openLink, notConnected} (session.js)
 //   requestDraw({animate, now}) asks for a drawing pass (painter.js)
 //   switchLanguage(code)   puts every word on the page in another language
 export function createActions({ playback, session, requestDraw, switchLanguage }) {
@@ -99,7 +101,64 @@ export function createActions({ playback, session, requestDraw, switchLanguage }
       setError(field, message);
       requestDraw();
     },
+    ...lessonActions(),
   };
+
+  // The guided lessons (lesson.js): a lesson opens as a link would (its scenario as shipped, at
+  // its step), and its tasks bring their controls into view one at a time.
+  function lessonActions() {
+    return {
+      startLesson(id) {
+        const fields = lessonLinkFields(id);
+        if (!fields) return;
+        pause();
+        setWalk(null);
+        startLesson(id);
+        session.openLink(fields);
+      },
+      restartLesson() {
+        if (state.lesson) actions.startLesson(state.lesson.id);
+      },
+      nextLesson() {
+        const next = state.lesson ? LESSON_IDS[LESSON_IDS.indexOf(state.lesson.id) + 1] : undefined;
+        if (next) actions.startLesson(next);
+      },
+      leaveLesson() {
+        leaveLesson();
+        requestDraw();
+      },
+      // A task just reached: its lab tab, its deep dive and its step come into view. A prediction
+      // about step t starts one step before it, where nothing of step t is on screen yet.
+      enterTask(task) {
+        noteTaskEntered();
+        if (task.lab) setLabTab(task.lab);
+        if (task.unit !== undefined) setEqUnit(task.unit); // the belt's lanes include it
+        if (task.dive && task.dive !== state.dive) actions.setDive(task.dive);
+        const predicting = task.kind === "predict" && task.quantity !== "belt";
+        const step = predicting ? task.at - 1 : task.step;
+        if (step !== undefined) goTo(step);
+        setVeil(predicting ? task.at : null);
+        requestDraw();
+      },
+      setGuess(value) {
+        setGuess(value);
+        requestDraw();
+      },
+      // The prediction meets the server's number; the step it was about is shown (animated).
+      reveal() {
+        const current = currentTask(state);
+        if (!current || !current.task || current.task.kind !== "predict") return;
+        const { task } = current;
+        if (!revealGuess(actualValue(task, state))) return;
+        if (task.quantity !== "belt") goTo(task.at, { now: true });
+        requestDraw();
+      },
+      nextTask() {
+        nextTask();
+        requestDraw();
+      },
+    };
+  }
 
   // The next or previous move; past "pass on" the walk goes on at the next step's "forget".
   function walkBy(delta) {

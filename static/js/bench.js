@@ -37,7 +37,9 @@ export function createBench({ doc, bench, stage, fixed, onChange }) {
   }
 
   const observer = new ResizeObserver(() => measure());
-  for (const el of [doc.querySelector(".topbar"), doc.querySelector(".intro"), stage, ...fixed]) observer.observe(el);
+  // What stands above the bench (the header, the scenario's or lesson's row, a lesson's bar) moves it.
+  const above = [doc.querySelector(".topbar"), doc.querySelector(".intro"), doc.querySelector(".lesson")];
+  for (const el of [...above.filter(Boolean), stage, ...fixed]) observer.observe(el);
   window.addEventListener("resize", () => measure());
   measure(true); // before the first drawing pass, which reads the budget itself
 

@@ -10,6 +10,7 @@
 // a browser without CompressionStream). It lives in the fragment, so it never reaches a server log.
 
 import { browserLanguage, format, strings } from "./i18n/index.js";
+import { LESSON_IDS } from "./lessons.js";
 import { DIVES, WALK_STEPS } from "./state.js";
 
 export const LINK_VERSION = 1;
@@ -290,6 +291,10 @@ export const PROPERTIES = [
     def: () => false, read: () => undefined, apply: (v, out) => { out.view.table = v; } },
   { key: "dive", kind: "view", check: oneOf(DIVES),
     def: () => DIVES[0], read: (c) => c.state.dive, apply: (v, out) => { out.view.dive = v; } },
+  // The guided lesson followed (its progress is the page's own: a link opens it at its first task).
+  { key: "lesson", kind: "view", check: orNull(oneOf(LESSON_IDS)),
+    def: () => null, read: (c) => (c.state.lesson ? c.state.lesson.id : null),
+    apply: (v, out) => { out.view.lesson = v; } },
 ];
 
 const KEYS = new Set(["v", ...PROPERTIES.map((p) => p.key)]);

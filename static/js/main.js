@@ -15,6 +15,8 @@ import { createFiles } from "./files.js";
 import { applyStrings, browserLanguage, format, setLanguage, strings } from "./i18n/index.js";
 import { createKnobs } from "./knobs.js";
 import { createLanguage } from "./language.js";
+import { createLesson } from "./lesson.js";
+import { lessonLinkFields } from "./lessons.js";
 import { isLink, readLink } from "./link.js";
 import { createPainter } from "./painter.js";
 import { createPlayback } from "./playback.js";
@@ -35,9 +37,13 @@ import { createTabs } from "./tabs.js";
 import { FIXED_HEIGHT, LANE_MIN, LANE_PAD, createTimeline } from "./views/timeline.js";
 
 // The link the page was opened with: {fields} to restore once connected, or {problem}, a
-// function saying why it cannot be opened; {} when the page was opened without one.
+// function saying why it cannot be opened; {} when the page was opened without one. A lesson has
+// a readable link too, "?lesson=forget-erases" (what a teacher writes on the board).
 async function openingLink() {
-  if (!isLink(window.location.hash)) return {};
+  if (!isLink(window.location.hash)) {
+    const lesson = lessonLinkFields(new URLSearchParams(window.location.search).get("lesson"));
+    return lesson ? { fields: lesson } : {};
+  }
   try {
     return { fields: await readLink(window.location.hash) };
   } catch (err) {
@@ -103,6 +109,7 @@ async function main() {
   const gradients = createGradients($("gradients"), goTo, $("gradients-summary"), $("gradients-story"));
   const race = createRace($("race"), $("race-note"), goTo, $("race-summary"), $("race-story"));
   const explain = createExplain(doc, actions);
+  const lesson = createLesson(doc, actions);
   const equations = createEquations($("equations"), $("eq-caption"));
   const activations = createActivations($("activations"), $("activations-summary"));
   const files = createFiles(doc, actions);
@@ -133,7 +140,7 @@ async function main() {
   const painter = createPainter({
     doc,
     status,
-    html: [controls, tabs, knobs, explain, files, announcer],
+    html: [controls, tabs, knobs, explain, lesson, files, announcer],
     canvases: [belt, timeline],
     dives: [
       { el: $("equations"), draw: () => equations.render(state), shown: inDive("equations") },
@@ -146,6 +153,7 @@ async function main() {
     restoringOrigin: session.restoringOrigin,
     address,
     onShown: () => session.sendViews(), // the belt's lanes may be others now
+    prepare: () => lesson.progress(state),
   });
 
   if (opening.problem) {

@@ -34,8 +34,11 @@ const STILL_MS = 250;
 //   restoringOrigin()  "link" | "reconnect" | "upload" while a restore is on its way, else null
 //   address            keeps the URL's link in step (address.js)
 //   onShown()          after the workbench is drawn (the views on the page may need other data)
+//   prepare()          before anything is drawn: may move the state on (a lesson's task done)
 // Returns {requestDraw({animate, now})}.
-export function createPainter({ doc, status, html, canvases, dives, restoringOrigin, address, onShown = () => {} }) {
+export function createPainter({
+  doc, status, html, canvases, dives, restoringOrigin, address, onShown = () => {}, prepare = () => {},
+}) {
   const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
   let queued = null; // {animate} of the pass waiting for the next animation frame
   let passes = 0; // the latest pass owns body[data-step|data-revision]
@@ -120,6 +123,7 @@ export function createPainter({ doc, status, html, canvases, dives, restoringOri
     status.render(state, words);
     // While a link or a reconnect is being restored, the new session's default is not drawn.
     if (!state.trace || (origin && origin !== "upload")) return;
+    prepare();
     passes += 1;
     const pass = passes;
     // Whether this pass still draws the latest state: no newer pass has started, and nothing has

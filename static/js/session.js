@@ -8,8 +8,8 @@ import { format, problemText, strings } from "./i18n/index.js";
 import { DEFAULT_SCENARIO, fromLink, linkFields } from "./link.js";
 import { connect, messageBytes, messages } from "./socket.js";
 import {
-  applyFrame, applySnapshot, clearError, markAwaitingSync, maxMessageBytes, nextId, setConnection, setEqUnit, shownViews,
-  setDive, setError, setLinkProblem, setOwnWeights, setSpeed, setStep, setUnit, setWalk, startNewSession, state,
+  applyFrame, applySnapshot, clearError, followLesson, markAwaitingSync, maxMessageBytes, nextId, setConnection, setEqUnit,
+  shownViews, setDive, setError, setLinkProblem, setOwnWeights, setSpeed, setStep, setUnit, setWalk, startNewSession, state,
 } from "./state.js";
 
 const MIB = 1024 * 1024;
@@ -23,6 +23,7 @@ function applyView(view) {
   if ("eqUnit" in view) setEqUnit(view.eqUnit);
   if ("unit" in view) setUnit(view.unit);
   if ("speed" in view) setSpeed(view.speed);
+  if ("lesson" in view) followLesson(view.lesson);
 }
 
 // Options:

@@ -75,6 +75,14 @@ export const state = {
   lang: "en", // the language asked for (by a link, the browser or the language buttons); the text falls back to English
   dive: "equations", // the deep dive open under the workbench (DIVES)
   labTab: "knobs", // the lab's tab beside the belt (LAB_TABS)
+  // The guided lesson followed (static/js/lessons.js), or null: {id, task (index of the current
+  // task; the task count when all are done), entered (the task whose controls were last brought
+  // into view), guess (the prediction marker's value, or null before it is moved), revealed
+  // ({guess, actual} once the current prediction is revealed), gaps (|guess − actual| of each
+  // prediction revealed in this lesson)}
+  lesson: null,
+  // The first step the belt over time hides (a prediction about it is asked), or null.
+  veil: null,
 };
 
 // The five moves of one time step, in the concept source's order (1-based: walk = index + 1).
@@ -352,4 +360,52 @@ export function stepDuration() {
 // Row t of one quantity (H or D numbers), or null before the first snapshot.
 export function row(name, t = state.t) {
   return state.trace ? state.trace[name][t] : null;
+}
+
+// --- the guided lesson ---------------------------------------------------------------------------
+
+export function startLesson(id) {
+  state.lesson = { id, task: 0, entered: null, guess: null, revealed: null, gaps: [] };
+  state.veil = null;
+}
+
+export function leaveLesson() {
+  state.lesson = null;
+  state.veil = null;
+}
+
+// Hides the steps from `step` on (null: none) while their values are to be predicted.
+export function setVeil(step) {
+  state.veil = Number.isInteger(step) ? step : null;
+}
+
+// The current task's controls were brought into view (once per task).
+export function noteTaskEntered() {
+  if (state.lesson) state.lesson.entered = state.lesson.task;
+}
+
+export function setGuess(value) {
+  if (state.lesson && !state.lesson.revealed && Number.isFinite(value)) state.lesson.guess = value;
+}
+
+// Keeps the progress of the lesson followed when a link names it again (a reconnect's restore).
+export function followLesson(id) {
+  if (id === null) leaveLesson();
+  else if (!state.lesson || state.lesson.id !== id) startLesson(id);
+}
+
+// The prediction meets the real value (the server's number): the gap joins the lesson's score.
+export function revealGuess(actual) {
+  const lesson = state.lesson;
+  if (!lesson || lesson.revealed || lesson.guess === null || !Number.isFinite(actual)) return false;
+  lesson.revealed = { guess: lesson.guess, actual };
+  state.veil = null;
+  lesson.gaps = [...lesson.gaps, Math.abs(lesson.guess - actual)];
+  return true;
+}
+
+export function nextTask() {
+  if (!state.lesson) return;
+  state.lesson = { ...state.lesson, task: state.lesson.task + 1, guess: null, revealed: null };
+  state.veil = null;
 }

@@ -3,6 +3,7 @@
 // previous step (kept = f⊙c_{t−1}, grey) and what the + station put on (added = i⊙g, in its
 // colour), with c_t as a line. Bars stack from 0, so kept and added of opposite signs still add up
 // to the line. The current step is marked; a click picks a step, hovering reads a step's numbers.
+// While a lesson asks for a prediction, the steps from the one asked about on are veiled.
 //
 // What it draws is kept on the element (el.drawn: the columns, by unit), for tests to compare with
 // the server's numbers.
@@ -15,6 +16,7 @@ import { createCanvasView } from "./canvas-view.js";
 import { describe, inputName } from "./common.js";
 
 const S = strings.timeline;
+const VEIL = "rgba(243, 245, 248, 0.97)"; // the page's background, nearly opaque
 export const INPUT_COLOURS = [INK, "#7a5195", "#2f7f79", "#9c6b30", MUTED];
 const MAX_LINES = 8; // inputs drawn in the strip
 const GUTTER = 58; // the lanes' names, left of the plot
@@ -159,11 +161,24 @@ function axisShapes(plot, y, T) {
   return shapes;
 }
 
-function markerShapes(plot, t, T, top, bottom) {
+// Steps from `veil` on covered (a lesson asks to predict one of them), with a "?" over them.
+function veilShapes(plot, veil, T, bottom) {
+  if (veil === null || veil >= T) return [];
+  const x = plot.x + (veil / T) * plot.w;
+  const w = plot.x + plot.w - x;
+  return [
+    { kind: "rect", x, y: 0, w, h: bottom, fill: VEIL },
+    { kind: "text", x: x + w / 2, y: bottom / 2, text: "?", size: 22, color: MUTED, align: "center",
+      baseline: "middle", weight: "bold" },
+  ];
+}
+
+function markerShapes(plot, t, T, top, bottom, veil = null) {
   const x = stepX(plot, T, t);
   const w = Math.max(3, plot.w / T);
   const nearEnd = t > 0.8 * (T - 1);
   return [
+    ...veilShapes(plot, veil, T, bottom),
     { kind: "rect", x: x - w / 2, y: top, w, h: bottom - top, fill: "rgba(242, 161, 95, 0.22)" },
     { kind: "line", points: [[x, top], [x, bottom]], stroke: STEP_MARK, width: 2 },
     { kind: "text", x: nearEnd ? x - 4 : x + 4, y: 2, text: `t = ${t}`, size: 11, color: STEP_MARK,
@@ -216,8 +231,8 @@ export function createTimeline({ el, legend, summary, onPick, toolbar, page, roo
   });
   el.addEventListener("mousemove", (event) => {
     const at = stepAt(event);
-    if (!at) {
-      tip.hidden = true;
+    if (!at || (drawn.state.veil !== null && at.s >= drawn.state.veil)) {
+      tip.hidden = true; // a step under the veil is not read out either
       return;
     }
     const { state, units, lanesY, laneH } = drawn;
@@ -264,7 +279,7 @@ export function createTimeline({ el, legend, summary, onPick, toolbar, page, roo
         const data = {};
         based = { key, data, shapes: () => baseShapes(state, units, plot, laneH, data, bottom) };
       }
-      view.drawOver(key, based.shapes, markerShapes(plot, t, T, TOP, bottom), [], height);
+      view.drawOver(key, based.shapes, markerShapes(plot, t, T, TOP, bottom, state.veil), [], height);
       drawn = { plot, lanesY, laneH, units, T, state };
       el.drawn = { units, T, t, x: trace.x, columns: based.data };
       const legendOf = `${state.scenario.name}|${sizes.D}|${state.scenario.input_names}|${document.documentElement.lang}`;
