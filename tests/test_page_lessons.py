@@ -208,3 +208,24 @@ def test_every_lesson_can_be_completed_by_keyboard(page: Any, server_url: str, l
     press(page, "#lesson-leave", "Enter")
     page.wait_for_selector("#lesson[hidden]", state="attached")
     assert page.evaluate("document.getElementById('lesson-menu').value") == ""
+
+
+def test_a_lesson_travels_in_the_pages_link_and_says_when_its_scenario_is_left(page: Any, server_url: str) -> None:
+    page.goto(f"{server_url}/?lesson=output-shows")
+    wait_for_task(page, "output-shows", 0)
+    # The prediction is about step 28: the page shows step 27, and the belt over time hides 28 on.
+    page.wait_for_selector("body[data-shown-step='27']")
+    page.wait_for_function("document.body.dataset.link === 'saved' && location.hash.startsWith('#s=')")
+    link = page.evaluate("location.pathname + location.hash")
+    page.wait_for_function("typeof window.Plotly === 'object'")  # leaving while it loads fails it
+    page.goto(f"{server_url}{link}")  # the state's own link, as Copy link gives it
+    wait_for_task(page, "output-shows", 0)
+    assert page.evaluate("document.getElementById('lesson-menu').value") == "output-shows"
+    # Another scenario: the tasks cannot be read off it, and the lesson says so instead of a task.
+    page.select_option("#scenario", "counter")
+    page.wait_for_selector("#lesson-finished:not([hidden])")
+    assert page.locator("#lesson-task").is_hidden()
+    press(page, "#lesson-restart", "Enter")
+    wait_for_task(page, "output-shows", 0)
+    page.wait_for_function("document.getElementById('scenario').value === 'hold-and-release'")
+    assert page.locator("#lesson-finished").is_hidden()
