@@ -183,8 +183,10 @@ class Trainer:
                 now = time.perf_counter()
                 self.seconds = base + now - began
                 if now - last >= progress_seconds:
+                    # Counted from this measurement's start, so measuring does not stretch the gap.
+                    last = now
                     self._post(measure(self.fit, losses, self.seconds, self.describe))
-                    losses, last = [], time.perf_counter()
+                    losses = []
             halted = self._halt.is_set()
             self.finished = None if halted else self.spent()
             # The last word: the model as it stops (a pause shows exactly the weights it adopts).

@@ -78,41 +78,53 @@ class Params:
 class Forward:
     """What the backward pass reads, time-major."""
 
-    x: np.ndarray  # (T, B, D)
+    # (T+1, B, H+D+1): row t is [h_{t-1}, x_t, 1], what step t's gates read, so that one product
+    # with [W_hh; W_ih; b] gives every pre-activation of the step (and, in the backward pass, one
+    # product gives every weight's gradient); row T holds h_{T-1} (its x and 1 are unused).
+    a: np.ndarray
     gates: np.ndarray  # (T, B, 4H) i, f, o as σ(pre), g as tanh(pre)
     c: np.ndarray  # (T+1, B, H) c[0] = c0 = 0, c[t+1] = c_t
-    h: np.ndarray  # (T+1, B, H) h[0] = h0 = 0, h[t+1] = h_t
     tanh_c: np.ndarray  # (T, B, H)
     out: np.ndarray  # (B, O) the head's output on h_{T-1}
+
+    @property
+    def h(self) -> np.ndarray:
+        """(T+1, B, H) h[0] = h0 = 0, h[t+1] = h_t (a view)."""
+        return self.a[:, :, : self.c.shape[2]]
 
 
 def forward(params: Params, x: np.ndarray) -> Forward:
     """Run the layer over x (B, T, D) from zero state, then the head on h_{T-1}."""
-    batch, steps, _ = x.shape
+    batch, steps, inputs = x.shape
     hidden = params.hidden
     i, f, g, o = (slice(k * hidden, (k + 1) * hidden) for k in range(4))
     scale, shift = _one_tanh(hidden)
-    x_tm = np.ascontiguousarray(x.transpose(1, 0, 2))  # (T, B, D)
+    a = np.zeros((steps + 1, batch, hidden + inputs + 1))
+    a[:steps, :, hidden:-1] = x.transpose(1, 0, 2)
+    a[:steps, :, -1] = 1.0
     bias = params["bias_ih"] + params["bias_hh"]
-    # The input part of every step at once, pre-scaled for the one tanh (as lstm.run does).
-    z = (x_tm @ params["weight_ih"].T + bias) * scale  # (T, B, 4H)
-    w_scaled = params["weight_hh"].T * scale  # (H, 4H)
+    # Pre-scaled for the one tanh (as lstm.run does): tanh(pre · scale) · scale + shift.
+    w = np.vstack([params["weight_hh"].T, params["weight_ih"].T, bias]) * scale  # (H+D+1, 4H)
+    gates = np.empty((steps, batch, 4 * hidden))
     c = np.zeros((steps + 1, batch, hidden))
-    h = np.zeros((steps + 1, batch, hidden))
     tanh_c = np.empty((steps, batch, hidden))
-    for t in range(steps):
-        gates_t = z[t]  # becomes the gates in place: z is not needed afterwards
-        gates_t += h[t] @ w_scaled
+    added = np.empty((batch, hidden))
+    # zip hands out each step's rows as views: the loop body is only the step's dozen calls.
+    for a_t, a_next, gates_t, c_prev, c_t, tanh_c_t in zip(
+        a[:-1], a[1:], gates, c[:-1], c[1:], tanh_c, strict=True
+    ):
+        np.matmul(a_t, w, out=gates_t)
         np.tanh(gates_t, out=gates_t)
         gates_t *= scale
         gates_t += shift  # σ(pre) on the i, f, o columns, tanh(pre) on g
         # c_t = f ⊙ c_{t-1} + i ⊙ g ;  h_t = o ⊙ tanh(c_t)
-        np.multiply(gates_t[:, f], c[t], out=c[t + 1])
-        c[t + 1] += gates_t[:, i] * gates_t[:, g]
-        np.tanh(c[t + 1], out=tanh_c[t])
-        np.multiply(gates_t[:, o], tanh_c[t], out=h[t + 1])
-    out = h[steps] @ params["head_weight"].T + params["head_bias"]  # (B, O)
-    return Forward(x=x_tm, gates=z, c=c, h=h, tanh_c=tanh_c, out=out)
+        np.multiply(gates_t[:, f], c_prev, out=c_t)
+        np.multiply(gates_t[:, i], gates_t[:, g], out=added)
+        c_t += added
+        np.tanh(c_t, out=tanh_c_t)
+        np.multiply(gates_t[:, o], tanh_c_t, out=a_next[:, :hidden])
+    out = a[steps, :, :hidden] @ params["head_weight"].T + params["head_bias"]  # (B, O)
+    return Forward(a=a, gates=gates, c=c, tanh_c=tanh_c, out=out)
 
 
 def loss_and_output_grad(out: np.ndarray, y: np.ndarray, kind: LossKind) -> tuple[float, np.ndarray]:
@@ -134,34 +146,42 @@ def backward(params: Params, run: Forward, d_out: np.ndarray, grads: Params) -> 
     """Fill `grads` with dL/d every parameter, given dL/d out (B, O)."""
     steps, batch, hidden = run.tanh_c.shape
     gates = run.gates
-    i, f, g, o = (gates[..., k * hidden : (k + 1) * hidden] for k in range(4))
+    i, f, g, o = (slice(k * hidden, (k + 1) * hidden) for k in range(4))
+    h_last = run.a[steps, :, :hidden]
     # out = W_out h_{T-1} + b_out
-    np.matmul(d_out.T, run.h[steps], out=grads["head_weight"])
+    np.matmul(d_out.T, h_last, out=grads["head_weight"])
     np.sum(d_out, axis=0, out=grads["head_bias"])
-    dh = d_out @ params["head_weight"]  # (B, H)
-    # Whatever does not depend on the incoming gradient, for all steps at once (as backprop.py).
-    dh_dc = o * (1 - run.tanh_c**2)  # h_t = o_t ⊙ tanh(c_t)
-    dc_dpre = np.empty((steps, batch, 3, hidden))
-    dc_dpre[:, :, 0] = g * i * (1 - i)  # c_t = … + i_t ⊙ g_t,  i_t = σ(pre_i)
-    dc_dpre[:, :, 1] = run.c[:-1] * f * (1 - f)  # c_t = f_t ⊙ c_{t-1} + …,  f_t = σ(pre_f)
-    dc_dpre[:, :, 2] = i * (1 - g**2)  # c_t = … + i_t ⊙ g_t,  g_t = tanh(pre_g)
-    dh_dpre_o = run.tanh_c * o * (1 - o)  # h_t = o_t ⊙ tanh(c_t),  o_t = σ(pre_o)
+    dh = d_out @ params["head_weight"]  # (B, H) dL/dh_{T-1}
+    # Whatever does not depend on the incoming gradient, for all steps at once (as backprop.py):
+    # how each pre-activation reaches c_t (i, f, g) or h_t (o), in the gates' layout.
+    local = gates * (1 - gates)  # (T, B, 4H) σ' on the i, f, o columns
+    local[..., i] *= gates[..., g]  # c_t = … + i_t ⊙ g_t,  i_t = σ(pre_i)
+    local[..., f] *= run.c[:-1]  # c_t = f_t ⊙ c_{t-1} + …,  f_t = σ(pre_f)
+    np.multiply(gates[..., i], 1 - gates[..., g] ** 2, out=local[..., g])  # … + i_t ⊙ g_t, g = tanh
+    local[..., o] *= run.tanh_c  # h_t = o_t ⊙ tanh(c_t),  o_t = σ(pre_o)
+    local4 = local.reshape(steps, batch, 4, hidden)
+    dh_dc = gates[..., o] * (1 - run.tanh_c**2)  # h_t = o_t ⊙ tanh(c_t)
     dpre = np.empty((steps, batch, 4, hidden))
     w_hh = params["weight_hh"]
+    dc = np.empty((batch, hidden))
     dc_next = np.zeros((batch, hidden))  # dL/dc_t through c_{t+1}; nothing after the last step
-    for t in range(steps - 1, -1, -1):
-        dc = dh * dh_dc[t] + dc_next
-        np.multiply(dc[:, None, :], dc_dpre[t], out=dpre[t, :, :3])
-        np.multiply(dh, dh_dpre_o[t], out=dpre[t, :, 3])
-        # pre_t = W_ih x_t + b_ih + W_hh h_{t-1} + b_hh: h_{t-1} reaches L through every gate
-        dh = dpre[t].reshape(batch, 4 * hidden) @ w_hh
+    backwards = (dpre[::-1], dh_dc[::-1], local4[::-1], gates[::-1, :, f])
+    for dpre_t, dh_dc_t, local_t, f_t in zip(*backwards, strict=True):
+        np.multiply(dh, dh_dc_t, out=dc)
+        dc += dc_next
+        np.multiply(dc[:, None, :], local_t[:, :3], out=dpre_t[:, :3])
+        np.multiply(dh, local_t[:, 3], out=dpre_t[:, 3])
+        # pre_t = W_hh h_{t-1} + W_ih x_t + b: h_{t-1} reaches L through every gate
+        np.matmul(dpre_t.reshape(batch, 4 * hidden), w_hh, out=dh)
         # c_t = f_t ⊙ c_{t-1} + …: along the belt the gradient is only scaled by f
-        dc_next = dc * f[t]
+        np.multiply(dc, f_t, out=dc_next)
+    # pre_t = [W_hh, W_ih, b] [h_{t-1}, x_t, 1]: every weight's gradient in one product
     flat = dpre.reshape(steps * batch, 4 * hidden)
-    np.matmul(flat.T, run.x.reshape(steps * batch, -1), out=grads["weight_ih"])
-    np.matmul(flat.T, run.h[:-1].reshape(steps * batch, hidden), out=grads["weight_hh"])
-    np.sum(flat, axis=0, out=grads["bias_ih"])
-    grads["bias_hh"][:] = grads["bias_ih"]  # both biases enter pre the same way
+    every = flat.T @ run.a[:-1].reshape(steps * batch, -1)  # (4H, H+D+1)
+    grads["weight_hh"][...] = every[:, :hidden]
+    grads["weight_ih"][...] = every[:, hidden:-1]
+    grads["bias_ih"][...] = every[:, -1]
+    grads["bias_hh"][...] = every[:, -1]  # both biases enter pre the same way
 
 
 def loss_and_gradients(
