@@ -106,7 +106,7 @@ class Coach:
             snapshot = self.session.adopt(weights, ack)
         first = measure(fit, [], 0.0, self._describe).message()
         if paused:
-            return [self.status(ack), snapshot, first]
+            return [snapshot, first, self.status(ack)]
         return [snapshot, first, *self._resume(self.trainer, ack)]
 
     def _resume(self, trainer: Trainer, ack: int | None) -> list[Outgoing]:

@@ -113,7 +113,7 @@ def test_a_step_is_one_update_and_a_reset_replays_the_same_run(client: TestClien
     with client.websocket_connect("/ws") as ws:
         receive(ws)
         ws.send_json({"type": "train", "paused": True, "seed": 3, **SMALL})
-        initial = until(ws, is_type("progress"))
+        initial = until(ws, status("paused"))
         runs = []
         for _ in range(2):
             steps = []
@@ -122,13 +122,14 @@ def test_a_step_is_one_update_and_a_reset_replays_the_same_run(client: TestClien
                 steps.append(until(ws, is_type("snapshot")))
             runs.append(steps)
             ws.send_json({"type": "train_reset"})
-            reset = until(ws, is_type("progress"))
+            reset = until(ws, status("paused"))
     assert [m["type"] for m in runs[0][0]] == ["progress", "training", "snapshot"]
     assert [step[0]["updates"] for step in runs[0]] == [1, 2, 3]
     assert [step[1]["state"] for step in runs[0]] == ["paused"] * 3
     assert [step[0]["loss"] for step in runs[0]] == [step[0]["loss"] for step in runs[1]]
     assert runs[0][2][2]["model"]["weights"] == runs[1][2][2]["model"]["weights"]
-    assert reset[-1]["updates"] == 0 and reset[-1]["loss"] == initial[-1]["loss"]
+    assert [m["type"] for m in initial] == [m["type"] for m in reset] == ["snapshot", "progress", "training"]
+    assert reset[1]["updates"] == reset[2]["updates"] == 0 and reset[1]["loss"] == initial[1]["loss"]
 
 
 def test_the_update_budget_finishes_the_training(client: TestClient, override_settings: Any) -> None:
