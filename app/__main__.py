@@ -1,11 +1,15 @@
-"""lstm-conveyor [--host H] [--port P] (or python -m lstm_conveyor): serve the app with uvicorn."""
+"""lstm-conveyor [--host H] [--port P] [--workers N] (or python -m lstm_conveyor): serve the app with uvicorn.
+
+Every session lives in its WebSocket connection (and its training in a thread of that process), so
+N worker processes serve N times as many trainings side by side, each connection staying with the
+worker that accepted it.
+"""
 
 import argparse
 
 import uvicorn
 
 from .config import get_settings
-from .main import create_app
 from .memory import tune_allocator
 
 
@@ -14,11 +18,14 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="lstm-conveyor", description=__doc__)
     parser.add_argument("--host", default=settings.host)
     parser.add_argument("--port", type=int, default=settings.port)
+    parser.add_argument("--workers", type=int, default=1, help="server processes (uvicorn's --workers)")
     args = parser.parse_args(argv)
     tune_allocator()
     uvicorn.run(
-        create_app,
+        # By name, so that each worker process imports and builds its own app.
+        f"{__package__}.main:create_app",
         factory=True,
+        workers=args.workers,
         host=args.host,
         port=args.port,
         ws_per_message_deflate=settings.ws_compression,

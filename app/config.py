@@ -39,6 +39,14 @@ class Settings(BaseSettings):
     max_compression_ratio: float = 200.0
     max_tensors: int = 1024
     max_csv_cells: int = 20_000_000  # numbers in one exported trace CSV (T·H rows × columns)
+    # Training (app/training.py). Each training may run this many updates and this many seconds of
+    # running time; at most max_trainings run at once in one server process (each takes most of a
+    # core; with --workers N, each worker has its own). One more is refused: code training_busy.
+    training_max_updates: int = 2000
+    training_max_seconds: float = 120.0
+    max_trainings: int = 2
+    # Progress is sent at least this often while a training runs (the issue asks for ≤ 100 ms).
+    training_progress_seconds: float = 0.08
 
 
 @lru_cache

@@ -1,5 +1,7 @@
 """The app factory: routers and static files, nothing else."""
 
+import secrets
+
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
@@ -8,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from . import __version__
 from .assets import STATIC
 from .file_errors import FileProblem
+from .training import Slots
 from .web import api, files, pages, stream
 from .web.body_limit import BodyLimit, json_body_limit, upload_limit
 from .web.errors import document_problem_codes, request_validation_handler
@@ -23,6 +26,10 @@ def create_app() -> FastAPI:
         redoc_url=None,
     )
     app.state.active_sessions = 0  # counted by app/web/stream.py against settings.max_sessions
+    # Trainings running at once in this process (app/training.py), and a name for the process: with
+    # `--workers N` each worker builds its own app, and a training's status says which one runs it.
+    app.state.training_slots = Slots()
+    app.state.worker = secrets.token_hex(4)
     app.include_router(pages.router)
     app.include_router(api.router)
     app.include_router(files.router)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field, StrictBool, ValidationInfo, field_validator
 
 from .i18n import validation_problem
 from .schemas import Index, Matrix, Strict, Value, Vector, WeightsIn, check_rectangular
@@ -185,6 +185,68 @@ class SetViews(Message):
     )
 
 
+# --- training (app/coach.py): an LSTM learns a task on the server, and the session shows it -----------
+
+TaskName = Literal["sign-memory", "count", "latch", "copy"]  # app/engine/tasks.py TASKS
+LearningRate = Annotated[float, Field(strict=True, allow_inf_nan=False, gt=0.0, le=1.0)]
+BatchSize = Annotated[int, Field(strict=True, ge=1, le=256)]
+
+
+class TrainSettings(Strict):
+    """A training's hyperparameters (app/engine/fit.py Hyper); every one has a default."""
+
+    task: TaskName = "sign-memory"
+    steps: Annotated[int, Field(strict=True, ge=10, le=200, description="T")] = 50
+    hidden: Annotated[int, Field(strict=True, ge=1, le=16, description="H")] = 8
+    learning_rate: LearningRate = 0.03
+    batch: BatchSize = 32
+    forget_bias: Annotated[
+        float,
+        Field(strict=True, allow_inf_nan=False, ge=0.0, le=1.0, description="added to b_f at initialisation"),
+    ] = 1.0
+    seed: Annotated[int, Field(strict=True, ge=0, le=2**32 - 1)] = 0
+    curriculum: StrictBool = Field(default=True, description="start at 5 steps, one more every 8 updates")
+
+
+class Train(TrainSettings, Message):
+    """A new training (the session's one: any other ends), running at once unless `paused`."""
+
+    type: Literal["train"]
+    paused: StrictBool = False
+
+
+class TrainPause(Message):
+    type: Literal["train_pause"]
+
+
+class TrainResume(Message):
+    type: Literal["train_resume"]
+
+
+class TrainStep(Message):
+    """One update (pausing first if running)."""
+
+    type: Literal["train_step"]
+
+
+class TrainReset(Message):
+    """Back to update 0: the same seed gives the same initial weights and the same batches."""
+
+    type: Literal["train_reset"]
+
+
+class TrainSet(Message):
+    """Change the learning rate or the batch size from the next update on."""
+
+    type: Literal["train_set"]
+    learning_rate: LearningRate | None = None
+    batch: BatchSize | None = None
+
+
+TRAINING_MESSAGES = (Train, TrainPause, TrainResume, TrainStep, TrainReset, TrainSet)
+TrainingMessage = Train | TrainPause | TrainResume | TrainStep | TrainReset | TrainSet
+
+
 ClientMessage = Annotated[
     LoadScenario
     | SetInput
@@ -197,6 +259,7 @@ ClientMessage = Annotated[
     | Export
     | Reset
     | Sync
-    | SetViews,
+    | SetViews
+    | TrainingMessage,
     Field(discriminator="type"),
 ]

@@ -7,7 +7,7 @@ of the current input alone: σ(w·x + b). Biases of ±8 put a gate at 0.9997 or 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +15,7 @@ import numpy as np
 from .engine.knobs import Knobs
 from .engine.lstm import GATES, WEIGHT_NAMES, LSTMWeights
 from .engine.sequences import pulse
+from .engine.tasks import Task
 from .engine.train import sign_memory_batch
 from .i18n import DEFAULT_LANGUAGE, LANGUAGES, ScenarioText, catalogue, scenario_text, scenario_texts
 
@@ -290,6 +291,12 @@ def custom_scenario(weights: LSTMWeights, title: str | None = None, steps: int =
         c0=np.zeros(hidden),
         input_names=tuple(f"x{j}" for j in range(inputs)),
     )
+
+
+def training_scenario(weights: LSTMWeights, task: Task, x: np.ndarray) -> Scenario:
+    """A training's model, shown like a custom one, on the task's probe sequence x (T, D)."""
+    scenario = custom_scenario(weights, steps=len(x))
+    return replace(scenario, x=x.copy(), input_names=task.input_names, input_range=(-3.0, 3.0))
 
 
 SCENARIOS: dict[str, Callable[[], Scenario]] = {

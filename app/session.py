@@ -7,7 +7,7 @@ returns. Outgoing messages are plain dicts of NumPy arrays and numbers (see docs
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, get_args
 
 import numpy as np
@@ -16,7 +16,7 @@ from .computation import WIRE_DTYPE, Foil, Results, activation_curves, compute, 
 from .config import get_settings
 from .encoding import check_finite
 from .engine.knobs import Knobs
-from .engine.lstm import WEIGHT_NAMES, Trace
+from .engine.lstm import WEIGHT_NAMES, LSTMWeights, Trace
 from .exports import export_file
 from .gradient_story import tell
 from .i18n import problem_text
@@ -138,6 +138,30 @@ class Session:
 
     def snapshot(self, ack: int | None = None) -> Outgoing:
         return snapshot(self.state, self.results, self.revision, ack, self.serving)
+
+    def begin(self, scenario: Scenario, ack: int | None = None) -> Outgoing:
+        """Start over on `scenario` (a training's new model), as `load` does → a snapshot."""
+        return self._commit(State.start(scenario), ack)
+
+    def adopt(self, weights: LSTMWeights, ack: int | None = None) -> Outgoing:
+        """Make `weights` the model (a training's, as it pauses), keeping the inputs, the initial
+        state, the knobs and the clamps the learner set → a snapshot."""
+        state = self.state
+        return self._commit(replace(state, scenario=replace(state.scenario, weights=weights)), ack)
+
+    def _commit(self, state: State, ack: int | None) -> Outgoing:
+        results = _compute(state, foil=self.serving.foil)
+        reply = snapshot(state, results, self.revision + 1, ack, self.serving)
+        check_finite(reply)  # as in apply: nothing is committed that cannot be sent
+        self.state, self.results, self.revision = state, results, self.revision + 1
+        return reply
+
+
+def drawing(state: State, weights: LSTMWeights, serving: Serving) -> dict[str, Any]:
+    """The arrays a snapshot would carry for `state` with `weights` as its model (a training's
+    progress: the belt and the gradients under the weights it has now)."""
+    state = replace(state, scenario=replace(state.scenario, weights=weights))
+    return _served(state, _compute(state, foil=serving.foil), 0, serving)
 
 
 def _serving(message: SetViews, hidden: int) -> Serving:

@@ -1,4 +1,4 @@
-"""Run benchmarks 1–6, print one table, write benchmarks/results.json and benchmarks/results.png."""
+"""Run benchmarks 1–7, print one table, write benchmarks/results.json and benchmarks/results.png."""
 
 from __future__ import annotations
 
@@ -8,7 +8,15 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks import bench_browser, bench_engine, bench_memory, bench_pageload, bench_stream, bench_suffix
+from benchmarks import (
+    bench_browser,
+    bench_engine,
+    bench_memory,
+    bench_pageload,
+    bench_stream,
+    bench_suffix,
+    bench_training,
+)
 from benchmarks.common import Row, ensure_pinned_threads, machine, print_rows
 
 HERE = Path(__file__).resolve().parent
@@ -19,6 +27,7 @@ BENCHMARKS: dict[str, Callable[[bool], list[Row]]] = {
     "browser": bench_browser.measure,
     "pageload": bench_pageload.measure,
     "memory": bench_memory.measure,
+    "training": bench_training.measure,
 }
 
 

@@ -34,6 +34,10 @@ class Inbox:
             self._frames.append(frame)
         self._ready.set()
 
+    def wake(self) -> None:
+        """Let the worker run with nothing new queued (a training has progress to send)."""
+        self._ready.set()
+
     def close(self) -> None:
         self._closed = True
         self._ready.set()

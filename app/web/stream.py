@@ -3,25 +3,31 @@
 A receiver task only queues raw frames (app/web/inbox.py); the worker drains everything queued so
 far and applies it as one batch, so a burst of slider moves costs one recompute.
 
-`/ws?encoding=binary` sends snapshots and frames as binary columns (app/wire.py) instead of JSON
-text; every other reply, and everything a client sends, stays JSON text.
+`/ws?encoding=binary` sends snapshots, frames and training progress as binary columns
+(app/wire.py) instead of JSON text; every other reply, and everything a client sends, stays JSON text.
+
+Training messages go to the connection's Coach (app/coach.py), in order with the rest; its trainer
+thread wakes the worker when progress is ready, and the connection's end stops it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
 import orjson
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import TypeAdapter, ValidationError
 
+from ..coach import Coach
 from ..config import get_settings
 from ..encoding import NotFinite, dumps
 from ..memory import release_free_memory
-from ..messages import ClientMessage
+from ..messages import TRAINING_MESSAGES, ClientMessage, LoadScenario, Reset, Restore
 from ..session import Outgoing, Session, error_reply
 from ..wire import encode
 from .errors import first_problem
@@ -34,7 +40,9 @@ _messages: TypeAdapter[Any] = TypeAdapter(ClientMessage)
 
 ENCODINGS = ("json", "binary")
 # The replies that carry the trace's arrays: the only ones worth sending as binary columns.
-COLUMNAR_TYPES = frozenset({"snapshot", "frame"})
+COLUMNAR_TYPES = frozenset({"snapshot", "frame", "progress"})
+# Messages that replace the session's model: a training under way ends first.
+NEW_MODEL = (LoadScenario, Reset, Restore)
 
 
 @router.websocket("/ws")
@@ -54,7 +62,13 @@ async def stream(websocket: WebSocket) -> None:
         return
     state.active_sessions += 1
     try:
-        await _serve(websocket, Session(), Inbox(settings.max_pending_messages), binary)
+        inbox = Inbox(settings.max_pending_messages)
+        session = Session()
+        coach = Coach(session, state.training_slots, _waker(inbox), state.worker)
+        try:
+            await _serve(websocket, session, coach, inbox, binary)
+        finally:
+            coach.close()  # a disconnect stops the training at once, its thread joined
     finally:
         state.active_sessions -= 1
         if state.active_sessions == 0:
@@ -69,7 +83,19 @@ def _binary_requested(websocket: WebSocket) -> bool | None:
     return values[0] == "binary"
 
 
-async def _serve(websocket: WebSocket, session: Session, inbox: Inbox, binary: bool) -> None:
+def _waker(inbox: Inbox) -> Callable[[], None]:
+    """inbox.wake, callable from the trainer's thread (asyncio objects belong to their loop)."""
+    loop = asyncio.get_running_loop()
+
+    def wake() -> None:
+        # A closed loop means the connection is gone: nobody left to tell.
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(inbox.wake)
+
+    return wake
+
+
+async def _serve(websocket: WebSocket, session: Session, coach: Coach, inbox: Inbox, binary: bool) -> None:
     await _send(websocket, [session.snapshot()], binary)
     receiver = asyncio.create_task(_receive(websocket, inbox))
     try:
@@ -80,7 +106,8 @@ async def _serve(websocket: WebSocket, session: Session, inbox: Inbox, binary: b
                 errors.append(error_reply(None, "too_many_pending", {"count": drained.refused}))
             await _send(websocket, errors, binary)
             if parsed:
-                await _send(websocket, await _apply(session, parsed), binary)
+                await _send(websocket, await _handle(session, coach, parsed), binary)
+            await _send(websocket, coach.events(), binary)
             if drained.closed:
                 break
     except WebSocketDisconnect:
@@ -92,6 +119,37 @@ async def _serve(websocket: WebSocket, session: Session, inbox: Inbox, binary: b
 # Below this many trace cells (T·H) a recompute takes about a millisecond: handing it to a thread
 # costs more than it saves (measured with benchmarks/bench_load.py, 100 sessions: p50 halved).
 INLINE_CELLS = 16_384
+
+
+async def _handle(session: Session, coach: Coach, parsed: list[Any]) -> list[Outgoing]:
+    """Every message in order: runs of session messages applied as one batch each, training
+    messages handed to the coach one by one (off the event loop: an update may take a while)."""
+    replies: list[Outgoing] = []
+    batch: list[Any] = []
+    for message in parsed:
+        if isinstance(message, TRAINING_MESSAGES):
+            if batch:
+                replies += await _apply(session, batch)
+                batch = []
+            replies += await _coach(coach, message)
+            continue
+        if isinstance(message, NEW_MODEL):
+            replies += coach.end(message.id)
+        batch.append(message)
+    if batch:
+        replies += await _apply(session, batch)
+    return replies
+
+
+async def _coach(coach: Coach, message: Any) -> list[Outgoing]:
+    try:
+        return await asyncio.to_thread(coach.handle, message)
+    except NotFinite as err:
+        log.warning("refused a non-finite training result: %s", err)
+        return [error_reply(None, "not_finite", {"quantity": err.quantity}, message.id)]
+    except Exception:
+        log.exception("coach.handle failed")
+        return [error_reply(None, "internal_error", None, message.id)]
 
 
 async def _apply(session: Session, parsed: list[Any]) -> list[Outgoing]:

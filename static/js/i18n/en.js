@@ -537,6 +537,10 @@ export default {
     too_many_pending: "{count} messages refused: too many were waiting",
     internal_error: "internal error while applying the update; nothing was changed",
     not_finite: "the update would give a non-finite result (in {quantity}); nothing was changed",
+    training_busy: "the server is running {limit} trainings already; try again in a little while",
+    no_training: "{message} needs a training, and there is none; start one with a train message",
+    budget_spent: "this training has used its budget ({updates} updates, {seconds} s); reset it or start " +
+      "a new one",
     unknown_scenario: "unknown scenario {name}; known: {known}",
     step_out_of_range: "{field}={value} is out of range: the sequence has {steps} steps",
     input_out_of_range: "{field}={value} is out of range: the model has {inputs} inputs",
