@@ -210,7 +210,7 @@ def test_every_lesson_can_be_completed_by_keyboard(page: Any, server_url: str, l
     assert page.evaluate("document.getElementById('lesson-menu').value") == ""
 
 
-def test_a_lesson_travels_in_the_pages_link_and_says_when_its_scenario_is_left(page: Any, server_url: str) -> None:
+def test_a_lesson_travels_in_its_link_and_says_when_its_scenario_is_left(page: Any, server_url: str) -> None:
     page.goto(f"{server_url}/?lesson=output-shows")
     wait_for_task(page, "output-shows", 0)
     # The prediction is about step 28: the page shows step 27, and the belt over time hides 28 on.
