@@ -102,7 +102,29 @@ export function createActions({ playback, session, requestDraw, switchLanguage }
       requestDraw();
     },
     ...lessonActions(),
+    ...trainingActions(),
   };
+
+  // Training on the server (training.js): the answers (`training`, `progress`, and a `snapshot` of
+  // the model whenever it stops) arrive like any other message.
+  function trainingActions() {
+    const live = () => Boolean(state.training) && state.training.state !== "ended";
+    return {
+      train(settings) {
+        pause();
+        send(messages.train(nextId(), settings));
+      },
+      toggleTraining() {
+        if (!live()) return;
+        const running = state.training.state === "running";
+        send(running ? messages.trainPause(nextId()) : messages.trainResume(nextId()));
+      },
+      trainStep: () => live() && send(messages.trainStep(nextId())),
+      trainReset: () => live() && send(messages.trainReset(nextId())),
+      trainSet: (fields) => live() && send(messages.trainSet(nextId(), fields)),
+      trainingActive: live,
+    };
+  }
 
   // The guided lessons (lesson.js): a lesson opens as a link would (its scenario as shipped, at
   // its step), and its tasks bring their controls into view one at a time.

@@ -34,6 +34,8 @@ import { createRace } from "./views/race.js";
 import { createReadout } from "./views/readout.js";
 import { createStatus } from "./views/status.js";
 import { createTabs } from "./tabs.js";
+import { createTraining } from "./training.js";
+import { createTrainingCharts } from "./views/training.js";
 import { FIXED_HEIGHT, LANE_MIN, LANE_PAD, createTimeline } from "./views/timeline.js";
 
 // The link the page was opened with: {fields} to restore once connected, or {problem}, a
@@ -110,6 +112,11 @@ async function main() {
   const race = createRace($("race"), $("race-note"), goTo, $("race-summary"), $("race-story"));
   const explain = createExplain(doc, actions);
   const lesson = createLesson(doc, actions);
+  const training = createTraining(doc, actions);
+  const trainingCharts = createTrainingCharts({
+    curve: $("train-curve"), forget: $("train-forget"),
+    curveSummary: $("train-curve-summary"), forgetSummary: $("train-forget-summary"),
+  });
   const equations = createEquations($("equations"), $("eq-caption"));
   const activations = createActivations($("activations"), $("activations-summary"));
   const files = createFiles(doc, actions);
@@ -140,7 +147,7 @@ async function main() {
   const painter = createPainter({
     doc,
     status,
-    html: [controls, tabs, knobs, explain, lesson, files, announcer],
+    html: [controls, tabs, knobs, explain, lesson, files, training, announcer],
     canvases: [belt, timeline],
     dives: [
       { el: $("equations"), draw: () => equations.render(state), shown: inDive("equations") },
@@ -149,6 +156,7 @@ async function main() {
       { el: $("race"), draw: () => race.render(state), shown: inDive("gradients"), plotly: true },
       { el: $("gates"), draw: () => gates.render(state), shown: inDive("gates"), plotly: true },
       { el: $("readout"), draw: () => readout.render(state), shown: inDive("numbers") },
+      { el: $("train-curve"), draw: () => trainingCharts.render(state), shown: inDive("train"), plotly: true },
     ],
     restoringOrigin: session.restoringOrigin,
     address,

@@ -8,7 +8,8 @@ import { format, problemText, strings } from "./i18n/index.js";
 import { DEFAULT_SCENARIO, fromLink, linkFields } from "./link.js";
 import { connect, messageBytes, messages } from "./socket.js";
 import {
-  applyFrame, applySnapshot, clearError, followLesson, markAwaitingSync, maxMessageBytes, nextId, setConnection, setEqUnit,
+  applyFrame, applyProgress, applySnapshot, applyTraining, clearError, followLesson, noteAnswered,
+  trainingRuns, markAwaitingSync, maxMessageBytes, nextId, setConnection, setEqUnit,
   shownViews, setDive, setError, setLinkProblem, setOwnWeights, setSpeed, setStep, setUnit, setWalk, startNewSession, state,
 } from "./state.js";
 
@@ -171,6 +172,12 @@ export function createSession({ link, status, requestDraw, pause, download, unit
   }
 
   function onFrame(message) {
+    // While a training runs the views show its progress; a frame answers under the weights of the
+    // last pause, and the snapshot that follows the next pause brings the trained model whole.
+    if (trainingRuns()) {
+      noteAnswered(message.ack);
+      return;
+    }
     const result = applyFrame(message);
     if (result === "applied") {
       // The answer to the latest move is drawn at once. While a drag goes on, a newer move waited
@@ -207,6 +214,10 @@ export function createSession({ link, status, requestDraw, pause, download, unit
     else if (message.type === "file") download(message);
     else if (message.type === "frame") onFrame(message);
     else if (message.type === "error") onError(message);
+    else if (message.type === "training") {
+      applyTraining(message);
+      requestDraw();
+    } else if (message.type === "progress" && applyProgress(message)) requestDraw();
     sendWaitingIfAnswered();
   }
 

@@ -16,7 +16,7 @@ const JITTER = 0.25;
 // state.js maxMessageBytes()); this is the server's default, used only before the first snapshot.
 export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
-const SERVER_TYPES = ["snapshot", "frame", "error", "file"];
+const SERVER_TYPES = ["snapshot", "frame", "error", "file", "training", "progress"];
 
 // Builders for every client message the page sends; `id` is echoed by the server as `ack`.
 export const messages = {
@@ -39,6 +39,13 @@ export const messages = {
   // The views the page shows (the server computes and sends what they need).
   // `units`: the units whose columns to send (null: every unit).
   views: (id, shown, units) => ({ type: "views", id, shown, units }),
+  // Training on the server (docs/protocol.md, Training): settings {task, steps, hidden, ...}.
+  train: (id, settings) => ({ type: "train", id, ...settings }),
+  trainPause: (id) => ({ type: "train_pause", id }),
+  trainResume: (id) => ({ type: "train_resume", id }),
+  trainStep: (id) => ({ type: "train_step", id }),
+  trainReset: (id) => ({ type: "train_reset", id }),
+  trainSet: (id, fields) => ({ type: "train_set", id, ...fields }),
 };
 
 // The size of a message as it would be sent (UTF-8 bytes of its JSON).

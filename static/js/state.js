@@ -25,7 +25,7 @@ export const WHOLE_PARTS = {
 };
 
 // The deep dives under the workbench (one open at a time) and the lab's tabs beside the belt.
-export const DIVES = ["equations", "gradients", "gates", "numbers", "files"];
+export const DIVES = ["equations", "gradients", "gates", "numbers", "files", "train"];
 export const LAB_TABS = ["knobs", "clamps", "state"];
 
 // Milliseconds one step's animation (and one tick of play) takes at 1× speed.
@@ -83,6 +83,12 @@ export const state = {
   lesson: null,
   // The first step the belt over time hides (a prediction about it is asked), or null.
   veil: null,
+  // The session's training (docs/protocol.md, Training): its last `training` message ({state,
+  // reason, updates, seconds, budget, settings, task, worker}), or null before one started.
+  training: null,
+  // What its `progress` messages said, for the curves: {updates, loss, accuracy, forget (a row of
+  // H per entry), seconds}, one entry per message; restarted when a training starts again at update 0.
+  trainingLog: null,
 };
 
 // The five moves of one time step, in the concept source's order (1-based: walk = index + 1).
@@ -203,7 +209,7 @@ export function setLang(code) {
 
 // The views on the page (docs/protocol.md, `views`): the workbench's, and the open dive's.
 const DIVE_VIEWS = { equations: ["equations"], gradients: ["gradients", "race"], gates: ["gates"],
-  numbers: ["numbers"], files: [] };
+  numbers: ["numbers"], files: [], train: [] };
 export function shownViews(s = state) {
   return ["belt", "timeline", ...DIVE_VIEWS[s.dive]];
 }
@@ -408,4 +414,56 @@ export function nextTask() {
   if (!state.lesson) return;
   state.lesson = { ...state.lesson, task: state.lesson.task + 1, guess: null, revealed: null };
   state.veil = null;
+}
+
+// --- training ------------------------------------------------------------------------------------
+
+// A message answered but not merged (a frame while a training runs): its ack still counts.
+export function noteAnswered(ack) {
+  noteAck(ack);
+}
+
+export function applyTraining(message) {
+  noteAck(message.ack);
+  state.training = message;
+  if (message.state === "ended") state.trainingLog = null;
+}
+
+// Whether a training is running: its progress, not the frames, is what the views show then.
+export function trainingRuns() {
+  return Boolean(state.training && state.training.state === "running");
+}
+
+// A progress message: the probe under the weights of that moment replaces the arrays the views
+// draw (not the revision: it changes nothing the session holds), and its figures join the log.
+// Returns whether it applied.
+export function applyProgress(message) {
+  if (!state.sizes || !message.trace || !Array.isArray(message.trace.c) || message.trace.c.length !== state.sizes.T) {
+    return false;
+  }
+  const whole = wholeParts(message, state.sizes.T);
+  if (!whole) return false;
+  state.units = message.units || null;
+  state.trace = widenTrace(message.trace, state.units, state.sizes.H);
+  if (message.h0) state.h0 = message.h0;
+  if (message.c0) state.c0 = message.c0;
+  state.gradients = whole.gradients;
+  state.rnn = whole.rnn;
+  state.story = whole.gradients ? message.story || null : null;
+  logProgress(message);
+  return true;
+}
+
+function logProgress({ updates, loss, accuracy, forget, seconds }) {
+  const log = state.trainingLog;
+  const restart = !log || updates === 0 || updates < log.updates[log.updates.length - 1];
+  const next = restart ? { updates: [], loss: [], accuracy: [], forget: [], seconds: [] } : log;
+  if (!restart && updates === next.updates[next.updates.length - 1]) return; // a pause repeats the last
+  state.trainingLog = {
+    updates: [...next.updates, updates],
+    loss: [...next.loss, loss],
+    accuracy: [...next.accuracy, accuracy],
+    forget: [...next.forget, forget],
+    seconds: [...next.seconds, seconds],
+  };
 }

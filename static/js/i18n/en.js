@@ -126,6 +126,62 @@ export default {
       ],
     },
   },
+  // The training dive (static/js/training.js, views/training.js; docs/protocol.md, Training).
+  training: {
+    heading: "Train an LSTM yourself, and watch its gates learn",
+    hint: "The server trains a fresh LSTM with NumPy (backpropagation through time and Adam). While it " +
+      "learns, the belt above shows it reading one sequence of the task; pause it, and that model is yours " +
+      "to step through, drag and clamp.",
+    task: "Task",
+    tasks: {
+      "sign-memory": { name: "Sign memory", about: "Remember the sign of the first value through T noisy steps " +
+        "(2 classes; target 95 %)." },
+      count: { name: "Count pulses", about: "Count the pulses (0–4) that arrive at random steps (5 classes; " +
+        "target 95 %)." },
+      latch: { name: "Store and clear", about: "Keep the value shown at the “store” step, or 0 if a “clear” " +
+        "came after it, while the value channel never stops changing (within 0.2; target 90 %)." },
+      copy: { name: "Copy after a delay", about: "Report the value shown at step 0 after T noisy steps " +
+        "(within 0.2; target 90 %)." },
+    },
+    fields: {
+      steps: "Steps T (10–200)",
+      hidden: "Units H (1–16)",
+      learning_rate: "Learning rate",
+      batch: "Batch (1–256)",
+      seed: "Seed",
+      forget_bias: "Forget bias at the start",
+    },
+    forgetOne: "+1 (Jozefowicz et al. 2015)",
+    forgetZero: "0",
+    start: "Start training",
+    pause: "Pause",
+    resume: "Resume",
+    step: "One update",
+    reset: "Reset",
+    progressLabel: "Updates done of the budget",
+    none: "No training yet: choose a task and press “Start training”.",
+    states: {
+      running: "Training",
+      paused: "Paused",
+      finished: "Finished: its {reason} budget is spent",
+      ended: "Ended",
+    },
+    reasons: { updates: "update", seconds: "time" },
+    updates: "update {updates} of {budget} ({seconds} s)",
+    heldOut: "held-out loss {loss}, accuracy {accuracy} % (target {target} %)",
+    reached: "target reached",
+    curveHeading: "Loss and accuracy on held-out sequences",
+    forgetHeading: "Watch f learn to hold",
+    forgetHint: "Each unit's forget gate on the sequence above, averaged over the steps where the memory " +
+      "must hold: a unit that learns to keep rises toward 1.",
+    loss: "loss",
+    accuracy: "accuracy",
+    target: "target",
+    updatesAxis: "updates",
+    forgetAxis: "mean f while holding",
+    curveSummary: "After {updates} updates: held-out loss {loss}, accuracy {accuracy} %.",
+    forgetSummary: "After {updates} updates, each unit's mean forget gate while holding: {values}.",
+  },
   deck: {
     heading: "Step through time and set the inputs",
   },
@@ -144,6 +200,7 @@ export default {
     gates: "Gates over time",
     numbers: "Numbers",
     files: "Your model & data",
+    train: "Train it yourself",
   },
   // The names of the languages, each in its own language (the same in every catalogue).
   lang: {
