@@ -258,6 +258,12 @@ class LayerSummary(BaseModel):
     H: int = Field(description="hidden size")
     D: int = Field(description="input size")
     reverse: bool = Field(description="the backward direction of a bidirectional nn.LSTM (…_reverse)")
+    model: Literal["gru"] | None = Field(
+        default=None, description='"gru" for a GRU layer; absent for an LSTM'
+    )
+    reset_after: bool | None = Field(
+        default=None, description="a GRU's: false for Keras' reset_after=False (r ⊙ h_{t-1} before W_hn)"
+    )
 
 
 class SkippedLayer(BaseModel):
@@ -268,12 +274,24 @@ class SkippedLayer(BaseModel):
 
 
 class ImportedWeights(BaseModel):
-    """One layer in /api/trace's form (PyTorch layout, gate rows i, f, g, o), and the file's others."""
+    """One layer in /api/trace's form (PyTorch layout: an LSTM's gate rows i, f, g, o, a GRU's r, z,
+    n), and the file's others."""
 
     weights: WeightsIn
     layer: str = Field(description="id of the layer in `weights`")
-    layers: list[LayerSummary] = Field(description="every LSTM layer in the file that can be imported")
-    skipped: list[SkippedLayer] = Field(description="layers that look like LSTMs but cannot be imported")
+    layers: list[LayerSummary] = Field(
+        description="every LSTM and GRU layer in the file that can be imported"
+    )
+    skipped: list[SkippedLayer] = Field(
+        description="layers that look like LSTMs or GRUs but cannot be imported"
+    )
+    model: Literal["gru"] | None = Field(
+        default=None,
+        description='"gru" when `weights` is a GRU (post it with "model": "gru"); absent for an LSTM',
+    )
+    reset_after: bool | None = Field(
+        default=None, description="the GRU's, as /api/trace takes it; absent for an LSTM"
+    )
 
 
 class ImportedInputs(BaseModel):

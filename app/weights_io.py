@@ -1,4 +1,4 @@
-"""An LSTM layer from a .safetensors or .npz file, in PyTorch or Keras naming; and back out.
+"""An LSTM or GRU layer from a .safetensors or .npz file, in PyTorch or Keras naming; and back out.
 
 Reading costs nothing until the file has earned it: the file's table of tensors (names, dtypes,
 shapes) is checked first, LSTM layers are recognised by name and checked by shape, and only the
@@ -9,6 +9,10 @@ Layers are listed in file order; each has an `id` to choose it by. PyTorch's sta
 `{prefix}l{k}` (e.g. "encoder.lstm.l1"), the backward direction of a bidirectional LSTM
 `{prefix}l{k}_reverse`, listed as a layer of its own (its weights run forward in time here,
 over whatever x is given); an LSTMCell's and a Keras layer's id is their prefix.
+
+A layer is a GRU when its recurrent matrix has a GRU's shape: PyTorch's weight_hh (3H, H), Keras'
+recurrent_kernel (H, 3H). Keras orders a GRU's gates z, r, h (PyTorch: r, z, n) and keeps two
+biases stacked, (2, 3H), when reset_after is True (its default), one, (3H,), when it is False.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from typing import Literal
 import numpy as np
 
 from .config import get_settings
+from .engine.gru import GRUWeights
 from .engine.lstm import WEIGHT_NAMES, LSTMWeights
 from .file_errors import FileProblem, Malformed, TooLarge, Unusable, setting
 from .numpy_files import ZIP_MAGICS, npz_bytes, open_npz
@@ -27,6 +32,7 @@ from .safetensors_file import looks_like_safetensors, open_safetensors, safetens
 from .tensor_file import Spec, TensorFile, check_values, require_float
 
 Naming = Literal["pytorch", "keras"]
+Kind = Literal["lstm", "gru"]
 ExportFormat = Literal["safetensors", "npz"]
 
 # Liberal in the prefix (any module path, "/" or "." separated), strict in what follows it.
@@ -43,8 +49,8 @@ _KERAS_FILES = (".h5", ".keras", ".hdf5")
 
 @dataclass(frozen=True)
 class Layer:
-    """One loadable LSTM layer of a file; `tensors` maps each role (weight_ih or kernel, …) to
-    the tensor's name in the file."""
+    """One loadable LSTM or GRU layer of a file; `tensors` maps each role (weight_ih or kernel, …)
+    to the tensor's name in the file."""
 
     id: str
     naming: Naming
@@ -52,15 +58,19 @@ class Layer:
     input_size: int
     reverse: bool
     tensors: dict[str, str]
+    kind: Kind = "lstm"
+    reset_after: bool | None = None  # a GRU's: where its reset gate acts (see app/engine/gru.py)
 
     def summary(self) -> dict[str, object]:
-        return {"id": self.id, "naming": self.naming, "H": self.hidden_size, "D": self.input_size,
-                "reverse": self.reverse}  # fmt: skip
+        """An LSTM's as it always was; a GRU's says so, and where its reset gate acts."""
+        out: dict[str, object] = {"id": self.id, "naming": self.naming, "H": self.hidden_size,
+                                  "D": self.input_size, "reverse": self.reverse}  # fmt: skip
+        return out if self.kind == "lstm" else out | {"model": "gru", "reset_after": self.reset_after}
 
 
 @dataclass(frozen=True)
 class Imported:
-    weights: LSTMWeights
+    weights: LSTMWeights | GRUWeights
     layer: Layer  # the one loaded
     layers: list[Layer]  # every loadable layer in the file
     skipped: dict[str, FileProblem]  # layer id → why it cannot be loaded, for layers that look like LSTMs
@@ -119,9 +129,15 @@ def open_tensor_file(data: bytes, filename: str = "") -> TensorFile:
     raise Malformed("not_tensor_file")
 
 
-def export_weights(weights: LSTMWeights, fmt: ExportFormat) -> bytes:
-    """One layer in PyTorch naming (weight_ih_l0, …, float64), so nn.LSTM.load_state_dict takes it."""
-    tensors = {f"{name}_l0": np.ascontiguousarray(getattr(weights, name)) for name in WEIGHT_NAMES}
+def export_weights(weights: LSTMWeights | GRUWeights, fmt: ExportFormat) -> bytes:
+    """One layer in PyTorch naming (weight_ih_l0, …, float64), so nn.LSTM's (or nn.GRU's)
+    load_state_dict takes it. nn.GRU cannot run a GRU that resets before W_hn: that one is written in
+    Keras naming (kernel, recurrent_kernel, bias (3H,)), which Keras' GRU(reset_after=False) takes and
+    which imports back as the same model."""
+    if isinstance(weights, GRUWeights) and not weights.reset_after:
+        tensors = _to_keras_gru(weights)
+    else:
+        tensors = {f"{name}_l0": np.ascontiguousarray(getattr(weights, name)) for name in WEIGHT_NAMES}
     return safetensors_bytes(tensors) if fmt == "safetensors" else npz_bytes(tensors)
 
 
@@ -186,13 +202,30 @@ def _layer(group: _Group, specs: dict[str, Spec]) -> Layer | FileProblem:
     try:
         for name in group.members.values():
             require_float(name, specs[name])
-        check = _torch_sizes if group.naming == "pytorch" else _keras_sizes
-        hidden, inputs = check(group, specs)
+        if _is_gru(group, specs):
+            check = _torch_gru_sizes if group.naming == "pytorch" else _keras_gru_sizes
+            hidden, inputs, reset_after = check(group, specs)
+        else:
+            hidden, inputs = (_torch_sizes if group.naming == "pytorch" else _keras_sizes)(group, specs)
         _check_limits(group.id, hidden, inputs)
     except FileProblem as problem:
         return problem
     reverse = group.tail.endswith("_reverse")
-    return Layer(group.id, group.naming, hidden, inputs, reverse, dict(group.members))
+    if not _is_gru(group, specs):
+        return Layer(group.id, group.naming, hidden, inputs, reverse, dict(group.members))
+    return Layer(group.id, group.naming, hidden, inputs, reverse, dict(group.members), "gru", reset_after)
+
+
+def _is_gru(group: _Group, specs: dict[str, Spec]) -> bool:
+    """Whether the recurrent matrix has a GRU's shape: weight_hh (3H, H) or recurrent_kernel (H, 3H)."""
+    role = "weight_hh" if group.naming == "pytorch" else "recurrent_kernel"
+    if role not in group.members or "weight_hr" in group.members:
+        return False
+    shape = specs[group.members[role]].shape
+    if len(shape) != 2:
+        return False
+    rows, columns = shape if group.naming == "pytorch" else shape[::-1]
+    return columns > 0 and rows == 3 * columns
 
 
 def _torch_sizes(group: _Group, specs: dict[str, Spec]) -> tuple[int, int]:
@@ -207,10 +240,7 @@ def _torch_sizes(group: _Group, specs: dict[str, Spec]) -> tuple[int, int]:
         )
     hidden, inputs = ih[0] // 4, ih[1]
     expected = {"weight_hh": (4 * hidden, hidden), "bias_ih": (4 * hidden,), "bias_hh": (4 * hidden,)}
-    biases = [role for role in ("bias_ih", "bias_hh") if role in group.members]
-    if len(biases) == 1:
-        other = group.name("bias_hh" if biases[0] == "bias_ih" else "bias_ih")
-        raise Unusable("one_bias_missing", name=other, present=group.name(biases[0]))
+    biases = _biases(group)
     for role in ("weight_hh", *biases):
         name, shape = group.name(role), specs[group.name(role)].shape
         if shape != expected[role]:
@@ -225,6 +255,70 @@ def _torch_sizes(group: _Group, specs: dict[str, Spec]) -> tuple[int, int]:
                 note=_kind(shape) if role == "weight_hh" else None,
             )
     return hidden, inputs
+
+
+def _biases(group: _Group, gru: bool = False) -> list[str]:
+    """The bias roles present: both or neither (bias=False); one alone is refused."""
+    biases: list[str] = [role for role in ("bias_ih", "bias_hh") if role in group.members]
+    if len(biases) == 1:
+        other, present = group.name("bias_hh" if biases[0] == "bias_ih" else "bias_ih"), group.name(biases[0])
+        if gru:
+            raise Unusable("gru_one_bias_missing", name=other, present=present)
+        raise Unusable("one_bias_missing", name=other, present=present)
+    return biases
+
+
+def _torch_gru_sizes(group: _Group, specs: dict[str, Spec]) -> tuple[int, int, bool]:
+    """(H, D, reset_after) of an nn.GRU: weight_hh (3H, H) sets H; weight_ih (3H, D), biases (3H,)."""
+    _require(group, ("weight_ih", "weight_hh"))
+    hh_name, hh = group.name("weight_hh"), specs[group.name("weight_hh")].shape
+    rows = 3 * hh[1]
+    ih_name, ih = group.name("weight_ih"), specs[group.name("weight_ih")].shape
+    if len(ih) != 2 or ih[0] != rows or ih[1] == 0:
+        raise _mismatch(ih_name, ih, hh_name, hh, hh[1], f"({rows}, D)")
+    for role in _biases(group, gru=True):
+        name, shape = group.name(role), specs[group.name(role)].shape
+        if shape != (rows,):
+            raise _mismatch(name, shape, hh_name, hh, hh[1], str((rows,)))
+    return hh[1], ih[1], True  # nn.GRU applies its reset gate after W_hn
+
+
+def _keras_gru_sizes(group: _Group, specs: dict[str, Spec]) -> tuple[int, int, bool]:
+    """(H, D, reset_after) of a Keras GRU: recurrent_kernel (H, 3H), kernel (D, 3H), and a bias of
+    (2, 3H) (reset_after=True, Keras' default) or (3H,) (reset_after=False); without a bias the file
+    cannot say, and Keras' default is assumed."""
+    _require(group, ("kernel", "recurrent_kernel"))
+    rk_name, rk = group.name("recurrent_kernel"), specs[group.name("recurrent_kernel")].shape
+    hidden = rk[0]
+    k_name, kernel = group.name("kernel"), specs[group.name("kernel")].shape
+    if len(kernel) != 2 or kernel[0] == 0 or kernel[1] != 3 * hidden:
+        raise _mismatch(k_name, kernel, rk_name, rk, hidden, f"(D, {3 * hidden})")
+    if "bias" not in group.members:
+        return hidden, kernel[0], True
+    b_name, bias = group.name("bias"), specs[group.name("bias")].shape
+    if bias not in ((2, 3 * hidden), (3 * hidden,)):
+        raise Unusable("keras_gru_bias_shape", name=b_name, shape=str(bias), columns=3 * hidden)
+    return hidden, kernel[0], len(bias) == 2
+
+
+def _mismatch(
+    name: str,
+    shape: tuple[int, ...],
+    reference: str,
+    reference_shape: tuple[int, ...],
+    hidden: int,
+    expected: str,
+) -> Unusable:
+    return Unusable(
+        "shape_mismatch",
+        name=name,
+        shape=str(shape),
+        reference=reference,
+        reference_shape=str(reference_shape),
+        hidden=hidden,
+        expected=expected,
+        note=None,
+    )
 
 
 def _keras_sizes(group: _Group, specs: dict[str, Spec]) -> tuple[int, int]:
@@ -297,8 +391,10 @@ def _check_limits(layer_id: str, hidden: int, inputs: int) -> None:
 # --- reading the chosen layer ---------------------------------------------------------------
 
 
-def _load(tensors: TensorFile, layer: Layer) -> LSTMWeights:
+def _load(tensors: TensorFile, layer: Layer) -> LSTMWeights | GRUWeights:
     values = {role: check_values(name, tensors.load(name)) for role, name in layer.tensors.items()}
+    if layer.kind == "gru":
+        return _gru(values, layer)
     if layer.naming == "keras":
         return _from_keras(values, layer.hidden_size)
     zeros = np.zeros(4 * layer.hidden_size)  # nn.LSTM(bias=False) saves no biases
@@ -321,3 +417,45 @@ def _from_keras(values: dict[str, np.ndarray], hidden: int) -> LSTMWeights:
         bias_ih=bias[: 4 * hidden],
         bias_hh=bias[4 * hidden :] if bias.size == 8 * hidden else np.zeros(4 * hidden),
     )
+
+
+# Keras keeps a GRU's gates in blocks of columns ordered z, r, h; PyTorch's rows are r, z, n.
+def _keras_gru_order(hidden: int) -> np.ndarray:
+    """Indices that take Keras' z, r, h blocks to PyTorch's r, z, n (the same list both ways)."""
+    return np.concatenate(
+        [np.arange(hidden, 2 * hidden), np.arange(hidden), np.arange(2 * hidden, 3 * hidden)]
+    )
+
+
+def _gru(values: dict[str, np.ndarray], layer: Layer) -> GRUWeights:
+    """A GRU in PyTorch's layout. nn.GRU(bias=False) saves no biases; Keras' (2, 3H) bias is the
+    input and the recurrent bias (the recurrent one is what the reset gate scales), its (3H,) bias
+    (reset_after=False) goes to bias_ih, where only the sum b_ih + b_hn matters."""
+    hidden, reset_after = layer.hidden_size, layer.reset_after is not False
+    zeros = np.zeros(3 * hidden)
+    if layer.naming == "pytorch":
+        return GRUWeights(
+            values["weight_ih"],
+            values["weight_hh"],
+            values.get("bias_ih", zeros),
+            values.get("bias_hh", zeros),
+        )
+    order = _keras_gru_order(hidden)
+    bias = np.atleast_2d(values.get("bias", zeros))  # (1, 3H) or (2, 3H)
+    return GRUWeights(
+        weight_ih=np.ascontiguousarray(values["kernel"][:, order].T),  # (D, 3H) → (3H, D)
+        weight_hh=np.ascontiguousarray(values["recurrent_kernel"][:, order].T),  # (H, 3H) → (3H, H)
+        bias_ih=bias[0][order],
+        bias_hh=bias[1][order] if len(bias) == 2 else zeros,
+        reset_after=reset_after,
+    )
+
+
+def _to_keras_gru(weights: GRUWeights) -> dict[str, np.ndarray]:
+    """A reset-before GRU in Keras' naming and layout: what GRU(reset_after=False).set_weights takes."""
+    order = _keras_gru_order(weights.hidden_size)
+    return {
+        "kernel": np.ascontiguousarray(weights.weight_ih[order].T),
+        "recurrent_kernel": np.ascontiguousarray(weights.weight_hh[order].T),
+        "bias": (weights.bias_ih + weights.bias_hh)[order],
+    }

@@ -13,6 +13,7 @@ import pytest
 from safetensors.numpy import save as save_safetensors
 
 from app.config import get_settings
+from app.engine.layer import Layer
 from app.engine.lstm import WEIGHT_NAMES, LSTMWeights
 from app.file_errors import Malformed, TooLarge, Unusable
 from app.weights_io import export_weights, import_layer
@@ -53,7 +54,7 @@ def suffixed(layer: dict[str, np.ndarray], suffix: str, prefix: str = "") -> dic
     return {f"{prefix}{name}{suffix}": value for name, value in layer.items()}
 
 
-def assert_weights_equal(weights: LSTMWeights, expected: dict[str, np.ndarray]) -> None:
+def assert_weights_equal(weights: Layer, expected: dict[str, np.ndarray]) -> None:
     for name in WEIGHT_NAMES:
         np.testing.assert_array_equal(getattr(weights, name), expected[name].astype(np.float64), name)
 
@@ -265,8 +266,9 @@ def test_wrong_bias_length_and_gru_shapes_are_named() -> None:
     layer["bias_hh"] = np.zeros(15, np.float32)
     refused(npz(**suffixed(layer, "_l0")), Unusable, "bias_hh_l0 has shape (15,)", "must be (16,)")
 
-    gru = {"weight_ih_l0": np.zeros((48, 3), np.float32), "weight_hh_l0": np.zeros((48, 16), np.float32)}
-    refused(npz(**gru), Unusable, "weight_hh_l0 has shape (48, 16)", "GRU")
+    # A GRU's weight_hh (3H, H) makes it a GRU (tests/test_weights_io_gru.py): then weight_ih must agree.
+    gru = {"weight_ih_l0": np.zeros((64, 3), np.float32), "weight_hh_l0": np.zeros((48, 16), np.float32)}
+    refused(npz(**gru), Unusable, "weight_ih_l0 has shape (64, 3), but weight_hh_l0 (48, 16) means H=16")
 
 
 def test_keras_kernel_that_disagrees_with_recurrent_kernel_is_named() -> None:

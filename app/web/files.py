@@ -38,17 +38,19 @@ LayerField = Annotated[str | None, Form(description="id of the layer to import (
     "/weights",
     response_model=ImportedWeights,
     responses=_REFUSALS,
-    summary="Import one LSTM layer from a .safetensors or .npz file (PyTorch or Keras naming)",
+    summary="Import one LSTM or GRU layer from a .safetensors or .npz file (PyTorch or Keras naming)",
 )
 def import_weights(file: UploadFile, layer: LayerField = None) -> Response:
-    """The layer's weights in /api/trace's form, and every LSTM layer the file holds."""
+    """The layer's weights in /api/trace's form, and every LSTM and GRU layer the file holds."""
     found = import_layer(_read(file), file.filename or "", layer or None)  # a blank field: the default
-    body = {
+    body: dict[str, object] = {
         "weights": {name: getattr(found.weights, name) for name in WEIGHT_NAMES},
         "layer": found.layer.id,
         "layers": [each.summary() for each in found.layers],
         "skipped": [{"id": layer_id, **why.answer()} for layer_id, why in found.skipped.items()],
     }
+    if found.layer.kind == "gru":  # an LSTM's answer stays as it always was
+        body |= {"model": "gru", "reset_after": found.layer.reset_after}
     return Response(dumps(body), media_type="application/json")
 
 

@@ -456,6 +456,10 @@ export default {
     gru_weight_ih_rows: "weight_ih has {rows} rows; a GRU needs 3H rows (gates r, z, n)",
     gru_has_no_c0: "c0 is for an LSTM; a GRU has no cell state (its hidden state h is its belt)",
     reset_after_is_for_gru: "reset_after is for a GRU only",
+    gru_one_bias_missing: "{name} is missing, but {present} is there; an nn.GRU has both biases or " +
+      "neither (bias=False)",
+    keras_gru_bias_shape: "{name} has shape {shape}; a Keras GRU's bias is (2, {columns}) with " +
+      "reset_after=True (the default) or ({columns},) with reset_after=False",
     trace_too_large: "T·H = {cells} exceeds {limit}",
     target_out_of_range: "gradients.target={value} is out of range: H={hidden}",
     int_type: "must be a whole number",
