@@ -456,6 +456,10 @@ export default {
     gru_weight_ih_rows: "weight_ih has {rows} rows; a GRU needs 3H rows (gates r, z, n)",
     gru_has_no_c0: "c0 is for an LSTM; a GRU has no cell state (its hidden state h is its belt)",
     reset_after_is_for_gru: "reset_after is for a GRU only",
+    no_gru_version: "scenario {name} has no GRU version; these have one: {known}",
+    not_a_gate_of_model: "{gate} is not a gate of this {model}; its gates are {gates}",
+    not_a_knob_of_model: "{field} is not a knob of this {model}; its gate bias knobs are {knobs}",
+    reset_after_needs_weights: "reset_after goes with GRU weights; a scenario's GRU comes with its own",
     gru_one_bias_missing: "{name} is missing, but {present} is there; an nn.GRU has both biases or " +
       "neither (bias=False)",
     keras_gru_bias_shape: "{name} has shape {shape}; a Keras GRU's bias is (2, {columns}) with " +
