@@ -249,6 +249,32 @@ class ScenarioDetail(ScenarioSummary):
     knobs: ScenarioKnobs
 
 
+class GRUScenarioKnobs(BaseModel):
+    """A GRU scenario's knobs: its gates' bias shifts, and the rest as an LSTM's."""
+
+    bias_r: float
+    bias_z: float
+    bias_n: float
+    weight_scale: float
+    rnn_scale: float
+    target: int | Literal["sum"]
+    clamps: dict[str, list[float | None]] = Field(description="forced values of r, z, n per unit; {} if none")
+
+
+class GRUScenarioDetail(ScenarioSummary):
+    """A scenario's GRU version (`?model=gru`): post `model`, `weights`, `x`, `h0` and `reset_after`
+    to /api/trace to reproduce what the page shows. A GRU has no c0."""
+
+    model: Literal["gru"]
+    reset_after: bool
+    weights: WeightsIn = Field(description="gate rows r, z, n: (3H, D), (3H, H), (3H,), (3H,)")
+    x: Matrix
+    h0: Vector
+    input_names: list[str]
+    input_range: tuple[float, float]
+    knobs: GRUScenarioKnobs
+
+
 # --- Files (app/web/files.py) -----------------------------------------------------------------
 
 
