@@ -18,7 +18,7 @@ biases stacked, (2, 3H), when reset_after is True (its default), one, (3H,), whe
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -27,11 +27,12 @@ from .config import get_settings
 from .engine.gru import GRUWeights
 from .engine.lstm import WEIGHT_NAMES, LSTMWeights
 from .file_errors import FileProblem, Malformed, TooLarge, Unusable, setting
+from .gru_import import gru_weights_from, is_gru, keras_gru_sizes, to_keras_gru, torch_gru_sizes
+from .layer_group import Group, Naming, bias_roles, require
 from .numpy_files import ZIP_MAGICS, npz_bytes, open_npz
 from .safetensors_file import looks_like_safetensors, open_safetensors, safetensors_bytes
 from .tensor_file import Spec, TensorFile, check_values, require_float
 
-Naming = Literal["pytorch", "keras"]
 Kind = Literal["lstm", "gru"]
 ExportFormat = Literal["safetensors", "npz"]
 
@@ -41,7 +42,6 @@ _TORCH = re.compile(
     _PREFIX + r"(?P<role>weight_ih|weight_hh|bias_ih|bias_hh|weight_hr)(?P<tail>_l(?P<k>\d+)(?:_reverse)?)?$"
 )
 _KERAS = re.compile(_PREFIX + r"(?P<role>recurrent_kernel|kernel|bias)(?P<tail>:\d+)?$")
-_SEPARATORS = "./:_-"
 # Files of another kind, known by their name, are refused saying what to save instead.
 _PICKLES = (".pt", ".pth", ".bin", ".ckpt", ".pkl")
 _KERAS_FILES = (".h5", ".keras", ".hdf5")
@@ -74,25 +74,6 @@ class Imported:
     layer: Layer  # the one loaded
     layers: list[Layer]  # every loadable layer in the file
     skipped: dict[str, FileProblem]  # layer id → why it cannot be loaded, for layers that look like LSTMs
-
-
-@dataclass
-class _Group:
-    """Tensors that share a prefix and layer suffix: one candidate layer."""
-
-    naming: Naming
-    prefix: str
-    tail: str  # "_l1", "_l0_reverse", ":0" or ""
-    members: dict[str, str] = field(default_factory=dict)  # role → name in the file
-
-    def name(self, role: str) -> str:
-        return self.members.get(role, f"{self.prefix}{role}{self.tail}")
-
-    @property
-    def id(self) -> str:
-        if self.naming == "pytorch" and self.tail:
-            return self.prefix + self.tail.removeprefix("_")
-        return self.prefix.rstrip(_SEPARATORS) or ("cell" if self.naming == "pytorch" else "lstm")
 
 
 def import_layer(data: bytes, filename: str = "", layer: str | None = None) -> Imported:
@@ -135,7 +116,7 @@ def export_weights(weights: LSTMWeights | GRUWeights, fmt: ExportFormat) -> byte
     Keras naming (kernel, recurrent_kernel, bias (3H,)), which Keras' GRU(reset_after=False) takes and
     which imports back as the same model."""
     if isinstance(weights, GRUWeights) and not weights.reset_after:
-        tensors = _to_keras_gru(weights)
+        tensors = to_keras_gru(weights)
     else:
         tensors = {f"{name}_l0": np.ascontiguousarray(getattr(weights, name)) for name in WEIGHT_NAMES}
     return safetensors_bytes(tensors) if fmt == "safetensors" else npz_bytes(tensors)
@@ -144,9 +125,9 @@ def export_weights(weights: LSTMWeights | GRUWeights, fmt: ExportFormat) -> byte
 # --- finding layers ---------------------------------------------------------------------------
 
 
-def _groups(specs: dict[str, Spec]) -> list[_Group]:
+def _groups(specs: dict[str, Spec]) -> list[Group]:
     """Candidate layers in file order: PyTorch groups, and Keras groups with a recurrent_kernel."""
-    groups: dict[tuple[str, str, str], _Group] = {}
+    groups: dict[tuple[str, str, str], Group] = {}
     first_seen: dict[str, int] = {}  # prefix → position of its first tensor in the file
     for position, name in enumerate(specs):
         match = _TORCH.match(name) or _KERAS.match(name)
@@ -155,14 +136,14 @@ def _groups(specs: dict[str, Spec]) -> list[_Group]:
         first_seen.setdefault(match["prefix"], position)
         naming: Naming = "pytorch" if match.re is _TORCH else "keras"
         key = (naming, match["prefix"], match["tail"] or "")
-        group = groups.setdefault(key, _Group(naming, match["prefix"], match["tail"] or ""))
+        group = groups.setdefault(key, Group(naming, match["prefix"], match["tail"] or ""))
         group.members[match["role"]] = name
     found = [g for g in groups.values() if g.naming == "pytorch" or "recurrent_kernel" in g.members]
     # Modules in file order; within one, l0 before l1 before l10, forward before reverse.
     return sorted(found, key=lambda g: (first_seen[g.prefix], _layer_number(g), g.tail.endswith("_reverse")))
 
 
-def _layer_number(group: _Group) -> int:
+def _layer_number(group: Group) -> int:
     digits = re.search(r"\d+", group.tail)
     return int(digits[0]) if digits else 0
 
@@ -197,13 +178,13 @@ def _nothing_found(specs: dict[str, Spec]) -> Unusable:
 # --- checking a layer from its table alone --------------------------------------------------
 
 
-def _layer(group: _Group, specs: dict[str, Spec]) -> Layer | FileProblem:
+def _layer(group: Group, specs: dict[str, Spec]) -> Layer | FileProblem:
     """The layer if its tensors are there and fit together, else the problem (raised if chosen)."""
     try:
         for name in group.members.values():
             require_float(name, specs[name])
-        if _is_gru(group, specs):
-            check = _torch_gru_sizes if group.naming == "pytorch" else _keras_gru_sizes
+        if is_gru(group, specs):
+            check = torch_gru_sizes if group.naming == "pytorch" else keras_gru_sizes
             hidden, inputs, reset_after = check(group, specs)
         else:
             hidden, inputs = (_torch_sizes if group.naming == "pytorch" else _keras_sizes)(group, specs)
@@ -211,28 +192,16 @@ def _layer(group: _Group, specs: dict[str, Spec]) -> Layer | FileProblem:
     except FileProblem as problem:
         return problem
     reverse = group.tail.endswith("_reverse")
-    if not _is_gru(group, specs):
+    if not is_gru(group, specs):
         return Layer(group.id, group.naming, hidden, inputs, reverse, dict(group.members))
     return Layer(group.id, group.naming, hidden, inputs, reverse, dict(group.members), "gru", reset_after)
 
 
-def _is_gru(group: _Group, specs: dict[str, Spec]) -> bool:
-    """Whether the recurrent matrix has a GRU's shape: weight_hh (3H, H) or recurrent_kernel (H, 3H)."""
-    role = "weight_hh" if group.naming == "pytorch" else "recurrent_kernel"
-    if role not in group.members or "weight_hr" in group.members:
-        return False
-    shape = specs[group.members[role]].shape
-    if len(shape) != 2:
-        return False
-    rows, columns = shape if group.naming == "pytorch" else shape[::-1]
-    return columns > 0 and rows == 3 * columns
-
-
-def _torch_sizes(group: _Group, specs: dict[str, Spec]) -> tuple[int, int]:
+def _torch_sizes(group: Group, specs: dict[str, Spec]) -> tuple[int, int]:
     """(H, D) of weight_ih (4H, D), weight_hh (4H, H), bias_ih and bias_hh (4H,), both or neither."""
     if "weight_hr" in group.members:
         raise Unusable("lstm_projection", name=group.name("weight_hr"))
-    _require(group, ("weight_ih", "weight_hh"))
+    require(group, ("weight_ih", "weight_hh"))
     ih_name, ih = group.name("weight_ih"), specs[group.name("weight_ih")].shape
     if len(ih) != 2 or ih[0] == 0 or ih[0] % 4 or ih[1] == 0:
         raise Unusable(
@@ -240,7 +209,7 @@ def _torch_sizes(group: _Group, specs: dict[str, Spec]) -> tuple[int, int]:
         )
     hidden, inputs = ih[0] // 4, ih[1]
     expected = {"weight_hh": (4 * hidden, hidden), "bias_ih": (4 * hidden,), "bias_hh": (4 * hidden,)}
-    biases = _biases(group)
+    biases = bias_roles(group)
     for role in ("weight_hh", *biases):
         name, shape = group.name(role), specs[group.name(role)].shape
         if shape != expected[role]:
@@ -257,73 +226,9 @@ def _torch_sizes(group: _Group, specs: dict[str, Spec]) -> tuple[int, int]:
     return hidden, inputs
 
 
-def _biases(group: _Group, gru: bool = False) -> list[str]:
-    """The bias roles present: both or neither (bias=False); one alone is refused."""
-    biases: list[str] = [role for role in ("bias_ih", "bias_hh") if role in group.members]
-    if len(biases) == 1:
-        other, present = group.name("bias_hh" if biases[0] == "bias_ih" else "bias_ih"), group.name(biases[0])
-        if gru:
-            raise Unusable("gru_one_bias_missing", name=other, present=present)
-        raise Unusable("one_bias_missing", name=other, present=present)
-    return biases
-
-
-def _torch_gru_sizes(group: _Group, specs: dict[str, Spec]) -> tuple[int, int, bool]:
-    """(H, D, reset_after) of an nn.GRU: weight_hh (3H, H) sets H; weight_ih (3H, D), biases (3H,)."""
-    _require(group, ("weight_ih", "weight_hh"))
-    hh_name, hh = group.name("weight_hh"), specs[group.name("weight_hh")].shape
-    rows = 3 * hh[1]
-    ih_name, ih = group.name("weight_ih"), specs[group.name("weight_ih")].shape
-    if len(ih) != 2 or ih[0] != rows or ih[1] == 0:
-        raise _mismatch(ih_name, ih, hh_name, hh, hh[1], f"({rows}, D)")
-    for role in _biases(group, gru=True):
-        name, shape = group.name(role), specs[group.name(role)].shape
-        if shape != (rows,):
-            raise _mismatch(name, shape, hh_name, hh, hh[1], str((rows,)))
-    return hh[1], ih[1], True  # nn.GRU applies its reset gate after W_hn
-
-
-def _keras_gru_sizes(group: _Group, specs: dict[str, Spec]) -> tuple[int, int, bool]:
-    """(H, D, reset_after) of a Keras GRU: recurrent_kernel (H, 3H), kernel (D, 3H), and a bias of
-    (2, 3H) (reset_after=True, Keras' default) or (3H,) (reset_after=False); without a bias the file
-    cannot say, and Keras' default is assumed."""
-    _require(group, ("kernel", "recurrent_kernel"))
-    rk_name, rk = group.name("recurrent_kernel"), specs[group.name("recurrent_kernel")].shape
-    hidden = rk[0]
-    k_name, kernel = group.name("kernel"), specs[group.name("kernel")].shape
-    if len(kernel) != 2 or kernel[0] == 0 or kernel[1] != 3 * hidden:
-        raise _mismatch(k_name, kernel, rk_name, rk, hidden, f"(D, {3 * hidden})")
-    if "bias" not in group.members:
-        return hidden, kernel[0], True
-    b_name, bias = group.name("bias"), specs[group.name("bias")].shape
-    if bias not in ((2, 3 * hidden), (3 * hidden,)):
-        raise Unusable("keras_gru_bias_shape", name=b_name, shape=str(bias), columns=3 * hidden)
-    return hidden, kernel[0], len(bias) == 2
-
-
-def _mismatch(
-    name: str,
-    shape: tuple[int, ...],
-    reference: str,
-    reference_shape: tuple[int, ...],
-    hidden: int,
-    expected: str,
-) -> Unusable:
-    return Unusable(
-        "shape_mismatch",
-        name=name,
-        shape=str(shape),
-        reference=reference,
-        reference_shape=str(reference_shape),
-        hidden=hidden,
-        expected=expected,
-        note=None,
-    )
-
-
-def _keras_sizes(group: _Group, specs: dict[str, Spec]) -> tuple[int, int]:
+def _keras_sizes(group: Group, specs: dict[str, Spec]) -> tuple[int, int]:
     """(H, D) of recurrent_kernel (H, 4H), kernel (D, 4H), and bias (4H,) if there is one."""
-    _require(group, ("kernel", "recurrent_kernel"))
+    require(group, ("kernel", "recurrent_kernel"))
     rk_name, rk = group.name("recurrent_kernel"), specs[group.name("recurrent_kernel")].shape
     if len(rk) != 2 or rk[0] == 0 or rk[1] != 4 * rk[0]:
         raise Unusable("keras_recurrent_shape", name=rk_name, shape=str(rk), note=_kind(rk[::-1]))
@@ -357,14 +262,6 @@ def _keras_sizes(group: _Group, specs: dict[str, Spec]) -> tuple[int, int]:
     return hidden, kernel[0]
 
 
-def _require(group: _Group, roles: tuple[str, ...]) -> None:
-    for role in roles:
-        if role not in group.members:
-            raise Unusable(
-                "tensor_missing", name=group.name(role), layer=group.id, present=list(group.members.values())
-            )
-
-
 def _kind(recurrent: tuple[int, ...]) -> str | None:
     """A note ("gru_shape", "rnn_shape") when a (rows, H) recurrent matrix has another cell's shape."""
     if len(recurrent) != 2 or recurrent[1] == 0:
@@ -394,7 +291,7 @@ def _check_limits(layer_id: str, hidden: int, inputs: int) -> None:
 def _load(tensors: TensorFile, layer: Layer) -> LSTMWeights | GRUWeights:
     values = {role: check_values(name, tensors.load(name)) for role, name in layer.tensors.items()}
     if layer.kind == "gru":
-        return _gru(values, layer)
+        return gru_weights_from(values, layer.naming, layer.hidden_size, layer.reset_after is not False)
     if layer.naming == "keras":
         return _from_keras(values, layer.hidden_size)
     zeros = np.zeros(4 * layer.hidden_size)  # nn.LSTM(bias=False) saves no biases
@@ -417,45 +314,3 @@ def _from_keras(values: dict[str, np.ndarray], hidden: int) -> LSTMWeights:
         bias_ih=bias[: 4 * hidden],
         bias_hh=bias[4 * hidden :] if bias.size == 8 * hidden else np.zeros(4 * hidden),
     )
-
-
-# Keras keeps a GRU's gates in blocks of columns ordered z, r, h; PyTorch's rows are r, z, n.
-def _keras_gru_order(hidden: int) -> np.ndarray:
-    """Indices that take Keras' z, r, h blocks to PyTorch's r, z, n (the same list both ways)."""
-    return np.concatenate(
-        [np.arange(hidden, 2 * hidden), np.arange(hidden), np.arange(2 * hidden, 3 * hidden)]
-    )
-
-
-def _gru(values: dict[str, np.ndarray], layer: Layer) -> GRUWeights:
-    """A GRU in PyTorch's layout. nn.GRU(bias=False) saves no biases; Keras' (2, 3H) bias is the
-    input and the recurrent bias (the recurrent one is what the reset gate scales), its (3H,) bias
-    (reset_after=False) goes to bias_ih, where only the sum b_ih + b_hn matters."""
-    hidden, reset_after = layer.hidden_size, layer.reset_after is not False
-    zeros = np.zeros(3 * hidden)
-    if layer.naming == "pytorch":
-        return GRUWeights(
-            values["weight_ih"],
-            values["weight_hh"],
-            values.get("bias_ih", zeros),
-            values.get("bias_hh", zeros),
-        )
-    order = _keras_gru_order(hidden)
-    bias = np.atleast_2d(values.get("bias", zeros))  # (1, 3H) or (2, 3H)
-    return GRUWeights(
-        weight_ih=np.ascontiguousarray(values["kernel"][:, order].T),  # (D, 3H) → (3H, D)
-        weight_hh=np.ascontiguousarray(values["recurrent_kernel"][:, order].T),  # (H, 3H) → (3H, H)
-        bias_ih=bias[0][order],
-        bias_hh=bias[1][order] if len(bias) == 2 else zeros,
-        reset_after=reset_after,
-    )
-
-
-def _to_keras_gru(weights: GRUWeights) -> dict[str, np.ndarray]:
-    """A reset-before GRU in Keras' naming and layout: what GRU(reset_after=False).set_weights takes."""
-    order = _keras_gru_order(weights.hidden_size)
-    return {
-        "kernel": np.ascontiguousarray(weights.weight_ih[order].T),
-        "recurrent_kernel": np.ascontiguousarray(weights.weight_hh[order].T),
-        "bias": (weights.bias_ih + weights.bias_hh)[order],
-    }
