@@ -321,3 +321,14 @@ def test_a_gru_snapshot_travels_in_the_binary_encoding_and_over_the_socket(clien
 def test_a_gru_states_c0_stays_zero_and_unused() -> None:
     state = State.start(get_gru_scenario("long-memory"))
     assert not state.c0.any() and state.scenario.kind == "gru"
+
+
+def test_views_choose_the_grus_units_and_open_its_gradients_on_demand() -> None:
+    session = gru_session()
+    [snapshot] = session.apply([msg(type="views", shown=["belt"], units=[2])])
+    assert snapshot["units"] == [2] and "gradients" not in snapshot
+    np.testing.assert_array_equal(snapshot["trace"]["z"], session.gru_trace.z[:, [2]].astype(np.float32))
+    assert len(snapshot["trace"]["x"][0]) == 2  # x stays whole
+
+    [frame] = session.apply([msg(type="views", shown=["belt", "gradients"], units=[2])])
+    assert frame["start"] == 40 and set(frame["gradients"]) == {"dL_dh", "dL_dx", "belt"}
