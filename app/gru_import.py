@@ -29,6 +29,22 @@ def is_gru(group: Group, specs: dict[str, Spec]) -> bool:
     return columns > 0 and rows == 3 * columns
 
 
+def gru_sizes(group: Group, specs: dict[str, Spec]) -> tuple[int, int, bool]:
+    """(H, D, reset_after) of a GRU layer; a layer asked for as a GRU whose recurrent matrix has
+    another shape is refused naming it (and an LSTM's shape as such)."""
+    pytorch = group.naming == "pytorch"
+    require(group, ("weight_ih", "weight_hh") if pytorch else ("kernel", "recurrent_kernel"))
+    if is_gru(group, specs):
+        return torch_gru_sizes(group, specs) if pytorch else keras_gru_sizes(group, specs)
+    name = group.name("weight_hh" if pytorch else "recurrent_kernel")
+    shape = specs[name].shape
+    rows, columns = (shape if pytorch else shape[::-1]) if len(shape) == 2 else (0, 0)
+    note = "lstm_shape" if columns > 0 and rows == 4 * columns else None
+    if pytorch:
+        raise Unusable("gru_hh_shape", name=name, shape=str(shape), note=note)
+    raise Unusable("keras_gru_recurrent_shape", name=name, shape=str(shape), note=note)
+
+
 def torch_gru_sizes(group: Group, specs: dict[str, Spec]) -> tuple[int, int, bool]:
     """(H, D, reset_after) of an nn.GRU: weight_hh (3H, H) sets H; weight_ih (3H, D), biases (3H,)."""
     require(group, ("weight_ih", "weight_hh"))

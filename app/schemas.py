@@ -306,10 +306,10 @@ class ImportedWeights(BaseModel):
     weights: WeightsIn
     layer: str = Field(description="id of the layer in `weights`")
     layers: list[LayerSummary] = Field(
-        description="every LSTM and GRU layer in the file that can be imported"
+        description="every layer of the kind asked for (`model`) that the file holds and can be imported"
     )
     skipped: list[SkippedLayer] = Field(
-        description="layers that look like LSTMs or GRUs but cannot be imported"
+        description="layers that cannot be imported as that kind (an LSTM when a GRU is asked for…), and why"
     )
     model: Literal["gru"] | None = Field(
         default=None,

@@ -10,9 +10,9 @@ Layers are listed in file order; each has an `id` to choose it by. PyTorch's sta
 `{prefix}l{k}_reverse`, listed as a layer of its own (its weights run forward in time here,
 over whatever x is given); an LSTMCell's and a Keras layer's id is their prefix.
 
-A layer is a GRU when its recurrent matrix has a GRU's shape: PyTorch's weight_hh (3H, H), Keras'
-recurrent_kernel (H, 3H). Keras orders a GRU's gates z, r, h (PyTorch: r, z, n) and keeps two
-biases stacked, (2, 3H), when reset_after is True (its default), one, (3H,), when it is False.
+A caller asks for LSTM layers (the default) or GRU layers (app/gru_import.py: PyTorch's weight_hh
+(3H, H), Keras' recurrent_kernel (H, 3H), gate order z, r, h); layers of the other kind are listed
+as skipped, with the reason.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from .config import get_settings
 from .engine.gru import GRUWeights
 from .engine.lstm import WEIGHT_NAMES, LSTMWeights
 from .file_errors import FileProblem, Malformed, TooLarge, Unusable, setting
-from .gru_import import gru_weights_from, is_gru, keras_gru_sizes, to_keras_gru, torch_gru_sizes
+from .gru_import import gru_sizes, gru_weights_from, to_keras_gru
 from .layer_group import Group, Naming, bias_roles, require
 from .numpy_files import ZIP_MAGICS, npz_bytes, open_npz
 from .safetensors_file import looks_like_safetensors, open_safetensors, safetensors_bytes
@@ -76,13 +76,16 @@ class Imported:
     skipped: dict[str, FileProblem]  # layer id → why it cannot be loaded, for layers that look like LSTMs
 
 
-def import_layer(data: bytes, filename: str = "", layer: str | None = None) -> Imported:
-    """The chosen layer (default: the first loadable one) in PyTorch layout, and all the others."""
+def import_layer(data: bytes, filename: str = "", layer: str | None = None, model: Kind = "lstm") -> Imported:
+    """The chosen layer (default: the first loadable one) in PyTorch layout, and all the others.
+
+    `model` says which kind of layer is wanted, as /api/trace's `model` does: layers of the other
+    kind are skipped, saying why (an LSTM-only client sees exactly what it always saw)."""
     tensors = open_tensor_file(data, filename)
-    candidates = [(group.id, _layer(group, tensors.specs)) for group in _groups(tensors.specs)]
+    candidates = [(group.id, _layer(group, tensors.specs, model)) for group in _groups(tensors.specs)]
     layers = [found for _, found in candidates if isinstance(found, Layer)]
     skipped = {layer_id: found for layer_id, found in candidates if isinstance(found, FileProblem)}
-    chosen = _choose(candidates, layer, tensors.specs)
+    chosen = _choose(candidates, layer, tensors.specs, model)
     return Imported(_load(tensors, chosen), chosen, layers, skipped)
 
 
@@ -149,10 +152,10 @@ def _layer_number(group: Group) -> int:
 
 
 def _choose(
-    candidates: list[tuple[str, Layer | FileProblem]], wanted: str | None, specs: dict[str, Spec]
+    candidates: list[tuple[str, Layer | FileProblem]], wanted: str | None, specs: dict[str, Spec], model: Kind
 ) -> Layer:
     if not candidates:
-        raise _nothing_found(specs)
+        raise _nothing_found(specs, model)
     if wanted is None:
         usable = [found for _, found in candidates if isinstance(found, Layer)]
         chosen: Layer | FileProblem = usable[0] if usable else candidates[0][1]
@@ -168,33 +171,35 @@ def _choose(
     return chosen
 
 
-def _nothing_found(specs: dict[str, Spec]) -> Unusable:
+def _nothing_found(specs: dict[str, Spec], model: Kind) -> Unusable:
     names = list(specs)
     if not names:
         return Unusable("no_tensors")
-    return Unusable("no_lstm_layer", count=len(names), tensors=names[:5] + (["…"] if len(names) > 5 else []))
+    shown = names[:5] + (["…"] if len(names) > 5 else [])
+    if model == "gru":
+        return Unusable("no_gru_layer", count=len(names), tensors=shown)
+    return Unusable("no_lstm_layer", count=len(names), tensors=shown)
 
 
 # --- checking a layer from its table alone --------------------------------------------------
 
 
-def _layer(group: Group, specs: dict[str, Spec]) -> Layer | FileProblem:
-    """The layer if its tensors are there and fit together, else the problem (raised if chosen)."""
+def _layer(group: Group, specs: dict[str, Spec], model: Kind) -> Layer | FileProblem:
+    """The layer, as the kind of model asked for, if its tensors are there and fit together, else
+    the problem (raised if chosen)."""
+    reset_after = None
     try:
         for name in group.members.values():
             require_float(name, specs[name])
-        if is_gru(group, specs):
-            check = torch_gru_sizes if group.naming == "pytorch" else keras_gru_sizes
-            hidden, inputs, reset_after = check(group, specs)
+        if model == "gru":
+            hidden, inputs, reset_after = gru_sizes(group, specs)
         else:
             hidden, inputs = (_torch_sizes if group.naming == "pytorch" else _keras_sizes)(group, specs)
         _check_limits(group.id, hidden, inputs)
     except FileProblem as problem:
         return problem
     reverse = group.tail.endswith("_reverse")
-    if not is_gru(group, specs):
-        return Layer(group.id, group.naming, hidden, inputs, reverse, dict(group.members))
-    return Layer(group.id, group.naming, hidden, inputs, reverse, dict(group.members), "gru", reset_after)
+    return Layer(group.id, group.naming, hidden, inputs, reverse, dict(group.members), model, reset_after)
 
 
 def _torch_sizes(group: Group, specs: dict[str, Spec]) -> tuple[int, int]:

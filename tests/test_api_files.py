@@ -359,15 +359,16 @@ def test_openapi_documents_the_file_routes(client: TestClient) -> None:
 
 
 def test_layers_that_cannot_be_imported_are_listed_as_skipped_with_why(client: TestClient) -> None:
-    odd = {"weight_ih_l1": np.zeros((9, 3)), "weight_hh_l1": np.zeros((9, 2))}  # neither an LSTM nor a GRU
-    response = upload(client, "/api/weights", npz(**small_layer(), **odd), "w.npz", layer="")
+    gru = {"weight_ih_l1": np.zeros((9, 3)), "weight_hh_l1": np.zeros((9, 3))}
+    response = upload(client, "/api/weights", npz(**small_layer(), **gru), "w.npz", layer="")
 
     data = response.json()
     assert response.status_code == 200 and data["layer"] == "l0"  # a blank `layer`: the default
     assert [layer["id"] for layer in data["layers"]] == ["l0"]
     assert data["skipped"] == [
-        {"id": "l1", "detail": "weight_ih_l1 has shape (9, 3); an LSTM's is (4H, D), gate rows i, f, g, o",
-         "code": "lstm_ih_shape", "params": {"name": "weight_ih_l1", "shape": "(9, 3)"}}
+        {"id": "l1", "detail": "weight_ih_l1 has shape (9, 3); an LSTM's is (4H, D), gate rows i, f, g, o "
+         "(3H × H is a GRU's shape, not an LSTM's)",
+         "code": "lstm_ih_shape", "params": {"name": "weight_ih_l1", "shape": "(9, 3)", "note": "gru_shape"}}
     ]  # fmt: skip
 
 
@@ -400,10 +401,9 @@ CODED_REFUSALS = {
         {"name": "weight_hh_l0", "shape": "(12, 2)", "reference": "weight_ih_l0",
          "reference_shape": "(12, 2)", "hidden": 3, "expected": "(12, 3)"},
     ),
-    "a GRU's odd bias": (
-        "/api/weights", "gru.npz", npz(kernel=np.zeros((2, 9)), recurrent_kernel=np.zeros((3, 9)),
-                                       bias=np.zeros(4)),
-        422, "keras_gru_bias_shape", {"name": "bias", "shape": "(4,)", "columns": 9},
+    "a GRU": (
+        "/api/weights", "gru.npz", npz(weight_ih_l0=np.zeros((9, 2)), weight_hh_l0=np.zeros((9, 3))), 422,
+        "lstm_ih_shape", {"name": "weight_ih_l0", "shape": "(9, 2)", "note": "gru_shape"},
     ),
     "int dtype": (
         "/api/weights", "w.npz", with_tensor("weight_hh_l0", np.zeros((12, 3), int)), 422, "tensor_dtype",

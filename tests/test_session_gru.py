@@ -293,7 +293,7 @@ def test_exported_gru_weights_reimport_with_the_knobs_applied_and_rerun_the_trac
                    msg(type="set_knobs", bias_n=0.25, weight_scale=1.5)])  # fmt: skip
     [reply] = session.apply([msg(type="export", format="weights.npz")])
 
-    found = import_layer(base64.b64decode(reply["content"]), reply["filename"])
+    found = import_layer(base64.b64decode(reply["content"]), reply["filename"], model="gru")
     assert isinstance(found.weights, GRUWeights) and found.weights.reset_after is reset_after
     np.testing.assert_allclose(
         gru.run(found.weights, session.x).h, session.gru_trace.h, rtol=1e-13, atol=1e-14

@@ -456,6 +456,11 @@ export default {
     gru_weight_ih_rows: "weight_ih has {rows} rows; a GRU needs 3H rows (gates r, z, n)",
     gru_has_no_c0: "c0 is for an LSTM; a GRU has no cell state (its hidden state h is its belt)",
     reset_after_is_for_gru: "reset_after is for a GRU only",
+    gru_hh_shape: "{name} has shape {shape}; a GRU's is (3H, H), gate rows r, z, n{note}",
+    keras_gru_recurrent_shape: "{name} has shape {shape}; a Keras GRU's is (H, 3H), gate columns z, r, " +
+      "h{note}",
+    no_gru_layer: "no GRU layer found among the file's {count} tensors ({tensors}): expected PyTorch " +
+      "names weight_ih_l0, weight_hh_l0 (and bias_ih_l0, bias_hh_l0) or Keras names kernel, recurrent_kernel (and bias), after any prefix",
     no_gru_version: "scenario {name} has no GRU version; these have one: {known}",
     not_a_gate_of_model: "{gate} is not a gate of this {model}; its gates are {gates}",
     not_a_knob_of_model: "{field} is not a knob of this {model}; its gate bias knobs are {knobs}",
@@ -585,6 +590,7 @@ export default {
   notes: {
     gru_shape: " (3H × H is a GRU's shape, not an LSTM's)",
     rnn_shape: " (H × H is a plain RNN's shape, not an LSTM's)",
+    lstm_shape: " (4H × H is an LSTM's shape, not a GRU's)",
     pickled: " (pickled Python objects, which are never loaded)",
     complex: " (complex numbers)",
     integers: " (integers)",
