@@ -1,6 +1,7 @@
-"""Everything computed from a session's state: the LSTM trace, its gradients, the RNN foil.
+"""Everything computed from a session's state: the trace, its gradients, the RNN foil.
 
-Pure functions of (weights, knobs, x, h0, c0); the session decides when to call them.
+Pure functions of (weights, knobs, x, h0, c0); the session decides when to call them. The model is
+an LSTM or a GRU, told by its weights' type (a GRU has no c0: it is ignored).
 """
 
 from __future__ import annotations
@@ -13,37 +14,40 @@ import numpy as np
 from .engine import gru, rnn
 from .engine.activations import sigmoid
 from .engine.backprop import LSTMGradients, RNNGradients, lstm_backward, rnn_backward
-from .engine.gru import GRUWeights
-from .engine.gru_backprop import gru_backward
-from .engine.knobs import Knobs, lstm_weights, rnn_weights
+from .engine.gru import GRUTrace, GRUWeights
+from .engine.gru_backprop import GRUGradients, gru_backward
+from .engine.knobs import AnyKnobs, GRUKnobs, Knobs, gru_weights, lstm_weights, rnn_weights
 from .engine.lstm import LSTMWeights, Trace, rerun_from, run
+
+Weights = LSTMWeights | GRUWeights
+AnyTrace = Trace | GRUTrace
 
 
 @dataclass(frozen=True)
 class Foil:
-    """Why the belt matters: the LSTM's gradients, and the plain RNN on the same inputs."""
+    """Why the belt matters: the model's gradients, and the plain RNN on the same inputs."""
 
-    gradients: LSTMGradients
+    gradients: LSTMGradients | GRUGradients
     rnn_trace: rnn.RNNTrace
     rnn_gradients: RNNGradients
 
 
 @dataclass(frozen=True)
 class Results:
-    trace: Trace
+    trace: AnyTrace
     foil: Foil | None = None  # computed only while a view shows it (and for exports)
 
     @property
-    def gradients(self) -> LSTMGradients:
-        """The LSTM's gradients; only for results computed with them (see with_foil)."""
+    def gradients(self) -> LSTMGradients | GRUGradients:
+        """The model's gradients; only for results computed with them (see with_foil)."""
         if self.foil is None:
             raise ValueError("these results were computed without gradients")
         return self.foil.gradients
 
 
 def compute(
-    base: LSTMWeights,
-    knobs: Knobs,
+    base: Weights,
+    knobs: AnyKnobs,
     x: np.ndarray,
     h0: np.ndarray,
     c0: np.ndarray,
@@ -51,37 +55,61 @@ def compute(
     start: int = 0,
     foil: bool = True,
 ) -> Results:
-    """Results for this state; with `previous`, LSTM steps before `start` are reused from it.
+    """Results for this state; with `previous`, steps before `start` are reused from it.
 
     With `foil`, also the gradients and the RNN foil: they depend on every step (the loss reads the
     last h), so they are redone whole, which costs more than the trace itself; the session asks for
     them only while a view shows them.
     """
-    weights = lstm_weights(base, knobs)
+    # Only a change at step t alone (same model, same initial state) reuses steps < t.
+    kept = previous.trace if previous is not None and start > 0 else None
     clamp = knobs.clamp_array()
-    if previous is None or start == 0:
-        trace = run(weights, x, h0, c0, clamp)
+    trace: AnyTrace
+    if isinstance(base, GRUWeights):
+        weights = gru_weights(base, _gru_knobs(knobs))
+        if isinstance(kept, GRUTrace):
+            trace = gru.rerun_from(weights, x, kept, start, h0, clamp)
+        else:
+            trace = gru.run(weights, x, h0, clamp)
     else:
-        trace = rerun_from(weights, x, previous.trace, start, h0, c0, clamp)
+        lstm = lstm_weights(base, _lstm_knobs(knobs))
+        if isinstance(kept, Trace):
+            trace = rerun_from(lstm, x, kept, start, h0, c0, clamp)
+        else:
+            trace = run(lstm, x, h0, c0, clamp)
     results = Results(trace=trace)
     return with_foil(results, base, knobs, x, h0) if foil else results
 
 
-def with_foil(results: Results, base: LSTMWeights, knobs: Knobs, x: np.ndarray, h0: np.ndarray) -> Results:
+def with_foil(results: Results, base: Weights, knobs: AnyKnobs, x: np.ndarray, h0: np.ndarray) -> Results:
     """`results` with the gradients and the RNN foil of the same state (as they are, if it has them)."""
     if results.foil is not None:
         return results
-    weights = lstm_weights(base, knobs)
+    gradients: LSTMGradients | GRUGradients
+    if isinstance(base, GRUWeights) and isinstance(results.trace, GRUTrace):
+        gradients = gru_backward(gru_weights(base, _gru_knobs(knobs)), results.trace, knobs.target_unit)
+    elif isinstance(base, LSTMWeights) and isinstance(results.trace, Trace):
+        gradients = lstm_backward(lstm_weights(base, _lstm_knobs(knobs)), results.trace, knobs.target_unit)
+    else:
+        raise TypeError("the results are not of these weights' model")
     foil = rnn_weights(base, knobs)
     rnn_trace = rnn.run(foil, x, h0)
     return Results(
         trace=results.trace,
-        foil=Foil(
-            gradients=lstm_backward(weights, results.trace, knobs.target_unit),
-            rnn_trace=rnn_trace,
-            rnn_gradients=rnn_backward(foil, rnn_trace, knobs.target_unit),
-        ),
+        foil=Foil(gradients, rnn_trace, rnn_backward(foil, rnn_trace, knobs.target_unit)),
     )
+
+
+def _gru_knobs(knobs: AnyKnobs) -> GRUKnobs:
+    if not isinstance(knobs, GRUKnobs):
+        raise TypeError("a GRU takes GRUKnobs")
+    return knobs
+
+
+def _lstm_knobs(knobs: AnyKnobs) -> Knobs:
+    if not isinstance(knobs, Knobs):
+        raise TypeError("an LSTM takes Knobs")
+    return knobs
 
 
 WIRE_DTYPE = np.float32
@@ -125,24 +153,21 @@ def payload(
     }
     if not foil or results.foil is None:
         return out
-    gradients, rnn_trace, rnn_gradients = (
-        results.foil.gradients,
-        results.foil.rnn_trace,
-        results.foil.rnn_gradients,
-    )
+    rnn_trace, rnn_gradients = results.foil.rnn_trace, results.foil.rnn_gradients
     return out | {
-        "gradients": {
-            "dL_dc": gradients.dL_dc,
-            "dL_dh": gradients.dL_dh,
-            "dL_dx": gradients.dL_dx,
-            "belt": gradients.belt,
-        },
+        "gradients": gradient_arrays(results.foil.gradients),
         "rnn": {
             "h": rnn_trace.h.astype(values),
             "dL_dh": rnn_gradients.dL_dh,
             "dL_dx": rnn_gradients.dL_dx,
         },
     }
+
+
+def gradient_arrays(gradients: LSTMGradients | GRUGradients) -> dict[str, np.ndarray]:
+    """The per-step gradients by name: dL_dc (an LSTM's; a GRU has no c), dL_dh, dL_dx, belt."""
+    cell = {"dL_dc": gradients.dL_dc} if isinstance(gradients, LSTMGradients) else {}
+    return cell | {"dL_dh": gradients.dL_dh, "dL_dx": gradients.dL_dx, "belt": gradients.belt}
 
 
 def standalone_trace(

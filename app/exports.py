@@ -11,9 +11,9 @@ from typing import Any, Literal
 
 import orjson
 
-from .computation import Results, payload
-from .engine.knobs import Knobs, lstm_weights
-from .engine.lstm import LSTMWeights
+from .computation import Results, Weights, gradient_arrays, payload
+from .engine.gru import GRUWeights
+from .engine.knobs import AnyKnobs, GRUKnobs, Knobs, gru_weights, lstm_weights
 from .trace_csv import trace_csv
 from .weights_io import export_weights
 
@@ -27,23 +27,17 @@ _MEDIA_TYPES = {
 }
 
 
-def export_file(fmt: FileFormat, base: LSTMWeights, knobs: Knobs, results: Results) -> dict[str, Any]:
+def export_file(fmt: FileFormat, base: Weights, knobs: AnyKnobs, results: Results) -> dict[str, Any]:
     """{filename, media_type, encoding ("text" or "base64"), content} for one export format."""
     if fmt == "trace.csv":
-        gradients = results.gradients
-        columns = results.trace.as_dict() | {
-            "dL_dc": gradients.dL_dc,
-            "dL_dh": gradients.dL_dh,
-            "dL_dx": gradients.dL_dx,
-            "belt": gradients.belt,
-        }
+        columns = results.trace.as_dict() | gradient_arrays(results.gradients)
         content, encoding = "".join(trace_csv(columns)), "text"
     elif fmt == "trace.json":
         data = payload(results)
         body = data["trace"] | {name: values for name, values in data["gradients"].items()}
         content, encoding = orjson.dumps(body, option=orjson.OPT_SERIALIZE_NUMPY).decode(), "text"
     else:
-        raw = export_weights(lstm_weights(base, knobs), "npz" if fmt == "weights.npz" else "safetensors")
+        raw = export_weights(with_knobs(base, knobs), "npz" if fmt == "weights.npz" else "safetensors")
         content, encoding = base64.b64encode(raw).decode(), "base64"
     return {
         "filename": f"lstm-conveyor-{fmt}",
@@ -51,3 +45,12 @@ def export_file(fmt: FileFormat, base: LSTMWeights, knobs: Knobs, results: Resul
         "encoding": encoding,
         "content": content,
     }
+
+
+def with_knobs(base: Weights, knobs: AnyKnobs) -> Weights:
+    """The weights the trace ran on: the knobs' bias shifts and weight scale applied."""
+    if isinstance(base, GRUWeights) and isinstance(knobs, GRUKnobs):
+        return gru_weights(base, knobs)
+    if not isinstance(base, GRUWeights) and isinstance(knobs, Knobs):
+        return lstm_weights(base, knobs)
+    raise TypeError("knobs of another model")

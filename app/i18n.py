@@ -110,9 +110,12 @@ class ScenarioText(TypedDict):
     prompt: str  # one "try this" line: one thing to do at the opening step, and what it shows
 
 
-def scenario_text(name: str, lang: str = DEFAULT_LANGUAGE, **params: Any) -> ScenarioText:
-    """A scenario's title, description and prompt in `lang` (the custom one takes H and D)."""
-    entry = catalogue(lang)["scenarios"][name]
+def scenario_text(
+    name: str, lang: str = DEFAULT_LANGUAGE, section: str = "scenarios", **params: Any
+) -> ScenarioText:
+    """A scenario's title, description and prompt in `lang` (the custom one takes H and D); a
+    GRU's scenarios are in the section "gru_scenarios"."""
+    entry = catalogue(lang)[section][name]
     return {
         "title": entry["title"],
         "description": entry["description"].format(**params),
@@ -120,9 +123,9 @@ def scenario_text(name: str, lang: str = DEFAULT_LANGUAGE, **params: Any) -> Sce
     }
 
 
-def scenario_texts(name: str, **params: Any) -> dict[str, ScenarioText]:
+def scenario_texts(name: str, section: str = "scenarios", **params: Any) -> dict[str, ScenarioText]:
     """The scenario's text in every language, for a page that switches language by itself."""
-    return {lang: scenario_text(name, lang, **params) for lang in LANGUAGES}
+    return {lang: scenario_text(name, lang, section, **params) for lang in LANGUAGES}
 
 
 def validation_problem(code: str, **params: Any) -> PydanticCustomError:

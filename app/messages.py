@@ -14,9 +14,15 @@ class Message(Strict):
     id: Index | None = Field(default=None, description="echoed back as `ack`")
 
 
+ModelKind = Literal["lstm", "gru"]
+
+
 class LoadScenario(Message):
     type: Literal["load"]
     scenario: str
+    model: ModelKind | None = Field(
+        default=None, description='"gru" for the scenario\'s GRU version; default "lstm"'
+    )
 
 
 class SetInput(Message):
@@ -88,6 +94,9 @@ class KnobFields(Strict):
     bias_f: BiasShift | None = Field(default=None, description="added to the forget gate's bias")
     bias_g: BiasShift | None = Field(default=None, description="added to the candidate's bias")
     bias_o: BiasShift | None = Field(default=None, description="added to the output gate's bias")
+    bias_r: BiasShift | None = Field(default=None, description="a GRU's: added to the reset gate's bias")
+    bias_z: BiasShift | None = Field(default=None, description="a GRU's: added to the update gate's bias")
+    bias_n: BiasShift | None = Field(default=None, description="a GRU's: added to the candidate's bias")
     weight_scale: Scale | None = Field(default=None, description="multiplies weight_ih and weight_hh")
     rnn_scale: Scale | None = Field(default=None, description="the plain RNN's self-recurrent weight")
     target: Literal["sum"] | Index | None = Field(default=None, description='"sum" or a unit k')
@@ -99,13 +108,14 @@ class SetKnobs(KnobFields, Message):
     type: Literal["set_knobs"]
 
 
-GateName = Literal["i", "f", "g", "o"]
+GateName = Literal["i", "f", "g", "o", "r", "z", "n"]  # an LSTM's, then a GRU's
 ClampValue = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=-1.0, le=1.0)]
+CANDIDATES = ("g", "n")  # tanh: the LSTM's g and the GRU's n
 
 
 def check_clamp(gate: str | None, value: float | None) -> None:
-    """σ gates (i, f, o) live in [0, 1]; only the candidate g may be negative."""
-    if value is not None and gate != "g" and value < 0:
+    """σ gates (i, f, o; r, z) live in [0, 1]; only a candidate (g, n) may be negative."""
+    if value is not None and gate not in CANDIDATES and value < 0:
         raise validation_problem("sigmoid_range", gate=gate)
 
 
@@ -129,7 +139,15 @@ class Restore(Message):
 
     type: Literal["restore"]
     scenario: str | None = Field(default=None, description="a preset name; default: the current one")
-    weights: WeightsIn | None = Field(default=None, description="custom LSTM weights instead of a preset")
+    model: ModelKind | None = Field(
+        default=None, description='"gru": the preset\'s GRU version, or GRU weights'
+    )
+    weights: WeightsIn | None = Field(
+        default=None, description="custom weights (of `model`) instead of a preset"
+    )
+    reset_after: bool | None = Field(
+        default=None, description="custom GRU weights': false for Keras' other GRU"
+    )
     title: Annotated[str, Field(max_length=80)] | None = None
     x: Matrix | None = None
     h0: Vector | None = None

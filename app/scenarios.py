@@ -9,46 +9,62 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Generic, TypeVar
 
 import numpy as np
 
-from .engine.knobs import Knobs
+from .engine.gru import GRUWeights
+from .engine.knobs import GRUKnobs, Knobs
 from .engine.lstm import GATES, WEIGHT_NAMES, LSTMWeights
 from .engine.sequences import pulse
 from .engine.tasks import Task
 from .engine.train import sign_memory_batch
 from .i18n import DEFAULT_LANGUAGE, LANGUAGES, ScenarioText, catalogue, scenario_text, scenario_texts
 
+W = TypeVar("W", LSTMWeights, GRUWeights)
+K = TypeVar("K", Knobs, GRUKnobs)
+
 
 @dataclass(frozen=True)
-class Scenario:
+class ModelScenario(Generic[W, K]):
+    """A scenario of one model: an LSTM's (`Scenario`) or a GRU's (`GRUScenario`)."""
+
     name: str
     title: str
     description: str
     prompt: str  # "try this": one thing to do at open_step, and what it will show
-    weights: LSTMWeights
+    weights: W  # the model's kind goes with its weights
     x: np.ndarray  # (T, D)
     h0: np.ndarray  # (H,)
-    c0: np.ndarray  # (H,)
+    c0: np.ndarray  # (H,); a GRU has no cell state: zeros, never sent
     input_names: tuple[str, ...]
     input_range: tuple[float, float] = (-2.0, 2.0)
     # The step a page opens the scenario at: where something happens, not t = 0 where every value
     # is still 0 (the prompt's input slider is the one of this step).
     open_step: int = 0
-    # The knobs it starts (and resets) with: the gradient lab sets its RNN's w.
-    knobs: Knobs = field(default_factory=Knobs)
+    # The knobs it starts (and resets) with: the gradient lab sets its RNN's w. A GRU's are GRUKnobs.
+    knobs: K = field(default_factory=Knobs)  # type: ignore[assignment]  # a GRU's scenario passes GRUKnobs
 
     def __post_init__(self) -> None:
         if not 0 <= self.open_step < len(self.x):
             raise ValueError(f"open_step must be in 0..{len(self.x) - 1}, got {self.open_step}")
+        if isinstance(self.weights, GRUWeights) != isinstance(self.knobs, GRUKnobs):
+            raise ValueError("a GRU's scenario takes GRUKnobs, an LSTM's Knobs")
+
+    @property
+    def kind(self) -> str:
+        """ "lstm" or "gru"."""
+        return "gru" if isinstance(self.weights, GRUWeights) else "lstm"
 
     def texts(self) -> dict[str, ScenarioText]:
         """Title, description and prompt in every language; a title someone gave their model is
         kept, and a scenario the catalogues do not know (one a benchmark registers) keeps its own."""
-        if self.name not in catalogue(DEFAULT_LANGUAGE)["scenarios"]:
+        section = TEXT_SECTIONS[self.kind]
+        if self.name not in catalogue(DEFAULT_LANGUAGE)[section]:
             own: ScenarioText = {"title": self.title, "description": self.description, "prompt": self.prompt}
             return {lang: own.copy() for lang in LANGUAGES}
-        texts = scenario_texts(self.name, hidden=self.weights.hidden_size, inputs=self.weights.input_size)
+        sizes = {"hidden": self.weights.hidden_size, "inputs": self.weights.input_size}
+        texts = scenario_texts(self.name, section=section, **sizes)
         if self.title != texts[DEFAULT_LANGUAGE]["title"]:
             for text in texts.values():
                 text["title"] = self.title
@@ -60,16 +76,30 @@ class Scenario:
     def as_dict(self, lang: str = DEFAULT_LANGUAGE) -> dict[str, object]:
         """Everything needed to reproduce the scenario with POST /api/trace, as plain lists."""
         weights = {name: getattr(self.weights, name).tolist() for name in WEIGHT_NAMES}
+        # A GRU's: its kind and reset placement as /api/trace takes them, and no c0.
+        model: dict[str, object] = {}
+        if isinstance(self.weights, GRUWeights):
+            model = {"model": "gru", "reset_after": self.weights.reset_after}
         return {
             **self.summary(lang),
+            **model,
             "weights": weights,
             "x": self.x.tolist(),
             "h0": self.h0.tolist(),
-            "c0": self.c0.tolist(),
+            **({} if model else {"c0": self.c0.tolist()}),
             "input_names": list(self.input_names),
             "input_range": list(self.input_range),
             "knobs": self.knobs.as_dict(),
         }
+
+
+# Where each kind's scenario texts are in app/locales/*.json.
+TEXT_SECTIONS = {"lstm": "scenarios", "gru": "gru_scenarios"}
+
+
+Scenario = ModelScenario[LSTMWeights, Knobs]  # an LSTM's: what every scenario was before the GRU
+GRUScenario = ModelScenario[GRUWeights, GRUKnobs]
+AnyScenario = Scenario | GRUScenario
 
 
 def input_driven(w: dict[str, list[list[float]]], b: dict[str, list[float]]) -> LSTMWeights:

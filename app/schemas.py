@@ -249,6 +249,32 @@ class ScenarioDetail(ScenarioSummary):
     knobs: ScenarioKnobs
 
 
+class GRUScenarioKnobs(BaseModel):
+    """A GRU scenario's knobs: its gates' bias shifts, and the rest as an LSTM's."""
+
+    bias_r: float
+    bias_z: float
+    bias_n: float
+    weight_scale: float
+    rnn_scale: float
+    target: int | Literal["sum"]
+    clamps: dict[str, list[float | None]] = Field(description="forced values of r, z, n per unit; {} if none")
+
+
+class GRUScenarioDetail(ScenarioSummary):
+    """A scenario's GRU version (`?model=gru`): post `model`, `weights`, `x`, `h0` and `reset_after`
+    to /api/trace to reproduce what the page shows. A GRU has no c0."""
+
+    model: Literal["gru"]
+    reset_after: bool
+    weights: WeightsIn = Field(description="gate rows r, z, n: (3H, D), (3H, H), (3H,), (3H,)")
+    x: Matrix
+    h0: Vector
+    input_names: list[str]
+    input_range: tuple[float, float]
+    knobs: GRUScenarioKnobs
+
+
 # --- Files (app/web/files.py) -----------------------------------------------------------------
 
 
@@ -258,6 +284,12 @@ class LayerSummary(BaseModel):
     H: int = Field(description="hidden size")
     D: int = Field(description="input size")
     reverse: bool = Field(description="the backward direction of a bidirectional nn.LSTM (…_reverse)")
+    model: Literal["gru"] | None = Field(
+        default=None, description='"gru" for a GRU layer; absent for an LSTM'
+    )
+    reset_after: bool | None = Field(
+        default=None, description="a GRU's: false for Keras' reset_after=False (r ⊙ h_{t-1} before W_hn)"
+    )
 
 
 class SkippedLayer(BaseModel):
@@ -268,12 +300,24 @@ class SkippedLayer(BaseModel):
 
 
 class ImportedWeights(BaseModel):
-    """One layer in /api/trace's form (PyTorch layout, gate rows i, f, g, o), and the file's others."""
+    """One layer in /api/trace's form (PyTorch layout: an LSTM's gate rows i, f, g, o, a GRU's r, z,
+    n), and the file's others."""
 
     weights: WeightsIn
     layer: str = Field(description="id of the layer in `weights`")
-    layers: list[LayerSummary] = Field(description="every LSTM layer in the file that can be imported")
-    skipped: list[SkippedLayer] = Field(description="layers that look like LSTMs but cannot be imported")
+    layers: list[LayerSummary] = Field(
+        description="every layer of the kind asked for (`model`) that the file holds and can be imported"
+    )
+    skipped: list[SkippedLayer] = Field(
+        description="layers that cannot be imported as that kind (an LSTM when a GRU is asked for…), and why"
+    )
+    model: Literal["gru"] | None = Field(
+        default=None,
+        description='"gru" when `weights` is a GRU (post it with "model": "gru"); absent for an LSTM',
+    )
+    reset_after: bool | None = Field(
+        default=None, description="the GRU's, as /api/trace takes it; absent for an LSTM"
+    )
 
 
 class ImportedInputs(BaseModel):

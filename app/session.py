@@ -8,20 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any, get_args
+from typing import Any, cast, get_args
 
 import numpy as np
 
 from .computation import WIRE_DTYPE, Foil, Results, activation_curves, compute, payload, with_foil
 from .config import get_settings
 from .encoding import check_finite
-from .engine.knobs import Knobs
+from .engine.backprop import LSTMGradients
+from .engine.gru import GRUTrace, GRUWeights
+from .engine.knobs import AnyKnobs, Knobs
 from .engine.lstm import WEIGHT_NAMES, LSTMWeights, Trace
 from .exports import export_file
 from .gradient_story import tell
 from .i18n import problem_text
 from .messages import ClientMessage, Export, SetViews, Sync, ViewName
-from .scenarios import CUSTOM, DEFAULT_SCENARIO, Scenario, get_scenario
+from .scenarios import CUSTOM, DEFAULT_SCENARIO, AnyScenario, Scenario, get_scenario
 from .updates import Change, Rejected, State, apply_update
 
 Outgoing = dict[str, Any]
@@ -62,7 +64,7 @@ class Session:
 
     # Read-only views of the state, for callers and tests.
     @property
-    def scenario(self) -> Scenario:
+    def scenario(self) -> AnyScenario:
         return self.state.scenario
 
     @property
@@ -78,11 +80,20 @@ class Session:
         return self.state.c0
 
     @property
-    def knobs(self) -> Knobs:
+    def knobs(self) -> AnyKnobs:
         return self.state.knobs
 
     @property
     def trace(self) -> Trace:
+        """The LSTM's trace (a GRU session's is `gru_trace`; `results.trace` is either)."""
+        if not isinstance(self.results.trace, Trace):
+            raise TypeError("this session runs a GRU: see gru_trace")
+        return self.results.trace
+
+    @property
+    def gru_trace(self) -> GRUTrace:
+        if not isinstance(self.results.trace, GRUTrace):
+            raise TypeError("this session runs an LSTM: see trace")
         return self.results.trace
 
     def apply(self, messages: Sequence[ClientMessage]) -> list[Outgoing]:
@@ -146,8 +157,7 @@ class Session:
     def adopt(self, weights: LSTMWeights, ack: int | None = None) -> Outgoing:
         """Make `weights` the model (a training's, as it pauses), keeping the inputs, the initial
         state, the knobs and the clamps the learner set → a snapshot."""
-        state = self.state
-        return self._commit(replace(state, scenario=replace(state.scenario, weights=weights)), ack)
+        return self._commit(_with_lstm(self.state, weights), ack)
 
     def _commit(self, state: State, ack: int | None) -> Outgoing:
         results = _compute(state, foil=self.serving.foil)
@@ -160,8 +170,15 @@ class Session:
 def drawing(state: State, weights: LSTMWeights, serving: Serving) -> dict[str, Any]:
     """The arrays a snapshot would carry for `state` with `weights` as its model (a training's
     progress: the belt and the gradients under the weights it has now)."""
-    state = replace(state, scenario=replace(state.scenario, weights=weights))
+    state = _with_lstm(state, weights)
     return _served(state, _compute(state, foil=serving.foil), 0, serving)
+
+
+def _with_lstm(state: State, weights: LSTMWeights) -> State:
+    """`state` with an LSTM's `weights` as its model. A training's session holds an LSTM: `train`
+    begins on one, and a `load` or `restore` (of a GRU too) ends the training first."""
+    scenario = cast(Scenario, state.scenario)
+    return replace(state, scenario=replace(scenario, weights=weights))
 
 
 def _serving(message: SetViews, hidden: int) -> Serving:
@@ -239,19 +256,24 @@ def _served(state: State, results: Results, start: int, serving: Serving) -> dic
     served = {
         "units": units,
         "h0": state.h0,
-        "c0": state.c0,
+        # a GRU has no cell state: no c0 (its trace has no c_prev either)
+        **({} if state.scenario.kind == "gru" else {"c0": state.c0}),
         **payload(results, start, values=WIRE_DTYPE, foil=serving.foil, units=units),
     }
-    if "gradients" in served and results.foil is not None:
+    if "gradients" in served and results.foil is not None and isinstance(results.trace, Trace):
         served["story"] = story(state, results.trace, results.foil)
     return served
 
 
 def story(state: State, trace: Trace, foil: Foil) -> dict[str, Any]:
     """What the gradient chart and the race say in words (app/gradient_story.py), from the step
-    the scenario writes at: sent beside the gradients and the RNN they are read off."""
+    the scenario writes at: sent beside the gradients and the RNN they are read off. An LSTM's only:
+    the claims speak of forget gates and c (a GRU's captions are still to be written)."""
     first = state.scenario.open_step
-    return tell(trace, foil.gradients, foil.rnn_trace, foil.rnn_gradients, state.knobs, first)
+    gradients, knobs = foil.gradients, state.knobs
+    if not isinstance(gradients, LSTMGradients) or not isinstance(knobs, Knobs):
+        raise TypeError("a story is told of an LSTM")
+    return tell(trace, gradients, foil.rnn_trace, foil.rnn_gradients, knobs, first)
 
 
 def _limits() -> dict[str, float]:
@@ -261,12 +283,15 @@ def _limits() -> dict[str, float]:
     return {name: getattr(settings, name) for name in names}
 
 
-def _model(scenario: Scenario) -> dict[str, Any]:
+def _model(scenario: AnyScenario) -> dict[str, Any]:
     """Whether the model is someone's own, its size, and (if small enough) its weights."""
     weights = scenario.weights
     parameters = sum(getattr(weights, name).size for name in WEIGHT_NAMES)
     echoed = scenario.name == CUSTOM and parameters <= MAX_ECHOED_PARAMETERS
+    # A GRU says so, and where its reset gate acts; an LSTM's model is as it always was.
+    kind = {"kind": "gru", "reset_after": weights.reset_after} if isinstance(weights, GRUWeights) else {}
     return {
+        **kind,
         "custom": scenario.name == CUSTOM,
         "parameters": parameters,
         "weights": {name: getattr(weights, name) for name in WEIGHT_NAMES} if echoed else None,

@@ -14,8 +14,10 @@ import numpy as np
 
 from .config import get_settings
 from .engine import sequences
-from .engine.knobs import Knobs
+from .engine.gru import GRUWeights
+from .engine.knobs import AnyKnobs, GRUKnobs
 from .engine.lstm import GATES, LSTMWeights
+from .gru_scenarios import GRU_SCENARIOS, custom_gru_scenario, get_gru_scenario
 from .i18n import ProblemError, problem_text
 from .messages import (
     Constant,
@@ -33,7 +35,7 @@ from .messages import (
     SetState,
     Sine,
 )
-from .scenarios import SCENARIOS, Scenario, custom_scenario, get_scenario
+from .scenarios import SCENARIOS, AnyScenario, custom_scenario, get_scenario
 
 
 class Rejected(ValueError):
@@ -48,14 +50,14 @@ class Rejected(ValueError):
 
 @dataclass(frozen=True)
 class State:
-    scenario: Scenario  # what `reset` returns to
+    scenario: AnyScenario  # what `reset` returns to
     x: np.ndarray  # (T, D)
     h0: np.ndarray  # (H,)
-    c0: np.ndarray  # (H,)
-    knobs: Knobs
+    c0: np.ndarray  # (H,); a GRU's stays zeros (it has no cell state)
+    knobs: AnyKnobs  # GRUKnobs for a GRU
 
     @staticmethod
-    def start(scenario: Scenario) -> State:
+    def start(scenario: AnyScenario) -> State:
         return State(scenario, scenario.x.copy(), scenario.h0.copy(), scenario.c0.copy(), scenario.knobs)
 
     @property
@@ -85,12 +87,18 @@ def apply_update(state: State, message: Any) -> tuple[State, Change]:
 
 
 def _load(state: State, message: LoadScenario) -> tuple[State, Change]:
-    try:
-        return State.start(get_scenario(message.scenario)), EVERYTHING
-    except KeyError:
-        raise Rejected(
-            "scenario", "unknown_scenario", name=message.scenario, known=", ".join(SCENARIOS)
-        ) from None
+    return State.start(_preset(message.scenario, message.model)), EVERYTHING
+
+
+def _preset(name: str, model: str | None) -> AnyScenario:
+    """A preset, as an LSTM (model None or "lstm") or as its GRU version."""
+    if name not in SCENARIOS:
+        raise Rejected("scenario", "unknown_scenario", name=name, known=", ".join(SCENARIOS))
+    if model != "gru":
+        return get_scenario(name)
+    if name not in GRU_SCENARIOS:
+        raise Rejected("model", "no_gru_version", name=name, known=", ".join(GRU_SCENARIOS))
+    return get_gru_scenario(name)
 
 
 def _reset(state: State, message: Reset) -> tuple[State, Change]:
@@ -125,6 +133,7 @@ def _generate(state: State, message: Generate) -> tuple[State, Change]:
 
 
 def _set_state(state: State, message: SetState) -> tuple[State, Change]:
+    _no_c0_for_a_gru(state.scenario, message.c0)
     h0 = state.h0 if message.h0 is None else _checked_vector(message.h0, state.hidden, "h0")
     c0 = state.c0 if message.c0 is None else _checked_vector(message.c0, state.hidden, "c0")
     return replace(state, h0=h0, c0=c0), FROM_START
@@ -137,6 +146,7 @@ def _set_knobs(state: State, message: SetKnobs) -> tuple[State, Change]:
 def _set_clamp(state: State, message: SetClamp) -> tuple[State, Change]:
     if message.unit is not None and message.unit >= state.hidden:
         raise Rejected("unit", "unit_out_of_range", value=message.unit, hidden=state.hidden)
+    _check_gate(state.knobs, message.gate, "gate")
     knobs = state.knobs.with_clamp(message.gate, message.unit, message.value, state.hidden)
     return replace(state, knobs=knobs), FROM_START
 
@@ -144,6 +154,7 @@ def _set_clamp(state: State, message: SetClamp) -> tuple[State, Change]:
 def _restore(state: State, message: Restore) -> tuple[State, Change]:
     """A whole state at once (a shared link, or a page reconnecting): all checked, then applied."""
     scenario = _restored_scenario(state, message)
+    _no_c0_for_a_gru(scenario, message.c0)
     restored = State.start(scenario)
     hidden, inputs = restored.hidden, restored.x.shape[1]
     x = (
@@ -157,6 +168,7 @@ def _restore(state: State, message: Restore) -> tuple[State, Change]:
     # knobs the message leaves out are the scenario's own (the gradient lab's w is not 1)
     knobs = restored.knobs if message.knobs is None else _with_knobs(restored.knobs, message.knobs, hidden)
     for gate, values in (message.clamps or {}).items():
+        _check_gate(knobs, gate, f"clamps.{gate}")
         if len(values) != hidden:
             raise Rejected(f"clamps.{gate}", "wrong_length", length=len(values), hidden=hidden)
         for unit, value in enumerate(values):
@@ -164,27 +176,56 @@ def _restore(state: State, message: Restore) -> tuple[State, Change]:
     return State(scenario, x, h0, c0, knobs), EVERYTHING
 
 
-def _restored_scenario(state: State, message: Restore) -> Scenario:
+def _restored_scenario(state: State, message: Restore) -> AnyScenario:
+    if message.reset_after is not None and message.model != "gru":
+        raise Rejected("reset_after", "reset_after_is_for_gru")
     if message.weights is None:
-        return _load(state, LoadScenario(type="load", scenario=message.scenario or state.scenario.name))[
-            0
-        ].scenario
+        if message.reset_after is not None:
+            raise Rejected("reset_after", "reset_after_needs_weights")
+        return _preset(message.scenario or state.scenario.name, message.model)
+    gru = message.model == "gru"
     try:
-        message.weights.sizes(blocks=len(GATES))
+        message.weights.sizes(blocks=3 if gru else len(GATES))
     except ProblemError as err:  # a named problem keeps its code, so the page can say it in Korean
         params = dict(err.params)
         tensor = params.pop("field", None)  # e.g. bias_hh: the field is then weights.bias_hh
         raise Rejected(f"weights.{tensor}" if tensor else "weights", err.code, **params) from None
     except ValueError as err:
         raise Rejected("weights", "bad_weights", detail=str(err)) from None
-    weights = LSTMWeights(**{name: np.asarray(value) for name, value in message.weights.model_dump().items()})
-    return custom_scenario(weights, message.title)
+    tensors = {name: np.asarray(value) for name, value in message.weights.model_dump().items()}
+    if gru:
+        return custom_gru_scenario(
+            GRUWeights(**tensors, reset_after=message.reset_after is not False), message.title
+        )
+    return custom_scenario(LSTMWeights(**tensors), message.title)
 
 
-def _with_knobs(knobs: Knobs, given: KnobFields, hidden: int) -> Knobs:
+def _with_knobs(knobs: AnyKnobs, given: KnobFields, hidden: int) -> AnyKnobs:
     if isinstance(given.target, int) and given.target >= hidden:
         raise Rejected("target", "unit_out_of_range", value=given.target, hidden=hidden)
-    return replace(knobs, **given.model_dump(include=set(KnobFields.model_fields), exclude_none=True))
+    values = given.model_dump(include=set(KnobFields.model_fields), exclude_none=True)
+    for name in values:  # a gate's bias knob only for the model's own gates
+        if name.startswith("bias_") and name.removeprefix("bias_") not in knobs.GATES:
+            biases = [f"bias_{gate}" for gate in knobs.GATES]
+            raise Rejected(name, "not_a_knob_of_model", model=_model_name(knobs), knobs=biases)
+    return replace(knobs, **values)
+
+
+def _check_gate(knobs: AnyKnobs, gate: str, field: str) -> None:
+    """Rejected unless `gate` is one of the model's (i, f, g, o for an LSTM; r, z, n for a GRU)."""
+    if gate not in knobs.GATES:
+        raise Rejected(
+            field, "not_a_gate_of_model", gate=gate, model=_model_name(knobs), gates=list(knobs.GATES)
+        )
+
+
+def _no_c0_for_a_gru(scenario: AnyScenario, c0: list[float] | None) -> None:
+    if c0 is not None and scenario.kind == "gru":
+        raise Rejected("c0", "gru_has_no_c0")
+
+
+def _model_name(knobs: AnyKnobs) -> str:
+    return "GRU" if isinstance(knobs, GRUKnobs) else "LSTM"
 
 
 def _checked_inputs(x: np.ndarray, inputs: int, field: str) -> np.ndarray:

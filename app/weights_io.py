@@ -1,4 +1,4 @@
-"""An LSTM layer from a .safetensors or .npz file, in PyTorch or Keras naming; and back out.
+"""An LSTM or GRU layer from a .safetensors or .npz file, in PyTorch or Keras naming; and back out.
 
 Reading costs nothing until the file has earned it: the file's table of tensors (names, dtypes,
 shapes) is checked first, LSTM layers are recognised by name and checked by shape, and only the
@@ -9,24 +9,31 @@ Layers are listed in file order; each has an `id` to choose it by. PyTorch's sta
 `{prefix}l{k}` (e.g. "encoder.lstm.l1"), the backward direction of a bidirectional LSTM
 `{prefix}l{k}_reverse`, listed as a layer of its own (its weights run forward in time here,
 over whatever x is given); an LSTMCell's and a Keras layer's id is their prefix.
+
+A caller asks for LSTM layers (the default) or GRU layers (app/gru_import.py: PyTorch's weight_hh
+(3H, H), Keras' recurrent_kernel (H, 3H), gate order z, r, h); layers of the other kind are listed
+as skipped, with the reason.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 
 from .config import get_settings
+from .engine.gru import GRUWeights
 from .engine.lstm import WEIGHT_NAMES, LSTMWeights
 from .file_errors import FileProblem, Malformed, TooLarge, Unusable, setting
+from .gru_import import gru_sizes, gru_weights_from, to_keras_gru
+from .layer_group import Group, Naming, bias_roles, require
 from .numpy_files import ZIP_MAGICS, npz_bytes, open_npz
 from .safetensors_file import looks_like_safetensors, open_safetensors, safetensors_bytes
 from .tensor_file import Spec, TensorFile, check_values, require_float
 
-Naming = Literal["pytorch", "keras"]
+Kind = Literal["lstm", "gru"]
 ExportFormat = Literal["safetensors", "npz"]
 
 # Liberal in the prefix (any module path, "/" or "." separated), strict in what follows it.
@@ -35,7 +42,6 @@ _TORCH = re.compile(
     _PREFIX + r"(?P<role>weight_ih|weight_hh|bias_ih|bias_hh|weight_hr)(?P<tail>_l(?P<k>\d+)(?:_reverse)?)?$"
 )
 _KERAS = re.compile(_PREFIX + r"(?P<role>recurrent_kernel|kernel|bias)(?P<tail>:\d+)?$")
-_SEPARATORS = "./:_-"
 # Files of another kind, known by their name, are refused saying what to save instead.
 _PICKLES = (".pt", ".pth", ".bin", ".ckpt", ".pkl")
 _KERAS_FILES = (".h5", ".keras", ".hdf5")
@@ -43,8 +49,8 @@ _KERAS_FILES = (".h5", ".keras", ".hdf5")
 
 @dataclass(frozen=True)
 class Layer:
-    """One loadable LSTM layer of a file; `tensors` maps each role (weight_ih or kernel, …) to
-    the tensor's name in the file."""
+    """One loadable LSTM or GRU layer of a file; `tensors` maps each role (weight_ih or kernel, …)
+    to the tensor's name in the file."""
 
     id: str
     naming: Naming
@@ -52,46 +58,34 @@ class Layer:
     input_size: int
     reverse: bool
     tensors: dict[str, str]
+    kind: Kind = "lstm"
+    reset_after: bool | None = None  # a GRU's: where its reset gate acts (see app/engine/gru.py)
 
     def summary(self) -> dict[str, object]:
-        return {"id": self.id, "naming": self.naming, "H": self.hidden_size, "D": self.input_size,
-                "reverse": self.reverse}  # fmt: skip
+        """An LSTM's as it always was; a GRU's says so, and where its reset gate acts."""
+        out: dict[str, object] = {"id": self.id, "naming": self.naming, "H": self.hidden_size,
+                                  "D": self.input_size, "reverse": self.reverse}  # fmt: skip
+        return out if self.kind == "lstm" else out | {"model": "gru", "reset_after": self.reset_after}
 
 
 @dataclass(frozen=True)
 class Imported:
-    weights: LSTMWeights
+    weights: LSTMWeights | GRUWeights
     layer: Layer  # the one loaded
     layers: list[Layer]  # every loadable layer in the file
     skipped: dict[str, FileProblem]  # layer id → why it cannot be loaded, for layers that look like LSTMs
 
 
-@dataclass
-class _Group:
-    """Tensors that share a prefix and layer suffix: one candidate layer."""
+def import_layer(data: bytes, filename: str = "", layer: str | None = None, model: Kind = "lstm") -> Imported:
+    """The chosen layer (default: the first loadable one) in PyTorch layout, and all the others.
 
-    naming: Naming
-    prefix: str
-    tail: str  # "_l1", "_l0_reverse", ":0" or ""
-    members: dict[str, str] = field(default_factory=dict)  # role → name in the file
-
-    def name(self, role: str) -> str:
-        return self.members.get(role, f"{self.prefix}{role}{self.tail}")
-
-    @property
-    def id(self) -> str:
-        if self.naming == "pytorch" and self.tail:
-            return self.prefix + self.tail.removeprefix("_")
-        return self.prefix.rstrip(_SEPARATORS) or ("cell" if self.naming == "pytorch" else "lstm")
-
-
-def import_layer(data: bytes, filename: str = "", layer: str | None = None) -> Imported:
-    """The chosen layer (default: the first loadable one) in PyTorch layout, and all the others."""
+    `model` says which kind of layer is wanted, as /api/trace's `model` does: layers of the other
+    kind are skipped, saying why (an LSTM-only client sees exactly what it always saw)."""
     tensors = open_tensor_file(data, filename)
-    candidates = [(group.id, _layer(group, tensors.specs)) for group in _groups(tensors.specs)]
+    candidates = [(group.id, _layer(group, tensors.specs, model)) for group in _groups(tensors.specs)]
     layers = [found for _, found in candidates if isinstance(found, Layer)]
     skipped = {layer_id: found for layer_id, found in candidates if isinstance(found, FileProblem)}
-    chosen = _choose(candidates, layer, tensors.specs)
+    chosen = _choose(candidates, layer, tensors.specs, model)
     return Imported(_load(tensors, chosen), chosen, layers, skipped)
 
 
@@ -119,18 +113,24 @@ def open_tensor_file(data: bytes, filename: str = "") -> TensorFile:
     raise Malformed("not_tensor_file")
 
 
-def export_weights(weights: LSTMWeights, fmt: ExportFormat) -> bytes:
-    """One layer in PyTorch naming (weight_ih_l0, …, float64), so nn.LSTM.load_state_dict takes it."""
-    tensors = {f"{name}_l0": np.ascontiguousarray(getattr(weights, name)) for name in WEIGHT_NAMES}
+def export_weights(weights: LSTMWeights | GRUWeights, fmt: ExportFormat) -> bytes:
+    """One layer in PyTorch naming (weight_ih_l0, …, float64), so nn.LSTM's (or nn.GRU's)
+    load_state_dict takes it. nn.GRU cannot run a GRU that resets before W_hn: that one is written in
+    Keras naming (kernel, recurrent_kernel, bias (3H,)), which Keras' GRU(reset_after=False) takes and
+    which imports back as the same model."""
+    if isinstance(weights, GRUWeights) and not weights.reset_after:
+        tensors = to_keras_gru(weights)
+    else:
+        tensors = {f"{name}_l0": np.ascontiguousarray(getattr(weights, name)) for name in WEIGHT_NAMES}
     return safetensors_bytes(tensors) if fmt == "safetensors" else npz_bytes(tensors)
 
 
 # --- finding layers ---------------------------------------------------------------------------
 
 
-def _groups(specs: dict[str, Spec]) -> list[_Group]:
+def _groups(specs: dict[str, Spec]) -> list[Group]:
     """Candidate layers in file order: PyTorch groups, and Keras groups with a recurrent_kernel."""
-    groups: dict[tuple[str, str, str], _Group] = {}
+    groups: dict[tuple[str, str, str], Group] = {}
     first_seen: dict[str, int] = {}  # prefix → position of its first tensor in the file
     for position, name in enumerate(specs):
         match = _TORCH.match(name) or _KERAS.match(name)
@@ -139,23 +139,23 @@ def _groups(specs: dict[str, Spec]) -> list[_Group]:
         first_seen.setdefault(match["prefix"], position)
         naming: Naming = "pytorch" if match.re is _TORCH else "keras"
         key = (naming, match["prefix"], match["tail"] or "")
-        group = groups.setdefault(key, _Group(naming, match["prefix"], match["tail"] or ""))
+        group = groups.setdefault(key, Group(naming, match["prefix"], match["tail"] or ""))
         group.members[match["role"]] = name
     found = [g for g in groups.values() if g.naming == "pytorch" or "recurrent_kernel" in g.members]
     # Modules in file order; within one, l0 before l1 before l10, forward before reverse.
     return sorted(found, key=lambda g: (first_seen[g.prefix], _layer_number(g), g.tail.endswith("_reverse")))
 
 
-def _layer_number(group: _Group) -> int:
+def _layer_number(group: Group) -> int:
     digits = re.search(r"\d+", group.tail)
     return int(digits[0]) if digits else 0
 
 
 def _choose(
-    candidates: list[tuple[str, Layer | FileProblem]], wanted: str | None, specs: dict[str, Spec]
+    candidates: list[tuple[str, Layer | FileProblem]], wanted: str | None, specs: dict[str, Spec], model: Kind
 ) -> Layer:
     if not candidates:
-        raise _nothing_found(specs)
+        raise _nothing_found(specs, model)
     if wanted is None:
         usable = [found for _, found in candidates if isinstance(found, Layer)]
         chosen: Layer | FileProblem = usable[0] if usable else candidates[0][1]
@@ -171,35 +171,42 @@ def _choose(
     return chosen
 
 
-def _nothing_found(specs: dict[str, Spec]) -> Unusable:
+def _nothing_found(specs: dict[str, Spec], model: Kind) -> Unusable:
     names = list(specs)
     if not names:
         return Unusable("no_tensors")
-    return Unusable("no_lstm_layer", count=len(names), tensors=names[:5] + (["…"] if len(names) > 5 else []))
+    shown = names[:5] + (["…"] if len(names) > 5 else [])
+    if model == "gru":
+        return Unusable("no_gru_layer", count=len(names), tensors=shown)
+    return Unusable("no_lstm_layer", count=len(names), tensors=shown)
 
 
 # --- checking a layer from its table alone --------------------------------------------------
 
 
-def _layer(group: _Group, specs: dict[str, Spec]) -> Layer | FileProblem:
-    """The layer if its tensors are there and fit together, else the problem (raised if chosen)."""
+def _layer(group: Group, specs: dict[str, Spec], model: Kind) -> Layer | FileProblem:
+    """The layer, as the kind of model asked for, if its tensors are there and fit together, else
+    the problem (raised if chosen)."""
+    reset_after = None
     try:
         for name in group.members.values():
             require_float(name, specs[name])
-        check = _torch_sizes if group.naming == "pytorch" else _keras_sizes
-        hidden, inputs = check(group, specs)
+        if model == "gru":
+            hidden, inputs, reset_after = gru_sizes(group, specs)
+        else:
+            hidden, inputs = (_torch_sizes if group.naming == "pytorch" else _keras_sizes)(group, specs)
         _check_limits(group.id, hidden, inputs)
     except FileProblem as problem:
         return problem
     reverse = group.tail.endswith("_reverse")
-    return Layer(group.id, group.naming, hidden, inputs, reverse, dict(group.members))
+    return Layer(group.id, group.naming, hidden, inputs, reverse, dict(group.members), model, reset_after)
 
 
-def _torch_sizes(group: _Group, specs: dict[str, Spec]) -> tuple[int, int]:
+def _torch_sizes(group: Group, specs: dict[str, Spec]) -> tuple[int, int]:
     """(H, D) of weight_ih (4H, D), weight_hh (4H, H), bias_ih and bias_hh (4H,), both or neither."""
     if "weight_hr" in group.members:
         raise Unusable("lstm_projection", name=group.name("weight_hr"))
-    _require(group, ("weight_ih", "weight_hh"))
+    require(group, ("weight_ih", "weight_hh"))
     ih_name, ih = group.name("weight_ih"), specs[group.name("weight_ih")].shape
     if len(ih) != 2 or ih[0] == 0 or ih[0] % 4 or ih[1] == 0:
         raise Unusable(
@@ -207,10 +214,7 @@ def _torch_sizes(group: _Group, specs: dict[str, Spec]) -> tuple[int, int]:
         )
     hidden, inputs = ih[0] // 4, ih[1]
     expected = {"weight_hh": (4 * hidden, hidden), "bias_ih": (4 * hidden,), "bias_hh": (4 * hidden,)}
-    biases = [role for role in ("bias_ih", "bias_hh") if role in group.members]
-    if len(biases) == 1:
-        other = group.name("bias_hh" if biases[0] == "bias_ih" else "bias_ih")
-        raise Unusable("one_bias_missing", name=other, present=group.name(biases[0]))
+    biases = bias_roles(group)
     for role in ("weight_hh", *biases):
         name, shape = group.name(role), specs[group.name(role)].shape
         if shape != expected[role]:
@@ -227,9 +231,9 @@ def _torch_sizes(group: _Group, specs: dict[str, Spec]) -> tuple[int, int]:
     return hidden, inputs
 
 
-def _keras_sizes(group: _Group, specs: dict[str, Spec]) -> tuple[int, int]:
+def _keras_sizes(group: Group, specs: dict[str, Spec]) -> tuple[int, int]:
     """(H, D) of recurrent_kernel (H, 4H), kernel (D, 4H), and bias (4H,) if there is one."""
-    _require(group, ("kernel", "recurrent_kernel"))
+    require(group, ("kernel", "recurrent_kernel"))
     rk_name, rk = group.name("recurrent_kernel"), specs[group.name("recurrent_kernel")].shape
     if len(rk) != 2 or rk[0] == 0 or rk[1] != 4 * rk[0]:
         raise Unusable("keras_recurrent_shape", name=rk_name, shape=str(rk), note=_kind(rk[::-1]))
@@ -263,14 +267,6 @@ def _keras_sizes(group: _Group, specs: dict[str, Spec]) -> tuple[int, int]:
     return hidden, kernel[0]
 
 
-def _require(group: _Group, roles: tuple[str, ...]) -> None:
-    for role in roles:
-        if role not in group.members:
-            raise Unusable(
-                "tensor_missing", name=group.name(role), layer=group.id, present=list(group.members.values())
-            )
-
-
 def _kind(recurrent: tuple[int, ...]) -> str | None:
     """A note ("gru_shape", "rnn_shape") when a (rows, H) recurrent matrix has another cell's shape."""
     if len(recurrent) != 2 or recurrent[1] == 0:
@@ -297,8 +293,10 @@ def _check_limits(layer_id: str, hidden: int, inputs: int) -> None:
 # --- reading the chosen layer ---------------------------------------------------------------
 
 
-def _load(tensors: TensorFile, layer: Layer) -> LSTMWeights:
+def _load(tensors: TensorFile, layer: Layer) -> LSTMWeights | GRUWeights:
     values = {role: check_values(name, tensors.load(name)) for role, name in layer.tensors.items()}
+    if layer.kind == "gru":
+        return gru_weights_from(values, layer.naming, layer.hidden_size, layer.reset_after is not False)
     if layer.naming == "keras":
         return _from_keras(values, layer.hidden_size)
     zeros = np.zeros(4 * layer.hidden_size)  # nn.LSTM(bias=False) saves no biases

@@ -21,6 +21,21 @@ def require_torch() -> None:
         pytest.skip("torch not installed; the golden-fixture test still covers the comparison")
 
 
+def require_keras() -> Any:
+    """Keras 3 on its PyTorch backend (there is no TensorFlow here), or skip; under CI=true a
+    missing keras fails instead (keras==3.15.1 is a CI test dependency, like torch)."""
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    require_torch()
+    try:
+        import keras
+    except ImportError:
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail("keras==3.15.1 is a CI test dependency but is not installed")
+        pytest.skip("keras not installed (pip install keras==3.15.1)")
+    assert keras.backend.backend() == "torch", "KERAS_BACKEND was set to another backend"
+    return keras
+
+
 def set_limits(monkeypatch: pytest.MonkeyPatch, **values: object) -> None:
     """Override settings for one test through LSTM_CONVEYOR_* and drop the cached Settings.
 

@@ -14,6 +14,7 @@ from app.engine import gru
 from app.engine.activations import sigmoid
 from app.engine.gru import GRUWeights
 from app.engine.gru_backprop import gru_backward
+from app.engine.knobs import GRUKnobs, gru_weights
 from tests.helpers import require_torch
 from tests.test_engine_backprop import assert_close, assert_close_to_torch, loss, numeric_gradient
 
@@ -243,3 +244,42 @@ def test_gru_gradients_match_torch_autograd(target: int | None) -> None:
     assert_close_to_torch(grads.dL_dh0, grad_of(h_0), "dL/dh0")
     for name in PARAMS:
         assert_close_to_torch(getattr(grads.dL_dweights, name), getattr(net, name + "_l0").grad.numpy(), name)
+
+
+# --- recomputing after a change, and the knobs ---------------------------------------------------
+
+
+@pytest.mark.parametrize("reset_after", RESETS)
+def test_rerun_from_a_step_equals_a_full_run_and_keeps_the_prefix(reset_after: bool) -> None:
+    weights, x, h0 = gru_case(seed=31, steps=15, reset_after=reset_after)
+    clamp = np.full((3, 4), np.nan)
+    clamp[1, 2] = 0.8
+    before = gru.run(weights, x, h0, clamp)
+    changed = x.copy()
+    changed[6, 1] = 2.5
+
+    rerun = gru.rerun_from(weights, changed, before, 6, h0, clamp)
+
+    full = gru.run(weights, changed, h0, clamp)
+    for name in gru.GRU_QUANTITIES:
+        np.testing.assert_allclose(
+            getattr(rerun, name), getattr(full, name), rtol=1e-14, atol=1e-15, err_msg=name
+        )
+        np.testing.assert_array_equal(getattr(rerun, name)[:6], getattr(before, name)[:6], err_msg=name)
+    assert not np.allclose(rerun.h[6:], before.h[6:])  # the change did reach the suffix
+    with pytest.raises(ValueError, match=r"start must be in 0\.\.15"):
+        gru.rerun_from(weights, changed, before, 16, h0)
+
+
+def test_gru_knobs_shift_the_bias_of_each_gate_block_and_scale_the_weights() -> None:
+    weights, _, _ = gru_case(seed=32, hidden=2)
+    knobs = GRUKnobs(bias_r=1.0, bias_z=-2.0, bias_n=0.5, weight_scale=0.5)
+
+    shifted = gru_weights(weights, knobs)
+
+    np.testing.assert_array_equal(shifted.bias_ih - weights.bias_ih, [1, 1, -2, -2, 0.5, 0.5])  # rows r, z, n
+    np.testing.assert_array_equal(shifted.bias_hh, weights.bias_hh)  # what r scales stays as it was
+    np.testing.assert_array_equal(shifted.weight_hh, 0.5 * weights.weight_hh)
+    assert shifted.reset_after is weights.reset_after
+    assert knobs.with_clamp("z", 1, 0.9, 2).as_dict()["clamps"] == {"r": [None, None], "z": [None, 0.9],
+                                                                      "n": [None, None]}  # fmt: skip

@@ -25,7 +25,9 @@ def status(page: Any) -> tuple[str, str]:
 
 
 def belt_c(page: Any) -> list[str]:
-    return page.eval_on_selector_all("#belt [data-q='c']", "nodes => nodes.map(n => n.textContent)")
+    script = "nodes => nodes.map(n => n.textContent)"
+    texts: list[str] = page.eval_on_selector_all("#belt [data-q='c']", script)
+    return texts
 
 
 def exported(page: Any, button: str) -> bytes:

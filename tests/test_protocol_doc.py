@@ -58,3 +58,15 @@ def test_every_trace_quantity_is_in_the_snapshot_table() -> None:
         # One row names the three parts of every gate by i's and o's, with `pre_q_x` etc. for any q.
         generic = re.sub(r"^pre_[ifgo]_([xhb])$", r"pre_q_\1", name)
         assert name in named or (generic != name and f"`{generic}`" in table), name
+
+
+def test_every_gru_quantity_is_in_the_gru_sessions_table() -> None:
+    from app.engine.gru import GRU_QUANTITIES
+
+    text = DOC.read_text()
+    section = text[text.index("## A GRU session") : text.index("## Driving it from Python")]
+    rows = [line.split(" | ")[0] for line in section.splitlines() if line.startswith("| `")]
+    named = set(re.findall(r"`(\w+)`", " ".join(rows)))
+    for name in GRU_QUANTITIES:
+        generic = re.sub(r"^pre_[rzn]_([xhb])$", r"pre_q_\1", name)
+        assert name in named or (generic != name and f"`{generic}`" in section), name

@@ -11,8 +11,9 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import TypeAdapter
 
+from app.engine.backprop import LSTMGradients
 from app.engine.knobs import Knobs, lstm_weights
-from app.engine.lstm import WEIGHT_NAMES, run
+from app.engine.lstm import WEIGHT_NAMES, LSTMWeights, run
 from app.messages import ClientMessage
 from app.scenarios import get_scenario
 from app.session import Session
@@ -24,6 +25,12 @@ MESSAGES: TypeAdapter[Any] = TypeAdapter(ClientMessage)
 
 def msg(**fields: Any) -> Any:
     return MESSAGES.validate_python(fields)
+
+
+def lstm_gradients(session: Session) -> LSTMGradients:
+    gradients = session.results.gradients
+    assert isinstance(gradients, LSTMGradients)
+    return gradients
 
 
 def edited_session() -> Session:
@@ -44,7 +51,7 @@ def test_trace_csv_has_one_row_per_step_and_unit_with_the_sessions_numbers() -> 
         t, unit = int(row["step"]), int(row["unit"])
         assert float(row["c"]) == session.trace.c[t, unit] and float(row["f"]) == session.trace.f[t, unit]
         assert float(row["x0"]) == session.x[t, 0]
-        assert float(row["dL_dc"]) == session.results.gradients.dL_dc[t, unit]
+        assert float(row["dL_dc"]) == lstm_gradients(session).dL_dc[t, unit]
 
 
 def test_trace_json_holds_every_quantity_and_gradient() -> None:
@@ -52,7 +59,7 @@ def test_trace_json_holds_every_quantity_and_gradient() -> None:
     [reply] = session.apply([msg(type="export", format="trace.json")])
     data = json.loads(reply["content"])
     np.testing.assert_array_equal(data["h"], session.trace.h)
-    np.testing.assert_array_equal(data["dL_dc"], session.results.gradients.dL_dc)
+    np.testing.assert_array_equal(data["dL_dc"], lstm_gradients(session).dL_dc)
 
 
 @pytest.mark.parametrize("fmt", ["weights.npz", "weights.safetensors"])
@@ -62,6 +69,7 @@ def test_exported_weights_reimport_to_the_knob_adjusted_weights_and_rerun_the_tr
 
     raw = base64.b64decode(reply["content"])
     imported = import_layer(raw, reply["filename"]).weights
+    assert isinstance(imported, LSTMWeights)  # an LSTM's export imports as an LSTM
     expected = lstm_weights(get_scenario("hold-and-release").weights, Knobs(bias_f=-0.5))
     for name in WEIGHT_NAMES:
         np.testing.assert_array_equal(getattr(imported, name), getattr(expected, name))

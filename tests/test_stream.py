@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from app.engine.lstm import QUANTITIES, run
+from app.engine.lstm import QUANTITIES, Trace, run
 from app.i18n import problem_text
 from app.scenarios import get_scenario
 from tests.helpers import receive, sync
@@ -112,6 +112,7 @@ def test_a_non_finite_result_is_refused_and_the_revision_stays(
 
     def poisoned(*args: Any, **kwargs: Any) -> Any:
         results = real_compute(*args, **kwargs)
+        assert isinstance(results.trace, Trace)  # the LSTM's
         results.trace.c[-1, 0] = np.nan
         return results
 

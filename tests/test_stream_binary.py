@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 from app.encoding import NotFinite
+from app.engine.lstm import Trace
 from app.wire import ALIGN, ARRAY_KEY, decode, encode
 from tests.helpers import random_weights, receive, receive_binary
 
@@ -167,6 +168,7 @@ def poison(monkeypatch: pytest.MonkeyPatch) -> None:
 
     def poisoned(*args: Any, **kwargs: Any) -> Any:
         results = real_compute(*args, **kwargs)
+        assert isinstance(results.trace, Trace)  # the LSTM's
         results.trace.c[-1, 0] = np.nan
         return results
 

@@ -13,6 +13,7 @@ import pytest
 from safetensors.numpy import save as save_safetensors
 
 from app.config import get_settings
+from app.engine.layer import Layer
 from app.engine.lstm import WEIGHT_NAMES, LSTMWeights
 from app.file_errors import Malformed, TooLarge, Unusable
 from app.weights_io import export_weights, import_layer
@@ -53,7 +54,7 @@ def suffixed(layer: dict[str, np.ndarray], suffix: str, prefix: str = "") -> dic
     return {f"{prefix}{name}{suffix}": value for name, value in layer.items()}
 
 
-def assert_weights_equal(weights: LSTMWeights, expected: dict[str, np.ndarray]) -> None:
+def assert_weights_equal(weights: Layer, expected: dict[str, np.ndarray]) -> None:
     for name in WEIGHT_NAMES:
         np.testing.assert_array_equal(getattr(weights, name), expected[name].astype(np.float64), name)
 

@@ -111,6 +111,28 @@ def run(
     return GRUTrace(x=x, **_recur(weights, x, h0, clamp), clamp=clamp)
 
 
+def rerun_from(
+    weights: GRUWeights,
+    x: np.ndarray,
+    previous: GRUTrace,
+    start: int,
+    h0: np.ndarray,
+    clamp: np.ndarray | None = None,
+) -> GRUTrace:
+    """Recompute after a change at step `start`: steps 0..start-1 are taken from `previous`,
+    which must have been run with the same weights, initial state and clamp."""
+    if not 0 <= start <= previous.steps:
+        raise ValueError(f"start must be in 0..{previous.steps}, got {start}")
+    if start == 0:
+        return run(weights, x, h0, clamp)
+    suffix = run(weights, np.asarray(x)[start:], previous.h[start - 1], clamp)  # checks x and clamp
+    joined = {
+        name: np.concatenate([getattr(previous, name)[:start], getattr(suffix, name)])
+        for name in GRU_UNIT_QUANTITIES
+    }
+    return GRUTrace(x=np.array(x, dtype=np.float64), **joined, clamp=suffix.clamp)
+
+
 def _as_clamp(hidden: int, clamp: np.ndarray | None) -> np.ndarray | None:
     """None when nothing is clamped; otherwise a checked (3, H) array, NaN where free."""
     if clamp is None:

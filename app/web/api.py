@@ -8,8 +8,10 @@ from fastapi.responses import Response
 
 from ..computation import standalone_trace
 from ..encoding import dumps
+from ..gru_scenarios import GRU_SCENARIOS, get_gru_scenario
 from ..scenarios import SCENARIOS, get_scenario
 from ..schemas import (
+    GRUScenarioDetail,
     GRUTraceResponse,
     LSTMTraceResponse,
     Refusal,
@@ -21,6 +23,7 @@ from ..schemas import (
 
 router = APIRouter(prefix="/api")
 Language = Literal["en", "ko"]  # app.i18n.LANGUAGES
+Model = Literal["lstm", "gru"]
 JSON_BODIES = ("/api/trace",)  # bounded by settings.max_request_bytes (app/web/body_limit.py)
 BODY_TOO_LARGE: dict[str, Any] = {
     "model": Refusal,
@@ -59,16 +62,22 @@ def run_request(request: TraceRequest) -> dict[str, np.ndarray]:
 
 
 @router.get("/scenarios", response_model=list[ScenarioSummary], summary="List the named scenarios")
-def list_scenarios(lang: Language = "en") -> list[dict[str, object]]:
+def list_scenarios(lang: Language = "en", model: Model = "lstm") -> list[dict[str, object]]:
     """Every preset: its title, explanation and "try this" prompt in `lang` (en or ko), and the
-    step a page opens it at."""
-    return [factory().summary(lang) for factory in SCENARIOS.values()]
+    step a page opens it at; with `model=gru`, the presets that have a GRU version, as GRUs."""
+    factories = GRU_SCENARIOS if model == "gru" else SCENARIOS
+    return [factory().summary(lang) for factory in factories.values()]
 
 
-@router.get("/scenarios/{name}", response_model=ScenarioDetail, summary="One scenario, in /api/trace form")
-def scenario(name: str, lang: Language = "en") -> dict[str, object]:
+@router.get(
+    "/scenarios/{name}",
+    response_model=ScenarioDetail | GRUScenarioDetail,
+    summary="One scenario, in /api/trace form",
+)
+def scenario(name: str, lang: Language = "en", model: Model = "lstm") -> dict[str, object]:
+    """The preset (its GRU version with `model=gru`: 404 for one that has none)."""
     try:
-        return get_scenario(name).as_dict(lang)
+        return (get_gru_scenario(name) if model == "gru" else get_scenario(name)).as_dict(lang)
     except KeyError as err:
         raise HTTPException(status_code=404, detail=err.args[0]) from None
 

@@ -5,7 +5,7 @@ A refused file raises a FileProblem (app/file_errors.py); `refusal` answers it a
 to say it in its own language): 400 unreadable, 413 over a limit, 422 readable but unusable.
 """
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from fastapi import APIRouter, Form, Request, UploadFile
@@ -32,23 +32,29 @@ _REFUSALS: dict[int | str, dict[str, Any]] = {
 }
 _BODY_TOO_LARGE: dict[int | str, dict[str, Any]] = {413: BODY_TOO_LARGE}
 LayerField = Annotated[str | None, Form(description="id of the layer to import (default: the first)")]
+ModelField = Annotated[
+    Literal["lstm", "gru"],
+    Form(description='the kind of layer to import, as /api/trace\'s `model`: "lstm" (default) or "gru"'),
+]
 
 
 @router.post(
     "/weights",
     response_model=ImportedWeights,
     responses=_REFUSALS,
-    summary="Import one LSTM layer from a .safetensors or .npz file (PyTorch or Keras naming)",
+    summary="Import one LSTM or GRU layer from a .safetensors or .npz file (PyTorch or Keras naming)",
 )
-def import_weights(file: UploadFile, layer: LayerField = None) -> Response:
-    """The layer's weights in /api/trace's form, and every LSTM layer the file holds."""
-    found = import_layer(_read(file), file.filename or "", layer or None)  # a blank field: the default
-    body = {
+def import_weights(file: UploadFile, layer: LayerField = None, model: ModelField = "lstm") -> Response:
+    """The layer's weights in /api/trace's form, and every layer of that kind the file holds."""
+    found = import_layer(_read(file), file.filename or "", layer or None, model)  # a blank field: the default
+    body: dict[str, object] = {
         "weights": {name: getattr(found.weights, name) for name in WEIGHT_NAMES},
         "layer": found.layer.id,
         "layers": [each.summary() for each in found.layers],
         "skipped": [{"id": layer_id, **why.answer()} for layer_id, why in found.skipped.items()],
     }
+    if found.layer.kind == "gru":  # an LSTM's answer stays as it always was
+        body |= {"model": "gru", "reset_after": found.layer.reset_after}
     return Response(dumps(body), media_type="application/json")
 
 

@@ -156,7 +156,7 @@ async def _apply(session: Session, parsed: list[Any]) -> list[Outgoing]:
     """Recompute; a large trace goes off the event loop, so the other sessions keep being served
     and new messages keep arriving (and coalescing) meanwhile."""
     try:
-        if session.trace.c.size <= INLINE_CELLS:
+        if session.results.trace.h.size <= INLINE_CELLS:  # T·H, for an LSTM and a GRU alike
             return session.apply(parsed)
         return await asyncio.to_thread(session.apply, parsed)
     except NotFinite as err:

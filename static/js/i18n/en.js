@@ -621,6 +621,19 @@ export default {
     gru_weight_ih_rows: "weight_ih has {rows} rows; a GRU needs 3H rows (gates r, z, n)",
     gru_has_no_c0: "c0 is for an LSTM; a GRU has no cell state (its hidden state h is its belt)",
     reset_after_is_for_gru: "reset_after is for a GRU only",
+    gru_hh_shape: "{name} has shape {shape}; a GRU's is (3H, H), gate rows r, z, n{note}",
+    keras_gru_recurrent_shape: "{name} has shape {shape}; a Keras GRU's is (H, 3H), gate columns z, r, " +
+      "h{note}",
+    no_gru_layer: "no GRU layer found among the file's {count} tensors ({tensors}): expected PyTorch " +
+      "names weight_ih_l0, weight_hh_l0 (and bias_ih_l0, bias_hh_l0) or Keras names kernel, recurrent_kernel (and bias), after any prefix",
+    no_gru_version: "scenario {name} has no GRU version; these have one: {known}",
+    not_a_gate_of_model: "{gate} is not a gate of this {model}; its gates are {gates}",
+    not_a_knob_of_model: "{field} is not a knob of this {model}; its gate bias knobs are {knobs}",
+    reset_after_needs_weights: "reset_after goes with GRU weights; a scenario's GRU comes with its own",
+    gru_one_bias_missing: "{name} is missing, but {present} is there; an nn.GRU has both biases or " +
+      "neither (bias=False)",
+    keras_gru_bias_shape: "{name} has shape {shape}; a Keras GRU's bias is (2, {columns}) with " +
+      "reset_after=True (the default) or ({columns},) with reset_after=False",
     trace_too_large: "T·H = {cells} exceeds {limit}",
     target_out_of_range: "gradients.target={value} is out of range: H={hidden}",
     int_type: "must be a whole number",
@@ -742,6 +755,7 @@ export default {
   notes: {
     gru_shape: " (3H × H is a GRU's shape, not an LSTM's)",
     rnn_shape: " (H × H is a plain RNN's shape, not an LSTM's)",
+    lstm_shape: " (4H × H is an LSTM's shape, not a GRU's)",
     pickled: " (pickled Python objects, which are never loaded)",
     complex: " (complex numbers)",
     integers: " (integers)",

@@ -597,6 +597,17 @@ export default {
     gru_weight_ih_rows: "weight_ih의 행이 {rows}개입니다. GRU에는 행이 3H개(게이트 r, z, n) 있어야 합니다",
     gru_has_no_c0: "c0은 LSTM에만 있습니다. GRU에는 셀 상태가 없습니다(은닉 상태 h가 곧 벨트입니다)",
     reset_after_is_for_gru: "reset_after는 GRU에만 쓰입니다",
+    gru_hh_shape: "{name}의 모양이 {shape}입니다. GRU라면 (3H, H)이고, 게이트 행 순서는 r, z, n입니다{note}",
+    keras_gru_recurrent_shape: "{name}의 모양이 {shape}입니다. Keras GRU라면 (H, 3H)이고, 게이트 열 순서는 z, r, h입니다{note}",
+    no_gru_layer: "파일의 텐서 {count}개({tensors}) 가운데 GRU 층이 없습니다. PyTorch 이름 weight_ih_l0, weight_hh_l0(편향이 " +
+      "있으면 bias_ih_l0, bias_hh_l0)이나 Keras 이름 kernel, recurrent_kernel(편향이 있으면 bias)이 필요합니다. 이름 앞의 접두어는 상관없습니다",
+    no_gru_version: "{name} 시나리오에는 GRU 버전이 없습니다. GRU 버전이 있는 시나리오: {known}",
+    not_a_gate_of_model: "{gate}은(는) 이 {model}의 게이트가 아닙니다. 이 모델의 게이트는 {gates}입니다",
+    not_a_knob_of_model: "{field}은(는) 이 {model}에 없는 조절 항목입니다. 이 모델의 게이트 편향 조절 항목은 {knobs}입니다",
+    reset_after_needs_weights: "reset_after는 GRU 가중치와 함께 보냅니다. 시나리오의 GRU에는 이미 정해져 있습니다",
+    gru_one_bias_missing: "{present}은(는) 있는데 {name}이(가) 없습니다. nn.GRU에는 편향이 둘 다 있거나 둘 다 없습니다(bias=False)",
+    keras_gru_bias_shape: "{name}의 모양이 {shape}입니다. Keras GRU의 편향은 reset_after=True(기본값)이면 (2, " +
+      "{columns}), reset_after=False이면 ({columns},)이어야 합니다",
     trace_too_large: "T·H = {cells}: 한도 {limit}보다 큽니다",
     target_out_of_range: "gradients.target={value}는 범위를 벗어났습니다: H={hidden}",
     int_type: "정수여야 합니다",
@@ -700,6 +711,7 @@ export default {
   notes: {
     gru_shape: " (3H × H는 GRU의 모양이지 LSTM의 모양이 아닙니다)",
     rnn_shape: " (H × H는 단순 RNN의 모양이지 LSTM의 모양이 아닙니다)",
+    lstm_shape: " (4H × H는 LSTM의 모양이지 GRU의 모양이 아닙니다)",
     pickled: "(pickle로 저장된 Python 객체, 불러오지 않음)",
     complex: "(복소수)",
     integers: "(정수)",
