@@ -66,18 +66,30 @@ def choose_lesson(page: Any, lesson: str) -> None:
     wait_for_task(page, lesson, 0)
 
 
-def predict(page: Any, lesson: str, task: int, expected: float) -> float:
+def predict(page: Any, lesson: str, task: int, expected: float, gradients: bool = False) -> float:
     """Move the marker by the keys toward `expected` (not onto it: the score must count the gap),
-    reveal with Enter, check the real value and the equation shown, and go on to the next task."""
+    reveal with Enter, check the real value and the equation shown, and go on to the next task.
+    No peeking: a step's value waits for the reveal, and so do the gradients (`gradients`)."""
     assert page.locator("#lesson-reveal").is_disabled(), "nothing to reveal before the marker moves"
+    if gradients:
+        assert page.locator("#gradients-veil").is_visible()
+        style = "getComputedStyle(document.querySelector('.gradients-grid')).visibility"
+        assert page.evaluate(style) == "hidden"
+    else:
+        before = body_data(page, "shownStep")
+        page.locator("#belt").focus()  # the belt's figure: the step keys are the page's there
+        page.keyboard.press("ArrowRight")
+        page.wait_for_timeout(150)
+        assert body_data(page, "shownStep") == before
     press(page, "#lesson-guess", "End")  # the far end: a poor guess, unless the value is there
     page.keyboard.press("Enter")
     page.wait_for_selector("#lesson-result:not([hidden])")
+    page.wait_for_function("document.activeElement.id === 'lesson-next-task'")
     result = page.locator("#lesson-result").inner_text()
     guess, actual, gap = numbers_in(result)[:3]
     assert actual == pytest.approx(expected, abs=0.006), result
     assert gap == pytest.approx(abs(guess - actual), abs=0.011), result
-    press(page, "#lesson-next-task", "Enter")
+    page.keyboard.press("Enter")  # on "Next task", where the reveal left the focus
     wait_for_task(page, lesson, task + 1)
     return actual
 
@@ -110,7 +122,7 @@ def do_belt_holds(page: Any) -> None:
     assert equation == pytest.approx(expected, abs=6e-5)
     press(page, "#step-forward", "ArrowRight")  # on a button the arrows still step (not yet 60)
     assert lesson_task(page) == ("belt-holds", 1)
-    page.locator("body").focus()
+    page.locator("#belt").focus()
     page.keyboard.press("End")
     wait_for_task(page, "belt-holds", 2)
     press(page, "#knob-bias_f", "PageUp")  # the wrong way: the belt holds even better
@@ -125,7 +137,12 @@ def do_forget_erases(page: Any) -> None:
     predict(page, "forget-erases", 0, trace.c[6, 1])
     predict(page, "forget-erases", 1, trace.c[28, 0])
     assert page.evaluate("document.getElementById('lab-tab-clamps').getAttribute('aria-selected')") == "true"
-    press(page, "#clamp-f-on", "Space")  # f of every unit held at 1
+    press(page, "#clamp-f-on", "Space")  # f of every unit held at 1: unit 1 too, which is not asked
+    page.wait_for_timeout(300)
+    assert lesson_task(page) == ("forget-erases", 2)
+    press(page, "#clamp-f-on", "Space")  # released again
+    press(page, "#clamp-f-unit", "ArrowDown")  # "all units" → unit 0
+    press(page, "#clamp-f-on", "Space")
     wait_for_task(page, "forget-erases", 3)
     press(page, "#knob-bias_f", "End")
     wait_for_task(page, "forget-erases", 4)
@@ -160,7 +177,8 @@ def do_gradients_survive(page: Any) -> None:
     s = get_scenario("gradient-lab")
     trace = run(lstm_weights(s.weights, s.knobs), s.x, s.h0, s.c0)
     share = float(np.prod(trace.f[1:, 0]))  # the belt-only term from the last step back to step 0
-    predict(page, "gradients-survive", 0, share)
+    predict(page, "gradients-survive", 0, share, gradients=True)
+    assert page.locator("#gradients-veil").is_hidden()
     press(page, "#knob-bias_f", "Home")
     wait_for_task(page, "gradients-survive", 2)
     press(page, "#clamp-f-on", "Space")
@@ -175,7 +193,10 @@ def do_own_model(page: Any) -> None:
     wait_for_task(page, "own-model", 1)
     press(page, "#knob-bias_f", "ArrowRight")
     wait_for_task(page, "own-model", 2)
-    press(page, "#dive-tab-gates", "Enter")
+    press(page, "#dive-tab-gates", "Enter")  # with the bias still moved: not yet
+    page.wait_for_timeout(300)
+    assert lesson_task(page) == ("own-model", 2)
+    press(page, "#knob-bias_f", "ArrowLeft")  # back to 0
     wait_for_task(page, "own-model", 3)
 
 

@@ -129,6 +129,13 @@ export function createActions({ playback, session, requestDraw, switchLanguage }
   // The guided lessons (lesson.js): a lesson opens as a link would (its scenario as shipped, at
   // its step), and its tasks bring their controls into view one at a time.
   function lessonActions() {
+    // "?lesson=…" opened the page; once another lesson (or none) is followed, the fragment's link
+    // says which, and the query would contradict it in a copied address.
+    const dropLessonQuery = () => {
+      if (new URLSearchParams(window.location.search).has("lesson")) {
+        window.history.replaceState(window.history.state, "", window.location.pathname + window.location.hash);
+      }
+    };
     return {
       startLesson(id) {
         const fields = lessonLinkFields(id);
@@ -136,6 +143,7 @@ export function createActions({ playback, session, requestDraw, switchLanguage }
         pause();
         setWalk(null);
         startLesson(id);
+        dropLessonQuery();
         session.openLink(fields);
       },
       restartLesson() {
@@ -147,6 +155,7 @@ export function createActions({ playback, session, requestDraw, switchLanguage }
       },
       leaveLesson() {
         leaveLesson();
+        dropLessonQuery();
         requestDraw();
       },
       // A task just reached: its lab tab, its deep dive and its step come into view. A prediction
@@ -179,6 +188,7 @@ export function createActions({ playback, session, requestDraw, switchLanguage }
         nextTask();
         requestDraw();
       },
+      recheck: () => requestDraw(), // a drag ended: the current task may be done now
     };
   }
 

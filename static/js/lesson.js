@@ -18,7 +18,16 @@ function shownNumbers(task, state) {
   for (const [name, value] of Object.entries(numbers)) {
     out[name] = ["k", "at", "before", "T", "end"].includes(name) ? value : num(value, DIGITS);
   }
+  // f raised to the 119th power: 4 decimals of f would not give the product shown.
+  if (task.quantity === "belt") out.f1 = num(numbers.f1, 6);
   return out;
+}
+
+// The element a task is about, brought into view when the task begins (a knob below the fold,
+// the import button under the bench).
+function bringIntoView(element) {
+  const box = element.getBoundingClientRect();
+  if (box.top < 0 || box.bottom > window.innerHeight) element.scrollIntoView({ block: "center" });
 }
 
 // Whether the state is one the lesson's tasks can be read off: its own scenario (or, for the
@@ -47,10 +56,26 @@ export function createLesson(doc, actions) {
     marks: $("lesson-marks"), reveal: $("lesson-reveal"), result: $("lesson-result"), resultText: $("lesson-result-text"),
     equation: $("lesson-equation"), nextTask: $("lesson-next-task"), finished: $("lesson-finished"),
     finishedText: $("lesson-finished-text"), next: $("lesson-next"), restart: $("lesson-restart"),
+    done: $("lesson-done"), ends: $("lesson-ends"), gradients: $("dive-gradients"), gradientsVeil: $("gradients-veil"),
     intro: doc.querySelector(".intro"), prompt: doc.querySelector(".intro .prompt"),
   };
   let menuFor = ""; // the language the menu was built in
   let spotted = []; // the elements highlighted for the current task
+  // A task is checked only while no pointer is held: a drag that passes the mark finishes first
+  // (the lab's tab would otherwise change under the learner's hand).
+  let held = false;
+  doc.addEventListener("pointerdown", () => { held = true; });
+  for (const type of ["pointerup", "pointercancel"]) {
+    doc.addEventListener(type, () => {
+      if (!held) return;
+      held = false;
+      actions.recheck();
+    });
+  }
+  // Where focus goes once the page has drawn what an action changed (a button just shown).
+  const focusSoon = (element) => window.requestAnimationFrame(() => {
+    if (element && !element.hidden && !element.disabled) element.focus();
+  });
 
   el.menu.addEventListener("change", () => {
     if (el.menu.value) actions.startLesson(el.menu.value);
@@ -60,12 +85,19 @@ export function createLesson(doc, actions) {
   el.restart.addEventListener("click", () => actions.restartLesson());
   el.next.addEventListener("click", () => actions.nextLesson());
   el.nextTask.addEventListener("click", () => actions.nextTask());
-  el.reveal.addEventListener("click", () => actions.reveal());
+  el.reveal.addEventListener("click", () => {
+    actions.reveal();
+    focusSoon(el.nextTask);
+  });
   el.guess.addEventListener("input", () => actions.setGuess(Number(el.guess.value)));
+  // Pressing the marker where it already is counts as placing it there (no input event fires).
+  el.guess.addEventListener("pointerup", () => actions.setGuess(Number(el.guess.value)));
   el.guess.addEventListener("keydown", (event) => {
     if (event.key !== "Enter") return;
     event.preventDefault();
+    actions.setGuess(Number(el.guess.value)); // Enter on the marker: this is my prediction
     actions.reveal();
+    focusSoon(el.nextTask);
   });
 
   function renderMenu(state) {
@@ -79,7 +111,7 @@ export function createLesson(doc, actions) {
   }
 
   function renderSpots(ids) {
-    const next = ids.map((id) => doc.getElementById(id)).filter(Boolean);
+    const next = ids.map((id) => doc.getElementById(id)).filter((element) => element && !element.disabled);
     for (const spot of spotted) if (!next.includes(spot)) spot.classList.remove("lesson-spot");
     for (const spot of next) spot.classList.add("lesson-spot");
     spotted = next;
@@ -104,6 +136,9 @@ export function createLesson(doc, actions) {
     el.guessValue.textContent = format(S.guess, { value: lesson.guess === null ? "—" : num(guess, 2) });
     el.reveal.hidden = Boolean(lesson.revealed);
     el.reveal.disabled = lesson.guess === null || actualValue(task, state) === null;
+    const [left, right] = el.ends.children;
+    left.textContent = num(lo, 0);
+    right.textContent = num(hi, 0);
     const marks = [];
     if (lesson.revealed) {
       const at = (value) => `${(100 * (Math.min(hi, Math.max(lo, value)) - lo)) / (hi - lo)}%`;
@@ -148,11 +183,23 @@ export function createLesson(doc, actions) {
       const current = currentTask(state);
       if (!current || !state.trace || !onLessonScenario(current.lesson, state)) return;
       const { task, index } = current;
-      if (task && state.lesson.entered === index && task.kind === "do" && isDone(task, state)) {
+      if (task && !held && state.lesson.entered === index && task.kind === "do" && isDone(task, state)) {
         actions.nextTask();
         return;
       }
-      if (task && state.lesson.entered !== index) actions.enterTask(task);
+      if (task && state.lesson.entered !== index) {
+        actions.enterTask(task);
+        if (task.scope) {
+          // The clamp's unit menu keeps the learner's last choice; this task is about every unit.
+          const menu = doc.getElementById(`clamp-${task.scope}-unit`);
+          menu.value = "";
+          menu.dispatchEvent(new Event("change", { bubbles: true }));
+        }
+        const first = doc.getElementById(task.kind === "predict" ? "lesson-guess" : (task.spot || [])[0]);
+        if (first) window.requestAnimationFrame(() => bringIntoView(first));
+        // After "Next task" the keyboard goes on at the new task's marker.
+        if (task.kind === "predict" && doc.activeElement === el.nextTask) focusSoon(el.guess);
+      }
     },
 
     render(state) {
@@ -164,6 +211,8 @@ export function createLesson(doc, actions) {
       el.prompt.hidden = Boolean(current);
       if (!current) {
         el.score.hidden = true;
+        el.gradients.classList.remove("is-veiled");
+        el.gradientsVeil.hidden = true;
         renderSpots([]);
         return;
       }
@@ -179,15 +228,23 @@ export function createLesson(doc, actions) {
       el.score.hidden = gaps.length === 0;
       el.score.textContent = format(S.score, { close: gaps.filter((gap) => gap <= CLOSE).length, count: gaps.length });
       el.goal.innerHTML = words.goal;
+      const lastDone = state.lesson.done;
+      el.done.hidden = lastDone === null || !task;
+      if (lastDone !== null) el.done.textContent = format(S.done, { n: lastDone + 1 });
+      const hideGradients = Boolean(task) && task.kind === "predict" && task.quantity === "belt" &&
+        !state.lesson.revealed;
+      el.gradients.classList.toggle("is-veiled", hideGradients);
+      el.gradientsVeil.hidden = !hideGradients;
       const elsewhere = !onLessonScenario(lesson, state);
       el.finished.hidden = Boolean(task) && !elsewhere;
       el.next.hidden = elsewhere || LESSONS.indexOf(lesson) === LESSONS.length - 1;
-      el.finishedText.textContent = elsewhere ? S.elsewhere
-        : LESSONS.indexOf(lesson) === LESSONS.length - 1 ? `${S.finished} ${S.lastOne}` : S.finished;
+      const closing = LESSONS.indexOf(lesson) === LESSONS.length - 1 ? `${S.finished} ${S.lastOne}` : S.finished;
+      el.finishedText.textContent = elsewhere ? S.elsewhere : `${words.takeaway} ${closing}`;
       const showTask = Boolean(task) && !elsewhere;
       el.task.hidden = !showTask;
       el.predict.hidden = !showTask || task.kind !== "predict";
-      renderSpots(showTask ? task.spot || (task.kind === "predict" ? ["lesson-guess"] : []) : []);
+      const predictSpot = state.lesson.revealed ? "lesson-next-task" : "lesson-guess";
+      renderSpots(showTask ? task.spot || (task.kind === "predict" ? [predictSpot] : []) : []);
       if (!showTask) {
         el.result.hidden = true;
         el.nextTask.hidden = true;

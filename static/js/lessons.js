@@ -3,7 +3,8 @@
 // server sent, never a number of its own), or, for a prediction, when the learner has revealed
 // the real value. The words live in the catalogues (strings.lessons.<id>), the task i's in
 // tasks[i]; a task names the controls that matter (`spot`: element ids, highlighted while it is the
-// current one) and the lab tab or deep dive they are in.
+// current one) and the lab tab or deep dive they are in; `scope`: a gate whose clamp the task
+// applies to every unit (its unit menu is set to "all units" as the task begins).
 //
 // A prediction task asks where `quantity` of `unit` lands at step `at`: the page goes to step at−1
 // (nothing of step `at` is on screen), the learner drags a marker and reveals; then the real value,
@@ -16,6 +17,15 @@ const last = (s) => s.sizes.T - 1;
 const trace = (s, q, t, k) => s.trace[q][t][k];
 // Whether the belt of unit k at the last step kept less than `share` of what it held at step t.
 const leaked = (s, k, t, share) => Math.abs(trace(s, "c", last(s), k)) < share * Math.abs(trace(s, "c", t, k));
+// The value `gate` is clamped to for unit k, or null when it is free there.
+const clamped = (s, gate, k) => {
+  const row = s.knobs.clamps && s.knobs.clamps[gate];
+  return row && row[k] !== undefined ? row[k] : null;
+};
+// A knob moved as far as the task's words say (its slider moves in steps of 0.1).
+const atMost = (s, knob, value) => s.knobs[knob] <= value + 0.05;
+const atLeast = (s, knob, value) => s.knobs[knob] >= value - 0.05;
+const custom = (s) => Boolean(s.model && s.model.custom);
 
 export const LESSONS = [
   {
@@ -25,7 +35,10 @@ export const LESSONS = [
     tasks: [
       { kind: "predict", quantity: "c", unit: 0, at: 3 },
       { kind: "do", unit: 0, spot: ["step-forward", "scrubber"], done: (s) => s.t >= 60 },
-      { kind: "do", unit: 0, spot: ["knob-bias_f"], lab: "knobs", done: (s) => leaked(s, 0, 2, 0.5) },
+      {
+        kind: "do", unit: 0, spot: ["knob-bias_f"], lab: "knobs",
+        done: (s) => atMost(s, "bias_f", -5) && leaked(s, 0, 2, 0.5),
+      },
     ],
   },
   {
@@ -36,12 +49,15 @@ export const LESSONS = [
       { kind: "predict", quantity: "c", unit: 1, at: 6 },
       { kind: "predict", quantity: "c", unit: 0, at: 28 },
       {
-        kind: "do", unit: 0, step: 35, spot: ["clamp-f-on", "clamp-f-unit", "clamp-f-value"], lab: "clamps",
-        done: (s) => Math.abs(trace(s, "c", 35, 0)) > 0.9 * Math.abs(trace(s, "c", 27, 0)),
+        kind: "do", unit: 0, step: 35, spot: ["clamp-f-unit", "clamp-f-on"], lab: "clamps",
+        // unit 0 alone: f held on every unit would also keep unit 1, the next task's
+        done: (s) => clamped(s, "f", 0) >= 0.99 && clamped(s, "f", 1) === null &&
+          Math.abs(trace(s, "c", 35, 0)) > 0.9 * Math.abs(trace(s, "c", 27, 0)),
       },
       {
         kind: "do", unit: 1, step: 20, spot: ["knob-bias_f"], lab: "knobs",
-        done: (s) => Math.abs(trace(s, "c", 20, 1)) > 0.5 * Math.abs(trace(s, "c", 5, 1)),
+        done: (s) => atLeast(s, "bias_f", 4) && clamped(s, "f", 1) === null &&
+          Math.abs(trace(s, "c", 20, 1)) > 0.5 * Math.abs(trace(s, "c", 5, 1)),
       },
     ],
   },
@@ -52,7 +68,10 @@ export const LESSONS = [
     tasks: [
       { kind: "predict", quantity: "c", unit: 0, at: 6 },
       { kind: "do", step: 6, spot: ["input-0"], done: (s) => s.trace.x[6][0] < -0.5 },
-      { kind: "do", step: 20, spot: ["knob-bias_i"], lab: "knobs", done: (s) => Math.abs(trace(s, "c", 20, 0)) < 0.2 },
+      {
+        kind: "do", step: 20, spot: ["knob-bias_i"], lab: "knobs",
+        done: (s) => atMost(s, "bias_i", -10) && Math.abs(trace(s, "c", 20, 0)) < 0.2,
+      },
     ],
   },
   {
@@ -61,9 +80,12 @@ export const LESSONS = [
     step: 15,
     tasks: [
       { kind: "predict", quantity: "h", unit: 2, at: 28 },
-      { kind: "do", unit: 2, step: 15, spot: ["knob-bias_o"], lab: "knobs", done: (s) => Math.abs(trace(s, "h", 15, 2)) > 0.5 },
       {
-        kind: "do", unit: 2, step: 15, spot: ["clamp-o-on", "clamp-o-unit", "clamp-o-value"], lab: "clamps",
+        kind: "do", unit: 2, step: 15, spot: ["knob-bias_o"], lab: "knobs",
+        done: (s) => atLeast(s, "bias_o", 6) && Math.abs(trace(s, "h", 15, 2)) > 0.5,
+      },
+      {
+        kind: "do", unit: 2, step: 15, spot: ["clamp-o-on", "clamp-o-value"], lab: "clamps", scope: "o",
         done: (s) => s.trace.h[15].every((h) => Math.abs(h) < 0.01) && Math.abs(trace(s, "c", 15, 2)) > 0.5,
       },
     ],
@@ -77,10 +99,10 @@ export const LESSONS = [
       { kind: "predict", quantity: "belt", unit: 0, at: 0 },
       {
         kind: "do", spot: ["knob-bias_f"], lab: "knobs", dive: "gradients",
-        done: (s) => Boolean(s.gradients) && s.gradients.belt[0][0] < 0.01,
+        done: (s) => atMost(s, "bias_f", -5) && Boolean(s.gradients) && s.gradients.belt[0][0] < 0.01,
       },
       {
-        kind: "do", spot: ["clamp-f-on", "clamp-f-unit", "clamp-f-value"], lab: "clamps", dive: "gradients",
+        kind: "do", spot: ["clamp-f-on"], lab: "clamps", dive: "gradients", scope: "f",
         done: (s) => Boolean(s.gradients) && s.gradients.belt[0].every((b) => b > 0.999),
       },
     ],
@@ -91,9 +113,12 @@ export const LESSONS = [
     step: 5,
     dive: "files",
     tasks: [
-      { kind: "do", spot: ["choose-weights"], dive: "files", done: (s) => Boolean(s.model && s.model.custom) },
-      { kind: "do", spot: ["knob-bias_f"], lab: "knobs", done: (s) => Boolean(s.model && s.model.custom) && s.knobs.bias_f !== 0 },
-      { kind: "do", spot: ["dive-tab-gates"], done: (s) => Boolean(s.model && s.model.custom) && s.dive === "gates" },
+      { kind: "do", spot: ["choose-weights"], dive: "files", done: custom },
+      { kind: "do", spot: ["knob-bias_f"], lab: "knobs", done: (s) => custom(s) && s.knobs.bias_f !== 0 },
+      {
+        kind: "do", spot: ["knob-bias_f", "dive-tab-gates"], lab: "knobs",
+        done: (s) => custom(s) && s.knobs.bias_f === 0 && s.dive === "gates",
+      },
     ],
   },
 ];

@@ -79,7 +79,7 @@ export const state = {
   // task; the task count when all are done), entered (the task whose controls were last brought
   // into view), guess (the prediction marker's value, or null before it is moved), revealed
   // ({guess, actual} once the current prediction is revealed), gaps (|guess − actual| of each
-  // prediction revealed in this lesson)}
+  // prediction revealed in this lesson), done (the index of the task done last, or null)}
   lesson: null,
   // The first step the belt over time hides (a prediction about it is asked), or null.
   veil: null,
@@ -230,7 +230,8 @@ export function maxMessageBytes() {
 }
 
 function clampStep() {
-  const last = state.sizes ? state.sizes.T - 1 : 0;
+  // While a lesson asks what step `veil` will show, the page stays before it (no peeking).
+  const last = Math.min(state.sizes ? state.sizes.T - 1 : 0, state.veil === null ? Infinity : state.veil - 1);
   state.t = Math.min(Math.max(0, state.t), Math.max(0, last));
   if (state.unit !== null && (!state.sizes || state.unit >= state.sizes.H)) state.unit = null;
   if (!state.sizes || state.eqUnit >= state.sizes.H) state.eqUnit = 0;
@@ -371,7 +372,7 @@ export function row(name, t = state.t) {
 // --- the guided lesson ---------------------------------------------------------------------------
 
 export function startLesson(id) {
-  state.lesson = { id, task: 0, entered: null, guess: null, revealed: null, gaps: [] };
+  state.lesson = { id, task: 0, entered: null, guess: null, revealed: null, gaps: [], done: null };
   state.veil = null;
 }
 
@@ -412,7 +413,8 @@ export function revealGuess(actual) {
 
 export function nextTask() {
   if (!state.lesson) return;
-  state.lesson = { ...state.lesson, task: state.lesson.task + 1, guess: null, revealed: null };
+  const done = state.lesson.task;
+  state.lesson = { ...state.lesson, task: done + 1, guess: null, revealed: null, done };
   state.veil = null;
 }
 

@@ -43,6 +43,9 @@ export default {
     guessLabel: "Your prediction of {quantity} of unit {k} at step {at}",
     quantities: { c: "c", h: "h", belt: "the share that reaches step 0" },
     result: "You said {guess}; it is {actual}: off by {gap}.",
+    ends: "{lo} … {hi}",
+    done: "✓ Task {n} done.",
+    veiled: "Predict first: the gradients appear once you reveal.",
     close: "Close!",
     score: "Predictions: {close} of {count} within 0.1",
     finished: "Lesson done.",
@@ -51,34 +54,37 @@ export default {
     equations: {
       c: "c<sub>{at}</sub> = f·c<sub>{before}</sub> + i·g = {f1}·{c_prev1} + {i1}·{g1} = {c1}",
       h: "h<sub>{at}</sub> = o·tanh(c<sub>{at}</sub>) = {o1}·tanh({c1}) = {o1}·{tanh_c1} = {h1}",
-      belt: "f<sub>1</sub>·f<sub>2</sub>·…·f<sub>{end}</sub> = {f1}<sup>{end}</sup> = {belt}",
+      belt: "f<sub>1</sub>·f<sub>2</sub>·…·f<sub>{end}</sub> = {f1}<sup>{end}</sup> ≈ {belt}",
     },
     "belt-holds": {
+      takeaway: "On the belt only × f and + i·g act: with f ≈ 1 a value rides on for a hundred steps; with f a little below 1 it leaks away.",
       title: "The belt holds",
       goal: "Along the belt only × f and + i·g act. With f ≈ 1 and nothing written, c stays as it is, step after step.",
       tasks: [
-        "Step {before}: the pulse has just written c = {c0} onto lane {k}'s belt. At step {at} the forget gate " +
+        "Step {before}: the pulse has just written c = {c0} onto unit {k}'s belt. At step {at} the forget gate " +
           "is f = {f1} and nothing new comes in (i = {i1}). Where will c land at step {at}?",
-        "Step on to step 60 or later (→ or the time slider) and watch lane 0: the parcel has hardly shrunk.",
-        "In Knobs, drag the forget-gate bias to −5 or lower: f falls below 1, and by the last step lane 0 has lost " +
+        "Step on to step 60 or later (→ or the time slider) and watch unit 0: the parcel has hardly shrunk.",
+        "In Knobs, drag the forget-gate bias to −5 or lower: f falls below 1, and by the last step unit 0 has lost " +
           "more than half of what was written.",
       ],
     },
     "forget-erases": {
+      takeaway: "f multiplies the belt: 0.57 halves it in a step, 0 empties it, and a gate held at 1 keeps it whatever comes.",
       title: "The forget gate erases",
       goal: "The forget gate multiplies the belt: f = 1 keeps all of it, f = 0.5 half, f = 0 empties it.",
       tasks: [
-        "Lane {k} holds c = {c0}. Its forget gate is half shut (f = {f1} at step {at}) and nothing new is written " +
+        "Unit {k} holds c = {c0}. Its forget gate is half shut (f = {f1} at step {at}) and nothing new is written " +
           "(i = {i1}). Where will c land at step {at}?",
-        "Lane {k} has held c = {c0} since step 5. At step {at} the release pulse reaches its forget gate. " +
+        "Unit {k} has held c = {c0} since step 5. At step {at} the release pulse reaches its forget gate. " +
           "Where will c land?",
-        "In Clamps, force f of unit 0 to 1 (tick “force”, pick unit 0): the release cannot erase now, and lane 0 " +
+        "In Clamps, pick unit 0 for f, then tick “force” (at 1): the release cannot erase now, and unit 0 " +
           "still holds its value at step 35.",
-        "Lane 1 forgets fast: its f is 0.57, every step. In Knobs, drag the forget-gate bias to +4 or more, " +
-          "so that lane 1 still holds half of what was written at step 20.",
+        "Unit 1 forgets fast: its f is 0.57, every step. In Knobs, drag the forget-gate bias to +4 or more, " +
+          "so that unit 1 still holds half of what was written at step 20.",
       ],
     },
     "input-writes": {
+      takeaway: "i decides how much of g lands on the belt: with i shut, the store writes nearly nothing.",
       title: "The input gate writes",
       goal: "The input gate decides how much of the candidate g is written: c = f·c + i·g. In this latch “store” " +
         "opens i and shuts f; “clear” shuts f alone.",
@@ -86,24 +92,27 @@ export default {
         "Step {before}: the belt holds c = {c0}. At step {at} “store” fires: i = {i1}, f = {f1}, and the candidate " +
           "is g = {g1}. Where will c land at step {at}?",
         "At step 6, drag the “value” input to −0.8 or lower: another value is written, and the belt holds it " +
-          "until the clear at step 48.",
+          "until the next store, at step 30.",
         "In Knobs, drag the input-gate bias to −10: at a store i is only σ(−2) ≈ 0.12 now, so little is written " +
           "(less than 0.2 on the belt at step 20).",
       ],
     },
     "output-shows": {
+      takeaway: "o decides how much of the belt shows as h; c is kept whether it shows or not.",
       title: "The output gate shows",
-      goal: "The output gate decides how much of the belt is shown: h = o·tanh(c). Lane 2 holds a value but hides " +
+      goal: "The output gate decides how much of the belt is shown: h = o·tanh(c). Unit 2 holds a value but hides " +
         "it until the release opens its output gate.",
       tasks: [
-        "Step {before}: lane {k} holds c = {c0} but shows h = {h0}, because o = {o0}. At step {at} the release " +
+        "Step {before}: unit {k} holds c = {c0} but shows h = {h0}, because o = {o0}. At step {at} the release " +
           "pulse opens its output gate. Where will h land at step {at}?",
-        "At step 15, drag the output-gate bias (Knobs) to +6 or more: lane 2 shows what it holds before the " +
+        "At step 15, drag the output-gate bias (Knobs) to +6 or more: unit 2 shows what it holds before the " +
           "release (h beyond ±0.5).",
-        "In Clamps, force o to 0 for all units: every h at step 15 is 0, while lane 2's belt still holds its c.",
+        "In Clamps, force o to 0 for all units (tick “force”, then drag its value to 0): every h at step 15 is 0, " +
+          "while unit 2's belt still holds its c.",
       ],
     },
     "gradients-survive": {
+      takeaway: "Back along the belt the gradient is multiplied only by the forget gates: with f ≈ 1 most of it reaches the start.",
       title: "Why gradients survive",
       goal: "The loss reads h at the last step. Going back along the belt the gradient is multiplied only by " +
         "forget gates: no squashing, no matrix. The charts below race it against a plain RNN.",
@@ -116,13 +125,15 @@ export default {
       ],
     },
     "own-model": {
+      takeaway: "Your own model's belts, gates and gradients are on the page: step through them and look for the units that hold.",
       title: "Bring your own model",
       goal: "Open your own layer: a PyTorch nn.LSTM or a Keras LSTM saved as .safetensors or .npz. No file at " +
         "hand? Export this model's weights below, then import that file.",
       tasks: [
         "Press “Import weights…” and choose your file.",
         "In Knobs, move the forget-gate bias: see how much your model's belts depend on f.",
-        "Open “Gates over time”: units whose f stays near 1 all the time are the long-memory units.",
+        "Put the forget-gate bias back to 0, then open “Gates over time”: units whose f stays near 1 all the " +
+          "time are your model's long-memory units.",
       ],
     },
   },
@@ -223,6 +234,7 @@ export default {
       { keys: "Esc", action: "leave the walk-through, or close this window" },
       { keys: "?", action: "show this list" },
       { keys: "Tab / Shift+Tab", action: "move between the controls" },
+      { keys: "Enter", action: "in a lesson, on the prediction marker: reveal the real value" },
     ],
   },
   transport: {
@@ -545,6 +557,7 @@ export default {
     clear: "clear",
     fire: "fire",
     marker: "marker",
+    write: "write",
   },
   generator: {
     heading: "Rewrite a whole input sequence",

@@ -16,7 +16,7 @@ import { createCanvasView } from "./canvas-view.js";
 import { describe, inputName } from "./common.js";
 
 const S = strings.timeline;
-const VEIL = "rgba(243, 245, 248, 0.97)"; // the page's background, nearly opaque
+const VEIL = "#eef1f5"; // opaque: nothing of the hidden steps shows through
 export const INPUT_COLOURS = [INK, "#7a5195", "#2f7f79", "#9c6b30", MUTED];
 const MAX_LINES = 8; // inputs drawn in the strip
 const GUTTER = 58; // the lanes' names, left of the plot
@@ -164,7 +164,8 @@ function axisShapes(plot, y, T) {
 // Steps from `veil` on covered (a lesson asks to predict one of them), with a "?" over them.
 function veilShapes(plot, veil, T, bottom) {
   if (veil === null || veil >= T) return [];
-  const x = plot.x + (veil / T) * plot.w;
+  // From the middle of the last step shown: the lines' segments toward the hidden step start there.
+  const x = stepX(plot, T, veil - 1) + 1;
   const w = plot.x + plot.w - x;
   return [
     { kind: "rect", x, y: 0, w, h: bottom, fill: VEIL },
