@@ -142,7 +142,8 @@ export default {
     heading: "Train an LSTM yourself, and watch its gates learn",
     hint: "The server trains a fresh LSTM with NumPy (backpropagation through time and Adam). While it " +
       "learns, the belt above shows it reading one sequence of the task; pause it, and that model is yours " +
-      "to step through, drag and clamp.",
+      "to step through, drag and clamp. A forget bias of +1 at the start is Jozefowicz et al.'s (2015) advice: " +
+      "try 0 and watch f.",
     task: "Task",
     tasks: {
       "sign-memory": { name: "Sign memory", about: "Remember the sign of the first value through T noisy steps " +
@@ -162,7 +163,7 @@ export default {
       seed: "Seed",
       forget_bias: "Forget bias at the start",
     },
-    forgetOne: "+1 (Jozefowicz et al. 2015)",
+    forgetOne: "+1",
     forgetZero: "0",
     start: "Start training",
     pause: "Pause",

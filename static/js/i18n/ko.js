@@ -138,7 +138,8 @@ export default {
   training: {
     heading: "직접 LSTM을 학습시키며 게이트가 배우는 모습 보기",
     hint: "서버가 새 LSTM을 NumPy로 학습시킵니다(시간 역전파와 Adam). 학습하는 동안 위의 벨트는 이 과제의 " +
-      "시퀀스 하나를 읽는 모습을 보여 줍니다. 멈추면 그 모델을 스텝별로 보고, 슬라이더를 끌고, 게이트를 고정해 볼 수 있습니다.",
+      "시퀀스 하나를 읽는 모습을 보여 줍니다. 멈추면 그 모델을 스텝별로 보고, 슬라이더를 끌고, 게이트를 고정해 볼 수 있습니다. 처음 망각 게이트 편향을 " +
+      "+1로 두는 것은 Jozefowicz 외(2015)의 권고입니다. 0으로 바꿔 f가 어떻게 배우는지 비교해 보세요.",
     task: "과제",
     tasks: {
       "sign-memory": { name: "부호 기억", about: "잡음이 섞인 T 스텝 동안 첫 값의 부호를 기억합니다" +
@@ -156,7 +157,7 @@ export default {
       seed: "시드",
       forget_bias: "처음 망각 게이트 편향",
     },
-    forgetOne: "+1 (Jozefowicz 외 2015)",
+    forgetOne: "+1",
     forgetZero: "0",
     start: "학습 시작",
     pause: "일시 정지",
