@@ -71,16 +71,17 @@ class Coach:
         trainer = self.trainer
         if trainer is None:
             return []
-        trainer.halt()
+        trainer.halt(last_word=False)
         trainer.take()
         reply = self.status(ack, state="ended")
         self.trainer = None
         return [reply]
 
     def close(self) -> None:
-        """The connection is gone: stop the thread, wait for it."""
+        """The connection is gone: the thread stops after its update under way (not waited for,
+        so closing never holds up the event loop)."""
         if self.trainer is not None:
-            self.trainer.halt()
+            self.trainer.stop()
             self.trainer = None
 
     # --- the steps behind them --------------------------------------------------------------------

@@ -119,6 +119,7 @@ class Trainer:
         self._lock = threading.Lock()
         self._latest: Progress | None = None
         self._ended = False  # the thread stopped by itself (a budget): the owner has to know
+        self._last_word = True  # measure the model once more as the thread stops
 
     @property
     def running(self) -> bool:
@@ -146,14 +147,23 @@ class Trainer:
         self._thread.start()
         return True
 
-    def halt(self) -> None:
-        """Stop after the update under way, and wait for the thread (a few milliseconds)."""
+    def halt(self, last_word: bool = True) -> None:
+        """Stop after the update under way and wait for the thread (one update: milliseconds to a
+        tenth of a second). Without `last_word` (the training is being dropped) it skips measuring
+        the model as it stops."""
         thread = self._thread
         if thread is None:
             return
+        self._last_word = last_word
         self._halt.set()
         thread.join()
         self._thread = None
+
+    def stop(self) -> None:
+        """Halt without waiting and without a last word: the thread ends after the update under
+        way (milliseconds to a tenth of a second) and gives its slot back itself."""
+        self._last_word = False
+        self._halt.set()
 
     def step(self) -> Progress:
         """One update while halted (the caller runs it off the event loop), and its progress."""
@@ -188,6 +198,8 @@ class Trainer:
                     self._post(measure(self.fit, losses, self.seconds, self.describe))
                     losses = []
             halted = self._halt.is_set()
+            if halted and not self._last_word:
+                return
             self.finished = None if halted else self.spent()
             # The last word: the model as it stops (a pause shows exactly the weights it adopts).
             self._post(measure(self.fit, losses, self.seconds, self.describe), ended=not halted)
