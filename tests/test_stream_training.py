@@ -72,6 +72,8 @@ def test_progress_arrives_often_and_the_loss_falls(client: TestClient) -> None:
     assert start["updates"] == 0 and 0.3 < start["accuracy"] < 0.7  # chance, before any update
     last = progress[-1]
     assert last["loss"] < start["loss"] / 3 and last["accuracy"] >= 0.95
+    # "Watch f learn to hold": some unit's forget gate, while the sign must be held, opens wide.
+    assert max(last["forget"]) > max(0.9, max(start["forget"]))
     # Each progress carries the probe's belt and gradients under the weights it has reached.
     assert len(last["trace"]["c"]) == 50 and len(last["trace"]["c"][0]) == 8
     assert len(last["gradients"]["dL_dc"]) == 50 and len(last["forget"]) == 8
