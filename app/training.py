@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from .engine import lstm
 from .engine.fit import Fit, held_forget
 
 log = logging.getLogger(__name__)
@@ -54,8 +55,7 @@ class Budget:
 
 @dataclass(frozen=True)
 class Progress:
-    """One measurement of the model as it learns; `describe` turns the model into the arrays a page
-    draws (the probe's trace and gradients), under the owner's current views."""
+    """One measurement of the model as it learns, `model` drawn by the owner's `describe`."""
 
     updates: int
     length: int  # the sequence length of the last update (the curriculum's)
@@ -86,8 +86,6 @@ Describe = Callable[[Fit], dict[str, Any]]
 
 def measure(fit: Fit, losses: list[float], seconds: float, describe: Describe) -> Progress:
     """The model now: held-out loss and accuracy, the probe's held forget gates, its drawing."""
-    from .engine import lstm
-
     held = fit.measure()
     probe = lstm.run(fit.weights(), fit.probe_x)
     return Progress(
@@ -112,7 +110,6 @@ class Trainer:
         self.fit, self.budget, self.slots = fit, budget, slots
         self.describe, self.notify = describe, notify
         self.seconds = 0.0  # running time spent, over every start
-        self.finished: Reason | None = None  # set when a budget ran out
         self.failed = False  # an update raised (a bug): logged, and the owner is told
         self._halt = threading.Event()
         self._thread: threading.Thread | None = None
@@ -200,7 +197,6 @@ class Trainer:
             halted = self._halt.is_set()
             if halted and not self._last_word:
                 return
-            self.finished = None if halted else self.spent()
             # The last word: the model as it stops (a pause shows exactly the weights it adopts).
             self._post(measure(self.fit, losses, self.seconds, self.describe), ended=not halted)
         except Exception:
