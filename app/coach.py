@@ -17,7 +17,17 @@ from typing import Any
 
 from .config import get_settings
 from .engine.fit import Fit, Hyper
-from .messages import Train, TrainingMessage, TrainPause, TrainReset, TrainResume, TrainSet, TrainStep
+from .engine.tasks import TASKS, Task
+from .messages import (
+    Train,
+    TrainingMessage,
+    TrainPause,
+    TrainReset,
+    TrainResume,
+    TrainSet,
+    TrainSettings,
+    TrainStep,
+)
 from .scenarios import training_scenario
 from .session import Outgoing, Session, drawing, error_reply
 from .training import Budget, Progress, Slots, Trainer, measure
@@ -139,7 +149,6 @@ class Coach:
         fit = trainer.fit
         if state is None:
             state = "running" if trainer.running else "finished" if trainer.spent() else "paused"
-        task = fit.task
         return {
             "type": "training",
             "ack": ack,
@@ -149,14 +158,7 @@ class Coach:
             "seconds": round(trainer.seconds, 3),
             "budget": asdict(trainer.budget),
             "settings": asdict(fit.hyper),
-            "task": {
-                "name": task.name,
-                "kind": task.kind,
-                "inputs": task.inputs,
-                "input_names": list(task.input_names),
-                "outputs": task.outputs,
-                "target": task.target,
-            },
+            "task": task_summary(fit.task),
             "worker": self.worker,
         }
 
@@ -166,3 +168,29 @@ class Coach:
     def _spent(self, trainer: Trainer, ack: int | None) -> Outgoing:
         params = {"updates": trainer.budget.updates, "seconds": trainer.budget.seconds}
         return error_reply(None, "budget_spent", params, ack)
+
+
+def task_summary(task: Task) -> dict[str, Any]:
+    """What a page shows of a task: its inputs, what it answers and what counts as solved."""
+    return {
+        "name": task.name,
+        "kind": task.kind,
+        "inputs": task.inputs,
+        "input_names": list(task.input_names),
+        "outputs": task.outputs,
+        "target": task.target,
+        "tolerance": task.tolerance if task.kind == "value" else None,
+    }
+
+
+def menu() -> dict[str, Any]:
+    """What a page needs before it starts a training (GET /api/training): every task, every
+    setting of the train message with its default and range, the budgets and the cap."""
+    settings = get_settings()
+    return {
+        "tasks": [task_summary(task) for task in TASKS.values()],
+        "settings": TrainSettings.model_json_schema()["properties"],
+        "budget": {"updates": settings.training_max_updates, "seconds": settings.training_max_seconds},
+        "max_trainings": settings.max_trainings,
+        "progress_seconds": settings.training_progress_seconds,
+    }
