@@ -50,12 +50,13 @@ class Coach:
         if isinstance(message, TrainSet):
             changes = message.model_dump(include={"learning_rate", "batch"}, exclude_none=True)
             trainer.fit.hyper = replace(trainer.fit.hyper, **changes)  # read at the next update
+            trainer.pace = None if message.full_speed else message.pace or trainer.pace
             return [self.status(message.id)]
         if isinstance(message, TrainResume):
             return self._resume(trainer, message.id)
         trainer.halt()
         if isinstance(message, TrainReset):
-            return self._start(trainer.fit.hyper, message.id, paused=True, fresh=False)
+            return self._start(trainer.fit.hyper, message.id, True, False, trainer.pace)
         if isinstance(message, TrainStep) and trainer.spent() is not None:
             return [self._spent(trainer, message.id)]
         stepped = trainer.step() if isinstance(message, TrainStep) else None
@@ -102,14 +103,17 @@ class Coach:
             return [self._busy(message.id)]  # refused before anything has changed
         hyper = Hyper(**message.model_dump(include=set(Hyper.__dataclass_fields__)))
         replies = self.end(message.id)
-        return replies + self._start(hyper, message.id, paused=message.paused, fresh=True)
+        return replies + self._start(hyper, message.id, message.paused, True, message.pace)
 
-    def _start(self, hyper: Hyper, ack: int | None, paused: bool, fresh: bool) -> list[Outgoing]:
+    def _start(
+        self, hyper: Hyper, ack: int | None, paused: bool, fresh: bool, pace: float | None
+    ) -> list[Outgoing]:
         """A trainer at update 0 and the session on its initial weights, running unless `paused`."""
         fit = Fit(hyper)
         settings = get_settings()
         budget = Budget(settings.training_max_updates, settings.training_max_seconds)
         self.trainer = Trainer(fit, budget, self.slots, self._describe, self.notify)
+        self.trainer.pace = pace
         weights = fit.weights()
         if fresh:
             snapshot = self.session.begin(training_scenario(weights, fit.task, fit.probe_x), ack)
@@ -158,6 +162,7 @@ class Coach:
             "seconds": round(trainer.seconds, 3),
             "budget": asdict(trainer.budget),
             "settings": asdict(fit.hyper),
+            "pace": trainer.pace,
             "task": task_summary(fit.task),
             "worker": self.worker,
         }

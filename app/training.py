@@ -117,6 +117,9 @@ class Trainer:
         self._latest: Progress | None = None
         self._ended = False  # the thread stopped by itself (a budget): the owner has to know
         self._last_word = True  # measure the model once more as the thread stops
+        # At most this many updates per second (None: as fast as it goes). Sign memory is learnt in
+        # a tenth of a second at full speed; a learner who wants to watch it happen slows it down.
+        self.pace: float | None = None
 
     @property
     def running(self) -> bool:
@@ -183,10 +186,12 @@ class Trainer:
     def _run(self, progress_seconds: float) -> None:
         losses: list[float] = []
         began = last = time.perf_counter()
-        base = self.seconds
+        base, done = self.seconds, 0
         try:
             while not self._halt.is_set() and self.spent() is None:
                 losses.append(self.fit.update())
+                done += 1
+                self._keep_pace(began, done)
                 now = time.perf_counter()
                 self.seconds = base + now - began
                 if now - last >= progress_seconds:
@@ -205,6 +210,12 @@ class Trainer:
             self._post(None, ended=True)
         finally:
             self.slots.give_back()
+
+    def _keep_pace(self, began: float, done: int) -> None:
+        """Wait (halting cuts it short) until `done` updates since `began` are within the pace."""
+        pace = self.pace  # read once: the owner may change it meanwhile
+        if pace is not None:
+            self._halt.wait(began + done / pace - time.perf_counter())
 
     def _post(self, progress: Progress | None, ended: bool = False) -> None:
         with self._lock:

@@ -134,6 +134,22 @@ def test_a_step_is_one_update_and_a_reset_replays_the_same_run(client: TestClien
     assert reset[1]["updates"] == reset[2]["updates"] == 0 and reset[1]["loss"] == initial[1]["loss"]
 
 
+def test_a_pace_slows_the_training_down_to_watch_it(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        receive(ws)
+        ws.send_json({"type": "train", "pace": 20.0, **SMALL})
+        started = time.monotonic()
+        until(ws, status("running"))
+        time.sleep(0.5)
+        ws.send_json({"type": "train_pause"})
+        paused = next(m for m in until(ws, is_type("snapshot")) if m["type"] == "training")
+        elapsed = time.monotonic() - started
+        ws.send_json({"type": "train_set", "full_speed": True})
+        unpaced = receive(ws)
+    assert 3 <= paused["updates"] <= 20 * elapsed + 1 and paused["pace"] == 20.0
+    assert unpaced["pace"] is None
+
+
 def test_the_update_budget_finishes_the_training(client: TestClient, override_settings: Any) -> None:
     override_settings(training_max_updates=30)
     with client.websocket_connect("/ws") as ws:
