@@ -8,9 +8,17 @@ worker that accepted it.
 import argparse
 
 import uvicorn
+from fastapi import FastAPI
 
 from .config import get_settings
+from .main import create_app
 from .memory import tune_allocator
+
+
+def tuned_app() -> FastAPI:
+    """The app, in a process whose allocator is tuned for traces (each worker calls this)."""
+    tune_allocator()
+    return create_app()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -20,10 +28,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=settings.port)
     parser.add_argument("--workers", type=int, default=1, help="server processes (uvicorn's --workers)")
     args = parser.parse_args(argv)
-    tune_allocator()
     uvicorn.run(
         # By name, so that each worker process imports and builds its own app.
-        f"{__package__}.main:create_app",
+        f"{__package__}.__main__:tuned_app",
         factory=True,
         workers=args.workers,
         host=args.host,

@@ -17,7 +17,17 @@ from typing import Any
 
 from .config import get_settings
 from .engine.fit import Fit, Hyper
-from .messages import Train, TrainingMessage, TrainPause, TrainReset, TrainResume, TrainSet, TrainStep
+from .engine.tasks import TASKS, Task
+from .messages import (
+    Train,
+    TrainingMessage,
+    TrainPause,
+    TrainReset,
+    TrainResume,
+    TrainSet,
+    TrainSettings,
+    TrainStep,
+)
 from .scenarios import training_scenario
 from .session import Outgoing, Session, drawing, error_reply
 from .training import Budget, Progress, Slots, Trainer, measure
@@ -40,12 +50,13 @@ class Coach:
         if isinstance(message, TrainSet):
             changes = message.model_dump(include={"learning_rate", "batch"}, exclude_none=True)
             trainer.fit.hyper = replace(trainer.fit.hyper, **changes)  # read at the next update
+            trainer.pace = None if message.full_speed else message.pace or trainer.pace
             return [self.status(message.id)]
         if isinstance(message, TrainResume):
             return self._resume(trainer, message.id)
         trainer.halt()
         if isinstance(message, TrainReset):
-            return self._start(trainer.fit.hyper, message.id, paused=True, fresh=False)
+            return self._start(trainer.fit.hyper, message.id, True, False, trainer.pace)
         if isinstance(message, TrainStep) and trainer.spent() is not None:
             return [self._spent(trainer, message.id)]
         stepped = trainer.step() if isinstance(message, TrainStep) else None
@@ -71,16 +82,17 @@ class Coach:
         trainer = self.trainer
         if trainer is None:
             return []
-        trainer.halt()
+        trainer.halt(last_word=False)
         trainer.take()
         reply = self.status(ack, state="ended")
         self.trainer = None
         return [reply]
 
     def close(self) -> None:
-        """The connection is gone: stop the thread, wait for it."""
+        """The connection is gone: the thread stops after its update under way (not waited for,
+        so closing never holds up the event loop)."""
         if self.trainer is not None:
-            self.trainer.halt()
+            self.trainer.stop()
             self.trainer = None
 
     # --- the steps behind them --------------------------------------------------------------------
@@ -91,14 +103,17 @@ class Coach:
             return [self._busy(message.id)]  # refused before anything has changed
         hyper = Hyper(**message.model_dump(include=set(Hyper.__dataclass_fields__)))
         replies = self.end(message.id)
-        return replies + self._start(hyper, message.id, paused=message.paused, fresh=True)
+        return replies + self._start(hyper, message.id, message.paused, True, message.pace)
 
-    def _start(self, hyper: Hyper, ack: int | None, paused: bool, fresh: bool) -> list[Outgoing]:
+    def _start(
+        self, hyper: Hyper, ack: int | None, paused: bool, fresh: bool, pace: float | None
+    ) -> list[Outgoing]:
         """A trainer at update 0 and the session on its initial weights, running unless `paused`."""
         fit = Fit(hyper)
         settings = get_settings()
         budget = Budget(settings.training_max_updates, settings.training_max_seconds)
         self.trainer = Trainer(fit, budget, self.slots, self._describe, self.notify)
+        self.trainer.pace = pace
         weights = fit.weights()
         if fresh:
             snapshot = self.session.begin(training_scenario(weights, fit.task, fit.probe_x), ack)
@@ -138,7 +153,6 @@ class Coach:
         fit = trainer.fit
         if state is None:
             state = "running" if trainer.running else "finished" if trainer.spent() else "paused"
-        task = fit.task
         return {
             "type": "training",
             "ack": ack,
@@ -148,14 +162,8 @@ class Coach:
             "seconds": round(trainer.seconds, 3),
             "budget": asdict(trainer.budget),
             "settings": asdict(fit.hyper),
-            "task": {
-                "name": task.name,
-                "kind": task.kind,
-                "inputs": task.inputs,
-                "input_names": list(task.input_names),
-                "outputs": task.outputs,
-                "target": task.target,
-            },
+            "pace": trainer.pace,
+            "task": task_summary(fit.task),
             "worker": self.worker,
         }
 
@@ -165,3 +173,29 @@ class Coach:
     def _spent(self, trainer: Trainer, ack: int | None) -> Outgoing:
         params = {"updates": trainer.budget.updates, "seconds": trainer.budget.seconds}
         return error_reply(None, "budget_spent", params, ack)
+
+
+def task_summary(task: Task) -> dict[str, Any]:
+    """What a page shows of a task: its inputs, what it answers and what counts as solved."""
+    return {
+        "name": task.name,
+        "kind": task.kind,
+        "inputs": task.inputs,
+        "input_names": list(task.input_names),
+        "outputs": task.outputs,
+        "target": task.target,
+        "tolerance": task.tolerance if task.kind == "value" else None,
+    }
+
+
+def menu() -> dict[str, Any]:
+    """What a page needs before it starts a training (GET /api/training): every task, every
+    setting of the train message with its default and range, the budgets and the cap."""
+    settings = get_settings()
+    return {
+        "tasks": [task_summary(task) for task in TASKS.values()],
+        "settings": TrainSettings.model_json_schema()["properties"],
+        "budget": {"updates": settings.training_max_updates, "seconds": settings.training_max_seconds},
+        "max_trainings": settings.max_trainings,
+        "progress_seconds": settings.training_progress_seconds,
+    }

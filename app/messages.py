@@ -226,11 +226,15 @@ class TrainSettings(Strict):
     curriculum: StrictBool = Field(default=True, description="start at 5 steps, one more every 8 updates")
 
 
+Pace = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=1.0, le=10_000.0)]
+
+
 class Train(TrainSettings, Message):
     """A new training (the session's one: any other ends), running at once unless `paused`."""
 
     type: Literal["train"]
     paused: StrictBool = False
+    pace: Pace | None = Field(default=None, description="at most this many updates a second; null: no limit")
 
 
 class TrainPause(Message):
@@ -254,11 +258,13 @@ class TrainReset(Message):
 
 
 class TrainSet(Message):
-    """Change the learning rate or the batch size from the next update on."""
+    """Change the learning rate, the batch size or the pace from the next update on."""
 
     type: Literal["train_set"]
     learning_rate: LearningRate | None = None
     batch: BatchSize | None = None
+    pace: Pace | None = None
+    full_speed: StrictBool = Field(default=False, description="drop the pace: as fast as it goes")
 
 
 TRAINING_MESSAGES = (Train, TrainPause, TrainResume, TrainStep, TrainReset, TrainSet)

@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from .engine import lstm
 from .engine.fit import Fit, held_forget
 
 log = logging.getLogger(__name__)
@@ -54,8 +55,7 @@ class Budget:
 
 @dataclass(frozen=True)
 class Progress:
-    """One measurement of the model as it learns; `describe` turns the model into the arrays a page
-    draws (the probe's trace and gradients), under the owner's current views."""
+    """One measurement of the model as it learns, `model` drawn by the owner's `describe`."""
 
     updates: int
     length: int  # the sequence length of the last update (the curriculum's)
@@ -86,8 +86,6 @@ Describe = Callable[[Fit], dict[str, Any]]
 
 def measure(fit: Fit, losses: list[float], seconds: float, describe: Describe) -> Progress:
     """The model now: held-out loss and accuracy, the probe's held forget gates, its drawing."""
-    from .engine import lstm
-
     held = fit.measure()
     probe = lstm.run(fit.weights(), fit.probe_x)
     return Progress(
@@ -112,13 +110,16 @@ class Trainer:
         self.fit, self.budget, self.slots = fit, budget, slots
         self.describe, self.notify = describe, notify
         self.seconds = 0.0  # running time spent, over every start
-        self.finished: Reason | None = None  # set when a budget ran out
         self.failed = False  # an update raised (a bug): logged, and the owner is told
         self._halt = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._latest: Progress | None = None
         self._ended = False  # the thread stopped by itself (a budget): the owner has to know
+        self._last_word = True  # measure the model once more as the thread stops
+        # At most this many updates per second (None: as fast as it goes). Sign memory is learnt in
+        # a tenth of a second at full speed; a learner who wants to watch it happen slows it down.
+        self.pace: float | None = None
 
     @property
     def running(self) -> bool:
@@ -146,14 +147,23 @@ class Trainer:
         self._thread.start()
         return True
 
-    def halt(self) -> None:
-        """Stop after the update under way, and wait for the thread (a few milliseconds)."""
+    def halt(self, last_word: bool = True) -> None:
+        """Stop after the update under way and wait for the thread (one update: milliseconds to a
+        tenth of a second). Without `last_word` (the training is being dropped) it skips measuring
+        the model as it stops."""
         thread = self._thread
         if thread is None:
             return
+        self._last_word = last_word
         self._halt.set()
         thread.join()
         self._thread = None
+
+    def stop(self) -> None:
+        """Halt without waiting and without a last word: the thread ends after the update under
+        way (milliseconds to a tenth of a second) and gives its slot back itself."""
+        self._last_word = False
+        self._halt.set()
 
     def step(self) -> Progress:
         """One update while halted (the caller runs it off the event loop), and its progress."""
@@ -176,10 +186,12 @@ class Trainer:
     def _run(self, progress_seconds: float) -> None:
         losses: list[float] = []
         began = last = time.perf_counter()
-        base = self.seconds
+        base, done = self.seconds, 0
         try:
             while not self._halt.is_set() and self.spent() is None:
                 losses.append(self.fit.update())
+                done += 1
+                self._keep_pace(began, done)
                 now = time.perf_counter()
                 self.seconds = base + now - began
                 if now - last >= progress_seconds:
@@ -188,7 +200,8 @@ class Trainer:
                     self._post(measure(self.fit, losses, self.seconds, self.describe))
                     losses = []
             halted = self._halt.is_set()
-            self.finished = None if halted else self.spent()
+            if halted and not self._last_word:
+                return
             # The last word: the model as it stops (a pause shows exactly the weights it adopts).
             self._post(measure(self.fit, losses, self.seconds, self.describe), ended=not halted)
         except Exception:
@@ -197,6 +210,12 @@ class Trainer:
             self._post(None, ended=True)
         finally:
             self.slots.give_back()
+
+    def _keep_pace(self, began: float, done: int) -> None:
+        """Wait (halting cuts it short) until `done` updates since `began` are within the pace."""
+        pace = self.pace  # read once: the owner may change it meanwhile
+        if pace is not None:
+            self._halt.wait(began + done / pace - time.perf_counter())
 
     def _post(self, progress: Progress | None, ended: bool = False) -> None:
         with self._lock:

@@ -102,6 +102,7 @@ BATTERY: list[tuple[str, str | None]] = [
     ('{"type": "train", "epochs": 10}', "epochs"),
     ('{"type": "train_set", "learning_rate": -0.1}', "learning_rate"),
     ('{"type": "train_set", "batch": 100000}', "batch"),
+    ('{"type": "train", "pace": 0}', "pace"),
     # training controls with no training to control
     ('{"type": "train_pause"}', None),
     ('{"type": "train_step"}', None),

@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -92,7 +93,9 @@ def test_two_workers_serve_independent_trainings() -> None:
                 if time.monotonic() > deadline or process.poll() is not None:
                     raise
                 time.sleep(0.2)
-        result = asyncio.run(_scenario(f"ws://127.0.0.1:{port}/ws"))
+        # In a thread of its own: an earlier test may have left an event loop running in this one.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            result = pool.submit(asyncio.run, _scenario(f"ws://127.0.0.1:{port}/ws")).result()
     finally:
         process.terminate()
         process.wait(timeout=20)

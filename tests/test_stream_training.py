@@ -72,6 +72,8 @@ def test_progress_arrives_often_and_the_loss_falls(client: TestClient) -> None:
     assert start["updates"] == 0 and 0.3 < start["accuracy"] < 0.7  # chance, before any update
     last = progress[-1]
     assert last["loss"] < start["loss"] / 3 and last["accuracy"] >= 0.95
+    # "Watch f learn to hold": some unit's forget gate, while the sign must be held, opens wide.
+    assert max(last["forget"]) > max(0.9, max(start["forget"]))
     # Each progress carries the probe's belt and gradients under the weights it has reached.
     assert len(last["trace"]["c"]) == 50 and len(last["trace"]["c"][0]) == 8
     assert len(last["gradients"]["dL_dc"]) == 50 and len(last["forget"]) == 8
@@ -130,6 +132,22 @@ def test_a_step_is_one_update_and_a_reset_replays_the_same_run(client: TestClien
     assert runs[0][2][2]["model"]["weights"] == runs[1][2][2]["model"]["weights"]
     assert [m["type"] for m in initial] == [m["type"] for m in reset] == ["snapshot", "progress", "training"]
     assert reset[1]["updates"] == reset[2]["updates"] == 0 and reset[1]["loss"] == initial[1]["loss"]
+
+
+def test_a_pace_slows_the_training_down_to_watch_it(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        receive(ws)
+        ws.send_json({"type": "train", "pace": 20.0, **SMALL})
+        started = time.monotonic()
+        until(ws, status("running"))
+        time.sleep(0.5)
+        ws.send_json({"type": "train_pause"})
+        paused = next(m for m in until(ws, is_type("snapshot")) if m["type"] == "training")
+        elapsed = time.monotonic() - started
+        ws.send_json({"type": "train_set", "full_speed": True})
+        unpaced = receive(ws)
+    assert 3 <= paused["updates"] <= 20 * elapsed + 1 and paused["pace"] == 20.0
+    assert unpaced["pace"] is None
 
 
 def test_the_update_budget_finishes_the_training(client: TestClient, override_settings: Any) -> None:

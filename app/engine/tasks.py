@@ -78,12 +78,12 @@ def copy_value(rng: np.random.Generator, batch: int, steps: int) -> Batch:
 
 def count(rng: np.random.Generator, batch: int, steps: int) -> Batch:
     """k ~ U{0 … MAX_PULSES} pulses of height 1 at distinct random steps; the class is k."""
-    pulses = rng.integers(0, MAX_PULSES + 1, size=batch)
-    x = np.zeros((batch, steps, 1))
-    for b, k in enumerate(pulses):
-        x[b, rng.choice(steps, size=min(int(k), steps), replace=False), 0] = 1.0
-    y = np.minimum(pulses, steps).astype(np.float64)
-    return x, y, x[:, :, 0] == 0.0  # between pulses the count must hold
+    pulses = np.minimum(rng.integers(0, MAX_PULSES + 1, size=batch), steps)
+    # The k steps with the smallest of T uniform keys: k distinct random steps, for every row at once.
+    keys = rng.random((batch, steps))
+    kth = np.sort(keys, axis=1)[np.arange(batch), np.maximum(pulses - 1, 0)]
+    x = np.where((keys <= kth[:, None]) & (pulses[:, None] > 0), 1.0, 0.0)[:, :, None]
+    return x, pulses.astype(np.float64), x[:, :, 0] == 0.0  # between pulses the count must hold
 
 
 def latch(rng: np.random.Generator, batch: int, steps: int) -> Batch:

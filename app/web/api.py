@@ -6,6 +6,7 @@ import numpy as np
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import Response
 
+from ..coach import menu
 from ..computation import standalone_trace
 from ..encoding import dumps
 from ..gru_scenarios import GRU_SCENARIOS, get_gru_scenario
@@ -80,6 +81,14 @@ def scenario(name: str, lang: Language = "en", model: Model = "lstm") -> dict[st
         return (get_gru_scenario(name) if model == "gru" else get_scenario(name)).as_dict(lang)
     except KeyError as err:
         raise HTTPException(status_code=404, detail=err.args[0]) from None
+
+
+@router.get("/training", summary="What a session can train: tasks, settings, budgets")
+def training() -> dict[str, Any]:
+    """The tasks the WebSocket's `train` message takes, each of its settings with the default and
+    the range it is checked against (JSON schema), the budgets of one training and how many run at
+    once per server process (docs/protocol.md, "Training")."""
+    return menu()
 
 
 @router.get("/health", summary="Liveness probe")

@@ -68,7 +68,7 @@ async def stream(websocket: WebSocket) -> None:
         try:
             await _serve(websocket, session, coach, inbox, binary)
         finally:
-            coach.close()  # a disconnect stops the training at once, its thread joined
+            coach.close()  # a disconnect stops the training at once
     finally:
         state.active_sessions -= 1
         if state.active_sessions == 0:
@@ -127,14 +127,15 @@ async def _handle(session: Session, coach: Coach, parsed: list[Any]) -> list[Out
     replies: list[Outgoing] = []
     batch: list[Any] = []
     for message in parsed:
-        if isinstance(message, TRAINING_MESSAGES):
-            if batch:
-                replies += await _apply(session, batch)
-                batch = []
+        training, new_model = isinstance(message, TRAINING_MESSAGES), isinstance(message, NEW_MODEL)
+        if batch and (training or (new_model and coach.trainer is not None)):
+            replies += await _apply(session, batch)  # what came before, answered before
+            batch = []
+        if training:
             replies += await _coach(coach, message)
             continue
-        if isinstance(message, NEW_MODEL):
-            replies += coach.end(message.id)
+        if new_model:
+            replies += await asyncio.to_thread(coach.end, message.id)
         batch.append(message)
     if batch:
         replies += await _apply(session, batch)

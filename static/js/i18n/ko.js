@@ -586,7 +586,7 @@ export default {
     not_finite: "이 업데이트는 {quantity}에서 유한하지 않은 값을 냅니다. 아무것도 바뀌지 않았습니다",
     training_busy: "서버에서 이미 학습 {limit}개가 진행 중입니다. 잠시 뒤에 다시 시도해 주세요",
     no_training: "{message} 메시지는 학습이 있어야 쓸 수 있는데, 아직 시작한 학습이 없습니다. 먼저 train 메시지로 학습을 시작하세요",
-    budget_spent: "이 학습은 주어진 예산(업데이트 {updates}번, {seconds}초)을 모두 썼습니다. 초기화하거나 새 학습을 시작하세요",
+    budget_spent: "이 학습은 정해진 한도(업데이트 {updates}번, {seconds}초)를 모두 썼습니다. 처음으로 되돌리거나 새 학습을 시작하세요",
     unknown_scenario: "알 수 없는 시나리오입니다: {name}. 사용할 수 있는 시나리오: {known}",
     step_out_of_range: "{field}={value}는 범위를 벗어났습니다: 시퀀스는 {steps}스텝입니다",
     input_out_of_range: "{field}={value}는 범위를 벗어났습니다: 모델의 입력은 {inputs}개입니다",
