@@ -55,6 +55,7 @@ def test_a_training_started_on_the_page_moves_the_belt_and_hands_over_its_model(
     page.fill("#train-steps", "20")
     page.fill("#train-hidden", "4")
     page.select_option("#train-task", "copy")
+    page.select_option("#train-pace", "")  # as fast as it goes (the page's default is one to watch)
     page.locator("#train-start").press("Enter")
     page.wait_for_selector("#train-status[data-state='running']")
     page.wait_for_function("document.getElementById('train-progress').value >= 20")

@@ -14,6 +14,9 @@ const WHOLE = new Set(["steps", "hidden", "batch", "seed"]);
 // naming the field, as it refuses a number out of range).
 function readSettings($) {
   const settings = { task: $("train-task").value, forget_bias: Number($("train-forget_bias").value) };
+  // A pace the learner can watch (sign memory is learnt in a tenth of a second at full speed).
+  const pace = $("train-pace").value;
+  if (pace !== "") settings.pace = Number(pace);
   for (const field of NUMBER_FIELDS) {
     const text = $(`train-${field}`).value.trim();
     const value = Number(text);
@@ -49,7 +52,7 @@ export function createTraining(doc, actions) {
   const el = {
     form: $("train-form"), task: $("train-task"), about: $("train-task-about"), toggle: $("train-toggle"),
     step: $("train-step"), reset: $("train-reset"), progress: $("train-progress"), status: $("train-status"),
-    learningRate: $("train-learning_rate"), batch: $("train-batch"),
+    learningRate: $("train-learning_rate"), batch: $("train-batch"), pace: $("train-pace"),
   };
 
   el.form.addEventListener("submit", (event) => {
@@ -61,11 +64,13 @@ export function createTraining(doc, actions) {
   el.toggle.addEventListener("click", () => actions.toggleTraining());
   el.step.addEventListener("click", () => actions.trainStep());
   el.reset.addEventListener("click", () => actions.trainReset());
-  // The learning rate and the batch size may change while a training runs: from the next update on.
-  for (const input of [el.learningRate, el.batch]) {
+  // The learning rate, the batch size and the pace may change while a training runs: from the next
+  // update on.
+  for (const input of [el.learningRate, el.batch, el.pace]) {
     input.addEventListener("change", () => {
-      const { learning_rate: rate, batch } = readSettings($);
-      if (actions.trainingActive()) actions.trainSet({ learning_rate: rate, batch });
+      const { learning_rate: rate, batch, pace } = readSettings($);
+      const speed = pace === undefined ? { full_speed: true } : { pace };
+      if (actions.trainingActive()) actions.trainSet({ learning_rate: rate, batch, ...speed });
     });
   }
 
@@ -84,8 +89,9 @@ export function createTraining(doc, actions) {
       el.reset.disabled = !live;
       el.progress.max = live ? training.budget.updates : 1;
       const log = state.trainingLog;
-      const done = log && log.updates.length ? Math.max(training.updates, log.updates[log.updates.length - 1]) : 0;
-      el.progress.value = live ? done : 0;
+      // (A training's first progress comes before its first `training` message.)
+      const latest = log && log.updates.length ? log.updates[log.updates.length - 1] : 0;
+      el.progress.value = live ? Math.max(training.updates, latest) : 0;
       el.status.textContent = statusText(live ? training : null, state.trainingLog);
       el.status.dataset.state = live ? training.state : "";
     },
