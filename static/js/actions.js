@@ -4,6 +4,7 @@
 
 import { format, strings } from "./i18n/index.js";
 import { actualValue, currentTask, LESSON_IDS, lessonLinkFields } from "./lessons.js";
+import { kindOf } from "./models.js";
 import { messageBytes, messages } from "./socket.js";
 import {
   initialState, lastStep, leaveLesson, maxMessageBytes, nextId, nextTask, noteInputSent, noteKnobSent, noteStateSent,
@@ -89,6 +90,14 @@ export function createActions({ playback, session, requestDraw, switchLanguage }
       pause();
       session.sendOpening(messages.load(nextId(), name));
     },
+    // The scenario run by the other model (an LSTM, or its GRU version), at its opening step.
+    setModel(kind) {
+      if (!state.scenario || kindOf(state.model) === kind) return;
+      pause();
+      setWalk(null);
+      session.sendOpening(messages.load(nextId(), state.scenario.name, kind));
+    },
+    redraw: () => requestDraw(),
     restoreWeights,
     inputCount: () => (state.sizes ? state.sizes.D : null),
     setSequence,

@@ -4,6 +4,7 @@
 
 import { fetchScenario } from "./api.js";
 import { encodeLink, isLink, largeParts, linkFields, LinkProblem, MAX_LINK_CHARS, readLink } from "./link.js";
+import { kindOf } from "./models.js";
 import { state } from "./state.js";
 
 // How long the state must stay still before the URL is rewritten.
@@ -35,17 +36,18 @@ export function createAddress(doc, { linkable, onWritten, onLink, onBadLink }) {
   let timer = 0;
   let written = window.location.hash;
 
-  function presetDefaults(name) {
-    if (!presets.has(name)) {
-      presets.set(name, fetchScenario(name).then(({ x, h0, c0 }) => ({ x, h0, c0 })).catch(() => null));
+  function presetDefaults(name, model) {
+    const key = `${model} ${name}`;
+    if (!presets.has(key)) {
+      presets.set(key, fetchScenario(name, model).then(({ x, h0, c0 }) => ({ x, h0, c0 })).catch(() => null));
     }
-    return presets.get(name);
+    return presets.get(key);
   }
 
   async function write() {
     const mine = round;
     const custom = Boolean(state.model && state.model.custom);
-    const preset = custom ? null : await presetDefaults(state.scenario.name);
+    const preset = custom ? null : await presetDefaults(state.scenario.name, kindOf(state.model));
     if (mine !== round || !linkable()) return;
     const fields = linkFields(linkContext(preset));
     const hash = await encodeLink(fields);

@@ -4,6 +4,7 @@
 
 import { ownsKeys } from "./controls.js";
 import { format, strings } from "./i18n/index.js";
+import { kindOf } from "./models.js";
 import { WALK_STEPS } from "./state.js";
 
 const S = strings.walk;
@@ -42,12 +43,13 @@ export function createExplain(doc, actions) {
   return {
     render(state) {
       const { walk, t, sizes } = state;
+      const steps = kindOf(state.model) === "gru" ? S.gruSteps : S.steps; // a GRU's five moves
       const last = sizes.T - 1;
       const walking = walk !== null;
       el.group.dataset.walk = walking ? WALK_STEPS[walk - 1] : "";
       el.group.classList.toggle("is-walking", walking);
       el.step.textContent = walking
-        ? format(S.position, { n: walk, count: WALK_STEPS.length, name: S.steps[walk - 1].name })
+        ? format(S.position, { n: walk, count: WALK_STEPS.length, name: steps[walk - 1].name })
         : S.off;
       el.prev.disabled = !walking || (walk === 1 && t <= 0);
       el.next.disabled = walking && walk === WALK_STEPS.length && t >= last;
@@ -56,7 +58,7 @@ export function createExplain(doc, actions) {
       el.exit.hidden = !walking;
       el.caption.hidden = !walking;
       if (walking) {
-        el.caption.innerHTML = S.steps[walk - 1].caption; // the project's own catalogue text
+        el.caption.innerHTML = steps[walk - 1].caption; // the project's own catalogue text
         el.caption.dataset.walk = WALK_STEPS[walk - 1];
       }
 

@@ -7,6 +7,7 @@
 import { knobPending, statePending } from "./state.js";
 import { num, signed } from "./format.js";
 import { format, strings } from "./i18n/index.js";
+import { kindOf, KINDS } from "./models.js";
 import { shownUnits } from "./views/common.js";
 
 // How each knob's value is written beside its slider.
@@ -15,12 +16,15 @@ const SHOW = {
   bias_f: (v) => signed(v, 1),
   bias_g: (v) => signed(v, 1),
   bias_o: (v) => signed(v, 1),
+  bias_r: (v) => signed(v, 1),
+  bias_z: (v) => signed(v, 1),
+  bias_n: (v) => signed(v, 1),
   weight_scale: (v) => `${num(v, 2)}×`,
   rnn_scale: (v) => format(strings.knobs.rnnValue, { value: num(v, 2) }),
 };
 
-const STATE_NAMES = ["h0", "c0"];
-const GATES = ["i", "f", "g", "o"];
+// The initial state and the gates of each kind of model (a GRU has no c0).
+const STATE_NAMES = { lstm: ["h0", "c0"], gru: ["h0"] };
 
 // The units a clamp control speaks for: every unit ("" in its menu) or one.
 function scopeUnits(select, H) {
@@ -48,7 +52,8 @@ export function createKnobs(doc, actions) {
     unit: $("unit-select"),
     clamps: $("clamps"),
   };
-  let sizeKey = ""; // the H the unit menus and state sliders were built for
+  let sizeKey = ""; // the H, language and model kind the unit menus and state sliders were built for
+  let gates = KINDS.lstm.gates; // the gates of the model that runs
   let drawn = null; // the state last mirrored, so a clamp's unit menu can re-mirror on its own
 
   const output = (slider) => doc.querySelector(`output[for="${slider.id}"]`);
@@ -107,7 +112,8 @@ export function createKnobs(doc, actions) {
   function paintClamps(state) {
     const clamps = state.knobs.clamps || {};
     const busy = knobPending();
-    for (const gate of GATES) {
+    for (const block of el.clamps.querySelectorAll(".clamp[data-gate]")) block.hidden = !gates.includes(block.dataset.gate);
+    for (const gate of gates) {
       const row = clamps[gate] || null;
       const units = scopeUnits(clampPart(gate, "unit"), state.sizes.H);
       const forced = Boolean(row) && units.every((k) => row[k] !== null);
@@ -129,7 +135,7 @@ export function createKnobs(doc, actions) {
 
   // Menus, labels and initial-state sliders for H units, in the page's language (rebuilt when
   // either changes; the menus keep their choice).
-  function buildForSize(H) {
+  function buildForSize(H, kind) {
     const K = strings.knobs;
     const C = strings.clamp;
     el.target.replaceChildren(new Option(K.targetSum, "sum"));
@@ -138,7 +144,7 @@ export function createKnobs(doc, actions) {
       el.target.append(new Option(format(K.targetUnit, { k }), String(k)));
       el.unit.append(new Option(format(strings.lab.unitOption, { k }), String(k)));
     }
-    for (const gate of GATES) {
+    for (const gate of gates) {
       const menu = clampPart(gate, "unit");
       const chosen = menu.value;
       menu.replaceChildren(new Option(C.allUnits, ""));
@@ -151,7 +157,7 @@ export function createKnobs(doc, actions) {
     const head = doc.createElement("div");
     head.className = "state-row state-head";
     head.setAttribute("aria-hidden", "true"); // each slider names itself (stateLabel)
-    for (const text of ["", K.h0, K.c0]) {
+    for (const text of ["", ...STATE_NAMES[kind].map((name) => K[name])]) {
       const span = doc.createElement("span");
       span.textContent = text;
       head.append(span);
@@ -164,7 +170,7 @@ export function createKnobs(doc, actions) {
       label.className = "state-unit";
       label.textContent = format(K.stateUnit, { k });
       row.append(label);
-      for (const name of STATE_NAMES) {
+      for (const name of STATE_NAMES[kind]) {
         const slider = doc.createElement("input");
         Object.assign(slider, { type: "range", id: `state-${name}-${k}`, min: "-2", max: "2", step: "0.01" });
         slider.className = "state-slider";
@@ -189,15 +195,18 @@ export function createKnobs(doc, actions) {
   return {
     render(state) {
       const { knobs, sizes, trace } = state;
-      const key = `${sizes.H}|${state.lang}`;
+      const kind = kindOf(state.model);
+      const key = `${sizes.H}|${state.lang}|${kind}`;
       if (key !== sizeKey) {
-        buildForSize(sizes.H);
+        gates = KINDS[kind].gates;
+        buildForSize(sizes.H, kind);
         sizeKey = key;
       }
       // While a move is unanswered the slider under the pointer is ahead of the state: leave it.
       const knobBusy = knobPending();
       for (const slider of el.sliders) {
         const name = slider.dataset.knob;
+        slider.closest(".knob-row").hidden = !(name in knobs); // the knobs of the model that runs
         if (!(name in knobs) || (knobBusy && slider === doc.activeElement)) continue;
         slider.value = String(knobs[name]);
         slider.setAttribute("aria-valuetext", SHOW[name](knobs[name]));

@@ -7,6 +7,7 @@
 import { format, strings } from "./i18n/index.js";
 import { num } from "./format.js";
 import { actualValue, CLOSE, currentTask, LESSONS, predictRange, stepNumbers } from "./lessons.js";
+import { kindOf } from "./models.js";
 
 // Digits the lesson's numbers are shown with (the equations panel shows 4).
 const DIGITS = 4;
@@ -34,6 +35,7 @@ function bringIntoView(element) {
 // lesson that opens someone's own model, that model).
 function onLessonScenario(lesson, state) {
   const name = state.scenario && state.scenario.name;
+  if (kindOf(state.model) !== "lstm") return false; // the lessons are the LSTM's (a GRU version shares a name)
   return name === lesson.scenario || (lesson.id === "own-model" && Boolean(state.model && state.model.custom));
 }
 

@@ -11,6 +11,7 @@
 
 import { browserLanguage, format, strings } from "./i18n/index.js";
 import { LESSON_IDS } from "./lessons.js";
+import { kindOf } from "./models.js";
 import { DIVES, WALK_STEPS } from "./state.js";
 
 export const LINK_VERSION = 1;
@@ -20,7 +21,7 @@ export const DEFAULT_SCENARIO = "hold-and-release";
 export const MAX_LINK_CHARS = 65536;
 // A link inflating to more than this is refused (a small link may unpack to a huge one).
 const MAX_UNPACKED_BYTES = 16 * 1024 * 1024;
-const GATES = ["i", "f", "g", "o"];
+const GATES = ["i", "f", "g", "o", "r", "z", "n"]; // an LSTM's and a GRU's
 const SPEED_RANGE = [0.25, 4];
 const KNOB_DEFAULTS = { bias_i: 0, bias_f: 0, bias_g: 0, bias_o: 0, weight_scale: 1, rnn_scale: 1, target: "sum" };
 
@@ -235,11 +236,18 @@ const knob = (key, check) => ({
   read: (c) => c.state.knobs[key],
   apply: (v, out) => { out.restore.knobs[key] = v; },
 });
+// An LSTM's gate bias (a GRU has none of these: a GRU link leaves them out).
+const lstmKnob = (key) => ({
+  ...knob(key, number),
+  apply: (v, out, fields) => { if (fields.model !== "gru") out.restore.knobs[key] = v; },
+});
+// A GRU's gate bias: written by a GRU link only (no default, so an LSTM link never has one).
+const gruKnob = (key) => ({ ...knob(key, number), def: () => undefined });
 
 const initial = (key) => ({
   key, kind: "restore", check: vector,
   def: (c) => (!c ? undefined : c.preset ? c.preset[key] : c.custom ? Array.from(c.state[key], () => 0) : undefined),
-  read: (c) => Array.from(c.state[key], compact),
+  read: (c) => (c.state[key] ? Array.from(c.state[key], compact) : undefined), // a GRU has no c0
   apply: (v, out) => { out.restore[key] = v; },
 });
 
@@ -248,9 +256,14 @@ export const PROPERTIES = [
     def: () => DEFAULT_SCENARIO,
     read: (c) => (c.custom ? undefined : c.state.scenario.name),
     apply: (v, out, fields) => { if (!Object.hasOwn(fields, "weights")) out.restore.scenario = v; } },
+  // "gru": the scenario's GRU version (docs/protocol.md, A GRU session).
+  { key: "model", kind: "restore", check: oneOf(["lstm", "gru"]),
+    def: () => "lstm", read: (c) => kindOf(c.state.model),
+    apply: (v, out) => { if (v === "gru") out.restore.model = v; } },
   { key: "weights", kind: "restore", check: weights,
     def: () => undefined,
-    read: (c) => (c.custom && c.weights ? packWeights(c.weights) : undefined),
+    // Someone's own LSTM (a GRU of one's own does not open in the page yet).
+    read: (c) => (c.custom && c.weights && kindOf(c.state.model) === "lstm" ? packWeights(c.weights) : undefined),
     apply: (v, out) => { out.restore.weights = unpackWeights(v); } },
   { key: "title", kind: "restore", check: text(80),
     def: () => undefined,
@@ -262,10 +275,13 @@ export const PROPERTIES = [
     apply: (v, out) => { out.restore.x = v; } },
   initial("h0"),
   initial("c0"),
-  knob("bias_i", number),
-  knob("bias_f", number),
-  knob("bias_g", number),
-  knob("bias_o", number),
+  lstmKnob("bias_i"),
+  lstmKnob("bias_f"),
+  lstmKnob("bias_g"),
+  lstmKnob("bias_o"),
+  gruKnob("bias_r"),
+  gruKnob("bias_z"),
+  gruKnob("bias_n"),
   knob("weight_scale", number),
   knob("rnn_scale", number),
   knob("target", target),

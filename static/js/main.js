@@ -16,6 +16,8 @@ import { applyStrings, browserLanguage, format, setLanguage, strings } from "./i
 import { createKnobs } from "./knobs.js";
 import { createLanguage } from "./language.js";
 import { createLesson } from "./lesson.js";
+import { createKindWords } from "./kind-words.js";
+import { createModelSwitch } from "./model-switch.js";
 import { lessonLinkFields } from "./lessons.js";
 import { isLink, readLink } from "./link.js";
 import { createPainter } from "./painter.js";
@@ -112,6 +114,8 @@ async function main() {
   const race = createRace($("race"), $("race-note"), goTo, $("race-summary"), $("race-story"));
   const explain = createExplain(doc, actions);
   const lesson = createLesson(doc, actions);
+  const modelSwitch = createModelSwitch(doc, actions);
+  const kindWords = createKindWords(doc);
   const training = createTraining(doc, actions);
   const trainingCharts = createTrainingCharts({
     curve: $("train-curve"), forget: $("train-forget"),
@@ -147,7 +151,7 @@ async function main() {
   const painter = createPainter({
     doc,
     status,
-    html: [controls, tabs, knobs, explain, lesson, files, training, announcer],
+    html: [controls, modelSwitch, kindWords, tabs, knobs, explain, lesson, files, training, announcer],
     canvases: [belt, timeline],
     dives: [
       { el: $("equations"), draw: () => equations.render(state), shown: inDive("equations") },

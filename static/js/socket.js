@@ -29,7 +29,8 @@ export const messages = {
   setState: (id, initial) => ({ type: "set_state", id, ...initial }),
   // Forces `gate` to `value` for unit `unit` (null: every unit); value null releases it.
   setClamp: (id, gate, unit, value) => ({ type: "set_clamp", id, gate, unit, value }),
-  load: (id, scenario) => ({ type: "load", id, scenario }),
+  // `model`: "gru" for the scenario's GRU version (docs/protocol.md, A GRU session); else the LSTM.
+  load: (id, scenario, model = "lstm") => ({ type: "load", id, scenario, ...(model === "gru" ? { model } : {}) }),
   // `fields`: any of scenario | weights (+ title), x, h0, c0, knobs, clamps (docs/protocol.md).
   restore: (id, fields) => ({ type: "restore", id, ...fields }),
   // `format`: "trace.csv", "trace.json", "weights.npz" or "weights.safetensors".

@@ -1,28 +1,24 @@
 // The one client state object, and the only code that changes it.
 
+import { KINDS, kindOf } from "./models.js";
 import { MAX_MESSAGE_BYTES } from "./socket.js";
 //
 // It holds exactly what the server last sent (trace rows, sizes, revision) plus what the user is
 // looking at (step t, playing, speed). Merging follows the revision rule of docs/protocol.md:
 // a view is only ever drawn from a state the server actually had.
 
-// Quantities with one row of H values per step ("x" alone has D values per row).
-// Each gate's pre-activation comes with its three parts: from the input (_x), from the previous
-// output (_h) and the bias (_b).
+// Quantities with one row of H values per step ("x" alone has D values per row), by model kind
+// (models.js). Each gate's pre-activation comes with its three parts: from the input (_x), from
+// the previous output (_h) and the bias (_b).
 export const PRE_PARTS = ["i", "f", "g", "o"].flatMap((q) => ["x", "h", "b"].map((part) => `pre_${q}_${part}`));
-export const UNIT_QUANTITIES = [
-  "h_prev", "c_prev", "pre_i", "pre_f", "pre_g", "pre_o", ...PRE_PARTS, "i", "f", "g", "o",
-  "kept", "forgotten", "added", "c", "tanh_c", "h",
-];
+export const UNIT_QUANTITIES = KINDS.lstm.units;
 export const QUANTITIES = ["x", ...UNIT_QUANTITIES];
+const quantitiesOf = (kind) => ["x", ...KINDS[kind].units];
 
 // The parts of a snapshot or frame that arrive whole, and only while a view that shows them is on
-// the page (docs/protocol.md, `views`): the gradients of the loss through the LSTM, and the plain
+// the page (docs/protocol.md, `views`): the gradients of the loss through the model, and the plain
 // RNN raced against it. Each is {key: T rows}.
-export const WHOLE_PARTS = {
-  gradients: ["dL_dc", "dL_dh", "dL_dx", "belt"],
-  rnn: ["h", "dL_dh", "dL_dx"],
-};
+export const WHOLE_PARTS = KINDS.lstm.whole;
 
 // The deep dives under the workbench (one open at a time) and the lab's tabs beside the belt.
 export const DIVES = ["equations", "gradients", "gates", "numbers", "files", "train"];
@@ -153,9 +149,9 @@ function widen(rows, units, H) {
   });
 }
 
-function widenTrace(trace, units, H) {
+function widenTrace(trace, units, H, kind = "lstm") {
   const out = {};
-  for (const name of QUANTITIES) out[name] = name === "x" ? trace[name] : widen(trace[name], units, H);
+  for (const name of quantitiesOf(kind)) out[name] = name === "x" ? trace[name] : widen(trace[name], units, H);
   return out;
 }
 
@@ -240,9 +236,9 @@ function clampStep() {
 // The whole parts of a message, checked: {gradients, rnn}, each null when the message does not
 // carry it (no view shows it); null if one is there but not T rows long (then the message is not
 // one this client can draw).
-function wholeParts(message, T) {
+function wholeParts(message, T, kind = "lstm") {
   const out = {};
-  for (const [part, keys] of Object.entries(WHOLE_PARTS)) {
+  for (const [part, keys] of Object.entries(KINDS[kind].whole)) {
     const given = message[part];
     if (!given) {
       out[part] = null;
@@ -260,16 +256,17 @@ function wholeParts(message, T) {
 export function applySnapshot(message) {
   noteAck(message.ack);
   if (state.revision !== null && message.revision <= state.revision) return false;
-  const whole = wholeParts(message, message.sizes.T);
+  const kind = kindOf(message.model);
+  const whole = wholeParts(message, message.sizes.T, kind);
   if (!whole || !message.knobs) return false;
   state.scenario = message.scenario;
   state.sizes = message.sizes;
   state.model = message.model || null;
   if (message.limits) state.limits = message.limits;
   state.units = message.units || null;
-  state.trace = widenTrace(message.trace, state.units, message.sizes.H);
+  state.trace = widenTrace(message.trace, state.units, message.sizes.H, kind);
   if (message.h0) state.h0 = message.h0;
-  if (message.c0) state.c0 = message.c0;
+  state.c0 = message.c0 || null; // a GRU has none
   state.gradients = whole.gradients;
   state.rnn = whole.rnn;
   state.story = whole.gradients ? message.story || null : null;
@@ -291,18 +288,19 @@ export function applyFrame(message) {
   if (message.revision <= state.revision) return "superseded";
   if (message.base !== state.revision) return "out-of-sync";
   const rows = state.sizes.T - message.start;
-  for (const name of QUANTITIES) {
+  const kind = kindOf(state.model);
+  for (const name of quantitiesOf(kind)) {
     const part = message.trace[name];
     if (!Array.isArray(part) || part.length !== rows) return "out-of-sync";
   }
-  const whole = wholeParts(message, state.sizes.T);
+  const whole = wholeParts(message, state.sizes.T, kind);
   if (!whole || !message.knobs) return "out-of-sync";
   // Columns of other units than those held cannot join them.
   if (!sameUnits(message.units || null, state.units)) return "out-of-sync";
   // New arrays (not in-place edits) so views can tell by identity that the data changed.
-  const widened = widenTrace(message.trace, state.units, state.sizes.H);
+  const widened = widenTrace(message.trace, state.units, state.sizes.H, kind);
   const trace = {};
-  for (const name of QUANTITIES) trace[name] = state.trace[name].slice(0, message.start).concat(widened[name]);
+  for (const name of quantitiesOf(kind)) trace[name] = state.trace[name].slice(0, message.start).concat(widened[name]);
   state.trace = trace;
   if (message.h0) state.h0 = message.h0;
   if (message.c0) state.c0 = message.c0;

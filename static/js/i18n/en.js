@@ -196,6 +196,30 @@ export default {
     curveSummary: "After {updates} updates: held-out loss {loss}, accuracy {accuracy} %.",
     forgetSummary: "After {updates} updates, each unit's mean forget gate while holding: {values}.",
   },
+  model: {
+    label: "The model that runs this scenario",
+    lstm: "LSTM",
+    gru: "GRU",
+    lstmTitle: "Run the scenario with an LSTM: a cell state c on the belt, gates i, f, g, o",
+    gruTitle: "Run its GRU version: the belt is h itself, one gate z keeps and writes, r shapes the candidate n",
+  },
+  // The words that differ for a GRU (static/js/kind-words.js).
+  gruWords: {
+    readoutHint: "Computed by the server. a = W<sub>x</sub>x<sub>t</sub> + W<sub>h</sub>h<sub>t−1</sub> + b (for n the h " +
+      "part through r), kept = z⊙h<sub>t−1</sub>, forgotten = (1−z)⊙h<sub>t−1</sub>, added = (1−z)⊙n, h = kept + added.",
+    equationsHint: "Every number from the server, to 4 decimals. For one unit, ⊙ is an ordinary product and " +
+      "W<sub>iz</sub> x<sub>t</sub> means that unit's row of W<sub>iz</sub> times x<sub>t</sub>. The candidate's " +
+      "h-part passes through the reset gate first.",
+    why: "Why the belt matters: the GRU against a plain RNN on the same inputs",
+    gradientsHint: "How strongly the loss at the last step reaches back to step t: the GRU's dL/dh<sub>t</sub> on " +
+      "the belt, the plain RNN's dL/dh<sub>t</sub>, and per unit Π z, what the belt alone would carry. Log scale; " +
+      "values under 10<sup>−12</sup> (and 0) sit on a floor.",
+    raceHint: "The GRU's belt h<sub>t</sub> against the plain RNN's h<sub>t</sub> = tanh(w·h<sub>t−1</sub> + …), " +
+      "which writes what the GRU's candidate writes.",
+    gatesHint: "Openings z, r from 0 (shut) to 1 (open); candidate n from −1 to 1. Click a cell to jump there.",
+    beltHint: "Per unit: x<sub>t</sub>, h<sub>t−1</sub> and a bias feed each gate; then h<sub>t−1</sub> → × z → " +
+      "+ (1−z)·n → h<sub>t</sub>: the belt is the output. Click a lane for its equations.",
+  },
   deck: {
     heading: "Step through time and set the inputs",
   },
@@ -279,6 +303,9 @@ export default {
     headForget: "× forget",
     headInput: "+ input",
     headOutput: "× output",
+    headKeepGru: "× z: keep",
+    headWriteGru: "+ (1−z)·n: write",
+    laneGru: "Unit {k}: h<sub>t−1</sub> {h_prev}, r {r}, z {z}, kept {kept}, n {n}, added {added}, h<sub>t</sub> {h}.",
     feedTip: "{gate} = {fn}({x} from x<sub>t</sub> {h} from h<sub>t−1</sub> {b} bias) = {fn}({z}) = {value}",
   },
   // One entry per quantity of a step: its column label (markup) and what it is (plain text).
@@ -313,7 +340,31 @@ export default {
     tanh_c: { label: "tanh c<sub>t</sub>", title: "tanh(c_t)" },
     h: { label: "h<sub>t</sub>", title: "hidden state o ⊙ tanh(c_t)" },
   },
+  // A GRU's quantities where they differ from an LSTM's (the numbers dive).
+  quantitiesGru: {
+    pre_r: { label: "a<sub>r</sub>", title: "pre-activation of the reset gate" },
+    pre_r_x: { label: "a<sub>r</sub> from x<sub>t</sub>", title: "W_ir x_t: the input's part of a_r" },
+    pre_r_h: { label: "a<sub>r</sub> from h<sub>t−1</sub>", title: "W_hr h_{t−1}: the previous hidden state's part of a_r" },
+    pre_r_b: { label: "a<sub>r</sub> bias", title: "b_ir + b_hr, knob included" },
+    pre_z: { label: "a<sub>z</sub>", title: "pre-activation of the update gate" },
+    pre_z_x: { label: "a<sub>z</sub> from x<sub>t</sub>", title: "W_iz x_t: the input's part of a_z" },
+    pre_z_h: { label: "a<sub>z</sub> from h<sub>t−1</sub>", title: "W_hz h_{t−1}: the previous hidden state's part of a_z" },
+    pre_z_b: { label: "a<sub>z</sub> bias", title: "b_iz + b_hz, knob included" },
+    pre_n: { label: "a<sub>n</sub>", title: "pre-activation of the candidate" },
+    pre_n_x: { label: "a<sub>n</sub> from x<sub>t</sub>", title: "W_in x_t: the input's part of a_n" },
+    pre_n_h: { label: "a<sub>n</sub> from h<sub>t−1</sub>", title: "r ⊙ (W_hn h_{t−1}): the previous hidden state's part, through the reset gate" },
+    pre_n_b: { label: "a<sub>n</sub> bias", title: "b_in + r ⊙ b_hn, knob included" },
+    r: { label: "r", title: "reset gate σ(a_r): how much of h_{t−1} the candidate sees" },
+    z: { label: "z", title: "update gate σ(a_z): share of h_{t−1} that rides on; 1 − z is written" },
+    n: { label: "n", title: "candidate tanh(a_n): what would be written" },
+    h_prev: { label: "h<sub>t−1</sub>", title: "the belt arriving from step t−1: a GRU's hidden state" },
+    kept: { label: "kept", title: "z ⊙ h_{t−1}" },
+    forgotten: { label: "forgotten", title: "(1 − z) ⊙ h_{t−1}" },
+    added: { label: "added", title: "(1 − z) ⊙ n" },
+    h: { label: "h<sub>t</sub>", title: "hidden state, the belt: kept + added" },
+  },
   table: {
+    preactivationsGru: "pre-activations a = from x<sub>t</sub> + from h<sub>t−1</sub> + bias",
     caption: "Every quantity at step t = {t}, per unit (server numbers, 4 decimals)",
     arrives: "arriving from step t−1",
     preactivations: "pre-activations z = from x<sub>t</sub> + from h<sub>t−1</sub> + bias",
@@ -325,6 +376,7 @@ export default {
   announce: {
     step: "Step {t} of {last}.",
     unit: "Unit {k}: c {c}, h {h}.",
+    unitGru: "Unit {k}: h {h}.",
     more: "{n} more units in the table.",
   },
   walk: {
@@ -363,6 +415,34 @@ export default {
           "where they arrive as c<sub>t−1</sub> and h<sub>t−1</sub>.",
       },
     ],
+    // A GRU's five moves (the same keys 1–5): its belt is h itself.
+    gruSteps: [
+      {
+        name: "Reset",
+        caption: "<b>1 Reset</b> — the reset gate r looks at h<sub>t−1</sub> and x<sub>t</sub> and decides how much " +
+          "of h<sub>t−1</sub> the candidate n = tanh(W<sub>in</sub>x<sub>t</sub> + b<sub>in</sub> + r ⊙ " +
+          "(W<sub>hn</sub>h<sub>t−1</sub> + b<sub>hn</sub>)) may see.",
+      },
+      {
+        name: "Keep",
+        caption: "<b>2 Keep</b> — at the × station the update gate z scales h<sub>t−1</sub>: <i>kept</i> = " +
+          "z·h<sub>t−1</sub> rides on, the rest (<i>forgotten</i>) falls off. One gate does the LSTM's forgetting…",
+      },
+      {
+        name: "Write",
+        caption: "<b>3 Write</b> — …and its writing: the + station puts on <i>added</i> = (1 − z)·n, what z did " +
+          "not keep, filled with the candidate.",
+      },
+      {
+        name: "New h",
+        caption: "<b>4 New h</b> — h<sub>t</sub> = kept + added. No output gate and no tanh after it: the belt " +
+          "is the output, nothing hides it.",
+      },
+      {
+        name: "Pass on",
+        caption: "<b>5 Pass on</b> — h<sub>t</sub> goes on to step t+1 as h<sub>t−1</sub>: the one state a GRU carries.",
+      },
+    ],
   },
   equations: {
     unit: "Unit",
@@ -384,6 +464,8 @@ export default {
     point: "{name} at z = {z}, value {value}",
     sigma: "σ(z): gates i, f, o",
     tanh: "tanh(z): g, and c<sub>t</sub>",
+    sigmaGru: "σ(z): gates r, z",
+    tanhGru: "tanh(z): the candidate n",
     z: "pre-activation z",
     saturated: "saturated",
     clamped: "clamped",
@@ -410,7 +492,10 @@ export default {
     bias_i: "input-gate bias: how much to write",
     bias_g: "candidate bias: what is written",
     bias_o: "output-gate bias: show c in h",
-    weight_scale: "LSTM weight scale (W<sub>ih</sub>, W<sub>hh</sub>)",
+    bias_z: "update-gate bias z: keep h (or write n)",
+    bias_r: "reset-gate bias r: let h into n",
+    bias_n: "candidate bias n: what is written",
+    weight_scale: "weight scale (W<sub>ih</sub>, W<sub>hh</sub>)",
     rnn_scale: "RNN recurrent weight w",
     rnnValue: "w = {value}",
     target: "loss L, read at the last step T",
@@ -426,7 +511,7 @@ export default {
   clamp: {
     legend: "Clamp a gate: force it to one value at every step, to see what it contributes (no gradient " +
       "passes through a clamped gate)",
-    gates: { i: "input", f: "forget", g: "candidate", o: "output" },
+    gates: { i: "input", f: "forget", g: "candidate", o: "output", z: "update", r: "reset", n: "candidate" },
     free: "free",
     force: "force",
     allUnits: "all units",
@@ -456,6 +541,7 @@ export default {
     value: "{name} {value}",
     lstm: "LSTM",
     rnn: "RNN",
+    gru: "GRU",
     beltOnly: "belt only",
     unitLine: "unit {k}",
     floor: "floor {floor}: smaller values and 0 are drawn here",
@@ -474,6 +560,9 @@ export default {
     summary: "At step {t}: {values}.",
     value: "unit {k}: LSTM c {c}, RNN h {h}",
     lstmC: "LSTM c<sub>t</sub> (belt)",
+    gruH: "GRU h<sub>t</sub> (belt)",
+    hoverGruH: "GRU h, unit {k}",
+    valueGru: "unit {k}: GRU h {c}, RNN h {h}",
     rnnH: "RNN h<sub>t</sub>",
     lstmH: "LSTM h<sub>t</sub>",
     hoverLstmC: "LSTM c, unit {k}",
@@ -529,6 +618,10 @@ export default {
     what: "c<sub>t</sub>",
     kept: "kept (f⊙c<sub>t−1</sub>)",
     added: "added (i⊙g)",
+    whatGru: "h<sub>t</sub>",
+    keptGru: "kept (z⊙h<sub>t−1</sub>)",
+    addedGru: "added ((1−z)⊙n)",
+    tipGru: "step {s} · unit {k}: h<sub>t</sub> {c} = kept {kept} + added {added}",
     addedPositive: "added (i⊙g) > 0",
     addedNegative: "added < 0",
     hover: "unit {k} · step %{x}<br>{what} %{y:.4f}",
@@ -544,6 +637,10 @@ export default {
     o: "o · output",
     g: "g · candidate",
     opening: "opening (f, i, o)",
+    openingGru: "opening (z, r)",
+    z: "z · update",
+    r: "r · reset",
+    n: "n · candidate",
     hover: "step %{x} · unit %{y}",
   },
   inputs: {

@@ -190,6 +190,29 @@ export default {
     curveSummary: "업데이트 {updates}번 뒤: 검증 손실 {loss}, 정확도 {accuracy} %.",
     forgetSummary: "업데이트 {updates}번 뒤, 기억을 지키는 동안 유닛별 평균 망각 게이트: {values}.",
   },
+  model: {
+    label: "이 시나리오를 실행하는 모델",
+    lstm: "LSTM",
+    gru: "GRU",
+    lstmTitle: "LSTM으로 실행합니다: 벨트 위에 셀 상태 c, 게이트 i, f, g, o",
+    gruTitle: "GRU 버전으로 실행합니다: 벨트가 h 자체이고, 게이트 z 하나가 지키기와 쓰기를 함께 하며, r이 후보값 n을 다듬습니다",
+  },
+  gruWords: {
+    readoutHint: "서버가 계산한 값입니다. a = W<sub>x</sub>x<sub>t</sub> + W<sub>h</sub>h<sub>t−1</sub> + b (n은 h 항이 r을 " +
+      "거침), 남은 값 = z⊙h<sub>t−1</sub>, 잊은 값 = (1−z)⊙h<sub>t−1</sub>, 더한 값 = (1−z)⊙n, h = 남은 값 + 더한 값.",
+    equationsHint: "모든 숫자는 서버가 계산한 값입니다(소수 넷째 자리까지). 유닛 하나만 보면 ⊙는 보통의 곱셈이고, " +
+      "W<sub>iz</sub> x<sub>t</sub>는 W<sub>iz</sub>에서 그 유닛에 해당하는 행과 x<sub>t</sub>의 곱입니다. 후보값의 " +
+      "h 항은 먼저 리셋 게이트를 거칩니다.",
+    why: "벨트가 왜 중요할까: 같은 입력으로 GRU와 단순 RNN 비교",
+    gradientsHint: "마지막 스텝의 손실에서 나온 기울기가 스텝 t까지 얼마나 크게 전해지는지 보여 줍니다. 벨트 위 GRU의 " +
+      "dL/dh<sub>t</sub>, 단순 RNN의 dL/dh<sub>t</sub>, 그리고 벨트만으로 전해질 몫인 유닛별 Π z. 로그 눈금이며, " +
+      "10<sup>−12</sup>보다 작은 값(과 0)은 바닥선에 그립니다.",
+    raceHint: "GRU의 벨트 h<sub>t</sub>와, GRU의 후보값이 쓰는 값을 똑같이 쓰는 단순 RNN의 h<sub>t</sub> = " +
+      "tanh(w·h<sub>t−1</sub> + …) 비교.",
+    gatesHint: "열림 정도 z, r은 0(닫힘)부터 1(열림)까지, 후보값 n은 −1부터 1까지입니다. 칸을 누르면 그 스텝으로 갑니다.",
+    beltHint: "유닛마다 x<sub>t</sub>, h<sub>t−1</sub>, 편향이 각 게이트로 들어갑니다. 그다음 h<sub>t−1</sub> → × z → " +
+      "+ (1−z)·n → h<sub>t</sub>: 벨트가 곧 출력입니다. 레인을 누르면 그 유닛의 수식을 봅니다.",
+  },
   deck: {
     heading: "스텝을 옮기며 입력 정하기",
   },
@@ -270,6 +293,9 @@ export default {
     headForget: "× 망각",
     headInput: "+ 입력",
     headOutput: "× 출력",
+    headKeepGru: "× z: 지키기",
+    headWriteGru: "+ (1−z)·n: 쓰기",
+    laneGru: "유닛 {k}: h<sub>t−1</sub> {h_prev}, r {r}, z {z}, 남은 값 {kept}, n {n}, 더한 값 {added}, h<sub>t</sub> {h}.",
     feedTip: "{gate} = {fn}(x<sub>t</sub> 항 {x}, h<sub>t−1</sub> 항 {h}, 편향 {b}) = {fn}({z}) = {value}",
   },
   quantities: {
@@ -303,7 +329,31 @@ export default {
     tanh_c: { label: "tanh c<sub>t</sub>", title: "tanh(c_t)" },
     h: { label: "h<sub>t</sub>", title: "은닉 상태 o ⊙ tanh(c_t)" },
   },
+  // A GRU's quantities where they differ from an LSTM's (the numbers dive).
+  quantitiesGru: {
+    pre_r: { label: "a<sub>r</sub>", title: "리셋 게이트의 활성화 전 값" },
+    pre_r_x: { label: "a<sub>r</sub>의 x<sub>t</sub> 항", title: "W_ir x_t: a_r 중 입력 x_t에서 온 부분" },
+    pre_r_h: { label: "a<sub>r</sub>의 h<sub>t−1</sub> 항", title: "W_hr h_{t−1}: a_r 중 이전 은닉 상태에서 온 부분" },
+    pre_r_b: { label: "a<sub>r</sub>의 편향", title: "b_ir + b_hr (조절값 포함)" },
+    pre_z: { label: "a<sub>z</sub>", title: "업데이트 게이트의 활성화 전 값" },
+    pre_z_x: { label: "a<sub>z</sub>의 x<sub>t</sub> 항", title: "W_iz x_t: a_z 중 입력 x_t에서 온 부분" },
+    pre_z_h: { label: "a<sub>z</sub>의 h<sub>t−1</sub> 항", title: "W_hz h_{t−1}: a_z 중 이전 은닉 상태에서 온 부분" },
+    pre_z_b: { label: "a<sub>z</sub>의 편향", title: "b_iz + b_hz (조절값 포함)" },
+    pre_n: { label: "a<sub>n</sub>", title: "후보값의 활성화 전 값" },
+    pre_n_x: { label: "a<sub>n</sub>의 x<sub>t</sub> 항", title: "W_in x_t: a_n 중 입력 x_t에서 온 부분" },
+    pre_n_h: { label: "a<sub>n</sub>의 h<sub>t−1</sub> 항", title: "r ⊙ (W_hn h_{t−1}): 이전 은닉 상태에서 리셋 게이트를 거쳐 온 부분" },
+    pre_n_b: { label: "a<sub>n</sub>의 편향", title: "b_in + r ⊙ b_hn (조절값 포함)" },
+    r: { label: "r", title: "리셋 게이트 σ(a_r): 후보값이 h_{t−1}을 얼마나 볼지" },
+    z: { label: "z", title: "업데이트 게이트 σ(a_z): h_{t−1} 중 남는 비율, 1 − z만큼 새로 씀" },
+    n: { label: "n", title: "후보값 tanh(a_n): 쓰일 값" },
+    h_prev: { label: "h<sub>t−1</sub>", title: "스텝 t−1에서 넘어온 벨트: GRU의 은닉 상태" },
+    kept: { label: "남은 값", title: "z ⊙ h_{t−1}" },
+    forgotten: { label: "잊은 값", title: "(1 − z) ⊙ h_{t−1}" },
+    added: { label: "더한 값", title: "(1 − z) ⊙ n" },
+    h: { label: "h<sub>t</sub>", title: "은닉 상태이자 벨트: 남은 값 + 더한 값" },
+  },
   table: {
+    preactivationsGru: "활성화 전 값 a = x<sub>t</sub> 항 + h<sub>t−1</sub> 항 + 편향",
     caption: "스텝 t = {t}의 유닛별 모든 값 (서버가 계산한 값, 소수 넷째 자리까지)",
     arrives: "스텝 t−1에서 넘어온 값",
     preactivations: "활성화 전 값 z = x<sub>t</sub> 항 + h<sub>t−1</sub> 항 + 편향",
@@ -314,6 +364,7 @@ export default {
   announce: {
     step: "스텝 {t} / {last}.",
     unit: "유닛 {k}: c {c}, h {h}.",
+    unitGru: "유닛 {k}: h {h}.",
     more: "나머지 유닛 {n}개는 표에 있습니다.",
   },
   walk: {
@@ -351,6 +402,33 @@ export default {
           "c<sub>t−1</sub>과 h<sub>t−1</sub>이 됩니다.",
       },
     ],
+    gruSteps: [
+      {
+        name: "리셋",
+        caption: "<b>1 리셋</b> — 리셋 게이트 r이 h<sub>t−1</sub>과 x<sub>t</sub>를 보고, 후보값 n = " +
+          "tanh(W<sub>in</sub>x<sub>t</sub> + b<sub>in</sub> + r ⊙ (W<sub>hn</sub>h<sub>t−1</sub> + b<sub>hn</sub>))이 " +
+          "h<sub>t−1</sub>을 얼마나 볼지 정합니다.",
+      },
+      {
+        name: "지키기",
+        caption: "<b>2 지키기</b> — × 연산에서 업데이트 게이트 z를 h<sub>t−1</sub>에 곱합니다. <i>남은 값</i> = " +
+          "z·h<sub>t−1</sub>은 벨트를 따라 가고, 나머지(<i>잊은 값</i>)는 떨어집니다. LSTM의 망각을 게이트 하나가 맡고…",
+      },
+      {
+        name: "쓰기",
+        caption: "<b>3 쓰기</b> — …쓰기도 맡습니다. + 연산이 <i>더한 값</i> = (1 − z)·n을 올립니다. z가 지키지 않은 " +
+          "만큼을 후보값으로 채웁니다.",
+      },
+      {
+        name: "새 h",
+        caption: "<b>4 새 h</b> — h<sub>t</sub> = 남은 값 + 더한 값. 출력 게이트도 그 뒤의 tanh도 없어서 벨트가 곧 " +
+          "출력이고, 아무것도 숨기지 않습니다.",
+      },
+      {
+        name: "전달",
+        caption: "<b>5 전달</b> — h<sub>t</sub>가 스텝 t+1로 넘어가 h<sub>t−1</sub>이 됩니다. GRU가 지니는 상태는 이것 하나입니다.",
+      },
+    ],
   },
   equations: {
     unit: "유닛",
@@ -372,6 +450,8 @@ export default {
     point: "{name}: z = {z}, 값 {value}",
     sigma: "σ(z): 게이트 i, f, o",
     tanh: "tanh(z): g와 c<sub>t</sub>",
+    sigmaGru: "σ(z): 게이트 r, z",
+    tanhGru: "tanh(z): 후보값 n",
     z: "활성화 전 값 z",
     saturated: "포화",
     clamped: "고정",
@@ -398,7 +478,10 @@ export default {
     bias_i: "입력 게이트 편향: 더할 양",
     bias_g: "후보값 편향: 무엇을 더할지",
     bias_o: "출력 게이트 편향: 내보낼 양",
-    weight_scale: "LSTM 가중치 배율 (W<sub>ih</sub>, W<sub>hh</sub>)",
+    bias_z: "업데이트 게이트 편향 z: h를 지킬 양 (아니면 n을 씀)",
+    bias_r: "리셋 게이트 편향 r: n에 들일 h의 양",
+    bias_n: "후보값 편향 n: 무엇을 쓸지",
+    weight_scale: "가중치 배율 (W<sub>ih</sub>, W<sub>hh</sub>)",
     rnn_scale: "RNN 순환 가중치 w",
     rnnValue: "w = {value}",
     target: "손실 L (마지막 스텝 T에서 계산)",
@@ -414,7 +497,7 @@ export default {
   clamp: {
     legend: "게이트 고정: 게이트를 모든 스텝에서 한 값으로 묶어, 그 게이트가 하는 일을 확인합니다(고정한 게이트로는 " +
       "기울기가 흐르지 않습니다)",
-    gates: { i: "입력", f: "망각", g: "후보값", o: "출력" },
+    gates: { i: "입력", f: "망각", g: "후보값", o: "출력", z: "업데이트", r: "리셋", n: "후보값" },
     free: "자유",
     force: "고정",
     allUnits: "모든 유닛",
@@ -443,6 +526,7 @@ export default {
     value: "{name} {value}",
     lstm: "LSTM",
     rnn: "RNN",
+    gru: "GRU",
     beltOnly: "벨트만",
     unitLine: "유닛 {k}",
     floor: "바닥선 {floor}: 이보다 작은 값과 0은 여기에 그립니다",
@@ -461,6 +545,9 @@ export default {
     summary: "스텝 {t}: {values}.",
     value: "유닛 {k}: LSTM c {c}, RNN h {h}",
     lstmC: "LSTM c<sub>t</sub> (벨트)",
+    gruH: "GRU h<sub>t</sub> (벨트)",
+    hoverGruH: "GRU h, 유닛 {k}",
+    valueGru: "유닛 {k}: GRU h {c}, RNN h {h}",
     rnnH: "RNN h<sub>t</sub>",
     lstmH: "LSTM h<sub>t</sub>",
     hoverLstmC: "LSTM c, 유닛 {k}",
@@ -510,6 +597,10 @@ export default {
     what: "c<sub>t</sub>",
     kept: "남은 값 (f⊙c<sub>t−1</sub>)",
     added: "더한 값 (i⊙g)",
+    whatGru: "h<sub>t</sub>",
+    keptGru: "남은 값 (z⊙h<sub>t−1</sub>)",
+    addedGru: "더한 값 ((1−z)⊙n)",
+    tipGru: "스텝 {s} · 유닛 {k}: h<sub>t</sub> {c} = 남은 값 {kept} + 더한 값 {added}",
     addedPositive: "더한 값 (i⊙g) > 0",
     addedNegative: "더한 값 < 0",
     hover: "유닛 {k} · 스텝 %{x}<br>{what} %{y:.4f}",
@@ -526,6 +617,10 @@ export default {
     o: "o · 출력",
     g: "g · 후보값",
     opening: "열림 정도 (f, i, o)",
+    openingGru: "열림 정도 (z, r)",
+    z: "z · 업데이트",
+    r: "r · 리셋",
+    n: "n · 후보값",
     hover: "스텝 %{x} · 유닛 %{y}",
   },
   inputs: {

@@ -7,6 +7,7 @@
 import { DIM_TEXT, INK, MUTED, diverging, sequential } from "../colors.js";
 import { num } from "../format.js";
 import { format, plain, strings } from "../i18n/index.js";
+import { modelOf } from "../models.js";
 import { FONT, SMALL_FONT, baseLayout, chartConfig, clampOf, describe, react } from "./common.js";
 
 const S = strings.activations;
@@ -26,6 +27,13 @@ const POINTS = [
   { id: "c", name: null, axis: 2, z: "c", y: "tanh_c", gate: false, symbol: "star", text: "bottom right",
     moves: [4] },
 ];
+// A GRU's: r and z on σ, the candidate n on tanh (its moves: 1 reset, 2 keep, 3 write).
+const GRU_POINTS = [
+  { id: "r", name: "r", axis: 1, z: "pre_r", y: "r", gate: true, symbol: "circle", text: "top left", moves: [1] },
+  { id: "z", name: "z", axis: 1, z: "pre_z", y: "z", gate: true, symbol: "square", text: "bottom right", moves: [2, 3] },
+  { id: "n", name: "n", axis: 2, z: "pre_n", y: "n", gate: true, symbol: "triangle-up", text: "top left", moves: [1, 3] },
+];
+const pointsOf = (state) => (modelOf(state).belt === "h" ? GRU_POINTS : POINTS);
 
 // A point's name (c_t's from the catalogue).
 function nameOf(point) {
@@ -86,7 +94,7 @@ function saturation(axis, limit, [y0, y1]) {
 // The chart's text alternative: where each point sits (z and value, as the hover says them).
 function summaryText(state) {
   const { trace, t, eqUnit } = state;
-  const points = POINTS.map((point) => format(S.point, {
+  const points = pointsOf(state).map((point) => format(S.point, {
     name: nameOf(point), z: num(trace[point.z][t][eqUnit], 4), value: num(trace[point.y][t][eqUnit], 4),
   }));
   return plain(format(S.summary, { k: eqUnit, t, points: points.join("; ") }));
@@ -98,13 +106,14 @@ export function createActivations(el, summary) {
       if (!state.curves) return Promise.resolve();
       describe(summary, summaryText(state));
       const { curves } = state;
+      const gru = modelOf(state).belt === "h";
       const limit = Math.max(...curves.z.map(Math.abs));
       const sigmaRange = [-0.12, 1.12];
       const tanhRange = [-1.2, 1.2];
       const traces = [
         curveTrace(curves, "sigmoid", 1),
         curveTrace(curves, "tanh", 2),
-        ...POINTS.map((point) => pointTrace(point, state, limit)),
+        ...pointsOf(state).map((point) => pointTrace(point, state, limit)),
       ];
       const xaxis = (domain, anchor) => ({
         domain, anchor, range: [-limit - 0.6, limit + 0.6], zeroline: true, zerolinecolor: "#c3c9d3",
@@ -129,7 +138,8 @@ export function createActivations(el, summary) {
         xaxis2: xaxis([0.56, 1], "y2"),
         yaxis2: yaxis(tanhRange, "x2", 1),
         shapes: [...saturation(1, limit, sigmaRange), ...saturation(2, limit, tanhRange)],
-        annotations: [title(0, S.sigma), title(0.56, S.tanh), satLabel("x", "y", 0.5), satLabel("x2", "y2", -0.55)],
+        annotations: [title(0, gru ? S.sigmaGru : S.sigma), title(0.56, gru ? S.tanhGru : S.tanh),
+          satLabel("x", "y", 0.5), satLabel("x2", "y2", -0.55)],
       });
       return react(el, traces, layout, chartConfig());
     },

@@ -17,7 +17,9 @@ function message(state, { first, count }) {
   const shown = Math.min(count, UNITS);
   const parts = [format(S.step, { t, last: sizes.T - 1 })];
   for (let k = first; k < first + shown; k += 1) {
-    parts.push(format(S.unit, { k, c: fixed4(trace.c[t][k]), h: fixed4(trace.h[t][k]) }));
+    // A GRU has no c: its h is its belt.
+    parts.push(trace.c ? format(S.unit, { k, c: fixed4(trace.c[t][k]), h: fixed4(trace.h[t][k]) })
+      : format(S.unitGru, { k, h: fixed4(trace.h[t][k]) }));
   }
   if (sizes.H > shown) parts.push(format(S.more, { n: sizes.H - shown }));
   return parts.join(" ");

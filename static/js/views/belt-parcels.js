@@ -70,7 +70,7 @@ function parcelSize(value, limit) {
 // Where each parcel of one lane is at progress p, on the schedule `ph` (PHASE, or WALK_PHASE for
 // the walk-through). `at` holds the lane's stations in px: {start, xF, xK, xA, xC, xT, xO, xTO (between
 // tanh and × o), xH, xE, yBelt, yOut, chute}. Returns [{x, y, value, opacity, grow}].
-function parcels(v, at, p, ph) {
+function parcels(v, at, p, ph, branch = true) {
   const out = [];
   const add = (x, y, value, opacity, grow = null) => out.push({ x, y, value, opacity, grow });
   const ghost = 0.3;
@@ -108,6 +108,8 @@ function parcels(v, at, p, ph) {
   }
   if (p >= ph.merge[1]) add(at.xA, (y + at.yOut) / 2, v.added, ghost);
 
+  // A GRU's belt is h itself: without the branch, h_t rides off towards step t+1 on the belt.
+  if (!branch) return out;
   // A copy of c_t drops to the branch and runs through tanh and × o to become h_t.
   if (p >= ph.down[0]) {
     if (p < ph.toTanh[0]) add(at.xC, lerp(y, at.yOut, phase(p, ph.down)), v.c, 1);
@@ -124,8 +126,8 @@ function parcels(v, at, p, ph) {
 }
 
 // One lane's parcels at progress p as circle shapes of the right size and colour.
-export function parcelShapes(v, at, p, ph, limit) {
-  return parcels(v, at, p, ph).map((q) => {
+export function parcelShapes(v, at, p, ph, limit, { branch = true } = {}) {
+  return parcels(v, at, p, ph, branch).map((q) => {
     const size = q.grow ? lerp(parcelSize(q.grow.from, limit), parcelSize(q.value, limit), q.grow.u)
       : parcelSize(q.value, limit);
     return { kind: "circle", x: q.x, y: q.y, r: size / 2, fill: parcelColour(q.value, limit),

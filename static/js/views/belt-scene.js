@@ -17,11 +17,15 @@ export const PART_COLOURS = { x: "#1b8a6b", h: "#a0527a", b: "#8e98a8" };
 export const Z_MAX = 8;
 
 const LANE_QUANTITIES = ["h_prev", "c_prev", "f", "kept", "forgotten", "i", "g", "added", "c", "tanh_c", "o", "h"];
-const FEED_QUANTITIES = GATES.flatMap((q) => [`pre_${q}`, ...PARTS.map((part) => `pre_${q}_${part}`)]);
+const feeds = (gates) => gates.flatMap((q) => [`pre_${q}`, ...PARTS.map((part) => `pre_${q}_${part}`)]);
+const FEED_QUANTITIES = feeds(GATES);
+// A GRU's gates, in the order the gate room shows them, and its lane's numbers.
+export const GRU_GATES = ["r", "z", "n"];
+const GRU_QUANTITIES = ["h_prev", "r", "z", "n", "kept", "forgotten", "added", "h", ...feeds(GRU_GATES)];
 
-// The numbers of unit k at step t, by name.
-export function laneValues(trace, t, k) {
-  const names = [...LANE_QUANTITIES, ...FEED_QUANTITIES];
+// The numbers of unit k at step t, by name (an LSTM's, or with `gru` a GRU's).
+export function laneValues(trace, t, k, gru = false) {
+  const names = gru ? GRU_QUANTITIES : [...LANE_QUANTITIES, ...FEED_QUANTITIES];
   return Object.fromEntries(names.map((name) => [name, trace[name] ? trace[name][t][k] : 0]));
 }
 
@@ -54,17 +58,17 @@ function text(name, number, lines) {
 
 // The widest text of each label slot over the trace for these units (a list), for
 // views/belt-layout.js (its `sample`): [name, number] pairs, and plain markup for headers and names.
-export function labelSamples(trace, units) {
+export function labelSamples(trace, units, gru = false) {
   const S = strings.belt;
   const d = (names) => widest(integerDigits(trace, names, units));
   return {
     unit: format(S.unit, { k: Math.max(...units) }),
     hPrev: ["h<sub>t−1</sub>", d(["h_prev"])],
-    cPrev: ["c<sub>t−1</sub>", d(["c_prev"])],
+    cPrev: gru ? ["h<sub>t−1</sub>", d(["h_prev"])] : ["c<sub>t−1</sub>", d(["c_prev"])],
     kept: [S.kept, d(["kept"])],
     forgotten: [S.forgotten, d(["forgotten"])],
     added: [S.added, widest(integerDigits(trace, ["added"], units), "+")],
-    c: ["c<sub>t</sub>", d(["c"])],
+    c: gru ? ["h<sub>t</sub>", d(["h"])] : ["c<sub>t</sub>", d(["c"])],
     tanh: ["tanh", widest(1)],
     h: ["h<sub>t</sub>", widest(1)],
     gate: widest(1),
@@ -131,6 +135,14 @@ function walkBoxes(n, b, w) {
   ][n - 1];
 }
 const WALK_ROWS = { 1: ["f"], 2: ["i", "g"], 4: ["o"] };
+// A GRU's walk-through: 1 reset (r shapes the candidate n), 2 keep (× z), 3 write (+ (1 − z)·n),
+// 4 the new h, 5 pass on; its labels, its gate rows, and which of the LSTM's boxes each move uses.
+const GRU_MOVES = {
+  unit: [1, 2, 3, 4, 5], h_prev: [1, 2], r: [1], z: [2, 3], n: [1, 3], kept: [2, 4], forgotten: [2],
+  added: [3, 4], h: [4, 5],
+};
+const GRU_WALK_ROWS = { 1: ["r", "n"], 2: ["z"], 3: ["z", "n"] };
+const GRU_WALK_BOX = { 2: 1, 3: 2, 4: 3 };
 const WALK_FILL = "rgba(242, 161, 95, 0.16)";
 
 // One lane: shapes (drawn in order) and labels.
@@ -218,6 +230,74 @@ function lane(spec, layout, p, phases, limit, walk, isFocus) {
   return { shapes, labels };
 }
 
+// A GRU's lane: the same gate room (rows r, z, n) and belt, but the belt carries h itself: h_{t−1}
+// → × z (kept) → + (1 − z)·n (added) → h_t, with no branch to an output (nothing hides the belt).
+function gruLane(spec, layout, p, phases, limit, walk, isFocus) {
+  const { k, v, clamped } = spec;
+  const { w, belt: b, room } = layout;
+  const box = layout.lane(k - layout.first);
+  const S = strings.belt;
+  const shapes = [];
+  const labels = [];
+  const lines = b.lines;
+  const dim = (q) => Boolean(walk) && !GRU_MOVES[q].includes(walk);
+  const size = layout.size;
+  const label = (q, x, y, content, align = "left", valign = "top") => labels.push({
+    x, y, align, valign, q: q === "unit" ? null : q, unit: k, dim: dim(q), size,
+    ...(typeof content === "string" ? { html: content } : content),
+  });
+  const X = (x) => box.belt.x + x;
+  const Y = (y) => box.belt.y + y;
+
+  if (isFocus) shapes.push(rect(0, box.y - 4, layout.width, layout.laneH + 8, { fill: "rgba(42, 98, 201, 0.06)" }));
+  const boxes = walk === 5 ? walkBoxes(5, { ...b, xK: (b.xF + b.xA) / 2 }, w).slice(0, 1)
+    : GRU_WALK_BOX[walk] ? walkBoxes(GRU_WALK_BOX[walk], { ...b, xK: (b.xF + b.xA) / 2 }, w) : [];
+  for (const [x0, y0, x1, y1] of boxes) {
+    shapes.push(rect(X(x0), Y(y0), x1 - x0, Math.min(y1, b.yBelt + 12) - y0, { fill: WALK_FILL, stroke: STEP_MARK, width: 1.2 }));
+  }
+  if (layout.wide) {
+    label("unit", 0, box.y + 2, format(S.unit, { k }));
+    label("h_prev", 0, box.y + 20, text("h<sub>t−1</sub>", num(v.h_prev, 3), 1));
+  } else {
+    label("unit", 0, box.y, format(S.unit, { k }));
+    label("h_prev", layout.unitW + 12, box.y, text("h<sub>t−1</sub>", num(v.h_prev, 3), 1));
+  }
+  GRU_GATES.forEach((q, n) => {
+    const cy = box.room.y + n * room.row + room.row / 2;
+    if (walk && (GRU_WALK_ROWS[walk] || []).includes(q)) {
+      shapes.push(rect(box.room.x - 4, cy - room.row / 2 + 1, room.width + 8, room.row - 2, { fill: WALK_FILL }));
+    }
+    shapes.push(glyph(box.room.x + 5, cy, q, dim(q) ? MUTED : INK, 13));
+    shapes.push(...feedBar(v, q, box.room.x + room.barX, cy, room.barW, clamped[q]));
+    label(q, box.room.x + room.valueX, cy, num(v[q], 3), "left", "middle");
+  });
+
+  const yb = Y(b.yBelt);
+  const yo = Y(b.yOut);
+  shapes.push(rect(X(0), yb - 4.5, b.xE, 9, { fill: BELT, stroke: BELT_EDGE, width: 1.2 }));
+  shapes.push(arrow(X(b.xE), yb, 12, BELT_EDGE));
+  shapes.push(line([[X(b.xF + 6), yb + 7], [X(b.xF + 14), yo]], BELT_EDGE, 1.5, [2, 3])); // the chute
+  shapes.push(line([[X(b.xA), yo], [X(b.xA), yb + 9]], MUTED, 2)); // the riser of (1 − z)·n
+  if (p < 1 || walk) shapes.push(...tickShapes(X(0), X(b.xE), yb, p, [X(b.xF), X(b.xA)]));
+  shapes.push(...station(X(b.xF), yb, v.z, "×"));
+  // The + station lets through 1 − z of the candidate: its fill is that opening (display only).
+  shapes.push(...station(X(b.xA), yb, 1 - v.z, "+"));
+  if (clamped.n) shapes.push(rect(X(b.xA) - 5, yo - 12, 10, 12, { stroke: STEP_MARK, width: 1.5, dash: [3, 2] }));
+
+  const at = { start: X(Math.min(b.xF - 20, w.cPrev / 2)), xF: X(b.xF), xK: X((b.xF + b.xA) / 2), xA: X(b.xA),
+    xC: X(b.xC), xE: X(b.xE - 4), yBelt: yb, yOut: yo, chute: X(b.xF + 14) };
+  const belt = { c_prev: v.h_prev, kept: v.kept, forgotten: v.forgotten, added: v.added, c: v.h };
+  shapes.push(...parcelShapes(belt, at, p, phases, limit, { branch: false }));
+
+  const A = Y(0);
+  label("h_prev", X(0), A, text("h<sub>t−1</sub>", num(v.h_prev, 3), lines));
+  label("kept", X((b.xF + b.xA) / 2), A, text(S.kept, num(v.kept, 3), lines), "center");
+  label("h", X(b.xC), A, text("h<sub>t</sub>", num(v.h, 3), lines), "center");
+  label("added", X(b.xA + 6), Y(b.yD), text(S.added, signed(v.added, 3), lines));
+  label("forgotten", X(b.xF + 4), Y(b.yD), text(S.forgotten, num(v.forgotten, 3), lines));
+  return { shapes, labels };
+}
+
 // "x_t + h_{t−1} + bias → gate", each part in its bar's colour (the legend of the feed bars).
 export function feedsHeader() {
   const S = strings.belt;
@@ -226,14 +306,16 @@ export function feedsHeader() {
 }
 
 // The names of the stations above the belt (and of the gate room), once per view.
-function headers(layout) {
+function headers(layout, gru) {
   const S = strings.belt;
   const { belt: b, room } = layout;
   const top = layout.lane(0);
   const y = layout.wide ? 3 : top.belt.y - 17;
   const out = [];
   if (layout.wide) out.push({ x: top.room.x + room.width / 2, y, html: feedsHeader(), align: "center", valign: "top" });
-  for (const [x, html] of [[b.xF, S.headForget], [b.xA, S.headInput], [b.xO, S.headOutput]]) {
+  const stations = gru ? [[b.xF, S.headKeepGru], [b.xA, S.headWriteGru]]
+    : [[b.xF, S.headForget], [b.xA, S.headInput], [b.xO, S.headOutput]];
+  for (const [x, html] of stations) {
     out.push({ x: top.belt.x + x, y, html, align: "center", valign: "top", size: 11.5 });
   }
   return out;
@@ -242,11 +324,12 @@ function headers(layout) {
 // Everything the belt draws at animation progress p (1 = at rest). `lanes`: [{k, v, clamped}];
 // `layout` from beltLayout (with `first`, the first unit shown); `limit`: the largest |value| the
 // belt carries, for the parcels' log scale; `focus`: the unit the equations show.
-export function beltScene({ lanes, layout, p, phases, limit, walk, focus }) {
+export function beltScene({ lanes, layout, p, phases, limit, walk, focus, gru = false }) {
   const shapes = [];
-  const labels = headers(layout);
+  const labels = headers(layout, gru);
   for (const spec of lanes) {
-    const part = lane(spec, layout, p, phases, limit, walk, layout.wide && lanes.length > 1 && spec.k === focus);
+    const draw = gru ? gruLane : lane;
+    const part = draw(spec, layout, p, phases, limit, walk, layout.wide && lanes.length > 1 && spec.k === focus);
     shapes.push(...part.shapes);
     labels.push(...part.labels);
   }

@@ -11,7 +11,8 @@ import { num, signed } from "../format.js";
 import { WALK_STEPS } from "../state.js";
 import { HEADER, LANE_GAP, beltLayout } from "./belt-layout.js";
 import { PHASE, WALK_PHASE, WALK_SPAN, lerp } from "./belt-parcels.js";
-import { GATES, Z_MAX, beltScene, labelSamples, laneValues, parcelColour } from "./belt-scene.js";
+import { modelOf } from "../models.js";
+import { GATES, GRU_GATES, Z_MAX, beltScene, labelSamples, laneValues, parcelColour } from "./belt-scene.js";
 import { createCanvasView } from "./canvas-view.js";
 import { BELT_QUANTITIES, MAX_LANES, clampOf, describe } from "./common.js";
 import { textWidth } from "./sketch.js";
@@ -22,9 +23,10 @@ const WALK_SLOWDOWN = 1.25;
 
 // The largest |value| the shown lanes carry on the belt over the whole trace (at least 1): the top
 // of the parcels' log scale, the same at every step.
-function beltLimit(trace, first, count) {
+const GRU_BELT_QUANTITIES = ["h_prev", "kept", "forgotten", "added", "h"];
+function beltLimit(trace, first, count, gru) {
   let limit = 1;
-  for (const name of BELT_QUANTITIES) {
+  for (const name of gru ? GRU_BELT_QUANTITIES : BELT_QUANTITIES) {
     for (const row of trace[name]) {
       for (let k = first; k < first + count; k += 1) limit = Math.max(limit, Math.abs(row[k]));
     }
@@ -47,11 +49,14 @@ function legend(keys, limit) {
 }
 
 // The chart's text alternative: the step and every lane's numbers, as the labels show them.
-function summaryText(lanes, t, last) {
-  const text = lanes.map(({ k, v }) => format(S.lane, {
+function summaryText(lanes, t, last, gru) {
+  const text = lanes.map(({ k, v }) => (gru ? format(S.laneGru, {
+    k, h_prev: num(v.h_prev, 3), r: num(v.r, 3), z: num(v.z, 3), kept: num(v.kept, 3), n: num(v.n, 3),
+    added: signed(v.added, 3), h: num(v.h, 3),
+  }) : format(S.lane, {
     k, c_prev: num(v.c_prev, 3), f: num(v.f, 3), kept: num(v.kept, 3), i: num(v.i, 3), g: num(v.g, 3),
     added: signed(v.added, 3), c: num(v.c, 3), o: num(v.o, 3), h: num(v.h, 3),
-  }));
+  })));
   return plain(format(S.summary, { t, last, units: lanes.length, lanes: text.join(" ") }));
 }
 
@@ -86,8 +91,9 @@ export function createBelt({
     const room = budget();
     const width = view.width();
     const most = Math.min(H, MAX_LANES);
-    const aroundSample = labelSamples(trace, range(pageOf(focus, most, H), most));
-    const probeKey = `${width}|${room}|${H}|${focus}|${document.documentElement.lang}|${JSON.stringify(aroundSample)}`;
+    const gru = modelOf(state).belt === "h";
+    const aroundSample = labelSamples(trace, range(pageOf(focus, most, H), most), gru);
+    const probeKey = `${width}|${room}|${H}|${focus}|${gru}|${document.documentElement.lang}|${JSON.stringify(aroundSample)}`;
     if (!probeMemo || probeMemo.key !== probeKey) {
       const probe = beltLayout({ width, H: most, measure, sample: aroundSample, lanes: most });
       let count = probe.wide ? most : 1;
@@ -99,7 +105,7 @@ export function createBelt({
     }
     const { count } = probeMemo;
     const first = pageOf(focus, count, H);
-    const sample = labelSamples(trace, range(first, count));
+    const sample = labelSamples(trace, range(first, count), gru);
     const key = `${probeKey}|${first}|${count}|${JSON.stringify(sample)}`;
     if (layoutMemo && layoutMemo.key === key) return layoutMemo.layout;
     const layout = beltLayout({ width, H: count, measure, sample, lanes: count });
@@ -109,8 +115,8 @@ export function createBelt({
   }
 
   function shapesAt(p) {
-    const { lanes, layout, limit, walk, phases, focus } = scene;
-    return beltScene({ lanes, layout, p, phases, limit, walk, focus });
+    const { lanes, layout, limit, walk, phases, focus, gru } = scene;
+    return beltScene({ lanes, layout, p, phases, limit, walk, focus, gru });
   }
 
   function frame(now) {
@@ -197,22 +203,23 @@ export function createBelt({
       const layout = layoutFor(state, focus);
       const { first, lanes: count } = layout;
       page = { first, count, height: layout.height };
+      const gru = modelOf(state).belt === "h";
       const lanes = Array.from({ length: count }, (_, n) => {
         const k = first + n;
-        const clamped = Object.fromEntries(GATES.map((q) => [q, clampOf(knobs, q, k) !== null]));
-        return { k, v: laneValues(trace, t, k), clamped };
+        const clamped = Object.fromEntries((gru ? GRU_GATES : GATES).map((q) => [q, clampOf(knobs, q, k) !== null]));
+        return { k, v: laneValues(trace, t, k, gru), clamped };
       });
-      const limit = beltLimit(trace, first, count);
+      const limit = beltLimit(trace, first, count, gru);
       const phases = walk ? WALK_PHASE : PHASE;
       const span = walk ? WALK_SPAN[walk - 1] : [0, 1];
-      scene = { lanes, layout, limit, walk, phases, focus, H: sizes.H, from: span[0], rest: span[1] };
+      scene = { lanes, layout, limit, walk, phases, focus, gru, H: sizes.H, from: span[0], rest: span[1] };
       const drawn = shapesAt(scene.rest);
       view.draw(drawn.shapes, drawn.labels, drawn.height);
       el.dataset.walk = walk ? WALK_STEPS[walk - 1] : "";
       el.dataset.layout = `${layout.wide ? "wide" : "narrow"} ${layout.belt.lines}`;
       el.dataset.lanes = `${first}-${first + count - 1}`;
       renderPicker(sizes.H);
-      describe(summary, summaryText(lanes, t, sizes.T - 1));
+      describe(summary, summaryText(lanes, t, sizes.T - 1, gru));
       const key = `${limit}|${document.documentElement.lang}`;
       if (key !== legendKey) {
         legend(keys, limit);

@@ -6,6 +6,7 @@
 import { num } from "../format.js";
 import { format, strings } from "../i18n/index.js";
 import { PRE_PARTS, WALK_STEPS } from "../state.js";
+import { modelOf } from "../models.js";
 import { clampOf } from "./common.js";
 import { m, math, mi, mn, mo, mrow, msub, mtext } from "./mathml.js";
 
@@ -19,9 +20,18 @@ const GATES = [
   { q: "o", fn: "σ", moves: [4] },
 ];
 
+// A GRU's three gates (reset, update, candidate) and the moves of its walk-through: 1 reset (r
+// shapes n), 2 keep (× z), 3 write (+ (1 − z)·n), 4 the new h, 5 pass on.
+const GRU_GATES = [
+  { q: "r", fn: "σ", moves: [1] },
+  { q: "z", fn: "σ", moves: [2, 3] },
+  { q: "n", fn: "tanh", moves: [1, 3] },
+];
+
 // The move of the walk-through that makes each term of the belt equations (in the update move
 // the whole rows light up instead).
 const TERM_MOVES = { kept: [1], added: [2] };
+const GRU_TERM_MOVES = { kept: [2], added: [3] };
 
 const sub = (base, s) => msub(mi(base), s);
 const eq = () => mo("=");
@@ -32,6 +42,14 @@ const odot = () => mo("⊙");
 function preActivation(gate) {
   const W = (from) => msub(mi("W"), mrow(mi(from), mi(gate)));
   return mrow(W("i"), sub("x", "t"), mo("+"), W("h"), sub("h", "t−1"), mo("+"), sub("b", gate));
+}
+
+// A GRU's candidate as nn.GRU writes it: W_in x_t + b_in + r_t ⊙ (W_hn h_{t−1} + b_hn).
+function candidatePreActivation() {
+  const W = (from) => msub(mi("W"), mrow(mi(from), mi("n")));
+  const b = (from) => msub(mi("b"), mrow(mi(from), mi("n")));
+  return mrow(W("i"), sub("x", "t"), mo("+"), b("i"), mo("+"), sub("r", "t"), odot(),
+    mo("(", { stretchy: "false" }), W("h"), sub("h", "t−1"), mo("+"), b("h"), mo(")", { stretchy: "false" }));
 }
 
 // f(…) with a stretch-free pair of parentheses (no math font is assumed).
@@ -90,7 +108,7 @@ export function createEquations(el, caption) {
   function gateRow(gate, v, clamp) {
     const { q, fn, moves } = gate;
     const z = [eq(), apply(fn, ...parts(q, v)), eq(), apply(fn, value(`pre_${q}`, v[`pre_${q}`]))];
-    const symbolic = math(eq(), apply(fn, preActivation(q)));
+    const symbolic = math(eq(), apply(fn, q === "n" ? candidatePreActivation() : preActivation(q)));
     const result = math(eq(), value(q, v[q]));
     if (clamp === null) return row(q, moves, [math(sub(q, "t")), symbolic, math(...z), result]);
     // Clamped: the pre-activation is still computed, but the gate is forced to a value.
@@ -149,35 +167,64 @@ export function createEquations(el, caption) {
     return table;
   }
 
+  // A GRU: its gates, then its belt, h itself: h_t = z_t ⊙ h_{t−1} + (1 − z_t) ⊙ n_t.
+  function buildGru(v, clamps) {
+    const body = document.createElement("tbody");
+    for (const gate of GRU_GATES) body.append(gateRow(gate, v, clamps[gate.q]));
+    const oneMinus = (z) => [mo("(", { stretchy: "false" }), mn("1"), mo("−"), z, mo(")", { stretchy: "false" })];
+    const keptSym = term("kept", sub("z", "t"), odot(), sub("h", "t−1"));
+    const addedSym = term("added", ...oneMinus(sub("z", "t")), odot(), sub("n", "t"));
+    const keptNum = term("kept", value("z", v.z), dot(), value("h_prev", v.h_prev, { paren: true }));
+    const addedNum = term("added", ...oneMinus(value("z", v.z)), dot(), value("n", v.n, { paren: true }));
+    body.append(row("h-terms", [4], [
+      math(sub("h", "t")), math(eq(), keptSym, mo("+"), addedSym), math(eq(), keptNum, mo("+"), addedNum), null,
+    ]));
+    body.append(row("h", [4], [
+      null,
+      math(eq(), term("kept", mtext(S.kept)), mo("+"), term("added", mtext(S.added))),
+      math(eq(), term("kept", value("kept", v.kept)), mo("+"), term("added", value("added", v.added, { paren: true }))),
+      math(eq(), value("h", v.h)),
+    ]));
+    body.append(row("pass", [5], [math(sub("h", "t")), math(mo("→"), mtext(S.next)), math(eq(), value("h", v.h)), null]));
+    const table = document.createElement("table");
+    table.className = "eq-table";
+    table.append(body);
+    return table;
+  }
+
   // Marks the rows and terms of the current move.
-  function highlight(walk) {
+  function highlight(walk, gru) {
+    const terms = gru ? GRU_TERM_MOVES : TERM_MOVES;
     el.dataset.walk = walk ? WALK_STEPS[walk - 1] : "";
     for (const tr of el.querySelectorAll("tr[data-eq]")) {
       tr.classList.toggle("is-walk", Boolean(walk) && tr.dataset.moves.split(" ").includes(String(walk)));
     }
     for (const node of el.querySelectorAll("[data-term]")) {
-      node.classList.toggle("is-walk", Boolean(walk) && TERM_MOVES[node.dataset.term].includes(walk));
+      node.classList.toggle("is-walk", Boolean(walk) && terms[node.dataset.term].includes(walk));
     }
   }
 
   return {
     render(state) {
       if (state.dive !== "equations") return;
-      const key = `${state.t}|${state.eqUnit}|${state.revision}|${state.walk}|${document.documentElement.lang}`;
+      const key = `${state.t}|${state.eqUnit}|${state.revision}|${state.walk}|${document.documentElement.lang}|` +
+        `${state.sessions}`;
       if (key === drawn) return;
       drawn = key;
       const { trace, t, knobs, eqUnit } = state;
       unit = eqUnit;
       step = t;
-      const names = ["pre_i", "pre_f", "pre_g", "pre_o", ...PRE_PARTS, "i", "f", "g", "o", "c_prev", "kept", "added",
-        "c", "tanh_c", "h"];
+      const gru = modelOf(state).belt === "h";
+      const names = gru ? modelOf(state).units : ["pre_i", "pre_f", "pre_g", "pre_o", ...PRE_PARTS, "i", "f", "g", "o",
+        "c_prev", "kept", "added", "c", "tanh_c", "h"];
       const v = Object.fromEntries(names.map((name) => [name, trace[name][t][unit]]));
-      const clamps = Object.fromEntries(GATES.map((gate) => [gate.q, clampOf(knobs, gate.q, unit)]));
-      el.replaceChildren(build(v, clamps));
+      const gates = gru ? GRU_GATES : GATES;
+      const clamps = Object.fromEntries(gates.map((gate) => [gate.q, clampOf(knobs, gate.q, unit)]));
+      el.replaceChildren(gru ? buildGru(v, clamps) : build(v, clamps));
       el.dataset.unit = String(unit);
       el.dataset.step = String(step);
       caption.textContent = format(S.caption, { k: unit, t: step });
-      highlight(state.walk);
+      highlight(state.walk, gru);
     },
   };
 }

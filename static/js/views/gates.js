@@ -4,6 +4,7 @@
 import { DIVERGING, INK, SEQUENTIAL, STEP_MARK } from "../colors.js";
 import { fixed4, num } from "../format.js";
 import { format, strings } from "../i18n/index.js";
+import { modelOf } from "../models.js";
 import { holdsEveryUnit } from "../state.js";
 import { SMALL_FONT, baseLayout, clampOf, describe, reactPickingSteps } from "./common.js";
 
@@ -14,12 +15,19 @@ const GAPPED_STEPS = 60;
 // The heatmaps show at most this many units (a heatmap row stays readable down to a few px).
 const MAX_HEAT_UNITS = 64;
 // Each heatmap: its gate, and its colour axis (axis titles are the catalogue's gates.f, …).
-const GATES = [
+const LSTM_GATES = [
   { q: "f", axis: "coloraxis" },
   { q: "i", axis: "coloraxis" },
   { q: "o", axis: "coloraxis" },
   { q: "g", axis: "coloraxis2" },
 ];
+// A GRU's: the openings r and z, then the candidate n.
+const GRU_GATES = [
+  { q: "z", axis: "coloraxis" },
+  { q: "r", axis: "coloraxis" },
+  { q: "n", axis: "coloraxis2" },
+];
+let GATES = LSTM_GATES; // the heatmaps of the model drawn last (render sets it)
 // The text alternative lists each gate's value for at most this many units.
 const SUMMARY_UNITS = 12;
 
@@ -64,11 +72,16 @@ export function createGates(el, onPick, summary) {
     render(state) {
       if (!holdsEveryUnit()) return null; // every unit's columns are on their way (views/readout.js)
       const { trace, sizes, t, revision, knobs } = state;
+      const gru = modelOf(state).belt === "h";
+      GATES = gru ? GRU_GATES : LSTM_GATES;
+      const count = GATES.length;
+      const openings = count - 1; // every heatmap but the candidate's is a gate opening
       const units = Math.min(sizes.H, MAX_HEAT_UNITS);
       const unitIds = Array.from({ length: units }, (_, k) => k);
       const steps = Array.from({ length: sizes.T }, (_, s) => s);
       const lang = document.documentElement.lang;
-      if (!cached || cached.revision !== revision || cached.units !== units || cached.lang !== lang) {
+      if (!cached || cached.revision !== revision || cached.units !== units || cached.lang !== lang ||
+        cached.gru !== gru) {
         const traces = GATES.map((gate, n) => ({
           type: "heatmap", name: gate.q, x: steps, y: unitIds, z: unitsByStep(trace[gate.q], units),
           coloraxis: gate.axis, xaxis: "x", yaxis: n === 0 ? "y" : `y${n + 1}`, ygap: 1,
@@ -79,11 +92,11 @@ export function createGates(el, onPick, summary) {
           ...(sizes.T <= GAPPED_STEPS ? { xgap: 1 } : { zsmooth: "fast", ygap: 0 }),
           hovertemplate: `${S.hover}<br>${gate.q} = %{z:.4f}<extra></extra>`,
         }));
-        cached = { revision, units, lang, traces };
+        cached = { revision, units, lang, gru, traces };
       }
       const marks = clampMarks(knobs, units, sizes.T);
       const gap = 0.07;
-      const h = (1 - gap * 3) / 4;
+      const h = (1 - gap * (count - 1)) / count;
       const yaxes = {};
       GATES.forEach((gate, n) => {
         const top = 1 - n * (h + gap);
@@ -100,15 +113,15 @@ export function createGates(el, onPick, summary) {
       const layout = baseLayout({
         // 20 px per unit row, up to 16 rows' worth per gate: beyond that rows thin out rather than
         // make a chart taller than a few screens.
-        height: 4 * Math.max(62, Math.min(units, 16) * 20) + 150,
+        height: count * Math.max(62, Math.min(units, 16) * 20) + 150,
         margin: { l: 92, r: 80, t: 20, b: 48 },
         uirevision: "gates",
         datarevision: `${revision}|${lang}`,
         coloraxis: { colorscale: SEQUENTIAL, cmin: 0, cmax: 1,
-          colorbar: colorbar(1, 3 * h + 2 * gap, S.opening) },
+          colorbar: colorbar(1, openings * h + (openings - 1) * gap, gru ? S.openingGru : S.opening) },
         coloraxis2: { colorscale: DIVERGING, cmin: -1, cmax: 1,
-          colorbar: { ...colorbar(h, h + 0.02, "g"), tickmode: "array", tickvals: [-1, 0, 1] } },
-        xaxis: { title: { text: strings.charts.step, font: SMALL_FONT }, anchor: "y4", tickfont: SMALL_FONT,
+          colorbar: { ...colorbar(h, h + 0.02, gru ? "n" : "g"), tickmode: "array", tickvals: [-1, 0, 1] } },
+        xaxis: { title: { text: strings.charts.step, font: SMALL_FONT }, anchor: `y${count}`, tickfont: SMALL_FONT,
           range: [-0.5, sizes.T - 0.5], showgrid: false },
         ...yaxes,
         shapes: [{ type: "rect", xref: "x", yref: "paper", x0: t - 0.5, x1: t + 0.5, y0: -0.01, y1: 1.01,

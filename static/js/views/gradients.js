@@ -11,6 +11,7 @@
 
 import { BELT_ONLY_LINE, INK, LSTM_LINE, MUTED, RNN_LINE } from "../colors.js";
 import { format, plain, strings } from "../i18n/index.js";
+import { modelOf } from "../models.js";
 import { FONT, SMALL_FONT, baseLayout, describe, stepMarker, reactPickingSteps } from "./common.js";
 import { renderStory } from "./story.js";
 
@@ -25,7 +26,7 @@ const HOVER_UNITS = 6;
 
 // Each series: where its rows live in the state, and how it is drawn; `model` names the
 // catalogue's word for the model (gradients.lstm, .rnn, .beltOnly).
-const SERIES = [
+const LSTM_SERIES = [
   { uid: "lstm-dc", part: "gradients", key: "dL_dc", what: "dL/dc", model: "lstm",
     name: (u) => `${S.lstm} ${u("dL/dc<sub>t</sub>")}`, line: { color: LSTM_LINE, width: 3 } },
   { uid: "rnn-dh", part: "rnn", key: "dL_dh", what: "dL/dh", model: "rnn",
@@ -33,6 +34,12 @@ const SERIES = [
   { uid: "lstm-dh", part: "gradients", key: "dL_dh", what: "dL/dh", model: "lstm",
     name: (u) => `${S.lstm} ${u("dL/dh<sub>t</sub>")}`, line: { color: MUTED, width: 1.5, dash: "dashdot" },
     visible: "legendonly" },
+];
+// A GRU's belt is h: its dL/dh_t rides the belt (× z), raced against the RNN's.
+const GRU_SERIES = [
+  { uid: "gru-dh", part: "gradients", key: "dL_dh", what: "dL/dh", model: "gru",
+    name: (u) => `${S.gru} ${u("dL/dh<sub>t</sub>")}`, line: { color: LSTM_LINE, width: 3 } },
+  LSTM_SERIES[1],
 ];
 
 // Display arithmetic: ‖row‖ over the units (or |row[k]| for one unit).
@@ -48,22 +55,23 @@ const BELT_LINE = { color: BELT_ONLY_LINE, width: 2, dash: "dot", shape: "linear
 // The belt-only term Π f: for one unit its own line; with every unit on show a line per unit (one
 // legend entry for them all), or for a wider model the largest of them. Never a norm: that would
 // draw a product of gates above 1.
-function beltTraces(rows, unit, steps) {
+function beltTraces(rows, unit, steps, gate = "f") {
+  const product = `Π ${gate}`;
   const line = (uid, name, values, hover, showlegend = true) => ({
     type: "scatter", mode: "lines", uid, name, meta: hover, x: steps, legendgroup: "belt", showlegend,
     y: values.map((v) => Math.max(v, FLOOR)), customdata: values.map((v) => [v]),
     hovertemplate: `${hover}: %{customdata[0]:.3e}<extra></extra>`, line: BELT_LINE, visible: true,
   });
-  const what = `${S.beltOnly} Π f`;
+  const what = `${S.beltOnly} ${product}`;
   if (unit !== null) {
-    return [line("belt", `${S.beltOnly}: Π f`, rows.map((row) => row[unit]), format(S.ofUnit, { what, k: unit }))];
+    return [line("belt", `${S.beltOnly}: ${product}`, rows.map((row) => row[unit]), format(S.ofUnit, { what, k: unit }))];
   }
   const H = rows[0].length;
   if (H > HOVER_UNITS) {
-    return [line("belt", format(S.beltLargest, { what: "Π f" }), rows.map((row) => Math.max(...row)),
+    return [line("belt", format(S.beltLargest, { what: product }), rows.map((row) => Math.max(...row)),
       format(S.beltLargest, { what }))];
   }
-  return Array.from({ length: H }, (_, k) => line(`belt-${k}`, `${S.beltOnly}: ${format(S.beltPerUnit, { what: "Π f" })}`,
+  return Array.from({ length: H }, (_, k) => line(`belt-${k}`, `${S.beltOnly}: ${format(S.beltPerUnit, { what: product })}`,
     rows.map((row) => row[k]), format(S.ofUnit, { what, k }), k === 0));
 }
 
@@ -106,13 +114,15 @@ export function createGradients(el, onPick, summary, story) {
       if (!state.gradients || !state.rnn) return null;
       const { sizes, t, revision, unit } = state;
       const lang = document.documentElement.lang;
-      if (!cached || cached.revision !== revision || cached.unit !== unit || cached.lang !== lang) {
+      const gru = modelOf(state).belt === "h";
+      if (!cached || cached.revision !== revision || cached.unit !== unit || cached.lang !== lang || cached.gru !== gru) {
         const steps = Array.from({ length: sizes.T }, (_, s) => s);
-        const traces = SERIES.map((series) => seriesTrace(series, state[series.part][series.key], unit, steps));
-        traces.splice(2, 0, ...beltTraces(state.gradients.belt, unit, steps));
+        const series = gru ? GRU_SERIES : LSTM_SERIES;
+        const traces = series.map((one) => seriesTrace(one, state[one.part][one.key], unit, steps));
+        traces.splice(2, 0, ...beltTraces(state.gradients.belt, unit, steps, modelOf(state).keep));
         // Only series on show can reach the floor line; a legend-only one should not summon it.
         const clipped = traces.some((tr) => tr.visible === true && tr.customdata.some((d) => !(d[0] >= FLOOR)));
-        cached = { revision, unit, lang, traces, clipped };
+        cached = { revision, unit, lang, gru, traces, clipped };
         const told = state.story ? state.story.gradients : null;
         renderStory(story, told ? (unit === null ? told.all : told.units[unit]) : []);
       }

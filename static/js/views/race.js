@@ -7,6 +7,7 @@
 import { LSTM_LINE, MUTED, RNN_LINE } from "../colors.js";
 import { fixed4 } from "../format.js";
 import { format, strings } from "../i18n/index.js";
+import { modelOf } from "../models.js";
 import { holdsEveryUnit } from "../state.js";
 import { FONT, SMALL_FONT, baseLayout, describe, stepMarker, unitName, reactPickingSteps } from "./common.js";
 import { renderStory } from "./story.js";
@@ -23,10 +24,22 @@ function column(rows, k) {
 function unitTraces(state, k, axisIndex, steps) {
   const axis = axisIndex === 0 ? "y" : `y${axisIndex + 1}`;
   const first = axisIndex === 0; // one legend entry per line kind, not per unit
+  // A GRU's belt is its h: that is what it races with (and there is no separate h to show).
+  const gru = modelOf(state).belt === "h";
+  const belt = {
+    type: "scatter", mode: "lines", uid: `${gru ? "gru-h" : "lstm-c"}-${k}`, name: gru ? S.gruH : S.lstmC,
+    legendgroup: "model-belt", showlegend: first, x: steps, y: column(state.trace[modelOf(state).belt], k), yaxis: axis,
+    line: { color: LSTM_LINE, width: 3 },
+    hovertemplate: `${format(gru ? S.hoverGruH : S.hoverLstmC, { k })}: %{y:.4f}<extra></extra>`,
+  };
+  if (gru) {
+    return [belt, { type: "scatter", mode: "lines", uid: `rnn-h-${k}`, name: S.rnnH,
+      legendgroup: "rnn-h", showlegend: first, x: steps, y: column(state.rnn.h, k), yaxis: axis,
+      line: { color: RNN_LINE, width: 3, dash: "dash" },
+      hovertemplate: `${format(S.hoverRnnH, { k })}: %{y:.4f}<extra></extra>` }];
+  }
   return [
-    { type: "scatter", mode: "lines", uid: `lstm-c-${k}`, name: S.lstmC,
-      legendgroup: "lstm-c", showlegend: first, x: steps, y: column(state.trace.c, k), yaxis: axis,
-      line: { color: LSTM_LINE, width: 3 }, hovertemplate: `${format(S.hoverLstmC, { k })}: %{y:.4f}<extra></extra>` },
+    belt,
     { type: "scatter", mode: "lines", uid: `rnn-h-${k}`, name: S.rnnH,
       legendgroup: "rnn-h", showlegend: first, x: steps, y: column(state.rnn.h, k), yaxis: axis,
       line: { color: RNN_LINE, width: 3, dash: "dash" },
@@ -57,7 +70,9 @@ function axes(units) {
 // The chart's text alternative: both models' state of each shown unit at the current step.
 function summaryText(state, units) {
   const { t } = state;
-  const values = units.map((k) => format(S.value, { k, c: fixed4(state.trace.c[t][k]), h: fixed4(state.rnn.h[t][k]) }));
+  const belt = modelOf(state).belt;
+  const values = units.map((k) => format(belt === "h" ? S.valueGru : S.value,
+    { k, c: fixed4(state.trace[belt][t][k]), h: fixed4(state.rnn.h[t][k]) }));
   return format(S.summary, { t, values: values.join("; ") });
 }
 

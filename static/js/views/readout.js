@@ -7,6 +7,7 @@
 import { diverging, needsLightText, sequential } from "../colors.js";
 import { fixed4 } from "../format.js";
 import { format, strings } from "../i18n/index.js";
+import { modelOf } from "../models.js";
 import { holdsEveryUnit } from "../state.js";
 import { clampOf, inputName } from "./common.js";
 
@@ -27,7 +28,17 @@ export const GROUPS = [
     [[`pre_${q}_x`, []], [`pre_${q}_h`, []], [`pre_${q}_b`, []], [`pre_${q}`, []]]) },
 ];
 export const TABLE_QUANTITIES = GROUPS.flatMap((g) => g.rows.map(([q]) => q));
+// A GRU's (its moves: 1 reset, 2 keep, 3 write, 4 the new h, 5 pass on); its belt is h itself.
+const GRU_GROUPS = [
+  { group: "arrives", table: 0, rows: [["h_prev", [1, 2]]] },
+  { group: "gates", table: 0, rows: [["r", [1]], ["z", [2, 3]], ["n", [1, 3]]] },
+  { group: "belt", table: 0, rows: [["kept", [2, 4]], ["forgotten", [2]], ["added", [3, 4]], ["h", [4, 5]]] },
+  { group: "preactivationsGru", table: 1, rows: ["r", "z", "n"].flatMap((q) =>
+    [[`pre_${q}_x`, []], [`pre_${q}_h`, []], [`pre_${q}_b`, []], [`pre_${q}`, []]]) },
+];
 const MOVES = Object.fromEntries(GROUPS.flatMap((g) => g.rows));
+const GRU_MOVES = Object.fromEntries(GRU_GROUPS.flatMap((g) => g.rows));
+const GRU_GATE_ROWS = ["r", "z"];
 
 function cell(tag, html, attrs = {}) {
   const el = document.createElement(tag);
@@ -37,7 +48,7 @@ function cell(tag, html, attrs = {}) {
 }
 
 // The two tables' skeletons; rebuilt only when the sizes, input names or language change.
-function build(el, scenario, H, D) {
+function build(el, scenario, H, D, gru) {
   const units = Math.min(H, MAX_UNITS);
   const inputs = document.createElement("table");
   inputs.className = "readout-inputs";
@@ -59,14 +70,14 @@ function build(el, scenario, H, D) {
     return table;
   });
   const caption = tables[0].createCaption();
-  for (const { group, rows, table: n } of GROUPS) {
+  for (const { group, rows, table: n } of gru ? GRU_GROUPS : GROUPS) {
     const body = tables[n].createTBody();
     body.dataset.group = group;
     const title = body.insertRow();
     title.append(cell("th", strings.table[group], { scope: "colgroup", colspan: String(units + 1), class: "group" }));
     for (const [q] of rows) {
       const tr = body.insertRow();
-      const { label, title: what } = strings.quantities[q];
+      const { label, title: what } = (gru && strings.quantitiesGru[q]) || strings.quantities[q];
       tr.append(cell("th", label, { scope: "row", title: what, "data-q": q }));
       for (let k = 0; k < units; k += 1) tr.append(cell("td", "", { "data-q": q, "data-unit": String(k) }));
     }
@@ -99,11 +110,16 @@ export function createReadout(el) {
       // dive is closed), the table keeps what it showed.
       if (state.dive !== "numbers" || !holdsEveryUnit()) return;
       const { sizes, scenario, trace, t, walk, knobs } = state;
-      const shape = `${scenario.name}|${sizes.H}|${sizes.D}|${scenario.input_names.join(",")}|${document.documentElement.lang}`;
+      const gru = modelOf(state).belt === "h";
+      const shape = `${scenario.name}|${sizes.H}|${sizes.D}|${scenario.input_names.join(",")}|${gru}|` +
+        `${document.documentElement.lang}`;
       if (shape !== key) {
-        parts = build(el, scenario, sizes.H, sizes.D);
+        parts = build(el, scenario, sizes.H, sizes.D, gru);
         key = shape;
       }
+      const gateRows = gru ? GRU_GATE_ROWS : GATE_ROWS;
+      const gates = modelOf(state).gates;
+      const moves = gru ? GRU_MOVES : MOVES;
       parts.caption.textContent = format(strings.table.caption, { t });
       const [lo, hi] = scenario.input_range;
       const inputLimit = Math.max(Math.abs(lo), Math.abs(hi));
@@ -115,12 +131,12 @@ export function createReadout(el) {
         const { q } = td.dataset;
         const unit = Number(td.dataset.unit);
         const value = trace[q][t][unit];
-        paint(td, value, GATE_ROWS.includes(q) ? sequential(value) : diverging(Math.tanh(value), 1));
-        const clamped = ["i", "f", "g", "o"].includes(q) && clampOf(knobs, q, unit) !== null;
+        paint(td, value, gateRows.includes(q) ? sequential(value) : diverging(Math.tanh(value), 1));
+        const clamped = gates.includes(q) && clampOf(knobs, q, unit) !== null;
         td.classList.toggle("is-clamped", clamped);
         if (clamped) td.title = strings.clamp.cell;
         else td.removeAttribute("title");
-        td.classList.toggle("walk-hl", Boolean(walk) && MOVES[q].includes(walk));
+        td.classList.toggle("walk-hl", Boolean(walk) && moves[q].includes(walk));
       }
     },
   };

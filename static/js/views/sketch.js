@@ -270,5 +270,13 @@ export function placeLabels(layer, labels, memo) {
     if (label.unit !== undefined && label.unit !== null) span.dataset.unit = String(label.unit);
     else delete span.dataset.unit;
   });
-  for (let k = labels.length; k < spans.length; k += 1) spans[k].el.hidden = true;
+  // Spans left over (a view that now has fewer labels, as a GRU's lane has) are hidden and name
+  // nothing, so that no query for a quantity finds a stale one.
+  for (let k = labels.length; k < spans.length; k += 1) {
+    const slot = spans[k];
+    slot.el.hidden = true;
+    delete slot.el.dataset.q;
+    delete slot.el.dataset.unit;
+    slot.key = null;
+  }
 }

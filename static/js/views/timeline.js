@@ -11,6 +11,7 @@
 import { BELT_EDGE, INK, MUTED, STEP_MARK } from "../colors.js";
 import { fixed4, num, signed } from "../format.js";
 import { format, plain, strings } from "../i18n/index.js";
+import { modelOf } from "../models.js";
 import { parcelColour } from "./belt-parcels.js";
 import { createCanvasView } from "./canvas-view.js";
 import { describe, inputName } from "./common.js";
@@ -188,9 +189,13 @@ function markerShapes(plot, t, T, top, bottom, veil = null) {
 }
 
 // The chart's text alternative: what it shows, and c_t of every lane at the current step.
-function summaryText(trace, units, T, t) {
-  const values = units.map((k) => format(strings.charts.value, { k, value: fixed4(trace.c[t][k]) }));
-  return plain(format(strings.charts.summaryUnits, { what: S.what, last: units[units.length - 1], T, t,
+// The words of an LSTM's belt (c_t, kept f⊙c_{t−1}, added i⊙g) or a GRU's (h_t, z⊙h_{t−1}, (1−z)⊙n).
+const words = (gru) => (gru ? { what: S.whatGru, kept: S.keptGru, added: S.addedGru, tip: S.tipGru }
+  : { what: S.what, kept: S.kept, added: S.added, tip: S.tip });
+
+function summaryText(trace, units, T, t, belt) {
+  const values = units.map((k) => format(strings.charts.value, { k, value: fixed4(trace[belt][t][k]) }));
+  return plain(format(strings.charts.summaryUnits, { what: words(belt === "h").what, last: units[units.length - 1], T, t,
     values: values.join(", ") }));
 }
 
@@ -199,8 +204,10 @@ function legendHtml(state) {
   const item = (mark, text) => `<span class="key-item">${mark}${text}</span>`;
   const inputs = Array.from({ length: Math.min(state.sizes.D, MAX_LINES) }, (_, j) =>
     item(`<span class="key-line" data-j="${j}"></span>`, inputName(state.scenario, j)));
-  return [...inputs, item('<span class="key-swatch key-kept"></span>', S.kept),
-    item('<span class="key-swatch key-added"></span>', S.added), item('<span class="key-line key-c"></span>', S.what)].join(" ");
+  const said = words(modelOf(state).belt === "h");
+  return [...inputs, item('<span class="key-swatch key-kept"></span>', said.kept),
+    item('<span class="key-swatch key-added"></span>', said.added), item('<span class="key-line key-c"></span>', said.what),
+  ].join(" ");
 }
 
 // Options: el (#timeline), legend (its key), summary, onPick(step), toolbar (export buttons),
@@ -242,7 +249,8 @@ export function createTimeline({ el, legend, summary, onPick, toolbar, page, roo
     let html;
     if (n >= 0 && n < units.length && at.y >= lanesY) {
       const k = units[n];
-      html = format(S.tip, { s: at.s, k, c: num(trace.c[at.s][k], 4), kept: num(trace.kept[at.s][k], 4),
+      const belt = modelOf(state).belt;
+      html = format(words(belt === "h").tip, { s: at.s, k, c: num(trace[belt][at.s][k], 4), kept: num(trace.kept[at.s][k], 4),
         added: signed(trace.added[at.s][k], 4) });
     } else {
       const values = Array.from({ length: Math.min(state.sizes.D, MAX_LINES) },
@@ -283,7 +291,8 @@ export function createTimeline({ el, legend, summary, onPick, toolbar, page, roo
       view.drawOver(key, based.shapes, markerShapes(plot, t, T, TOP, bottom, state.veil), [], height);
       drawn = { plot, lanesY, laneH, units, T, state };
       el.drawn = { units, T, t, x: trace.x, columns: based.data };
-      const legendOf = `${state.scenario.name}|${sizes.D}|${state.scenario.input_names}|${document.documentElement.lang}`;
+      const legendOf = `${state.scenario.name}|${sizes.D}|${state.scenario.input_names}|${modelOf(state).belt}|` +
+        `${document.documentElement.lang}`;
       if (legendOf !== legendKey) {
         legend.innerHTML = legendHtml(state);
         legend.querySelectorAll(".key-line[data-j]").forEach((line) => {
@@ -293,7 +302,7 @@ export function createTimeline({ el, legend, summary, onPick, toolbar, page, roo
         });
         legendKey = legendOf;
       }
-      describe(summary, summaryText(trace, units, T, t));
+      describe(summary, summaryText(trace, units, T, t, modelOf(state).belt));
     },
     exportAs: (format) => view.exportAs(format),
   };
@@ -310,7 +319,7 @@ function baseShapes(state, units, plot, laneH, data, bottom) {
     align: "right", baseline: "middle" });
   units.forEach((k, n) => {
     const y = lanesY + n * (laneH + LANE_PAD);
-    const columns = { kept: column(trace.kept, k), added: column(trace.added, k), c: column(trace.c, k) };
+    const columns = { kept: column(trace.kept, k), added: column(trace.added, k), c: column(trace[modelOf(state).belt], k) };
     data[k] = columns;
     const lane = laneShapes(columns, plot, y, laneH, T, limit);
     shapes.push(...lane.shapes);
