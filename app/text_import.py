@@ -40,7 +40,8 @@ def import_model(
 ) -> tuple[Imported, TextModel | None]:
     """The layer (as weights_io.import_layer) and the text model around it, if the file has one."""
     found = import_layer(data, filename, layer, model)
-    assert found.tensors is not None
+    if found.tensors is None or found.layer.kind != "lstm":
+        return found, None  # a GRU reads numbers only, for now
     return found, import_text(found.tensors, found.layer, vocab_file)
 
 

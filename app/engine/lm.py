@@ -213,3 +213,15 @@ def clip(grads: LMParams, max_norm: float) -> float:
     if norm > max_norm:
         grads.flat *= max_norm / norm
     return norm
+
+
+def params_of(
+    embedding: np.ndarray, weights: LSTMWeights, decoder_weight: np.ndarray, decoder_bias: np.ndarray
+) -> LMParams:
+    """The parameters of a model put together from its parts (an imported or shipped one)."""
+    vocab, embed = embedding.shape
+    params = LMParams(vocab, embed, weights.hidden_size)
+    parts = {"embedding": embedding, "decoder_weight": decoder_weight, "decoder_bias": decoder_bias}
+    for name in LM_NAMES:
+        params[name][...] = parts[name] if name in parts else getattr(weights, name)
+    return params

@@ -738,6 +738,17 @@ export default {
     text_empty: "{field}: the text has no tokens",
     text_too_long: "{field}: the text has {value} characters; at most {limit} are read ({setting})",
     text_too_many_steps: "{field}: the text makes {value} steps; a sequence has at most {limit} ({setting})",
+    text_needs_lstm_weights: "{field}: a vocabulary and an embedding come with LSTM weights only",
+    text_or_ids: "{field}: give either text or ids, not both and not neither",
+    token_id_out_of_range: "{field}: token id {value} is out of range: the vocabulary has {tokens} tokens",
+    text_not_utf8: "the text file is not UTF-8 text",
+    file_text_too_long: "the text file has {size} characters; at most {limit} are read ({setting})",
+    x_or_text: "give either x or text, not both and not neither",
+    text_is_for_lstm: "text runs through an LSTM only; leave model out or set it to lstm",
+    vocab_not_unique: "{field}: every token must be different",
+    embedding_rows: "{field} has {rows} rows but the vocabulary has {tokens} tokens: one row per token",
+    decoder_half: "{field}: a decoder needs both decoder_weight and decoder_bias",
+    decoder_rows: "{field}: the decoder must have one row (and one bias) per token, {tokens} in all",
     npz_compression: "{name} uses zip compression method {method}; np.savez and np.savez_compressed write " +
       "stored or deflated entries",
     zip_bomb: "{name} would inflate from {packed} to {unpacked} bytes ({ratio}×), more than the {limit}× " +

@@ -701,6 +701,17 @@ export default {
     text_empty: "{field}: 텍스트에 토큰이 하나도 없습니다",
     text_too_long: "{field}: 텍스트가 {value}자입니다. 최대 {limit}자까지 읽습니다({setting})",
     text_too_many_steps: "{field}: 텍스트가 {value}스텝이 됩니다. 시퀀스는 최대 {limit}스텝입니다({setting})",
+    text_needs_lstm_weights: "{field}: 어휘와 임베딩은 LSTM 가중치와 함께만 보낼 수 있습니다",
+    text_or_ids: "{field}: text와 ids 중 하나만 주세요. 둘 다 주거나 둘 다 빼면 안 됩니다",
+    token_id_out_of_range: "{field}: 토큰 번호 {value}는 범위를 벗어났습니다. 어휘에는 토큰이 {tokens}개 있습니다",
+    text_not_utf8: "텍스트 파일이 UTF-8 텍스트가 아닙니다",
+    file_text_too_long: "텍스트 파일이 {size}자입니다. 최대 {limit}자까지 읽습니다({setting})",
+    x_or_text: "x와 text 중 하나만 주세요. 둘 다 주거나 둘 다 빼면 안 됩니다",
+    text_is_for_lstm: "텍스트는 LSTM으로만 읽습니다. model을 빼거나 lstm으로 두세요",
+    vocab_not_unique: "{field}: 토큰이 모두 서로 달라야 합니다",
+    embedding_rows: "{field}에는 행이 {rows}개 있지만 어휘에는 토큰이 {tokens}개 있습니다. 토큰마다 행이 하나씩 있어야 합니다",
+    decoder_half: "{field}: 디코더에는 decoder_weight와 decoder_bias가 모두 있어야 합니다",
+    decoder_rows: "{field}: 디코더는 토큰마다 행과 편향이 하나씩, 모두 {tokens}개 있어야 합니다",
     npz_compression: "{name}은(는) zip 압축 방식 {method}을(를) 씁니다. np.savez와 np.savez_compressed는 압축하지 않거나(stored) " +
       "deflate로 압축한 항목만 만듭니다",
     zip_bomb: "{name}은(는) 풀면 {packed}바이트에서 {unpacked}바이트로 {ratio}배 커져 허용 한도 {limit}배를 넘습니다({setting}). zip 폭탄일 수 " +
