@@ -127,7 +127,7 @@ def test_unknown_text_is_refused_naming_its_position_when_there_is_no_unk(client
     }
 
 
-def trace_body(**text: Any) -> dict[str, Any]:
+def trace_body(**text: Any) -> dict[str, Any]:  # text: the text model's fields, and "text"
     """A one-unit LSTM reading a, b and space (D=2), with a decoder."""
     rng = np.random.default_rng(0)
     weights = {"weight_ih": rng.standard_normal((4, 2)).tolist(), "bias_ih": [0.1] * 4,
@@ -167,3 +167,54 @@ def test_the_trace_api_refuses_text_that_does_not_fit(
     answer = client.post("/api/trace", json=body)
     assert answer.status_code == 422
     assert [problem["code"] for problem in answer.json()["detail"]] == [code]
+
+
+def test_a_restored_sequence_keeps_the_tokens_its_rows_are() -> None:
+    """A page that reconnects restores its x: each row that is a token's embedding row is that token."""
+    session = text_session()
+    session.apply([msg(type="set_text", text=CODE)])
+    x = session.x.tolist()
+    fresh = Session()
+    [snapshot] = fresh.apply([msg(type="restore", scenario="python-code", x=x)])
+    assert snapshot["tokens"] == list(CODE)
+
+
+def test_restore_takes_a_text_model_with_lstm_weights_and_set_text_then_reads_with_it() -> None:
+    body = trace_body()
+    [snapshot] = (session := Session()).apply(
+        [msg(type="restore", weights=body["weights"], text=body["text"])]
+    )
+    assert snapshot["model"]["custom"] and snapshot["model"]["text"]["vocab_size"] == 3
+    [answer] = session.apply([msg(type="set_text", text="ab ba")])
+    assert answer["tokens"] == ["a", "b", " ", "b", "a"]
+    assert [len(row) for row in answer["top"]["tokens"]] == [3] * 5
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "code"),
+    [
+        ({"text": trace_body()["text"]}, "text", "text_needs_lstm_weights"),
+        ({"weights": trace_body()["weights"], "text": trace_body()["text"] | {"embedding": [[1.0, 0.0]]}},
+         "text.embedding", "embedding_rows"),
+    ],
+)  # fmt: skip
+def test_a_text_model_that_does_not_fit_is_refused_naming_the_field(
+    fields: dict[str, Any], field: str, code: str
+) -> None:
+    session = Session()
+    [error] = session.apply([msg(type="restore", **fields)])
+    assert (error["type"], error["field"], error["code"]) == ("error", field, code)
+    assert session.scenario.name == "hold-and-release"
+
+
+def test_token_ids_read_as_their_embedding_rows_and_out_of_range_ids_are_refused() -> None:
+    session = text_session()
+    text = session.scenario.text
+    assert text is not None
+    ids = text.tokenize("pass\n").tolist()
+    [snapshot] = session.apply([msg(type="set_text", ids=ids)])
+    assert snapshot["tokens"] == list("pass\n")
+    [error] = session.apply([msg(type="set_text", ids=[0, len(text.vocab)])])
+    assert (error["field"], error["code"]) == ("ids", "token_id_out_of_range")
+    [error] = session.apply([msg(type="set_text", ids=[1], text="a")])
+    assert error["code"] == "text_or_ids"

@@ -84,12 +84,18 @@ class TextModel:
         return np.array(self.embedding[ids], dtype=np.float64)
 
     def tokens_of(self, x: np.ndarray, ids: np.ndarray | None) -> list[str | None]:
-        """The token of each step of x (T, E): ids' where x_t is still its embedding row, else None
-        (a step whose input was moved away from every token's row has no token)."""
-        if ids is None or len(ids) != len(x):
-            return [None] * len(x)
-        same = np.all(x == self.embedding[ids], axis=1)
-        return [self.vocab[k] if keep else None for k, keep in zip(ids.tolist(), same, strict=True)]
+        """The token of each step of x (T, E): ids' where x_t is still its embedding row, else the
+        token whose row x_t is (a restored sequence), else None (x_t was moved off every row)."""
+        if ids is not None and len(ids) == len(x):
+            same = np.all(x == self.embedding[ids], axis=1)
+        else:
+            ids, same = np.zeros(len(x), dtype=np.intp), np.zeros(len(x), dtype=bool)
+        rows = {row.tobytes(): k for k, row in reversed(list(enumerate(self.embedding)))}  # first wins
+        found = [
+            k if keep else rows.get(np.ascontiguousarray(row).tobytes())
+            for k, keep, row in zip(ids.tolist(), same, x, strict=True)
+        ]
+        return [None if k is None else self.vocab[k] for k in found]
 
     def top(self, h: np.ndarray, k: int = 5) -> tuple[np.ndarray, np.ndarray]:
         """(ids, p), each (T, k): the k likeliest next tokens after each h_t (T, H), likeliest first,
