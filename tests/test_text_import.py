@@ -164,3 +164,33 @@ def test_unknown_text_is_refused_naming_its_position_when_the_vocabulary_has_no_
     with pytest.raises(UnknownToken) as refused:
         text.tokenize("ab c")
     assert (refused.value.token, refused.value.position) == ("c", 3)
+
+
+def test_the_top_five_over_a_large_vocabulary_in_blocks_are_the_full_softmax_s() -> None:
+    rng = np.random.default_rng(4)
+    vocab = tuple(f"w{k}" for k in range(5000))
+    weight, bias = rng.standard_normal((5000, 3)), rng.standard_normal(5000)
+    text = TextModel(vocab, np.zeros((5000, 1)), weight, bias)
+    h = rng.uniform(-1, 1, (300, 3))  # 300 × 5000 logits: two blocks
+    ids, p = text.top(h)
+    logits = h @ weight.T + bias
+    full = np.exp(logits - logits.max(axis=1, keepdims=True))
+    full /= full.sum(axis=1, keepdims=True)
+    expected = np.argsort(-full, axis=1)[:, :5]
+    np.testing.assert_array_equal(ids, expected)
+    np.testing.assert_allclose(p, np.take_along_axis(full, expected, axis=1), rtol=1e-12)
+
+
+def test_a_vocabulary_of_numbers_or_metadata_that_is_not_json_is_refused() -> None:
+    model = torch_model()
+    buffer = io.BytesIO()
+    np.savez(buffer, vocab=np.arange(len(VOCAB)), **{k: v.numpy() for k, v in model.state_dict().items()})
+    with pytest.raises(FileProblem) as refused:
+        import_model(buffer.getvalue(), "lm.npz")
+    assert refused.value.code == "vocab_dtype"
+    from safetensors.torch import save
+
+    broken = save(dict(model.state_dict()), metadata={"vocab": "[not json"})
+    with pytest.raises(FileProblem) as refused:
+        import_model(broken, "lm.safetensors")
+    assert refused.value.code == "vocab_json"

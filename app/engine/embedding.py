@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 UNKNOWN_TOKENS = ("<unk>", "<UNK>", "[UNK]", "<|unk|>")
+CELLS = 1 << 20  # logits computed at once by TextModel.top
 
 
 class UnknownToken(ValueError):
@@ -99,13 +100,27 @@ class TextModel:
 
     def top(self, h: np.ndarray, k: int = 5) -> tuple[np.ndarray, np.ndarray]:
         """(ids, p), each (T, k): the k likeliest next tokens after each h_t (T, H), likeliest first,
-        and their softmax probabilities."""
+        and their softmax probabilities. Rows go through in blocks of about CELLS logits, so a long
+        text over a large vocabulary never holds all T·V logits at once."""
         if self.decoder_weight is None or self.decoder_bias is None:
             raise ValueError("this model has no decoder")
-        logits = h @ self.decoder_weight.T + self.decoder_bias  # (T, V)
-        shifted = logits - logits.max(axis=1, keepdims=True)
-        p = np.exp(shifted)
-        p /= p.sum(axis=1, keepdims=True)
-        k = min(k, p.shape[1])
-        best = np.argsort(-p, axis=1, kind="stable")[:, :k]
-        return best, np.take_along_axis(p, best, axis=1)
+        vocab = len(self.vocab)
+        k = min(k, vocab)
+        ids, probs = np.empty((len(h), k), dtype=np.intp), np.empty((len(h), k))
+        block = max(1, CELLS // vocab)
+        for start in range(0, len(h), block):
+            logits = h[start : start + block] @ self.decoder_weight.T + self.decoder_bias  # (rows, V)
+            p = np.exp(logits - logits.max(axis=1, keepdims=True))
+            p /= p.sum(axis=1, keepdims=True)
+            # the k largest (a stable sort keeps ties in vocabulary order), then in order
+            best = np.argsort(-p, axis=1, kind="stable")[:, :k] if vocab <= 4096 else _largest(p, k)
+            ids[start : start + block] = best
+            probs[start : start + block] = np.take_along_axis(p, best, axis=1)
+        return ids, probs
+
+
+def _largest(p: np.ndarray, k: int) -> np.ndarray:
+    """The k largest of each row, largest first, without sorting the whole row."""
+    some = np.argpartition(-p, k - 1, axis=1)[:, :k]
+    order = np.argsort(-np.take_along_axis(p, some, axis=1), axis=1, kind="stable")
+    return np.take_along_axis(some, order, axis=1)
