@@ -302,6 +302,7 @@ def python_code() -> Scenario:
     start = code.index(PYTHON_CODE_START)
     ids = text.tokenize(code[start : start + PYTHON_CODE_STEPS])
     hidden = weights.hidden_size
+    bound = float(np.ceil(np.abs(text.embedding).max()))  # every token's row fits the sliders
     return Scenario(
         name="python-code",
         **scenario_text("python-code"),
@@ -310,7 +311,7 @@ def python_code() -> Scenario:
         h0=np.zeros(hidden),
         c0=np.zeros(hidden),
         input_names=tuple(f"e{j}" for j in range(weights.input_size)),
-        input_range=(-4.0, 4.0),
+        input_range=(-bound, bound),
         open_step=PYTHON_CODE_OPEN,
         text=text,
         ids=ids,

@@ -54,6 +54,8 @@ def test_the_scenario_names_the_unit_in_every_language_and_opens_on_held_out_cod
     opening = "".join(scenario.text.vocab[k] for k in scenario.ids)
     assert opening in PYTHON_CODE_HELD_OUT.read_text(encoding="utf-8")
     assert scenario.weights.input_size == scenario.text.embed_size == MANIFEST["settings"]["embed"]
+    low, high = scenario.input_range  # every token's embedding row fits the input sliders
+    assert low <= scenario.text.embedding.min() and scenario.text.embedding.max() <= high
 
 
 def test_the_feature_values_are_read_off_the_code() -> None:
