@@ -723,8 +723,10 @@ export default {
     npz_encrypted: "{name} is encrypted",
     safetensors_metadata: "the .safetensors __metadata__ is not an object of strings",
     vocab_dtype: "{name} holds {dtype}, not text: a vocabulary is an array of strings (np.array(tokens))",
-    embedding_missing: "a vocabulary came with the file, but it has no embedding for layer {layer}: a 2-D tensor named like embedding.weight, with {inputs} columns",
-    vocab_missing: "{name} is an embedding, but no vocabulary came with it: add a vocabulary file, the metadata key vocab (a JSON list) or an .npz string array named vocab",
+    embedding_missing: "a vocabulary came with the file, but it has no embedding for layer {layer}: a " +
+      "2-D tensor named like embedding.weight, with {inputs} columns",
+    vocab_missing: "{name} is an embedding, but no vocabulary came with it: add a vocabulary file, the " +
+      "metadata key vocab (a JSON list) or an .npz string array named vocab",
     vocab_size: "the vocabulary has {tokens} tokens but {name} has {rows} rows: one token per row",
     vocab_not_utf8: "the vocabulary file is not UTF-8 text",
     vocab_json: "the vocabulary is not valid JSON: give a JSON list of strings, or one token a line",
@@ -734,7 +736,8 @@ export default {
     vocab_token: "token {position} of the vocabulary is empty or longer than {limit} characters",
     vocab_duplicate: "the vocabulary has {token} twice, at {first} and at {position}",
     no_text_model: "{field}: this model reads numbers, not text (it has no embedding and vocabulary)",
-    unknown_token: "{field}: {token} at position {position} is not in the vocabulary, and the vocabulary has no unknown token",
+    unknown_token: "{field}: {token} at position {position} is not in the vocabulary, and the vocabulary " +
+      "has no unknown token",
     text_empty: "{field}: the text has no tokens",
     text_too_long: "{field}: the text has {value} characters; at most {limit} are read ({setting})",
     text_too_many_steps: "{field}: the text makes {value} steps; a sequence has at most {limit} ({setting})",

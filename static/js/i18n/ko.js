@@ -686,8 +686,10 @@ export default {
     npz_encrypted: "{name}은(는) 암호화되어 있습니다",
     safetensors_metadata: ".safetensors의 __metadata__가 문자열로만 된 객체가 아닙니다",
     vocab_dtype: "{name}에는 텍스트가 아니라 {dtype}이(가) 들어 있습니다. 어휘는 문자열 배열(np.array(tokens))이어야 합니다",
-    embedding_missing: "어휘 파일을 받았지만 파일에 {layer} 층에 맞는 임베딩이 없습니다. embedding.weight처럼 이름 붙은, 열이 {inputs}개인 2차원 텐서가 필요합니다",
-    vocab_missing: "{name}은(는) 임베딩인데 어휘가 함께 오지 않았습니다. 어휘 파일을 따로 올리거나, 메타데이터 키 vocab(JSON 목록)이나 .npz 문자열 배열 vocab을 넣어 주세요",
+    embedding_missing: "어휘 파일을 받았지만 파일에 {layer} 층에 맞는 임베딩이 없습니다. embedding.weight처럼 이름 붙은, 열이 {inputs}개인 " +
+      "2차원 텐서가 필요합니다",
+    vocab_missing: "{name}은(는) 임베딩인데 어휘가 함께 오지 않았습니다. 어휘 파일을 따로 올리거나, 메타데이터 키 vocab(JSON 목록)이나 .npz 문자열 " +
+      "배열 vocab을 넣어 주세요",
     vocab_size: "어휘에는 토큰이 {tokens}개 있지만 {name}에는 행이 {rows}개 있습니다. 행마다 토큰이 하나씩 있어야 합니다",
     vocab_not_utf8: "어휘 파일이 UTF-8 텍스트가 아닙니다",
     vocab_json: "어휘가 올바른 JSON이 아닙니다. 문자열의 JSON 목록이나, 한 줄에 토큰 하나씩 적은 텍스트를 주세요",
