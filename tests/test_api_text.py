@@ -62,3 +62,17 @@ def test_an_npy_of_integers_comes_back_as_token_ids_too(client: TestClient) -> N
         np.save(buffer, array)
         answer = client.post("/api/inputs", files={"file": ("ids.npy", buffer.getvalue())}).json()
         assert answer.get("ids") == ids and answer["T"] == len(array)
+
+
+def test_the_shipped_text_model_uploads_as_anyone_s_would(client: TestClient) -> None:
+    """app/data/python-code.npz is an ordinary upload: PyTorch names, a vocab string array, deflated."""
+    from app.scenarios import PYTHON_CODE
+
+    answer = client.post("/api/weights", files={"file": ("python-code.npz", PYTHON_CODE.read_bytes())})
+    assert answer.status_code == 200, answer.text
+    imported = answer.json()
+    assert imported["layer"] == "lstm.l0" and imported["layers"][0]["H"] == 128
+    assert len(imported["text"]["vocab"]) == 97 and imported["text"]["vocab"][0] == "<unk>"
+    body = {"weights": imported["weights"], "text": imported["text"] | {"text": "for x in y:\n"}}
+    trace = client.post("/api/trace", json=body).json()
+    assert trace["tokens"] == list("for x in y:\n") and trace["top"]["tokens"][-1][0] == " "  # an indent
