@@ -218,3 +218,13 @@ def test_token_ids_read_as_their_embedding_rows_and_out_of_range_ids_are_refused
     assert (error["field"], error["code"]) == ("ids", "token_id_out_of_range")
     [error] = session.apply([msg(type="set_text", ids=[1], text="a")])
     assert error["code"] == "text_or_ids"
+
+
+def test_tokens_and_the_next_five_travel_in_the_binary_encoding() -> None:
+    from app.wire import decode, encode
+
+    snapshot = text_session().snapshot()
+    decoded = decode(encode(snapshot))
+    assert decoded["tokens"] == snapshot["tokens"]
+    assert decoded["top"]["tokens"] == snapshot["top"]["tokens"]
+    np.testing.assert_array_equal(decoded["top"]["p"], snapshot["top"]["p"])
