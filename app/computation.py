@@ -14,6 +14,7 @@ import numpy as np
 from .engine import gru, rnn
 from .engine.activations import sigmoid
 from .engine.backprop import LSTMGradients, RNNGradients, lstm_backward, rnn_backward
+from .engine.embedding import TextModel
 from .engine.gru import GRUTrace, GRUWeights
 from .engine.gru_backprop import GRUGradients, gru_backward
 from .engine.knobs import AnyKnobs, GRUKnobs, Knobs, gru_weights, lstm_weights, rnn_weights
@@ -168,6 +169,23 @@ def gradient_arrays(gradients: LSTMGradients | GRUGradients) -> dict[str, np.nda
     """The per-step gradients by name: dL_dc (an LSTM's; a GRU has no c), dL_dh, dL_dx, belt."""
     cell = {"dL_dc": gradients.dL_dc} if isinstance(gradients, LSTMGradients) else {}
     return cell | {"dL_dh": gradients.dL_dh, "dL_dx": gradients.dL_dx, "belt": gradients.belt}
+
+
+def text_parts(text: TextModel, ids: np.ndarray, h: np.ndarray, top: int = 5) -> dict[str, Any]:
+    """Each step's token, and with a decoder the `top` likeliest next tokens after h_t (T, H) and
+    their probabilities."""
+    out: dict[str, Any] = {"tokens": [text.vocab[k] for k in ids.tolist()]}
+    return out | next_tokens(text, h, top)
+
+
+def next_tokens(text: TextModel, h: np.ndarray, top: int = 5) -> dict[str, Any]:
+    """With a decoder, {"top": {"tokens", "p"}}: the `top` likeliest next tokens after each h_t
+    (T, H), likeliest first, and their softmax probabilities; without one, nothing."""
+    out: dict[str, Any] = {}
+    if text.decoder_weight is not None:
+        best, p = text.top(h, top)
+        out["top"] = {"tokens": [[text.vocab[k] for k in row] for row in best.tolist()], "p": p}
+    return out
 
 
 def standalone_trace(

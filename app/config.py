@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     max_unpacked_bytes: int = 64 * 1024 * 1024
     max_compression_ratio: float = 200.0
     max_tensors: int = 1024
+    max_vocab: int = 100_000  # tokens of an imported vocabulary (app/text_import.py)
+    max_text_chars: int = 10_000  # characters of one set_text or /api/trace text
     max_csv_cells: int = 20_000_000  # numbers in one exported trace CSV (T·H rows × columns)
     # Training (app/training.py). Each training may run this many updates and this many seconds of
     # running time; at most max_trainings run at once in one server process (each takes most of a

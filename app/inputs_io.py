@@ -2,7 +2,9 @@
 
 CSV: numbers only, comma-separated, one row per time step and one column per input; the first
 row may be a header (when none of its cells is a number, it is skipped); blank lines are
-skipped. NPY: a 2-D (T, D) array, or 1-D (T,) read as T×1, of floats or integers.
+skipped. NPY: a 2-D (T, D) array, or 1-D (T,) read as T×1, of floats or integers; a 1-D array of
+non-negative integers may be token ids, for a model with an embedding (`token_ids`). TXT: text, for
+a model that reads text, not numbers.
 """
 
 from __future__ import annotations
@@ -29,6 +31,34 @@ def read_inputs(data: bytes, filename: str = "") -> np.ndarray:
         name = filename or ".npy"  # how problems name the array: its file's name, in any language
         return check_values(name, _from_npy(data, name))
     return _from_csv(data)
+
+
+def is_text_file(filename: str) -> bool:
+    return filename.lower().endswith(".txt")
+
+
+def read_text(data: bytes) -> str:
+    """A .txt upload: UTF-8 text, at most max_text_chars characters."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise Malformed("text_not_utf8") from None
+    limit = get_settings().max_text_chars
+    if len(text) > limit:
+        raise TooLarge("file_text_too_long", size=len(text), limit=limit, setting=setting("max_text_chars"))
+    if not text:
+        raise Malformed("empty_file")
+    return text
+
+
+def token_ids(data: bytes, x: np.ndarray) -> list[int] | None:
+    """The ids in x (T, 1) when the .npy held a 1-D array of non-negative integers, else None."""
+    if not data.startswith(NPY_MAGIC):
+        return None
+    header = read_npy_header(data, ".npy")
+    if header.dtype.kind not in "iu" or len(header.shape) != 1 or np.any(x < 0):
+        return None
+    return [int(k) for k in x[:, 0]]
 
 
 def _from_npy(data: bytes, name: str) -> np.ndarray:

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StrictBool, ValidationInfo, field_validator
 
 from .i18n import validation_problem
-from .schemas import Index, Matrix, Strict, Value, Vector, WeightsIn, check_rectangular
+from .schemas import Index, Matrix, Strict, TextModelIn, Value, Vector, WeightsIn, check_rectangular
 
 
 class Message(Strict):
@@ -41,6 +41,16 @@ class SetSequence(Message):
     def _rectangular(cls, x: Matrix) -> Matrix:
         check_rectangular("x", x)
         return x
+
+
+class SetText(Message):
+    """Text for a model that reads text: each token becomes a step (x_t = its embedding row)."""
+
+    type: Literal["set_text"]
+    text: str | None = Field(
+        default=None, strict=True, description="the text; at most LSTM_CONVEYOR_MAX_TEXT_CHARS characters"
+    )
+    ids: list[Index] | None = Field(default=None, description="token ids instead of text (e.g. from an .npy)")
 
 
 class Pulse(Strict):
@@ -149,6 +159,9 @@ class Restore(Message):
         default=None, description="custom GRU weights': false for Keras' other GRU"
     )
     title: Annotated[str, Field(max_length=80)] | None = None
+    text: TextModelIn | None = Field(
+        default=None, description="with LSTM `weights`: the vocabulary, embedding and decoder around them"
+    )
     x: Matrix | None = None
     h0: Vector | None = None
     c0: Vector | None = None
@@ -275,6 +288,7 @@ ClientMessage = Annotated[
     LoadScenario
     | SetInput
     | SetSequence
+    | SetText
     | Generate
     | SetState
     | SetKnobs

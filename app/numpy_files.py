@@ -90,7 +90,14 @@ def open_npz(data: bytes) -> TensorFile:
         require_float(name, specs[name])
         return npy_values(_read_entry(archive, info), header, info.filename).astype(np.float64)
 
-    return TensorFile(specs, load)
+    def load_strings(name: str) -> list[str]:
+        info, header = headers[name]
+        if header.dtype.kind != "U":
+            raise Unusable("vocab_dtype", name=name, dtype=specs[name].dtype)
+        values = npy_values(_read_entry(archive, info), header, info.filename)
+        return [str(value) for value in values.reshape(-1)]
+
+    return TensorFile(specs, load, load_strings=load_strings)
 
 
 def npz_bytes(tensors: dict[str, np.ndarray]) -> bytes:

@@ -39,6 +39,7 @@ def looks_like_safetensors(data: bytes) -> bool:
 def open_safetensors(data: bytes) -> TensorFile:
     """The table of a .safetensors file, every entry and offset checked; data is read on demand."""
     header, start = _header(data)
+    metadata = header.pop("__metadata__", None)
     if len(header) > get_settings().max_tensors:
         raise TooLarge(
             "too_many_tensors",
@@ -55,7 +56,7 @@ def open_safetensors(data: bytes) -> TensorFile:
         require_float(name, spec)
         return _values(data[start + begin : start + end], spec)
 
-    return TensorFile(specs, load)
+    return TensorFile(specs, load, metadata=_metadata(metadata))
 
 
 def safetensors_bytes(tensors: dict[str, np.ndarray]) -> bytes:
@@ -64,7 +65,7 @@ def safetensors_bytes(tensors: dict[str, np.ndarray]) -> bytes:
 
 
 def _header(data: bytes) -> tuple[dict[str, Any], int]:
-    """The parsed header without __metadata__, and where the data starts."""
+    """The parsed header (its __metadata__ too), and where the data starts."""
     if len(data) < 8:
         raise Malformed("safetensors_short", size=len(data))
     (size,) = struct.unpack("<Q", data[:8])
@@ -76,8 +77,18 @@ def _header(data: bytes) -> tuple[dict[str, Any], int]:
         raise Malformed("safetensors_header_json") from None
     if not isinstance(header, dict):
         raise Malformed("safetensors_header_object")
-    header.pop("__metadata__", None)
     return header, 8 + size
+
+
+def _metadata(metadata: Any) -> dict[str, str]:
+    """__metadata__ as the format defines it, string to string; anything else is refused."""
+    if metadata is None:
+        return {}
+    if not isinstance(metadata, dict) or not all(
+        isinstance(key, str) and isinstance(value, str) for key, value in metadata.items()
+    ):
+        raise Malformed("safetensors_metadata")
+    return metadata
 
 
 def _entry(name: str, entry: Any) -> tuple[Spec, int, int]:

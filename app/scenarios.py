@@ -13,6 +13,7 @@ from typing import Generic, TypeVar
 
 import numpy as np
 
+from .engine.embedding import TextModel
 from .engine.gru import GRUWeights
 from .engine.knobs import GRUKnobs, Knobs
 from .engine.lstm import GATES, WEIGHT_NAMES, LSTMWeights
@@ -44,6 +45,10 @@ class ModelScenario(Generic[W, K]):
     open_step: int = 0
     # The knobs it starts (and resets) with: the gradient lab sets its RNN's w. A GRU's are GRUKnobs.
     knobs: K = field(default_factory=Knobs)  # type: ignore[assignment]  # a GRU's scenario passes GRUKnobs
+    # A model that reads text: its vocabulary, embedding and decoder, and the token ids x came from
+    # (x_t = embedding[ids_t]).
+    text: TextModel | None = None
+    ids: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if not 0 <= self.open_step < len(self.x):
@@ -90,6 +95,7 @@ class ModelScenario(Generic[W, K]):
             "input_names": list(self.input_names),
             "input_range": list(self.input_range),
             "knobs": self.knobs.as_dict(),
+            **({} if self.text is None else {"tokens": self.text.tokens_of(self.x, self.ids)}),
         }
 
 
@@ -280,6 +286,48 @@ def trained_memory() -> Scenario:
     )
 
 
+PYTHON_CODE = Path(__file__).parent / "data" / "python-code.npz"
+PYTHON_CODE_HELD_OUT = Path(__file__).parent / "data" / "python-code-heldout.txt"
+# Where the scenario's text starts in the held-out code (heapq.py's heappush, at a line start: from
+# a zero state the model knows the column), how many characters, and the step it opens at: the
+# line break after the docstring's long line, where unit 76's forget gate wipes its count.
+PYTHON_CODE_START, PYTHON_CODE_STEPS, PYTHON_CODE_OPEN = "def heappush(heap, item):", 240, 88
+
+
+def python_code() -> Scenario:
+    """The char-level language model scripts/train_text.py trained on the standard library's code,
+    reading held-out code: x_t is the embedding row of character t, and the decoder's top 5 guess t+1."""
+    weights, text = load_text_model(PYTHON_CODE)
+    code = PYTHON_CODE_HELD_OUT.read_text(encoding="utf-8")
+    start = code.index(PYTHON_CODE_START)
+    ids = text.tokenize(code[start : start + PYTHON_CODE_STEPS])
+    hidden = weights.hidden_size
+    bound = float(np.ceil(np.abs(text.embedding).max()))  # every token's row fits the sliders
+    return Scenario(
+        name="python-code",
+        **scenario_text("python-code"),
+        weights=weights,
+        x=text.embed(ids),
+        h0=np.zeros(hidden),
+        c0=np.zeros(hidden),
+        input_names=tuple(f"e{j}" for j in range(weights.input_size)),
+        input_range=(-bound, bound),
+        open_step=PYTHON_CODE_OPEN,
+        text=text,
+        ids=ids,
+    )
+
+
+def load_text_model(path: Path) -> tuple[LSTMWeights, TextModel]:
+    """A shipped text model, read by the same importer as an upload."""
+    from .text_import import import_model  # the importer reads settings and files: not at import time
+
+    found, text = import_model(path.read_bytes(), path.name)
+    if not isinstance(found.weights, LSTMWeights) or text is None:
+        raise ValueError(f"{path.name} holds no LSTM language model")
+    return found.weights, text
+
+
 def random_init(seed: int = 0, hidden: int = 4, inputs: int = 2, steps: int = 40) -> Scenario:
     """PyTorch's default initialisation, U(−1/√H, 1/√H) for every parameter, on a noisy input."""
     rng = np.random.default_rng(seed)
@@ -338,6 +386,7 @@ SCENARIOS: dict[str, Callable[[], Scenario]] = {
     "trained-memory": trained_memory,
     "random-init": random_init,
     "gradient-lab": gradient_lab,
+    "python-code": python_code,
 }
 DEFAULT_SCENARIO = "hold-and-release"
 

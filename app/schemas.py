@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+import numpy as np
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from .config import get_settings
+from .engine.embedding import TextModel, UnknownToken
+from .file_errors import setting
 from .i18n import ProblemError, validation_problem
 
 
@@ -91,6 +94,72 @@ class GradientsRequest(Strict):
 BLOCKS = {"lstm": 4, "gru": 3, "rnn": 1}  # gate blocks in weight_ih's rows
 
 
+class TextModelIn(Strict):
+    """A model that reads text: its vocabulary, embedding (and decoder) around the LSTM."""
+
+    vocab: list[Annotated[str, Field(strict=True, min_length=1, max_length=100)]] = Field(
+        description="V tokens, one per embedding row; all single characters (besides <unk>): read by "
+        "characters, else by whitespace-separated words"
+    )
+    embedding: Matrix = Field(description="(V, D) nn.Embedding's weight")
+    decoder_weight: Matrix | None = Field(
+        default=None, description="(V, H) nn.Linear's weight after the LSTM"
+    )
+    decoder_bias: Vector | None = Field(default=None, description="(V,) its bias")
+
+    def model(self) -> TextModel:
+        weight = None if self.decoder_weight is None else np.asarray(self.decoder_weight, dtype=np.float64)
+        bias = None if self.decoder_bias is None else np.asarray(self.decoder_bias, dtype=np.float64)
+        return TextModel(tuple(self.vocab), np.asarray(self.embedding, dtype=np.float64), weight, bias)
+
+    def check_sizes(self, inputs: int, hidden: int, field: str = "text") -> None:
+        """Every size against the layer's D and H; ProblemError naming the field."""
+        rows = len(self.vocab)
+        if len(set(self.vocab)) != rows:
+            raise ProblemError("vocab_not_unique", field=f"{field}.vocab")
+        if check_rectangular(f"{field}.embedding", self.embedding, inputs) != rows:
+            raise ProblemError(
+                "embedding_rows", field=f"{field}.embedding", rows=len(self.embedding), tokens=rows
+            )
+        if (self.decoder_weight is None) != (self.decoder_bias is None):
+            raise ProblemError("decoder_half", field=f"{field}.decoder_weight")
+        if self.decoder_weight is not None and self.decoder_bias is not None:
+            check_rectangular(f"{field}.decoder_weight", self.decoder_weight, hidden)
+            if len(self.decoder_weight) != rows or len(self.decoder_bias) != rows:
+                raise ProblemError("decoder_rows", field=f"{field}.decoder_weight", tokens=rows)
+
+
+class TextIn(TextModelIn):
+    """The text to read, and the model that reads it."""
+
+    text: str = Field(strict=True, description="the text; at most LSTM_CONVEYOR_MAX_TEXT_CHARS characters")
+
+    def ids(self) -> np.ndarray:
+        try:
+            return self.model().tokenize(self.text)
+        except UnknownToken as err:
+            raise ProblemError(
+                "unknown_token", field="text.text", token=err.token, position=err.position
+            ) from None
+
+    def check(self, inputs: int, hidden: int) -> int:
+        """T, after checking every size against the layer's D and H and the limits."""
+        self.check_sizes(inputs, hidden)
+        limit = get_settings().max_text_chars
+        if len(self.text) > limit:
+            raise ProblemError(
+                "text_too_long",
+                field="text.text",
+                value=len(self.text),
+                limit=limit,
+                setting=setting("max_text_chars"),
+            )
+        steps = len(self.ids())
+        if steps == 0:
+            raise ProblemError("text_empty", field="text.text")
+        return steps
+
+
 class TraceRequest(Strict):
     """Run one layer over x from (h0, c0), zeros when left out; optionally backpropagate."""
 
@@ -98,9 +167,12 @@ class TraceRequest(Strict):
         default="lstm", description="nn.LSTM, nn.GRU or a tanh nn.RNN"
     )
     weights: WeightsIn
-    x: Matrix = Field(description="(T, D) input sequence")
+    x: Matrix | None = Field(default=None, description="(T, D) input sequence (or `text`)")
     h0: Vector | None = Field(default=None, description="(H,) initial hidden state")
     c0: Vector | None = Field(default=None, description="(H,) initial cell state (LSTM only)")
+    text: TextIn | None = Field(
+        default=None, description="text instead of x (LSTM only): x_t = embedding[id_t]"
+    )
     reset_after: bool | None = Field(
         default=None,
         description="GRU only: true (PyTorch, Keras' default) applies the reset gate after W_hn; false is "
@@ -108,11 +180,24 @@ class TraceRequest(Strict):
     )
     gradients: GradientsRequest | None = Field(default=None, description="also return dL/d… per step")
 
+    def inputs(self) -> np.ndarray:
+        """x (T, D): as given, or the embedding rows of the text's tokens."""
+        if self.text is None:
+            return np.asarray(self.x)
+        return self.text.model().embed(self.text.ids())
+
     @model_validator(mode="after")
     def _sizes_agree(self) -> TraceRequest:
         settings = get_settings()
         hidden, inputs = self.weights.sizes(blocks=BLOCKS[self.model])
-        steps = check_rectangular("x", self.x, inputs)
+        if (self.x is None) == (self.text is None):
+            raise ProblemError("x_or_text")
+        if self.text is not None and self.model != "lstm":
+            raise ProblemError("text_is_for_lstm")
+        if self.text is not None:
+            steps = self.text.check(inputs, hidden)
+        else:
+            steps = check_rectangular("x", self.x or [], inputs)
         if steps > settings.max_steps:
             raise ProblemError("too_many_steps", field="x", steps=steps, limit=settings.max_steps)
         if steps * hidden > settings.max_trace_cells:
@@ -129,6 +214,13 @@ class TraceRequest(Strict):
         if isinstance(target, int) and target >= hidden:
             raise ProblemError("target_out_of_range", value=target, hidden=hidden)
         return self
+
+
+class TopNext(BaseModel):
+    """After each step t: the likeliest next tokens, likeliest first, and their softmax probabilities."""
+
+    tokens: list[list[str]]
+    p: Matrix
 
 
 class LSTMTraceResponse(BaseModel):
@@ -167,6 +259,10 @@ class LSTMTraceResponse(BaseModel):
     dL_dh: Matrix | None = Field(default=None, description="dL/dh_t through every path (with gradients)")
     dL_dx: Matrix | None = Field(default=None, description="dL/dx_t (with gradients)")
     belt: Matrix | None = Field(default=None, description="Π_{s=t+1..T-1} f_s: the belt-only path")
+    tokens: list[str] | None = Field(default=None, description="with `text`: the token of each step")
+    top: TopNext | None = Field(
+        default=None, description="with `text` and a decoder: the 5 likeliest next tokens"
+    )
 
 
 class GRUTraceResponse(BaseModel):
@@ -247,6 +343,10 @@ class ScenarioDetail(ScenarioSummary):
     input_names: list[str]
     input_range: tuple[float, float]
     knobs: ScenarioKnobs
+    tokens: list[str] | None = Field(
+        default=None,
+        description="a model that reads text (python-code): the token of each step, x_t its embedding row",
+    )
 
 
 class GRUScenarioKnobs(BaseModel):
@@ -318,12 +418,26 @@ class ImportedWeights(BaseModel):
     reset_after: bool | None = Field(
         default=None, description="the GRU's, as /api/trace takes it; absent for an LSTM"
     )
+    text: ImportedText | None = Field(
+        default=None, description="an embedding, its vocabulary (and a decoder) beside the LSTM, if any"
+    )
+
+
+class ImportedText(BaseModel):
+    """/api/trace's `text`, without the text: add one and post it with the weights."""
+
+    vocab: list[str]
+    embedding: Matrix
+    decoder_weight: Matrix | None = None
+    decoder_bias: Vector | None = None
 
 
 class ImportedInputs(BaseModel):
-    x: Matrix = Field(description="(T, D) input sequence, as /api/trace takes it")
-    T: int
-    D: int
+    x: Matrix | None = Field(default=None, description="(T, D) input sequence, as /api/trace takes it")
+    T: int | None = None
+    D: int | None = None
+    ids: list[int] | None = Field(default=None, description="a 1-D .npy of non-negative integers: token ids")
+    text: str | None = Field(default=None, description="a .txt file's text (and no x)")
 
 
 class WeightsExport(Strict):

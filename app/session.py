@@ -12,7 +12,16 @@ from typing import Any, cast, get_args
 
 import numpy as np
 
-from .computation import WIRE_DTYPE, Foil, Results, activation_curves, compute, payload, with_foil
+from .computation import (
+    WIRE_DTYPE,
+    Foil,
+    Results,
+    activation_curves,
+    compute,
+    next_tokens,
+    payload,
+    with_foil,
+)
 from .config import get_settings
 from .encoding import check_finite
 from .engine.backprop import LSTMGradients
@@ -260,8 +269,26 @@ def _served(state: State, results: Results, start: int, serving: Serving) -> dic
         **({} if state.scenario.kind == "gru" else {"c0": state.c0}),
         **payload(results, start, values=WIRE_DTYPE, foil=serving.foil, units=units),
     }
+    served |= _text(state, results, start)
     if "gradients" in served and results.foil is not None and isinstance(results.trace, Trace):
         served["story"] = story(state, results.trace, results.foil)
+    return served
+
+
+TOP = 5  # next tokens sent per step
+
+
+def _text(state: State, results: Results, start: int) -> dict[str, Any]:
+    """For a model that reads text, steps start..T-1: the token of each step (null where x_t is no
+    longer its token's row), and with a decoder the top 5 next tokens after h_t and their
+    probabilities."""
+    text = state.scenario.text
+    if text is None:
+        return {}
+    served: dict[str, Any] = {"tokens": text.tokens_of(state.x, state.ids)[start:]}
+    served |= next_tokens(text, results.trace.h[start:], TOP)
+    if "top" in served:
+        served["top"]["p"] = served["top"]["p"].astype(WIRE_DTYPE)
     return served
 
 
@@ -290,8 +317,15 @@ def _model(scenario: AnyScenario) -> dict[str, Any]:
     echoed = scenario.name == CUSTOM and parameters <= MAX_ECHOED_PARAMETERS
     # A GRU says so, and where its reset gate acts; an LSTM's model is as it always was.
     kind = {"kind": "gru", "reset_after": weights.reset_after} if isinstance(weights, GRUWeights) else {}
+    text = scenario.text
+    reads = {} if text is None else {"text": {
+        "vocab_size": len(text.vocab), "embed": text.embed_size, "decoder": text.decoder_weight is not None,
+        "unknown": None if text.unknown is None else text.vocab[text.unknown],
+        "by": "characters" if text.by_characters else "words",
+    }}  # fmt: skip
     return {
         **kind,
+        **reads,
         "custom": scenario.name == CUSTOM,
         "parameters": parameters,
         "weights": {name: getattr(weights, name) for name in WEIGHT_NAMES} if echoed else None,

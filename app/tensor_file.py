@@ -8,7 +8,7 @@ memory on its data.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -40,6 +40,10 @@ class Spec:
 class TensorFile:
     specs: dict[str, Spec]  # in the file's order
     load: Callable[[str], np.ndarray]  # one tensor's values as float64, after a float dtype was checked
+    # A .safetensors file's __metadata__ (string to string); an .npz has none.
+    metadata: dict[str, str] = field(default_factory=dict)
+    # An .npz's array of strings (dtype "str", e.g. a vocabulary) as a list, read without pickle.
+    load_strings: Callable[[str], list[str]] | None = None
 
 
 def require_float(name: str, spec: Spec) -> None:

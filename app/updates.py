@@ -14,9 +14,11 @@ import numpy as np
 
 from .config import get_settings
 from .engine import sequences
+from .engine.embedding import TextModel, UnknownToken
 from .engine.gru import GRUWeights
 from .engine.knobs import AnyKnobs, GRUKnobs
 from .engine.lstm import GATES, LSTMWeights
+from .file_errors import setting
 from .gru_scenarios import GRU_SCENARIOS, custom_gru_scenario, get_gru_scenario
 from .i18n import ProblemError, problem_text
 from .messages import (
@@ -33,6 +35,7 @@ from .messages import (
     SetKnobs,
     SetSequence,
     SetState,
+    SetText,
     Sine,
 )
 from .scenarios import SCENARIOS, AnyScenario, custom_scenario, get_scenario
@@ -55,10 +58,12 @@ class State:
     h0: np.ndarray  # (H,)
     c0: np.ndarray  # (H,); a GRU's stays zeros (it has no cell state)
     knobs: AnyKnobs  # GRUKnobs for a GRU
+    ids: np.ndarray | None = None  # (T,) the tokens x was read from, for a model that reads text
 
     @staticmethod
     def start(scenario: AnyScenario) -> State:
-        return State(scenario, scenario.x.copy(), scenario.h0.copy(), scenario.c0.copy(), scenario.knobs)
+        ids = None if scenario.ids is None else scenario.ids.copy()
+        return State(scenario, scenario.x.copy(), scenario.h0.copy(), scenario.c0.copy(), scenario.knobs, ids)
 
     @property
     def hidden(self) -> int:
@@ -121,6 +126,48 @@ def _set_sequence(state: State, message: SetSequence) -> tuple[State, Change]:
     return replace(state, x=x), Change(start=0, resized=x.shape[0] != state.x.shape[0])
 
 
+def _set_text(state: State, message: SetText) -> tuple[State, Change]:
+    """Text in: its tokens' ids, and their embedding rows as x. A piece the vocabulary lacks is
+    refused naming where it starts, unless the vocabulary has an unknown token to read it as."""
+    text, limit, given = state.scenario.text, get_settings().max_text_chars, message.text
+    if text is None:
+        raise Rejected("text" if message.ids is None else "ids", "no_text_model")
+    if given is None:
+        if message.ids is None:
+            raise Rejected("text", "text_or_ids")
+        return _read_ids(state, text, np.array(message.ids, dtype=np.intp))
+    if message.ids is not None:
+        raise Rejected("text", "text_or_ids")
+    if len(given) > limit:
+        raise Rejected(
+            "text", "text_too_long", value=len(given), limit=limit, setting=setting("max_text_chars")
+        )
+    try:
+        ids = text.tokenize(given)
+    except UnknownToken as err:
+        raise Rejected("text", "unknown_token", token=err.token, position=err.position) from None
+    return _read_ids(state, text, ids, "text")
+
+
+def _read_ids(state: State, text: TextModel, ids: np.ndarray, field: str = "ids") -> tuple[State, Change]:
+    """x from token ids (checked): a snapshot if T changed, else a frame from the first changed step."""
+    limit = get_settings().max_steps
+    if len(ids) == 0:
+        raise Rejected(field, "text_empty")
+    if len(ids) > limit:
+        raise Rejected(
+            field, "text_too_many_steps", value=len(ids), limit=limit, setting=setting("max_steps")
+        )
+    if ids.max() >= len(text.vocab):
+        raise Rejected(field, "token_id_out_of_range", value=int(ids.max()), tokens=len(text.vocab))
+    x = text.embed(ids)
+    if x.shape != state.x.shape:
+        return replace(state, x=x, ids=ids), Change(start=0, resized=True)
+    changed = np.flatnonzero(np.any(x != state.x, axis=1))
+    start = int(changed[0]) if len(changed) else None
+    return replace(state, x=x, ids=ids), Change(start=start)
+
+
 def _generate(state: State, message: Generate) -> tuple[State, Change]:
     steps, inputs = state.x.shape
     j = message.component
@@ -173,22 +220,28 @@ def _restore(state: State, message: Restore) -> tuple[State, Change]:
             raise Rejected(f"clamps.{gate}", "wrong_length", length=len(values), hidden=hidden)
         for unit, value in enumerate(values):
             knobs = knobs.with_clamp(gate, unit, value, hidden)
-    return State(scenario, x, h0, c0, knobs), EVERYTHING
+    return State(scenario, x, h0, c0, knobs, restored.ids), EVERYTHING
 
 
 def _restored_scenario(state: State, message: Restore) -> AnyScenario:
     if message.reset_after is not None and message.model != "gru":
         raise Rejected("reset_after", "reset_after_is_for_gru")
+    if message.text is not None and (message.weights is None or message.model == "gru"):
+        raise Rejected("text", "text_needs_lstm_weights")
     if message.weights is None:
         if message.reset_after is not None:
             raise Rejected("reset_after", "reset_after_needs_weights")
         return _preset(message.scenario or state.scenario.name, message.model)
     gru = message.model == "gru"
     try:
-        message.weights.sizes(blocks=3 if gru else len(GATES))
+        hidden, inputs = message.weights.sizes(blocks=3 if gru else len(GATES))
+        if message.text is not None:
+            message.text.check_sizes(inputs, hidden)
     except ProblemError as err:  # a named problem keeps its code, so the page can say it in Korean
         params = dict(err.params)
         tensor = params.pop("field", None)  # e.g. bias_hh: the field is then weights.bias_hh
+        if tensor and tensor.startswith("text."):
+            raise Rejected(tensor, err.code, **params) from None
         raise Rejected(f"weights.{tensor}" if tensor else "weights", err.code, **params) from None
     except ValueError as err:
         raise Rejected("weights", "bad_weights", detail=str(err)) from None
@@ -197,7 +250,8 @@ def _restored_scenario(state: State, message: Restore) -> AnyScenario:
         return custom_gru_scenario(
             GRUWeights(**tensors, reset_after=message.reset_after is not False), message.title
         )
-    return custom_scenario(LSTMWeights(**tensors), message.title)
+    scenario = custom_scenario(LSTMWeights(**tensors), message.title)
+    return scenario if message.text is None else replace(scenario, text=message.text.model())
 
 
 def _with_knobs(knobs: AnyKnobs, given: KnobFields, hidden: int) -> AnyKnobs:
@@ -259,6 +313,7 @@ _HANDLERS: dict[type, Callable[[State, Any], tuple[State, Change]]] = {
     Reset: _reset,
     SetInput: _set_input,
     SetSequence: _set_sequence,
+    SetText: _set_text,
     Generate: _generate,
     SetState: _set_state,
     SetKnobs: _set_knobs,

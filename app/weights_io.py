@@ -74,6 +74,7 @@ class Imported:
     layer: Layer  # the one loaded
     layers: list[Layer]  # every loadable layer in the file
     skipped: dict[str, FileProblem]  # layer id → why it cannot be loaded, for layers that look like LSTMs
+    tensors: TensorFile | None = None  # the file's table, for what sits beside the layer (text_import.py)
 
 
 def import_layer(data: bytes, filename: str = "", layer: str | None = None, model: Kind = "lstm") -> Imported:
@@ -86,7 +87,7 @@ def import_layer(data: bytes, filename: str = "", layer: str | None = None, mode
     layers = [found for _, found in candidates if isinstance(found, Layer)]
     skipped = {layer_id: found for layer_id, found in candidates if isinstance(found, FileProblem)}
     chosen = _choose(candidates, layer, tensors.specs, model)
-    return Imported(_load(tensors, chosen), chosen, layers, skipped)
+    return Imported(_load(tensors, chosen), chosen, layers, skipped, tensors)
 
 
 def open_tensor_file(data: bytes, filename: str = "") -> TensorFile:

@@ -111,11 +111,11 @@ def test_openapi_documents_the_trace_endpoint(client: TestClient) -> None:
     refs = {option["$ref"].rsplit("/", 1)[1] for option in response_schema["anyOf"]}
     assert refs == {"LSTMTraceResponse", "GRUTraceResponse", "RNNTraceResponse"}
     lstm_fields = set(schema["components"]["schemas"]["LSTMTraceResponse"]["properties"])
-    assert lstm_fields == set(QUANTITIES) | {"dL_dc", "dL_dh", "dL_dx", "belt"}
+    assert lstm_fields == set(QUANTITIES) | {"dL_dc", "dL_dh", "dL_dx", "belt", "tokens", "top"}
     gru_fields = set(schema["components"]["schemas"]["GRUTraceResponse"]["properties"])
     assert gru_fields == set(GRU_QUANTITIES) | {"dL_dh", "dL_dx", "belt"}
     request = schema["components"]["schemas"]["TraceRequest"]["properties"]
-    assert {"model", "gradients", "weights", "x", "h0", "c0", "reset_after"} <= set(request)
+    assert {"model", "gradients", "weights", "x", "h0", "c0", "reset_after", "text"} <= set(request)
     assert client.get("/docs").status_code == 200
 
 

@@ -99,7 +99,8 @@ def test_the_wheel_holds_the_page_and_locales_under_its_own_package_name(wheel: 
     }
     expected |= {f"lstm_conveyor/templates/{path.name}" for path in (ROOT / "templates").glob("*.html")}
     expected |= {f"lstm_conveyor/locales/{path.name}" for path in (ROOT / "app" / "locales").glob("*.json")}
-    expected |= {"lstm_conveyor/data/trained-memory.npz", "lstm_conveyor/__main__.py"}
+    expected |= {f"lstm_conveyor/data/{path.name}" for path in (ROOT / "app" / "data").iterdir()}
+    expected |= {"lstm_conveyor/data/python-code.npz", "lstm_conveyor/__main__.py"}
     assert expected - names == set()
     top_level = {name.split("/")[0] for name in names if not name.split("/")[0].endswith(".dist-info")}
     assert top_level == {"lstm_conveyor"}  # no top-level `app` to collide with anyone's

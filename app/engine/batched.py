@@ -15,7 +15,7 @@ layout in place.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
 import numpy as np
 
@@ -98,7 +98,7 @@ def forward(params: Params, x: np.ndarray) -> Forward:
     batch, steps, inputs = x.shape
     hidden = params.hidden
     i, f, g, o = (slice(k * hidden, (k + 1) * hidden) for k in range(4))
-    scale, shift = _one_tanh(hidden)
+    scale, shift = one_tanh(hidden)
     a = np.zeros((steps + 1, batch, hidden + inputs + 1))
     a[:steps, :, hidden:-1] = x.transpose(1, 0, 2)
     a[:steps, :, -1] = 1.0
@@ -195,6 +195,12 @@ def loss_and_gradients(
     return loss, grads
 
 
+class Flat(Protocol):
+    """Anything whose parameters are one flat vector (Params, lm.LMParams)."""
+
+    flat: np.ndarray
+
+
 @dataclass
 class Adam:
     """Adam (Kingma & Ba) over a flat parameter vector, updated in place, as torch.optim.Adam."""
@@ -207,10 +213,10 @@ class Adam:
     eps: float = 1e-8
 
     @staticmethod
-    def start(params: Params) -> Adam:
+    def start(params: Flat) -> Adam:
         return Adam(np.zeros_like(params.flat), np.zeros_like(params.flat))
 
-    def step(self, params: Params, grads: Params, lr: float) -> None:
+    def step(self, params: Flat, grads: Flat, lr: float) -> None:
         self.steps += 1
         self.m *= self.beta1
         self.m += (1 - self.beta1) * grads.flat
@@ -238,7 +244,7 @@ def init_params(
     return params
 
 
-def _one_tanh(hidden: int) -> tuple[np.ndarray, np.ndarray]:
+def one_tanh(hidden: int) -> tuple[np.ndarray, np.ndarray]:
     """(scale, shift) so that tanh(pre · scale) · scale + shift is σ on i, f, o and tanh on g
     (σ(z) = (1 + tanh(z/2)) / 2), as lstm.run uses: one tanh per step for all four gates."""
     scale = np.full((4, hidden), 0.5)

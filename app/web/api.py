@@ -7,7 +7,7 @@ from fastapi import APIRouter, HTTPException
 from fastapi.responses import Response
 
 from ..coach import menu
-from ..computation import standalone_trace
+from ..computation import standalone_trace, text_parts
 from ..encoding import dumps
 from ..gru_scenarios import GRU_SCENARIOS, get_gru_scenario
 from ..scenarios import SCENARIOS, get_scenario
@@ -44,7 +44,10 @@ def trace(request: TraceRequest) -> Response:
     with `"model": "gru"` (gates r, z, n), or of a tanh nn.RNN with `"model": "rnn"`; with
     `gradients`, also dL/dc_t (LSTM), dL/dh_t, dL/dx_t and the belt-only term (Π f, or Π z for the
     GRU) for L = Σ_k h_{T-1}[k] (target "sum") or h_{T-1}[k]."""
-    return Response(dumps(run_request(request)), media_type="application/json")
+    out: dict[str, Any] = run_request(request)
+    if request.text is not None:
+        out |= text_parts(request.text.model(), request.text.ids(), out["h"])
+    return Response(dumps(out), media_type="application/json")
 
 
 def run_request(request: TraceRequest) -> dict[str, np.ndarray]:
@@ -53,7 +56,7 @@ def run_request(request: TraceRequest) -> dict[str, np.ndarray]:
     return standalone_trace(
         request.model,
         {name: np.asarray(value) for name, value in request.weights.model_dump().items()},
-        np.asarray(request.x),
+        request.inputs(),
         None if request.h0 is None else np.asarray(request.h0),
         None if request.c0 is None else np.asarray(request.c0),
         gradients=request.gradients is not None,

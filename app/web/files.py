@@ -8,17 +8,18 @@ to say it in its own language): 400 unreadable, 413 over a limit, 422 readable b
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from ..config import get_settings
 from ..encoding import dumps
 from ..engine.lstm import WEIGHT_NAMES, LSTMWeights
 from ..file_errors import FileProblem, Malformed, TooLarge, Unusable, setting
-from ..inputs_io import read_inputs
+from ..inputs_io import is_text_file, read_inputs, read_text, token_ids
 from ..schemas import ImportedInputs, ImportedWeights, Refusal, TraceRequest, WeightsExport
+from ..text_import import import_model
 from ..trace_csv import trace_csv
-from ..weights_io import ExportFormat, export_weights, import_layer
+from ..weights_io import ExportFormat, export_weights
 from .api import BODY_TOO_LARGE, run_request
 
 router = APIRouter(prefix="/api")
@@ -32,6 +33,10 @@ _REFUSALS: dict[int | str, dict[str, Any]] = {
 }
 _BODY_TOO_LARGE: dict[int | str, dict[str, Any]] = {413: BODY_TOO_LARGE}
 LayerField = Annotated[str | None, Form(description="id of the layer to import (default: the first)")]
+VocabField = Annotated[
+    UploadFile | None,
+    File(description="a vocabulary for the embedding: a JSON list of tokens, or one token a line"),
+]
 ModelField = Annotated[
     Literal["lstm", "gru"],
     Form(description='the kind of layer to import, as /api/trace\'s `model`: "lstm" (default) or "gru"'),
@@ -44,9 +49,15 @@ ModelField = Annotated[
     responses=_REFUSALS,
     summary="Import one LSTM or GRU layer from a .safetensors or .npz file (PyTorch or Keras naming)",
 )
-def import_weights(file: UploadFile, layer: LayerField = None, model: ModelField = "lstm") -> Response:
-    """The layer's weights in /api/trace's form, and every layer of that kind the file holds."""
-    found = import_layer(_read(file), file.filename or "", layer or None, model)  # a blank field: the default
+def import_weights(
+    file: UploadFile, layer: LayerField = None, model: ModelField = "lstm", vocab: VocabField = None
+) -> Response:
+    """The layer's weights in /api/trace's form, and every layer of that kind the file holds; with
+    an embedding beside an LSTM, also `text`: its vocabulary, embedding and decoder (/api/trace's
+    `text` without the text)."""
+    vocab_file = None if vocab is None else _read(vocab)
+    # a blank field: the default layer
+    found, text = import_model(_read(file), file.filename or "", layer or None, vocab_file, model)
     body: dict[str, object] = {
         "weights": {name: getattr(found.weights, name) for name in WEIGHT_NAMES},
         "layer": found.layer.id,
@@ -55,6 +66,11 @@ def import_weights(file: UploadFile, layer: LayerField = None, model: ModelField
     }
     if found.layer.kind == "gru":  # an LSTM's answer stays as it always was
         body |= {"model": "gru", "reset_after": found.layer.reset_after}
+    if text is not None:
+        decoder = {"decoder_weight": text.decoder_weight, "decoder_bias": text.decoder_bias}
+        body["text"] = {"vocab": list(text.vocab), "embedding": text.embedding} | (
+            decoder if text.decoder_weight is not None else {}
+        )
     return Response(dumps(body), media_type="application/json")
 
 
@@ -62,11 +78,18 @@ def import_weights(file: UploadFile, layer: LayerField = None, model: ModelField
     "/inputs",
     response_model=ImportedInputs,
     responses=_REFUSALS,
-    summary="Import an input sequence from a .csv (T rows × D numbers) or .npy file",
+    summary="Import an input sequence from a .csv (T rows × D numbers) or .npy file, or text from a .txt",
 )
 def import_inputs(file: UploadFile) -> Response:
-    x = read_inputs(_read(file), file.filename or "")
-    return Response(dumps({"x": x, "T": x.shape[0], "D": x.shape[1]}), media_type="application/json")
+    """x; a .txt file's text instead (for a model that reads text: send it with set_text); and a
+    1-D .npy of non-negative integers also as `ids` (token ids, for a model with an embedding)."""
+    data, filename = _read(file), file.filename or ""
+    if is_text_file(filename):
+        return Response(dumps({"text": read_text(data)}), media_type="application/json")
+    x = read_inputs(data, filename)
+    ids = token_ids(data, x)
+    body = {"x": x, "T": x.shape[0], "D": x.shape[1], **({} if ids is None else {"ids": ids})}
+    return Response(dumps(body), media_type="application/json")
 
 
 @router.post(
