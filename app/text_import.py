@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Literal
 
 import numpy as np
 
@@ -22,7 +23,7 @@ from .config import get_settings
 from .engine.embedding import TextModel
 from .file_errors import Malformed, TooLarge, Unusable, setting
 from .tensor_file import FLOAT_DTYPES, TensorFile, check_values
-from .weights_io import Imported, Kind, Layer, import_layer
+from .weights_io import Imported, Kind, Layer, import_either_layer, import_layer
 
 MAX_TOKEN_CHARS = 100
 _EMBEDDING = re.compile(
@@ -36,10 +37,14 @@ def import_model(
     filename: str = "",
     layer: str | None = None,
     vocab_file: bytes | None = None,
-    model: Kind = "lstm",
+    model: Kind | Literal["auto"] = "lstm",
 ) -> tuple[Imported, TextModel | None]:
-    """The layer (as weights_io.import_layer) and the text model around it, if the file has one."""
-    found = import_layer(data, filename, layer, model)
+    """The layer (as weights_io.import_layer; "auto": import_either_layer) and the text model
+    around it, if the file has one."""
+    if model == "auto":
+        found = import_either_layer(data, filename, layer)
+    else:
+        found = import_layer(data, filename, layer, model)
     if found.tensors is None or found.layer.kind != "lstm":
         return found, None  # a GRU reads numbers only, for now
     return found, import_text(found.tensors, found.layer, vocab_file)

@@ -90,6 +90,17 @@ def import_layer(data: bytes, filename: str = "", layer: str | None = None, mode
     return Imported(_load(tensors, chosen), chosen, layers, skipped, tensors)
 
 
+def import_either_layer(data: bytes, filename: str = "", layer: str | None = None) -> Imported:
+    """An LSTM layer, or a GRU layer when the file's layers have a GRU's shapes (and none an
+    LSTM's): what a client that does not know which kind the file holds asks for (`model=auto`)."""
+    try:
+        return import_layer(data, filename, layer, "lstm")
+    except FileProblem as problem:
+        if problem.params.get("note") != "gru_shape":
+            raise
+        return import_layer(data, filename, layer, "gru")
+
+
 def open_tensor_file(data: bytes, filename: str = "") -> TensorFile:
     """The table of a .safetensors or .npz file, told apart by their first bytes."""
     limit = get_settings().max_upload_bytes

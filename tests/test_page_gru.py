@@ -8,6 +8,7 @@ h with torch.nn.GRUCell: tests/test_engine_gru.py checks the engine against torc
 
 from __future__ import annotations
 
+import io
 import re
 from typing import Any
 
@@ -133,3 +134,44 @@ def test_a_scenario_switched_to_its_gru_shows_the_grus_numbers(page: Any, server
     page.locator("#model-kind button[data-kind='lstm']").press("Enter")
     page.wait_for_selector("#model-kind button[data-kind='lstm'][aria-pressed='true']")
     page.wait_for_selector("#belt [data-q='c']")
+
+
+def test_someones_own_gru_file_opens_as_a_gru_and_travels_in_the_link(page: Any, server_url: str) -> None:
+    """An nn.GRU layer's file on the import button: the page asks for either kind, and the server's
+    GRU session follows; the page's link carries the GRU's weights (3H rows) and its kind."""
+    rng = np.random.default_rng(4)
+    layer = {
+        "weight_ih_l0": rng.uniform(-1, 1, (9, 2)),
+        "weight_hh_l0": rng.uniform(-1, 1, (9, 3)),
+        "bias_ih_l0": rng.uniform(-1, 1, 9),
+        "bias_hh_l0": rng.uniform(-1, 1, 9),
+    }
+    buffer = io.BytesIO()
+    np.savez(buffer, **layer)  # type: ignore[arg-type]
+    page.goto(server_url)
+    page.wait_for_selector("body[data-ready='true']")
+    revision = body_data(page, "revision")
+    page.set_input_files("#upload-weights", files=[{"name": "gru.npz", "mimeType": "application/octet-stream",
+                                                     "buffer": buffer.getvalue()}])  # fmt: skip
+    wait_for_new_revision(page, revision)
+    weights = gru.GRUWeights(
+        layer["weight_ih_l0"], layer["weight_hh_l0"], layer["bias_ih_l0"], layer["bias_hh_l0"]
+    )
+    t = int(body_data(page, "shownStep"))
+
+    def belt_h() -> list[float]:
+        texts = page.eval_on_selector_all("#belt [data-q='h']", "nodes => nodes.map(n => n.textContent)")
+        return [float(re.findall(r"[−-]?\d+\.\d+", text)[-1].replace("−", "-")) for text in texts]
+
+    steps = np.zeros((t + 1, 2))  # someone's own model opens on zero inputs
+    expected = gru.run(weights, steps).h[t]
+    assert belt_h() == pytest.approx(expected, abs=6e-4)
+    assert page.locator("#model-kind").is_hidden()  # nothing to switch to: the model is the file's
+
+    page.wait_for_function("document.body.dataset.link === 'saved' && location.hash.startsWith('#s=')")
+    page.wait_for_function("typeof window.Plotly === 'object'")
+    page.goto(f"{server_url}/{page.evaluate('location.hash')}")
+    page.wait_for_selector("body[data-ready='true']")
+    page.wait_for_selector("#belt [data-q='h']")
+    assert belt_h() == pytest.approx(expected, abs=6e-4)
+    assert not page.query_selector("#belt [data-q='c']")

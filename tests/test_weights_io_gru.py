@@ -292,3 +292,26 @@ def test_the_upload_route_answers_an_lstm_as_before_and_refuses_a_gru_not_asked_
     assert refusal.status_code == 422 and refusal.json()["params"]["note"] == "gru_shape"
     wrong = client.post("/api/weights", files={"file": ("gru.npz", gru)}, data={"model": "rnn"})
     assert wrong.status_code == 422
+
+
+def test_model_auto_imports_an_lstm_as_before_and_a_gru_as_a_gru(client: TestClient) -> None:
+    """What the page asks for when it does not know the kind: an LSTM file answers as it always
+    did, a GRU file as `model=gru` would, and a file of neither is refused as an LSTM's."""
+    lstm = npz(**suffixed(torch_layer(1, inputs=2, hidden=3), "_l0"))
+    as_lstm = client.post("/api/weights", files={"file": ("lstm.npz", lstm)}, data={"model": "auto"})
+    assert as_lstm.status_code == 200 and "model" not in as_lstm.json()
+    assert as_lstm.json() == client.post("/api/weights", files={"file": ("lstm.npz", lstm)}).json()
+
+    layer = gru_layer(2, inputs=2, hidden=3)
+    data = npz(**suffixed(layer, "_l0"))
+    auto = client.post("/api/weights", files={"file": ("gru.npz", data)}, data={"model": "auto"}).json()
+    assert auto["model"] == "gru" and auto["reset_after"] is True
+    assert np.allclose(auto["weights"]["weight_hh"], layer["weight_hh"])
+    as_gru = client.post("/api/weights", files={"file": ("gru.npz", data)}, data={"model": "gru"}).json()
+    assert auto == as_gru
+
+    odd = npz(weight_ih_l0=np.ones((5, 2)), weight_hh_l0=np.ones((5, 5)))
+    refused_auto = client.post("/api/weights", files={"file": ("odd.npz", odd)}, data={"model": "auto"})
+    refused_lstm = client.post("/api/weights", files={"file": ("odd.npz", odd)})
+    assert refused_auto.status_code == refused_lstm.status_code == 422
+    assert refused_auto.json() == refused_lstm.json()

@@ -38,8 +38,11 @@ VocabField = Annotated[
     File(description="a vocabulary for the embedding: a JSON list of tokens, or one token a line"),
 ]
 ModelField = Annotated[
-    Literal["lstm", "gru"],
-    Form(description='the kind of layer to import, as /api/trace\'s `model`: "lstm" (default) or "gru"'),
+    Literal["lstm", "gru", "auto"],
+    Form(
+        description='the kind of layer to import, as /api/trace\'s `model`: "lstm" (default) or "gru"; '
+        "\"auto\": an LSTM, or a GRU if the file's layers have a GRU's shapes"
+    ),
 ]
 
 

@@ -220,9 +220,11 @@ export function createActions({ playback, session, requestDraw, switchLanguage }
   }
 
   // Someone's own layer (from POST /api/weights); false when it cannot be sent.
-  function restoreWeights(weights, title, fileName) {
+  // `gru`: {reset_after} for a GRU's weights (POST /api/weights with model=gru), else null.
+  function restoreWeights(weights, title, fileName, gru = null) {
     pause();
-    const sent = session.sendRestore({ weights, title }, null, "upload");
+    const kind = gru ? { model: "gru", reset_after: gru.reset_after } : {};
+    const sent = session.sendRestore({ weights, title, ...kind }, null, "upload");
     if (sent === "too-large") {
       const parameters = weights.weight_ih.length * (weights.weight_ih[0].length + weights.weight_hh[0].length + 2);
       actions.localError(fileName, format(strings.files.tooLargeToSend, {

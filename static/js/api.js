@@ -56,9 +56,10 @@ async function postFile(path, file, fields = {}) {
   return { ok: false, status: response.status, detail, code, params };
 }
 
-// → {weights, layer, layers: [{id, naming, H, D, reverse}], skipped: [{id, detail, code, params}]}
-export function postWeights(file, layer = null) {
-  return postFile("/api/weights", file, layer === null ? {} : { layer });
+// → {weights, layer, layers: [{id, naming, H, D, reverse}], skipped: [{id, detail, code, params}]},
+// and for a GRU's layer (`model` "gru", or "auto" and the file holds one) also {model: "gru", reset_after}.
+export function postWeights(file, layer = null, model = "lstm") {
+  return postFile("/api/weights", file, { ...(layer === null ? {} : { layer }), ...(model === "lstm" ? {} : { model }) });
 }
 
 // → {x, T, D}

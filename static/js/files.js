@@ -68,19 +68,21 @@ export function createFiles(doc, actions) {
     el.layer.value = current;
   }
 
-  async function importWeights(file, layer = null) {
+  async function importWeights(file, layer = null, model = null) {
     note(format(S.reading, { name: file.name }));
-    const answer = await postWeights(file, layer);
+    // "auto": an LSTM's layer, or a GRU's when the file's layers have a GRU's shapes.
+    const answer = await postWeights(file, layer, model || "auto");
     if (!answer.ok) {
       refuse(file, answer);
       return;
     }
+    const gru = answer.body.model === "gru" ? { reset_after: answer.body.reset_after } : null;
     const { weights, layers, skipped } = answer.body;
     const chosen = layers.find((each) => each.id === answer.body.layer) || { H: "?", D: "?" };
-    imported = { file, layers };
+    imported = { file, layers, model: gru ? "gru" : "lstm" };
     showLayers(layers, answer.body.layer);
     const title = `${file.name} · ${answer.body.layer}`.slice(0, TITLE_LENGTH);
-    if (!actions.restoreWeights(weights, title, file.name)) {
+    if (!actions.restoreWeights(weights, title, file.name, gru)) {
       note("");
       return;
     }
@@ -126,7 +128,7 @@ export function createFiles(doc, actions) {
     });
   }
   el.layer.addEventListener("change", () => {
-    if (imported) importWeights(imported.file, el.layer.value);
+    if (imported) importWeights(imported.file, el.layer.value, imported.model);
   });
   // The server's exports (the files dive, the share note); the canvas views' PNG/SVG buttons save
   // on the page itself (views/canvas-view.js).

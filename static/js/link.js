@@ -135,25 +135,29 @@ async function inflate(bytes) {
 
 // weight_ih (4H, D), weight_hh (4H, H), bias_ih (4H), bias_hh (4H), row-major, one after the other:
 // float32 when every value is one (weights saved from float32 models are), else float64. Exact
-// either way, and about half the characters of the numbers written out.
-export function packWeights(weights) {
-  const H = weights.bias_ih.length / 4;
+// either way, and about half the characters of the numbers written out. A GRU's (3H rows r, z, n)
+// also says so: {gru: true, reset_after}.
+export function packWeights(weights, gru = null) {
+  const H = weights.bias_ih.length / (gru ? 3 : 4);
   const D = weights.weight_ih[0].length;
   const values = [...weights.weight_ih.flat(), ...weights.weight_hh.flat(), ...weights.bias_ih, ...weights.bias_hh];
   const single = values.every((v) => Math.fround(v) === v);
   const size = single ? 4 : 8;
   const view = new DataView(new ArrayBuffer(values.length * size));
   values.forEach((v, k) => (single ? view.setFloat32(k * 4, v, true) : view.setFloat64(k * 8, v, true)));
-  return { H, D, [single ? "f32" : "f64"]: toBase64Url(new Uint8Array(view.buffer)) };
+  const kind = gru ? { gru: true, reset_after: gru.reset_after } : {};
+  return { H, D, ...kind, [single ? "f32" : "f64"]: toBase64Url(new Uint8Array(view.buffer)) };
 }
 
-export function parameterCount(H, D) {
-  return 4 * H * (D + H + 2);
+export function parameterCount(H, D, blocks = 4) {
+  return blocks * H * (D + H + 2);
 }
 
-// The weights a packed value holds, or null when it does not hold 4H·(D+H+2) finite numbers.
+// The weights a packed value holds, or null when it does not hold G·H·(D+H+2) finite numbers
+// (G = 4 gate blocks for an LSTM, 3 for a GRU).
 export function unpackWeights(packed) {
   const { H, D } = packed;
+  const G = packed.gru ? 3 : 4;
   const size = Object.hasOwn(packed, "f32") ? 4 : 8;
   let bytes;
   try {
@@ -161,7 +165,7 @@ export function unpackWeights(packed) {
   } catch {
     return null;
   }
-  if (bytes.length !== parameterCount(H, D) * size) return null;
+  if (bytes.length !== parameterCount(H, D, G) * size) return null;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let k = 0;
   const next = () => {
@@ -171,7 +175,7 @@ export function unpackWeights(packed) {
   };
   const vector = (n) => Array.from({ length: n }, next);
   const rows = (n, width) => Array.from({ length: n }, () => vector(width));
-  const weights = { weight_ih: rows(4 * H, D), weight_hh: rows(4 * H, H), bias_ih: vector(4 * H), bias_hh: vector(4 * H) };
+  const weights = { weight_ih: rows(G * H, D), weight_hh: rows(G * H, H), bias_ih: vector(G * H), bias_hh: vector(G * H) };
   const finite = Object.values(weights).flat(2).every(Number.isFinite);
   return finite ? weights : null;
 }
@@ -216,8 +220,10 @@ function clamps(v) {
 
 function weights(v) {
   const keys = v && typeof v === "object" && !Array.isArray(v) ? Object.keys(v).sort().join(",") : "";
-  const fine = (keys === "D,H,f32" || keys === "D,H,f64") && isWhole(v.H, 1) && isWhole(v.D, 1) &&
-    unpackWeights(v) !== null;
+  const lstm = keys === "D,H,f32" || keys === "D,H,f64";
+  const gru = (keys === "D,H,f32,gru,reset_after" || keys === "D,H,f64,gru,reset_after") && v.gru === true &&
+    typeof v.reset_after === "boolean";
+  const fine = (lstm || gru) && isWhole(v.H, 1) && isWhole(v.D, 1) && unpackWeights(v) !== null;
   return fine ? null : rule("weights");
 }
 
@@ -262,9 +268,14 @@ export const PROPERTIES = [
     apply: (v, out) => { if (v === "gru") out.restore.model = v; } },
   { key: "weights", kind: "restore", check: weights,
     def: () => undefined,
-    // Someone's own LSTM (a GRU of one's own does not open in the page yet).
-    read: (c) => (c.custom && c.weights && kindOf(c.state.model) === "lstm" ? packWeights(c.weights) : undefined),
-    apply: (v, out) => { out.restore.weights = unpackWeights(v); } },
+    // Someone's own layer: an LSTM's, or a GRU's (which says where its reset gate acts).
+    read: (c) => (c.custom && c.weights
+      ? packWeights(c.weights, kindOf(c.state.model) === "gru" ? { reset_after: c.state.model.reset_after } : null)
+      : undefined),
+    apply: (v, out) => {
+      out.restore.weights = unpackWeights(v);
+      if (v.gru) Object.assign(out.restore, { model: "gru", reset_after: v.reset_after });
+    } },
   { key: "title", kind: "restore", check: text(80),
     def: () => undefined,
     read: (c) => (c.custom ? c.state.scenario.title : undefined),
@@ -346,7 +357,10 @@ export function largeParts(fields) {
   const big = (key) => Object.hasOwn(fields, key) && JSON.stringify(fields[key]).length >= total / 4;
   const large = big("weights") || big("x") ? big : (key) => Object.hasOwn(fields, key);
   const parts = [];
-  if (large("weights")) parts.push({ part: "weights", parameters: parameterCount(fields.weights.H, fields.weights.D) });
+  if (large("weights")) {
+    const { H, D, gru } = fields.weights;
+    parts.push({ part: "weights", parameters: parameterCount(H, D, gru ? 3 : 4) });
+  }
   if (large("x")) parts.push({ part: "x", T: fields.x.length, D: fields.x[0].length });
   return parts;
 }
