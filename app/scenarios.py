@@ -43,6 +43,9 @@ class ModelScenario(Generic[W, K]):
     # The step a page opens the scenario at: where something happens, not t = 0 where every value
     # is still 0 (the prompt's input slider is the one of this step).
     open_step: int = 0
+    # The unit a page opens it on (the belt's lanes and the equations include it): the one its
+    # prompt is about, in a model too wide to show every unit.
+    open_unit: int = 0
     # The knobs it starts (and resets) with: the gradient lab sets its RNN's w. A GRU's are GRUKnobs.
     knobs: K = field(default_factory=Knobs)  # type: ignore[assignment]  # a GRU's scenario passes GRUKnobs
     # A model that reads text: its vocabulary, embedding and decoder, and the token ids x came from
@@ -53,6 +56,8 @@ class ModelScenario(Generic[W, K]):
     def __post_init__(self) -> None:
         if not 0 <= self.open_step < len(self.x):
             raise ValueError(f"open_step must be in 0..{len(self.x) - 1}, got {self.open_step}")
+        if not 0 <= self.open_unit < len(self.h0):
+            raise ValueError(f"open_unit must be in 0..{len(self.h0) - 1}, got {self.open_unit}")
         if isinstance(self.weights, GRUWeights) != isinstance(self.knobs, GRUKnobs):
             raise ValueError("a GRU's scenario takes GRUKnobs, an LSTM's Knobs")
 
@@ -292,6 +297,9 @@ PYTHON_CODE_HELD_OUT = Path(__file__).parent / "data" / "python-code-heldout.txt
 # a zero state the model knows the column), how many characters, and the step it opens at: the
 # line break after the docstring's long line, where unit 76's forget gate wipes its count.
 PYTHON_CODE_START, PYTHON_CODE_STEPS, PYTHON_CODE_OPEN = "def heappush(heap, item):", 240, 88
+# The unit the training script found following the column (its manifest's "unit"), which the
+# prompt names and the page opens on.
+PYTHON_CODE_UNIT = 76
 
 
 def python_code() -> Scenario:
@@ -313,6 +321,7 @@ def python_code() -> Scenario:
         input_names=tuple(f"e{j}" for j in range(weights.input_size)),
         input_range=(-bound, bound),
         open_step=PYTHON_CODE_OPEN,
+        open_unit=PYTHON_CODE_UNIT,
         text=text,
         ids=ids,
     )

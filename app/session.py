@@ -225,6 +225,7 @@ def snapshot(
             "input_range": list(scenario.input_range),
             # within the sequence even after set_sequence or a restore shortened it
             "open_step": min(scenario.open_step, results.trace.steps - 1),
+            "open_unit": scenario.open_unit,
         },
         "sizes": {"T": results.trace.steps, "D": state.x.shape[1], "H": state.hidden},
         "model": _model(scenario),

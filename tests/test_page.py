@@ -233,7 +233,8 @@ def test_page_draws_every_view_at_the_scenarios_opening_step_without_console_err
 
 def test_each_scenario_opens_at_its_own_step_from_the_menu_and_on_reset(page: Any, server_url: str) -> None:
     """A scenario opens where something happens: the step its GET /api/scenarios/{name} names as
-    open_step, whether loaded from the menu or reset after stepping away."""
+    open_step (and its open_unit on the belt), whether loaded from the menu or reset after stepping
+    away."""
     open_page(page, server_url)
     name = ""
     for name in SCENARIOS:
@@ -247,6 +248,11 @@ def test_each_scenario_opens_at_its_own_step_from_the_menu_and_on_reset(page: An
         assert body_data(page, "step") == str(open_step), name
         assert page.input_value("#scrubber") == str(open_step), name
         assert page.inner_text("#step-label") == f"t = {open_step} / {steps - 1}", name
+        # ... and on its unit: the belt's lanes and the equations' unit include it.
+        unit = get_scenario(name).open_unit
+        first, last = (int(k) for k in page.get_attribute("#belt", "data-lanes").split("-"))
+        assert first <= unit <= last, (name, unit)
+        assert page.input_value("#eq-unit") == str(unit), name
 
     # Reset, after stepping away, opens the scenario on show (the last one loaded) at its step.
     go_to_step(page, 1)

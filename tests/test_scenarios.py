@@ -1,5 +1,6 @@
 """Each scenario keeps its promise on the engine, and the API hands out what the page shows."""
 
+import json
 import re
 from dataclasses import replace
 from typing import Any
@@ -16,7 +17,7 @@ from app.engine.lstm import QUANTITIES, Trace, run
 from app.engine.train import accuracy, pytorch_default_init, sign_memory_batch, train_sign_memory
 from app.i18n import LANGUAGES, catalogue
 from app.messages import ClientMessage
-from app.scenarios import COUNTER_FIRES, CUSTOM, SCENARIOS, custom_scenario, get_scenario
+from app.scenarios import COUNTER_FIRES, CUSTOM, PYTHON_CODE, SCENARIOS, custom_scenario, get_scenario
 from app.session import Session
 from tests.helpers import require_torch
 
@@ -407,3 +408,14 @@ def test_gradient_lab_against_torch_autograd() -> None:
     rnn_first, rnn_last = states[0].grad, states[-1].grad
     assert rnn_first is not None and rnn_last is not None
     assert float(rnn_first.norm() / rnn_last.norm()) <= 1e-6
+
+
+def test_the_python_code_scenario_opens_on_the_unit_its_training_named() -> None:
+    """The unit the training script found following the column (its manifest's "unit") is the one
+    the prompt names and the page opens on: `open_unit`, in the snapshot."""
+    manifest = json.loads(PYTHON_CODE.with_suffix(".json").read_text(encoding="utf-8"))
+    scenario = get_scenario("python-code")
+    assert scenario.open_unit == manifest["unit"]
+    assert f"{manifest['unit']}" in scenario.prompt
+    assert Session("python-code").snapshot()["scenario"]["open_unit"] == manifest["unit"]
+    assert Session("hold-and-release").snapshot()["scenario"]["open_unit"] == 0

@@ -160,6 +160,7 @@ export function createSession({ link, status, requestDraw, pause, download, unit
     if (openingId !== null && (message.ack ?? 0) >= openingId && !restoring) {
       openingId = null;
       setStep(message.scenario.open_step || 0);
+      setEqUnit(message.scenario.open_unit || 0); // the unit its prompt is about: on the belt
     }
     if (restoring && message.ack === restoring.id) {
       const { view, weights } = restoring;
