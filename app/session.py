@@ -30,6 +30,7 @@ from .engine.knobs import AnyKnobs, Knobs
 from .engine.lstm import WEIGHT_NAMES, LSTMWeights, Trace
 from .exports import export_file
 from .gradient_story import tell
+from .gru_scenarios import GRU_SCENARIOS
 from .i18n import problem_text
 from .messages import ClientMessage, Export, SetViews, Sync, ViewName
 from .scenarios import CUSTOM, DEFAULT_SCENARIO, AnyScenario, Scenario, get_scenario
@@ -226,6 +227,8 @@ def snapshot(
             # within the sequence even after set_sequence or a restore shortened it
             "open_step": min(scenario.open_step, results.trace.steps - 1),
             "open_unit": scenario.open_unit,
+            # the kinds of model it runs as: the page's LSTM | GRU switch, drawn with the snapshot
+            "models": _models(scenario),
         },
         "sizes": {"T": results.trace.steps, "D": state.x.shape[1], "H": state.hidden},
         "model": _model(scenario),
@@ -302,6 +305,13 @@ def story(state: State, trace: Trace, foil: Foil) -> dict[str, Any]:
     if not isinstance(gradients, LSTMGradients) or not isinstance(knobs, Knobs):
         raise TypeError("a story is told of an LSTM")
     return tell(trace, gradients, foil.rnn_trace, foil.rnn_gradients, knobs, first)
+
+
+def _models(scenario: AnyScenario) -> list[str]:
+    """["lstm", "gru"] for a preset with a GRU version, else the one kind it runs as."""
+    if scenario.name in GRU_SCENARIOS:
+        return ["lstm", "gru"]
+    return [scenario.kind]
 
 
 def _limits() -> dict[str, float]:

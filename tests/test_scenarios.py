@@ -16,7 +16,7 @@ from app.engine.knobs import Knobs, lstm_weights, rnn_weights
 from app.engine.lstm import QUANTITIES, Trace, run
 from app.engine.train import accuracy, pytorch_default_init, sign_memory_batch, train_sign_memory
 from app.i18n import LANGUAGES, catalogue
-from app.messages import ClientMessage
+from app.messages import ClientMessage, LoadScenario
 from app.scenarios import COUNTER_FIRES, CUSTOM, PYTHON_CODE, SCENARIOS, custom_scenario, get_scenario
 from app.session import Session
 from tests.helpers import require_torch
@@ -419,3 +419,14 @@ def test_the_python_code_scenario_opens_on_the_unit_its_training_named() -> None
     assert f"{manifest['unit']}" in scenario.prompt
     assert Session("python-code").snapshot()["scenario"]["open_unit"] == manifest["unit"]
     assert Session("hold-and-release").snapshot()["scenario"]["open_unit"] == 0
+
+
+def test_a_snapshot_names_the_kinds_of_model_its_scenario_runs_as() -> None:
+    """The page's LSTM | GRU switch is drawn from the snapshot: a preset with a GRU version runs as
+    either, every other one (and someone's own model) as the one it is."""
+    for name in SCENARIOS:
+        models = Session(name).snapshot()["scenario"]["models"]
+        assert models == (["lstm", "gru"] if name in ("hold-and-release", "long-memory") else ["lstm"]), name
+    session = Session()
+    session.apply([LoadScenario(type="load", scenario="long-memory", model="gru")])
+    assert session.snapshot()["scenario"]["models"] == ["lstm", "gru"]

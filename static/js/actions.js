@@ -97,7 +97,6 @@ export function createActions({ playback, session, requestDraw, switchLanguage }
       setWalk(null);
       session.sendOpening(messages.load(nextId(), state.scenario.name, kind));
     },
-    redraw: () => requestDraw(),
     restoreWeights,
     inputCount: () => (state.sizes ? state.sizes.D : null),
     setSequence,

@@ -12,14 +12,6 @@ export async function fetchScenarios(lang = "en") {
   return Array.isArray(list) ? list.filter((s) => s && typeof s.name === "string") : [];
 }
 
-// The names of the presets that have a GRU version.
-export async function fetchGruScenarios() {
-  const response = await fetch("/api/scenarios?model=gru", { headers: JSON_ACCEPT });
-  if (!response.ok) throw new Error(`GET /api/scenarios?model=gru answered ${response.status}`);
-  const list = await response.json();
-  return Array.isArray(list) ? list.map((s) => s && s.name).filter((name) => typeof name === "string") : [];
-}
-
 // One named scenario (its LSTM, or its GRU version) with its weights, x, h0 and c0 (to know what
 // a link may leave out).
 export async function fetchScenario(name, model = "lstm") {
