@@ -56,6 +56,14 @@ def press(page: Any, selector: str, *keys: str) -> None:
         page.keyboard.press(key)
 
 
+def answered(page: Any, action: Any) -> None:
+    """Do `action` (a change sent to the server) and wait until the page shows the answer: the next
+    control then starts from the state the server holds, not from one still on its way."""
+    revision = body_data(page, "shownRevision")
+    action()
+    page.wait_for_function("old => document.body.dataset.shownRevision !== old", arg=revision)
+
+
 def choose_lesson(page: Any, lesson: str) -> None:
     """Pick a lesson in the menu with the arrow keys (a closed <select> changes on ↓)."""
     index = LESSONS.index(lesson) + 1  # option 0 is "just explore"
@@ -137,10 +145,10 @@ def do_forget_erases(page: Any) -> None:
     predict(page, "forget-erases", 0, trace.c[6, 1])
     predict(page, "forget-erases", 1, trace.c[28, 0])
     assert page.evaluate("document.getElementById('lab-tab-clamps').getAttribute('aria-selected')") == "true"
-    press(page, "#clamp-f-on", "Space")  # f of every unit held at 1: unit 1 too, which is not asked
+    answered(page, lambda: press(page, "#clamp-f-on", "Space"))  # f of every unit at 1: unit 1 too, not asked
     page.wait_for_timeout(300)
     assert lesson_task(page) == ("forget-erases", 2)
-    press(page, "#clamp-f-on", "Space")  # released again
+    answered(page, lambda: press(page, "#clamp-f-on", "Space"))  # released again
     press(page, "#clamp-f-unit", "ArrowDown")  # "all units" → unit 0
     press(page, "#clamp-f-on", "Space")
     wait_for_task(page, "forget-erases", 3)
