@@ -32,7 +32,10 @@ def override_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[...,
         get_settings.cache_clear()
 
     yield apply
-    get_settings.cache_clear()  # the next call reads the environment monkeypatch restores
+    # The environment first, then the cache: the browser tests' live server runs in this process
+    # and must not keep a value read between the two.
+    monkeypatch.undo()
+    get_settings.cache_clear()
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """A session whose model reads text (the python-code scenario): set_text, the tokens of every step,
 the top 5 next tokens, and the refusals; and POST /api/trace with text."""
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -8,12 +9,23 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import TypeAdapter
 
+from app.config import get_settings
 from app.engine.embedding import TextModel
 from app.engine.lstm import run
 from app.messages import ClientMessage
 from app.scenarios import get_scenario
 from app.session import Session
 from tests.helpers import set_limits
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A limit one test set (set_limits) must not outlive it: the browser tests' live server runs in
+    this process and reads the same cached Settings."""
+    yield
+    monkeypatch.undo()  # the environment first, then the cache it is read into
+    get_settings.cache_clear()
+
 
 MESSAGES: TypeAdapter[Any] = TypeAdapter(ClientMessage)
 CODE = "def f(x):\n    return x\n"
