@@ -40,6 +40,14 @@ function onLessonScenario(lesson, state) {
 }
 
 // A task's check, false while the state cannot answer it (a shorter sequence, no gradients).
+// Writes catalogue markup into an element only when it differs from what it last wrote: the bar
+// is rendered on every drawing pass, a slider's drag included.
+function setHtml(element, html) {
+  if (element.dataset.html === html) return;
+  element.innerHTML = html;
+  element.dataset.html = html;
+}
+
 function isDone(task, state) {
   try {
     return Boolean(task.done(state));
@@ -166,7 +174,7 @@ export function createLesson(doc, actions) {
     const gap = Math.abs(revealed.guess - revealed.actual);
     const said = format(S.result, { guess: num(revealed.guess, 2), actual: num(revealed.actual, 2), gap: num(gap, 2) });
     el.resultText.textContent = gap <= CLOSE ? `${said} ${S.close}` : said;
-    el.equation.innerHTML = format(S.equations[task.quantity], shownNumbers(task, state));
+    setHtml(el.equation, format(S.equations[task.quantity], shownNumbers(task, state)));
   }
 
   function renderDots(lesson, index) {
@@ -229,7 +237,7 @@ export function createLesson(doc, actions) {
       const gaps = state.lesson.gaps;
       el.score.hidden = gaps.length === 0;
       el.score.textContent = format(S.score, { close: gaps.filter((gap) => gap <= CLOSE).length, count: gaps.length });
-      el.goal.innerHTML = words.goal;
+      setHtml(el.goal, words.goal);
       const lastDone = state.lesson.done;
       el.done.hidden = lastDone === null || !task;
       if (lastDone !== null) el.done.textContent = format(S.done, { n: lastDone + 1 });
@@ -253,7 +261,7 @@ export function createLesson(doc, actions) {
         return;
       }
       const numbers = task.kind === "predict" ? shownNumbers(task, state) : {};
-      el.task.innerHTML = format(words.tasks[index], numbers);
+      setHtml(el.task, format(words.tasks[index], numbers));
       if (task.kind === "predict") {
         renderPredict(task, state);
         renderReveal(task, state);

@@ -78,7 +78,11 @@ export function createTraining(doc, actions) {
     render(state) {
       const S = strings.training;
       const { training } = state;
-      el.about.innerHTML = S.tasks[el.task.value].about;
+      const about = S.tasks[el.task.value].about;
+      if (el.about.dataset.shown !== `${state.lang}|${el.task.value}`) {
+        el.about.innerHTML = about; // the catalogue's own text
+        el.about.dataset.shown = `${state.lang}|${el.task.value}`;
+      }
       const live = Boolean(training) && training.state !== "ended";
       const running = live && training.state === "running";
       const spent = live && training.state === "finished";

@@ -27,16 +27,15 @@ const GRU_GATES = [
   { q: "r", axis: "coloraxis" },
   { q: "n", axis: "coloraxis2" },
 ];
-let GATES = LSTM_GATES; // the heatmaps of the model drawn last (render sets it)
 // The text alternative lists each gate's value for at most this many units.
 const SUMMARY_UNITS = 12;
 
 // A clamped gate's row, outlined dashed in the accent colour and labelled at its right end
 // (shape and annotation named clamp-<gate>-<unit>).
-function clampMarks(knobs, units, T) {
+function clampMarks(gates, knobs, units, T) {
   const shapes = [];
   const annotations = [];
-  GATES.forEach((gate, n) => {
+  gates.forEach((gate, n) => {
     const yref = n === 0 ? "y" : `y${n + 1}`;
     for (let k = 0; k < units; k += 1) {
       const value = clampOf(knobs, gate.q, k);
@@ -58,9 +57,9 @@ function unitsByStep(rows, units) {
 }
 
 // The chart's text alternative: every gate's value per unit at the current step.
-function summaryText(trace, units, t) {
+function summaryText(gates, trace, units, t) {
   const shown = Math.min(units, SUMMARY_UNITS);
-  const values = GATES.map(({ q }) => format(S.value,
+  const values = gates.map(({ q }) => format(S.value,
     { gate: q, list: Array.from({ length: shown }, (_, k) => fixed4(trace[q][t][k])).join(", ") }));
   return format(S.summary, { t, values: values.join("; ") });
 }
@@ -73,8 +72,8 @@ export function createGates(el, onPick, summary) {
       if (!holdsEveryUnit()) return null; // every unit's columns are on their way (views/readout.js)
       const { trace, sizes, t, revision, knobs } = state;
       const gru = modelOf(state).belt === "h";
-      GATES = gru ? GRU_GATES : LSTM_GATES;
-      const count = GATES.length;
+      const gates = gru ? GRU_GATES : LSTM_GATES;
+      const count = gates.length;
       const openings = count - 1; // every heatmap but the candidate's is a gate opening
       const units = Math.min(sizes.H, MAX_HEAT_UNITS);
       const unitIds = Array.from({ length: units }, (_, k) => k);
@@ -82,7 +81,7 @@ export function createGates(el, onPick, summary) {
       const lang = document.documentElement.lang;
       if (!cached || cached.revision !== revision || cached.units !== units || cached.lang !== lang ||
         cached.gru !== gru) {
-        const traces = GATES.map((gate, n) => ({
+        const traces = gates.map((gate, n) => ({
           type: "heatmap", name: gate.q, x: steps, y: unitIds, z: unitsByStep(trace[gate.q], units),
           coloraxis: gate.axis, xaxis: "x", yaxis: n === 0 ? "y" : `y${n + 1}`, ygap: 1,
           // A short sequence gets a rectangle per cell, with gaps between cells. A long one is drawn
@@ -94,11 +93,11 @@ export function createGates(el, onPick, summary) {
         }));
         cached = { revision, units, lang, gru, traces };
       }
-      const marks = clampMarks(knobs, units, sizes.T);
+      const marks = clampMarks(gates, knobs, units, sizes.T);
       const gap = 0.07;
       const h = (1 - gap * (count - 1)) / count;
       const yaxes = {};
-      GATES.forEach((gate, n) => {
+      gates.forEach((gate, n) => {
         const top = 1 - n * (h + gap);
         yaxes[n === 0 ? "yaxis" : `yaxis${n + 1}`] = {
           domain: [top - h, top], anchor: "x", autorange: "reversed", tickfont: SMALL_FONT,
@@ -128,7 +127,7 @@ export function createGates(el, onPick, summary) {
           line: { color: INK, width: 2 }, fillcolor: "rgba(0,0,0,0)" }, ...marks.shapes],
         annotations: marks.annotations,
       });
-      describe(summary, summaryText(trace, units, t));
+      describe(summary, summaryText(gates, trace, units, t));
       return reactPickingSteps(el, cached.traces, layout, onPick);
     },
   };
