@@ -49,6 +49,11 @@ export function createActions({ playback, session, requestDraw, switchLanguage }
       noteInputSent(id);
       sendLatest(`input ${state.t} ${j}`, messages.setInput(id, state.t, j, value));
     },
+    // A model that reads text: the text becomes the sequence (one move at a time, like a slider's).
+    setText(text) {
+      if (!state.trace) return;
+      sendLatest("text", messages.setText(nextId(), text));
+    },
     generate: (component, sequence) => send(messages.generate(nextId(), component, sequence)),
     // `changed` holds only the knobs that moved; the server keeps the rest.
     setKnobs(changed) {

@@ -6,6 +6,7 @@
 import { inputPending } from "./state.js";
 import { num, speed as speedText } from "./format.js";
 import { format, strings, textLanguage } from "./i18n/index.js";
+import { readsText, shown, tokenAt } from "./tokens.js";
 import { inputName } from "./views/common.js";
 
 // At most this many input sliders; larger models are edited with the generator.
@@ -177,7 +178,9 @@ export function createControls(doc, actions) {
       const last = sizes.T - 1;
       this.renderLanguage(state);
       el.stepLabel.textContent = format(strings.transport.stepLabel, { t, last });
-      el.heading.textContent = format(strings.belt.heading, { t: `t = ${t}` });
+      // A model that reads text: the heading names the token the cell reads.
+      const step = readsText(state) ? format(strings.text.stepToken, { t, token: shown(tokenAt(state, t)) }) : `t = ${t}`;
+      el.heading.textContent = format(strings.belt.heading, { t: step });
       el.scrubber.max = String(last);
       el.scrubber.value = String(t);
       el.scrubber.setAttribute("aria-valuetext", format(strings.transport.stepValue, { t, last }));

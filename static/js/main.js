@@ -36,9 +36,11 @@ import { createRace } from "./views/race.js";
 import { createReadout } from "./views/readout.js";
 import { createStatus } from "./views/status.js";
 import { createTabs } from "./tabs.js";
+import { createTextInput } from "./text-input.js";
 import { createTraining } from "./training.js";
 import { createTrainingCharts } from "./views/training.js";
 import { FIXED_HEIGHT, LANE_MIN, LANE_PAD, createTimeline } from "./views/timeline.js";
+import { createTextStrip } from "./views/text-strip.js";
 
 // The link the page was opened with: {fields} to restore once connected, or {problem}, a
 // function saying why it cannot be opened; {} when the page was opened without one. A lesson has
@@ -93,7 +95,8 @@ async function main() {
   // The stage's parts besides the two canvas views: their heights come off the views' budget.
   const bench = createBench({
     doc, bench: doc.querySelector(".bench"), stage: doc.querySelector(".stage"),
-    fixed: [doc.querySelector(".stage-head"), doc.querySelector(".key-row"), doc.querySelector(".timeline-head")],
+    fixed: [doc.querySelector(".stage-head"), doc.querySelector(".key-row"), doc.querySelector(".timeline-head"),
+      $("text-strip")],
     onChange: () => requestDraw(),
   });
   const belt = createBelt({
@@ -108,6 +111,11 @@ async function main() {
     room: () => (bench.budget() > 0 ? bench.budget() - belt.page().height : 0),
     onResize: () => requestDraw(),
   });
+  const textStrip = createTextStrip({
+    section: $("text-strip"), heading: $("text-heading"), body: $("text-body"), next: $("text-next"),
+    onPick: (t) => goTo(t, { now: true }),
+  });
+  const textInput = createTextInput(doc, actions);
   const gates = createGates($("gates"), goTo, $("gates-summary"));
   const knobs = createKnobs(doc, actions);
   const gradients = createGradients($("gradients"), goTo, $("gradients-summary"), $("gradients-story"));
@@ -151,7 +159,7 @@ async function main() {
   const painter = createPainter({
     doc,
     status,
-    html: [controls, modelSwitch, kindWords, tabs, knobs, explain, lesson, files, training, announcer],
+    html: [controls, textInput, textStrip, modelSwitch, kindWords, tabs, knobs, explain, lesson, files, training, announcer],
     canvases: [belt, timeline],
     dives: [
       { el: $("equations"), draw: () => equations.render(state), shown: inDive("equations") },

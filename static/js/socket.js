@@ -22,6 +22,8 @@ const SERVER_TYPES = ["snapshot", "frame", "error", "file", "training", "progres
 export const messages = {
   setInput: (id, t, j, value) => ({ type: "set_input", id, t, j, value }),
   setSequence: (id, x) => ({ type: "set_sequence", id, x }),
+  // A model that reads text: the text's tokens become the sequence.
+  setText: (id, text) => ({ type: "set_text", id, text }),
   generate: (id, component, sequence) => ({ type: "generate", id, component, sequence }),
   // `knobs` holds only the knobs that changed, e.g. {bias_f: 2.5}; the others keep their value.
   setKnobs: (id, knobs) => ({ type: "set_knobs", id, ...knobs }),

@@ -44,6 +44,11 @@ export const state = {
   limits: null, // the server's limits from the last snapshot: {max_message_bytes, max_steps, …}
   ownWeights: null, // the custom model's weights as this page last sent them (any size), or null
   trace: null, // {quantity: rows}; row t is step t, a value per unit (NaN for a unit not held)
+  // A model that reads text (model.text): the token each step read (null where x_t is no longer a
+  // token's embedding row), and with a decoder the five likeliest next tokens after each step
+  // ({tokens: T rows of 5, p: T rows of 5}); null for a model of numbers.
+  tokens: null,
+  top: null,
   units: null, // the units whose columns the trace holds (the server sent), or null for every unit
   h0: null, // the initial state, whole whatever the units held (a link and the sliders need it)
   c0: null,
@@ -265,6 +270,8 @@ export function applySnapshot(message) {
   if (message.limits) state.limits = message.limits;
   state.units = message.units || null;
   state.trace = widenTrace(message.trace, state.units, message.sizes.H, kind);
+  state.tokens = message.tokens || null;
+  state.top = message.top || null;
   if (message.h0) state.h0 = message.h0;
   state.c0 = message.c0 || null; // a GRU has none
   state.gradients = whole.gradients;
@@ -302,6 +309,7 @@ export function applyFrame(message) {
   const trace = {};
   for (const name of quantitiesOf(kind)) trace[name] = state.trace[name].slice(0, message.start).concat(widened[name]);
   state.trace = trace;
+  mergeTokens(message, message.start);
   if (message.h0) state.h0 = message.h0;
   if (message.c0) state.c0 = message.c0;
   state.gradients = whole.gradients;
@@ -312,6 +320,17 @@ export function applyFrame(message) {
   state.error = null;
   clearLinkProblem(message.ack);
   return "applied";
+}
+
+// A frame's tokens and top 5 (rows start … T−1) after the rows before `start` that are held.
+function mergeTokens(message, start) {
+  if (state.tokens && Array.isArray(message.tokens)) state.tokens = state.tokens.slice(0, start).concat(message.tokens);
+  if (state.top && message.top) {
+    state.top = {
+      tokens: state.top.tokens.slice(0, start).concat(message.top.tokens),
+      p: state.top.p.slice(0, start).concat(message.top.p),
+    };
+  }
 }
 
 export function markAwaitingSync() {

@@ -647,6 +647,19 @@ export default {
     heading: "Inputs x<sub>t</sub> at this step",
     slidersNote: "Sliders for inputs 0–{last} of {D}; use the generator for the rest.",
   },
+  // A model that reads text (static/js/views/text-strip.js, static/js/text-input.js).
+  text: {
+    heading: "The text, each token on its c<sub>t</sub> of unit {k} (blue {lo} … orange {hi})",
+    headingGru: "The text, each token on its h<sub>t</sub> of unit {k} (blue {lo} … orange {hi})",
+    hint: "Click a token to go to its step; click a lane of the belt to colour the text by that unit.",
+    tokenTip: "t = {t} · {token} · {q} of unit {k}: {value}",
+    next: "Likeliest next tokens after {token} (t = {t}):",
+    boxLabel: "Text the model reads",
+    boxHint: "Type or paste: it is read when you pause typing, or at once with Ctrl+Enter.",
+    boxNote: "{T} tokens, one a step. The sliders below move step t's embedding row x<sub>t</sub> ({token}).",
+    boxMoved: "{moved} of {T} steps no longer read a token (a slider moved their x<sub>t</sub>); typing reads the text afresh.",
+    stepToken: "t = {t} · {token}",
+  },
   // Names of the presets' inputs (the server sends them in English); a name not here is shown as sent.
   inputNames: {
     signal: "signal",

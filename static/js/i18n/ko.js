@@ -627,6 +627,18 @@ export default {
     heading: "이 스텝의 입력 x<sub>t</sub>",
     slidersNote: "슬라이더는 입력 0–{last}에만 있습니다(전체 {D}개). 나머지는 생성기로 바꾸세요.",
   },
+  text: {
+    heading: "텍스트: 토큰마다 유닛 {k}의 c<sub>t</sub> 색 (파랑 {lo} … 주황 {hi})",
+    headingGru: "텍스트: 토큰마다 유닛 {k}의 h<sub>t</sub> 색 (파랑 {lo} … 주황 {hi})",
+    hint: "토큰을 누르면 그 스텝으로 갑니다. 벨트의 레인을 누르면 그 유닛의 값으로 텍스트를 칠합니다.",
+    tokenTip: "t = {t} · {token} · 유닛 {k}의 {q}: {value}",
+    next: "{token} 다음에 올 가능성이 가장 큰 토큰 (t = {t}):",
+    boxLabel: "모델이 읽는 텍스트",
+    boxHint: "입력하거나 붙여 넣으세요. 입력을 멈추면 읽고, Ctrl+Enter를 누르면 바로 읽습니다.",
+    boxNote: "토큰 {T}개, 스텝마다 하나. 아래 슬라이더는 스텝 t의 임베딩 행 x<sub>t</sub>({token})를 움직입니다.",
+    boxMoved: "스텝 {T}개 중 {moved}개는 더 이상 토큰을 읽지 않습니다(슬라이더가 x<sub>t</sub>를 옮겼습니다). 입력하면 텍스트를 새로 읽습니다.",
+    stepToken: "t = {t} · {token}",
+  },
   inputNames: {
     signal: "신호",
     release: "해제",

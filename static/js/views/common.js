@@ -2,6 +2,7 @@
 
 import { INK, MUTED, STEP_MARK } from "../colors.js";
 import { format, strings } from "../i18n/index.js";
+import { stepLabel, tokenTicks } from "../tokens.js";
 
 // The belt and the readout draw at most this many units; beyond it lanes get too thin to read.
 export const MAX_LANES = 12;
@@ -61,10 +62,26 @@ export function shownUnits(H) {
   return Math.min(H, MAX_LANES);
 }
 
+// The label of the current step's marker: "t = 88", and the step's token when the model reads
+// text ("t = 88 ("), as markup (tokens.js, stepLabel).
+export function stepMarkLabel(s, t = s.t) {
+  return `t = ${stepLabel(s, t)}`;
+}
+
+// A Plotly time axis's ticks: Plotly's own for a model of numbers; for one that reads text, about
+// ten ticks on 1, 2, 5 × 10^n steps, each labelled with its step and the token read there.
+export function stepTicks(s) {
+  const T = s.sizes.T;
+  const raw = Math.max(1, T / 10);
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const every = [1, 2, 5, 10].map((m) => m * power).find((step) => step >= raw);
+  return tokenTicks(s, T, every);
+}
+
 // The current step marked on a chart over time (as the timeline marks it): a shaded column, a
-// line and a "t = …" label inside the plot's top edge (above it sits the legend). Returns
-// {shapes, annotations} to spread into a layout.
-export function stepMarker(t, T) {
+// line and a label ("t = …", see stepMarkLabel) inside the plot's top edge (above it sits the
+// legend). Returns {shapes, annotations} to spread into a layout.
+export function stepMarker(t, T, label = `t = ${t}`) {
   const nearEnd = t > 0.8 * (T - 1);
   return {
     shapes: [
@@ -74,7 +91,7 @@ export function stepMarker(t, T) {
     ],
     annotations: [{ xref: "x", yref: "paper", x: t, y: 1, yanchor: "top", showarrow: false,
       xanchor: nearEnd ? "right" : "left", xshift: nearEnd ? -3 : 3, bgcolor: "rgba(255, 255, 255, 0.85)",
-      text: `t = ${t}`, font: { ...SMALL_FONT, color: STEP_MARK } }],
+      text: label, font: { ...SMALL_FONT, color: STEP_MARK } }],
   };
 }
 

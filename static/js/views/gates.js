@@ -6,7 +6,7 @@ import { fixed4, num } from "../format.js";
 import { format, strings } from "../i18n/index.js";
 import { modelOf } from "../models.js";
 import { holdsEveryUnit } from "../state.js";
-import { SMALL_FONT, baseLayout, clampOf, describe, reactPickingSteps } from "./common.js";
+import { SMALL_FONT, baseLayout, clampOf, describe, reactPickingSteps, stepTicks } from "./common.js";
 
 const S = strings.gates;
 
@@ -121,7 +121,7 @@ export function createGates(el, onPick, summary) {
         coloraxis2: { colorscale: DIVERGING, cmin: -1, cmax: 1,
           colorbar: { ...colorbar(h, h + 0.02, gru ? "n" : "g"), tickmode: "array", tickvals: [-1, 0, 1] } },
         xaxis: { title: { text: strings.charts.step, font: SMALL_FONT }, anchor: `y${count}`, tickfont: SMALL_FONT,
-          range: [-0.5, sizes.T - 0.5], showgrid: false },
+          range: [-0.5, sizes.T - 0.5], showgrid: false, ...stepTicks(state) },
         ...yaxes,
         shapes: [{ type: "rect", xref: "x", yref: "paper", x0: t - 0.5, x1: t + 0.5, y0: -0.01, y1: 1.01,
           line: { color: INK, width: 2 }, fillcolor: "rgba(0,0,0,0)" }, ...marks.shapes],

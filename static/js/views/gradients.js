@@ -12,7 +12,7 @@
 import { BELT_ONLY_LINE, INK, LSTM_LINE, MUTED, RNN_LINE } from "../colors.js";
 import { format, plain, strings } from "../i18n/index.js";
 import { modelOf } from "../models.js";
-import { FONT, SMALL_FONT, baseLayout, describe, stepMarker, reactPickingSteps } from "./common.js";
+import { FONT, SMALL_FONT, baseLayout, describe, stepMarkLabel, stepMarker, stepTicks, reactPickingSteps } from "./common.js";
 import { renderStory } from "./story.js";
 
 const S = strings.gradients;
@@ -126,7 +126,7 @@ export function createGradients(el, onPick, summary, story) {
         const told = state.story ? state.story.gradients : null;
         renderStory(story, told ? (unit === null ? told.all : told.units[unit]) : []);
       }
-      const marker = stepMarker(t, sizes.T);
+      const marker = stepMarker(t, sizes.T, stepMarkLabel(state));
       const shapes = [...marker.shapes];
       const annotations = [...marker.annotations];
       if (cached.clipped) {
@@ -144,7 +144,7 @@ export function createGradients(el, onPick, summary, story) {
         hovermode: "x unified",
         legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom", font: { ...FONT, size: 12 } },
         xaxis: { title: { text: strings.charts.step, font: SMALL_FONT, standoff: 4 }, tickfont: SMALL_FONT,
-          range: [-0.5, sizes.T - 0.5], gridcolor: "#edf0f4", zeroline: false },
+          range: [-0.5, sizes.T - 0.5], gridcolor: "#edf0f4", zeroline: false, ...stepTicks(state) },
         yaxis: { type: "log", title: { text: unit === null ? S.yAll : format(S.yUnit, { k: unit }),
           font: SMALL_FONT, standoff: 4 }, tickfont: SMALL_FONT, exponentformat: "power", gridcolor: "#edf0f4" },
         shapes,

@@ -9,7 +9,7 @@ import { fixed4 } from "../format.js";
 import { format, strings } from "../i18n/index.js";
 import { modelOf } from "../models.js";
 import { holdsEveryUnit } from "../state.js";
-import { FONT, SMALL_FONT, baseLayout, describe, stepMarker, unitName, reactPickingSteps } from "./common.js";
+import { FONT, SMALL_FONT, baseLayout, describe, stepMarkLabel, stepMarker, stepTicks, unitName, reactPickingSteps } from "./common.js";
 import { renderStory } from "./story.js";
 
 const S = strings.race;
@@ -94,7 +94,7 @@ export function createRace(el, note, onPick, summary, story) {
         cached = { revision, unit, lang, traces };
         renderStory(story, state.story ? units.flatMap((k) => state.story.race[k] || []) : []);
       }
-      const marker = stepMarker(t, sizes.T);
+      const marker = stepMarker(t, sizes.T, stepMarkLabel(state));
       const layout = baseLayout({
         height: 380 + Math.max(0, units.length - 3) * 40,
         margin: { l: 62, r: 12, t: 74, b: 44 }, // the legend sits under the toolbar, as in the gradient view
@@ -103,7 +103,7 @@ export function createRace(el, note, onPick, summary, story) {
         hovermode: "x unified",
         legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom", font: { ...FONT, size: 12 } },
         xaxis: { title: { text: strings.charts.step, font: SMALL_FONT, standoff: 4 }, tickfont: SMALL_FONT,
-          range: [-0.5, sizes.T - 0.5], gridcolor: "#edf0f4", zeroline: false,
+          range: [-0.5, sizes.T - 0.5], gridcolor: "#edf0f4", zeroline: false, ...stepTicks(state),
           anchor: units.length > 1 ? `y${units.length}` : "y" },
         ...axes(units),
         ...marker,

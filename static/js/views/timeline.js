@@ -14,7 +14,8 @@ import { format, plain, strings } from "../i18n/index.js";
 import { modelOf } from "../models.js";
 import { parcelColour } from "./belt-parcels.js";
 import { createCanvasView } from "./canvas-view.js";
-import { describe, inputName } from "./common.js";
+import { describe, inputName, stepMarkLabel } from "./common.js";
+import { stepLabel } from "../tokens.js";
 
 const S = strings.timeline;
 const VEIL = "#eef1f5"; // opaque: nothing of the hidden steps shows through
@@ -149,13 +150,20 @@ function inputShapes(state, plot, y, h) {
   return shapes;
 }
 
-function axisShapes(plot, y, T) {
+// The step axis's ticks, [{s, text}]: a model that reads text labels each with the token read there.
+function axisTicks(state, plot, T) {
   const every = tickStep(T, plot.w);
+  const ticks = [];
+  for (let s = 0; s < T; s += every) ticks.push({ s, text: stepLabel(state, s) });
+  return ticks;
+}
+
+function axisShapes(state, plot, y, T) {
   const shapes = [];
-  for (let s = 0; s < T; s += every) {
+  for (const { s, text } of axisTicks(state, plot, T)) {
     const x = stepX(plot, T, s);
     shapes.push({ kind: "line", points: [[x, y], [x, y + 4]], stroke: BELT_EDGE, width: 1 });
-    shapes.push({ kind: "text", x, y: y + 5, text: String(s), size: 10.5, color: MUTED, align: "center", baseline: "top" });
+    shapes.push({ kind: "text", x, y: y + 5, text, size: 10.5, color: MUTED, align: "center", baseline: "top" });
   }
   shapes.push({ kind: "text", x: plot.x + plot.w, y: y + 5, text: strings.charts.step, size: 10.5, color: MUTED,
     align: "right", baseline: "top" });
@@ -175,7 +183,7 @@ function veilShapes(plot, veil, T, bottom) {
   ];
 }
 
-function markerShapes(plot, t, T, top, bottom, veil = null) {
+function markerShapes(plot, t, T, top, bottom, veil = null, label = `t = ${t}`) {
   const x = stepX(plot, T, t);
   const w = Math.max(3, plot.w / T);
   const nearEnd = t > 0.8 * (T - 1);
@@ -183,7 +191,7 @@ function markerShapes(plot, t, T, top, bottom, veil = null) {
     ...veilShapes(plot, veil, T, bottom),
     { kind: "rect", x: x - w / 2, y: top, w, h: bottom - top, fill: "rgba(242, 161, 95, 0.22)" },
     { kind: "line", points: [[x, top], [x, bottom]], stroke: STEP_MARK, width: 2 },
-    { kind: "text", x: nearEnd ? x - 4 : x + 4, y: 2, text: `t = ${t}`, size: 11, color: STEP_MARK,
+    { kind: "text", x: nearEnd ? x - 4 : x + 4, y: 2, text: label, size: 11, color: STEP_MARK,
       align: nearEnd ? "right" : "left", baseline: "top", weight: "bold" },
   ];
 }
@@ -250,12 +258,12 @@ export function createTimeline({ el, legend, summary, onPick, toolbar, page, roo
     if (n >= 0 && n < units.length && at.y >= lanesY) {
       const k = units[n];
       const belt = modelOf(state).belt;
-      html = format(words(belt === "h").tip, { s: at.s, k, c: num(trace[belt][at.s][k], 4), kept: num(trace.kept[at.s][k], 4),
+      html = format(words(belt === "h").tip, { s: stepLabel(state, at.s), k, c: num(trace[belt][at.s][k], 4), kept: num(trace.kept[at.s][k], 4),
         added: signed(trace.added[at.s][k], 4) });
     } else {
       const values = Array.from({ length: Math.min(state.sizes.D, MAX_LINES) },
         (_, j) => `${inputName(state.scenario, j)} ${num(trace.x[at.s][j], 4)}`);
-      html = format(S.tipInputs, { s: at.s, values: values.join(", ") });
+      html = format(S.tipInputs, { s: stepLabel(state, at.s), values: values.join(", ") });
     }
     tip.innerHTML = html;
     tip.hidden = false;
@@ -288,9 +296,10 @@ export function createTimeline({ el, legend, summary, onPick, toolbar, page, roo
         const data = {};
         based = { key, data, shapes: () => baseShapes(state, units, plot, laneH, data, bottom) };
       }
-      view.drawOver(key, based.shapes, markerShapes(plot, t, T, TOP, bottom, state.veil), [], height);
+      const mark = stepMarkLabel(state);
+      view.drawOver(key, based.shapes, markerShapes(plot, t, T, TOP, bottom, state.veil, mark), [], height);
       drawn = { plot, lanesY, laneH, units, T, state };
-      el.drawn = { units, T, t, x: trace.x, columns: based.data };
+      el.drawn = { units, T, t, x: trace.x, columns: based.data, mark, ticks: axisTicks(state, plot, T) };
       const legendOf = `${state.scenario.name}|${sizes.D}|${state.scenario.input_names}|${modelOf(state).belt}|` +
         `${document.documentElement.lang}`;
       if (legendOf !== legendKey) {
@@ -333,6 +342,6 @@ function baseShapes(state, units, plot, laneH, data, bottom) {
         align: "left", baseline: "bottom" });
     }
   });
-  shapes.push(...axisShapes(plot, bottom + 3, T));
+  shapes.push(...axisShapes(state, plot, bottom + 3, T));
   return shapes;
 }

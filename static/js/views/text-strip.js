@@ -1,0 +1,98 @@
+// The text a model read, each token on the colour of one unit's belt value at its step (the
+// classic picture of a character model's cells: Karpathy, Johnson & Fei-Fei 2015; LSTMVis), the
+// current step outlined, and under it the five likeliest next tokens after the current step.
+// Shown only for a model that reads text. A click on a token goes to its step.
+//
+// The unit is the one in focus (the equations' unit: a click on a belt lane picks it), so the
+// strip and the belt always speak of the same unit. What it draws is kept on the element
+// (el.drawn: the unit, the quantity, the tokens and values), for tests to compare with the server.
+
+import { diverging, needsLightText } from "../colors.js";
+import { num } from "../format.js";
+import { format, strings } from "../i18n/index.js";
+import { modelOf } from "../models.js";
+import { escapeHtml, nextTokens, readsText, shown } from "../tokens.js";
+
+const S = strings.text;
+
+function column(rows, k) {
+  return rows.map((row) => row[k]);
+}
+
+// One span per token, coloured by its value; white space keeps its shape (a line break breaks the
+// line) and is also marked, so a space or a line end that carries a value can be seen and clicked.
+function tokenSpans(doc, tokens, values, limit, belt, unit) {
+  const fragment = doc.createDocumentFragment();
+  tokens.forEach((token, t) => {
+    const span = doc.createElement("span");
+    span.className = "tok";
+    span.dataset.t = String(t);
+    const colour = diverging(values[t], limit);
+    span.style.background = colour;
+    if (needsLightText(colour)) span.classList.add("tok-light");
+    span.textContent = token === null ? "·" : token === "\n" ? "↵\n" : token.replace(/ /g, "\u00a0");
+    span.title = format(S.tokenTip, { t, token: shown(token), q: belt, k: unit, value: num(values[t], 4) });
+    fragment.append(span);
+  });
+  return fragment;
+}
+
+function nextHtml(state) {
+  const next = nextTokens(state, state.t);
+  if (!next.length) return "";
+  const chips = next.map(({ token, p }) =>
+    `<span class="next-tok"><code>${escapeHtml(shown(token))}</code> ${num(100 * p, 1)}%</span>`).join(" ");
+  return `${format(S.next, { t: state.t, token: escapeHtml(shown(state.tokens[state.t])) })} ${chips}`;
+}
+
+// Options: section (the strip's <section>, hidden for a model of numbers), heading, body (the
+// tokens), next (the top 5 line), onPick(step).
+export function createTextStrip({ section, heading, body, next, onPick }) {
+  let built = ""; // what the spans were built for
+  let current = null; // the span outlined
+
+  body.addEventListener("click", (event) => {
+    const span = event.target.closest(".tok");
+    if (span) onPick(Number(span.dataset.t));
+  });
+
+  return {
+    render(state) {
+      section.hidden = !readsText(state);
+      if (section.hidden) return;
+      const belt = modelOf(state).belt;
+      const unit = state.eqUnit;
+      const values = column(state.trace[belt], unit);
+      const key = `${state.sessions}|${state.revision}|${unit}|${belt}|${document.documentElement.lang}`;
+      if (key !== built) {
+        const finite = values.filter(Number.isFinite);
+        const limit = Math.max(1e-9, ...finite.map(Math.abs));
+        body.replaceChildren(tokenSpans(document, state.tokens, values, limit, belt, unit));
+        heading.innerHTML = format(belt === "h" ? S.headingGru : S.heading, { k: unit, lo: num(-limit, 2), hi: num(limit, 2) });
+        section.drawn = { unit, quantity: belt, tokens: state.tokens.slice(), values };
+        built = key;
+        current = null;
+      }
+      const span = body.children[state.t];
+      if (span !== current) {
+        if (current) current.classList.remove("tok-now");
+        if (span) {
+          span.classList.add("tok-now");
+          keepInView(body, span);
+        }
+        current = span || null;
+      }
+      next.innerHTML = nextHtml(state);
+      next.hidden = next.innerHTML === "";
+    },
+  };
+}
+
+// Scrolls the strip (not the page) so the current token is in sight (the strip is positioned, so
+// a span's offsetTop is measured from it).
+function keepInView(body, span) {
+  const top = span.offsetTop;
+  if (top < body.scrollTop || top + span.offsetHeight > body.scrollTop + body.clientHeight) {
+    body.scrollTop = Math.max(0, top - body.clientHeight / 2);
+  }
+}

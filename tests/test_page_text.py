@@ -1,0 +1,136 @@
+"""A model that reads text, on the page, in headless Chromium: the python-code scenario's text box
+reads what is typed (set_text), the step follows the caret, every time axis and the belt's heading
+name the tokens, the text strip colours each token by the focused unit's c_t, and the likeliest
+next tokens are listed; in English and in Korean.
+
+Every number is compared with PyTorch (nn.Embedding → nn.LSTM → nn.Linear on the scenario's
+weights), not with the server that drew it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from app.scenarios import get_scenario
+from tests.helpers import after_a_drawing_pass, open_dive, require_torch
+from tests.test_page_workbench import load
+
+pytestmark = pytest.mark.browser
+
+CODE = "def add(a, b):\n    return a + b\n"
+VISIBLE = {" ": "␣", "\n": "↵"}
+STRIP = "document.getElementById('text-strip').drawn"
+
+
+def torch_reference(text: str) -> tuple[np.ndarray, list[list[str]], np.ndarray]:
+    """c_t of every unit, and the top 5 next tokens with their softmax probabilities, by PyTorch."""
+    require_torch()
+    import torch
+
+    scenario = get_scenario("python-code")
+    model = scenario.text
+    assert model is not None and model.decoder_weight is not None and model.decoder_bias is not None
+    ids = torch.tensor([model.vocab.index(ch) for ch in text])
+    w = scenario.weights
+    lstm = torch.nn.LSTM(w.weight_ih.shape[1], w.weight_hh.shape[1], dtype=torch.float64)
+    with torch.no_grad():
+        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+            getattr(lstm, f"{name}_l0").copy_(torch.from_numpy(getattr(w, name)))
+        x = torch.from_numpy(model.embedding)[ids]
+        h0 = torch.from_numpy(scenario.h0)[None, None]
+        c0 = torch.from_numpy(scenario.c0)[None, None]
+        cs = []
+        h, c = h0, c0
+        for t in range(len(text)):  # c_t of every step: nn.LSTM returns only the last
+            _, (h, c) = lstm(x[t : t + 1, None], (h, c))
+            cs.append(c[0, 0].numpy())
+        out, _ = lstm(x[:, None], (h0, c0))
+        logits = out[:, 0] @ torch.from_numpy(model.decoder_weight).T + torch.from_numpy(model.decoder_bias)
+        p = torch.softmax(logits, dim=1)
+        top = torch.topk(p, 5, dim=1)
+    tokens = [[model.vocab[k] for k in row] for row in top.indices.tolist()]
+    return np.array(cs), tokens, top.values.numpy()
+
+
+def shown_next(page: Any) -> list[tuple[str, float]]:
+    read = "nodes => nodes.map(n => [n.querySelector('code').textContent, n.textContent])"
+    chips = page.eval_on_selector_all("#text-next .next-tok", read)
+    return [(code, float(text.removeprefix(code).strip().rstrip("%"))) for code, text in chips]
+
+
+def visible(token: str) -> str:
+    return "".join(VISIBLE.get(ch, ch) for ch in token)
+
+
+def expected_next(tokens: list[str], p: np.ndarray) -> list[tuple[str, float]]:
+    return [(visible(token), round(100 * float(q), 1)) for token, q in zip(tokens, p, strict=True)]
+
+
+def open_python_code(page: Any, server_url: str, lang: str) -> None:
+    page.goto(server_url)
+    page.wait_for_selector("body[data-ready='true']")
+    if lang == "ko":
+        page.click("#lang button[data-lang='ko']")
+        page.wait_for_selector("body[data-lang='ko']")
+    load(page, "python-code")
+    page.wait_for_selector("#text-strip", state="visible")
+    page.wait_for_selector("#text-input", state="visible")
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_typed_text_is_read_and_every_view_names_its_tokens(page: Any, server_url: str, lang: str) -> None:
+    c, top_tokens, top_p = torch_reference(CODE)
+    open_python_code(page, server_url, lang)
+    page.fill("#text-box", CODE)  # read once typing pauses
+    page.wait_for_function(f"code => {STRIP}.tokens.join('') === code", arg=CODE)
+    last = len(CODE) - 1
+    page.wait_for_selector(f"body[data-shown-step='{last}']")  # the step followed the caret
+
+    drawn = page.evaluate(STRIP)
+    unit = drawn["unit"]
+    assert unit == get_scenario("python-code").open_unit and drawn["quantity"] == "c"
+    assert drawn["values"] == pytest.approx(c[:, unit], abs=1e-4)  # float32 on the wire
+    strip = page.eval_on_selector_all("#text-body .tok", "nodes => nodes.map(n => n.dataset.t)")
+    assert strip == [str(t) for t in range(len(CODE))]
+    assert page.get_attribute(f"#text-body .tok[data-t='{last}']", "class") == "tok tok-now"
+
+    assert shown_next(page) == expected_next(top_tokens[last], top_p[last])
+    assert "↵" in str(page.text_content("#belt-heading"))
+    timeline = page.eval_on_selector("#timeline", "el => ({mark: el.drawn.mark, ticks: el.drawn.ticks})")
+    assert timeline["mark"] == f"t = {last} ↵"
+    assert {"s": 0, "text": "0 d"} in timeline["ticks"]  # step 0 read "d"
+    assert all(tick["text"] == f"{tick['s']} {visible(CODE[tick['s']])}" for tick in timeline["ticks"])
+
+    # A click on a token goes to its step; what comes next is said for that step.
+    after_a_drawing_pass(page, lambda: page.click("#text-body .tok[data-t='4']"))
+    assert page.evaluate("document.body.dataset.shownStep") == "4"
+    assert shown_next(page) == expected_next(top_tokens[4], top_p[4])
+
+    # The charts over time label their steps with the tokens too.
+    open_dive(page, "gradients")
+    # (a chart below the fold is drawn once the page is still)
+    page.wait_for_function("() => document.getElementById('gradients').layout?.xaxis?.ticktext")
+    ticks = page.evaluate("document.getElementById('gradients').layout.xaxis.ticktext")
+    assert ticks[0] == "0<br>d" and any(tick.endswith("<br>␣") for tick in ticks)
+
+
+def test_ctrl_enter_reads_at_once_and_a_slider_move_unmarks_the_step(page: Any, server_url: str) -> None:
+    open_python_code(page, server_url, "en")
+    page.click("#text-box")
+    page.keyboard.press("Control+a")
+    page.keyboard.type("x = 1\n")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_function(f"() => {STRIP}.tokens.join('') === 'x = 1\\n'")
+    # Moving step t's embedding row leaves a step that reads no token: the box says so.
+    after_a_drawing_pass(page, lambda: page.click("#text-body .tok[data-t='2']"))
+    slider = page.locator("input.input-slider[data-j='0']")
+    revision = page.evaluate("document.body.dataset.revision")
+    slider.focus()
+    slider.press("ArrowRight")
+    page.wait_for_function("old => document.body.dataset.revision !== old", arg=revision)
+    page.wait_for_function(f"() => {STRIP}.tokens[2] === null")
+    assert "1 of 6 steps" in str(page.text_content("#text-box-note"))
+    assert page.input_value("#text-box") == "x = 1\n"  # the box keeps the last text read
