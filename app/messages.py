@@ -216,6 +216,33 @@ class SetViews(Message):
     )
 
 
+# --- which units to show (app/unit_search.py, app/engine/unit_finder.py) ------------------------------
+
+Ranking = Literal["span", "memory", "pattern"]
+TOP_UNITS = 64
+
+
+class FindUnits(Message):
+    """Rank the units (answered with a `units` message): on in a span of steps and off elsewhere
+    (LSTMVis), by forget-gate saturation, or by correlation with where a regular expression matches
+    the text."""
+
+    type: Literal["find_units"]
+    ranking: Ranking
+    start: Index | None = Field(default=None, description="span: the first step of the span")
+    stop: Index | None = Field(default=None, description="span: the step after the span's last")
+    quantity: Literal["h", "c"] | None = Field(
+        default=None, description="span and pattern: the values ranked; default the belt (c, a GRU's h)"
+    )
+    threshold: Value = Field(default=0.3, description="span: a unit is on at a step where its value ≥ this")
+    pattern: Annotated[str, Field(strict=True, min_length=1, max_length=200)] | None = Field(
+        default=None, description="pattern: a Python regular expression over the session's text"
+    )
+    top: Annotated[int, Field(strict=True, ge=1, le=TOP_UNITS)] = Field(
+        default=10, description="how many units to answer with"
+    )
+
+
 # --- training (app/coach.py): an LSTM learns a task on the server, and the session shows it -----------
 
 TaskName = Literal["sign-memory", "count", "latch", "copy"]  # app/engine/tasks.py TASKS
@@ -298,6 +325,7 @@ ClientMessage = Annotated[
     | Reset
     | Sync
     | SetViews
+    | FindUnits
     | TrainingMessage,
     Field(discriminator="type"),
 ]

@@ -32,8 +32,9 @@ from .exports import export_file
 from .gradient_story import tell
 from .gru_scenarios import GRU_SCENARIOS
 from .i18n import problem_text
-from .messages import ClientMessage, Export, SetViews, Sync, ViewName
+from .messages import ClientMessage, Export, FindUnits, SetViews, Sync, ViewName
 from .scenarios import CUSTOM, DEFAULT_SCENARIO, AnyScenario, Scenario, get_scenario
+from .unit_search import find_units
 from .updates import Change, Rejected, State, apply_update
 
 Outgoing = dict[str, Any]
@@ -115,10 +116,13 @@ class Session:
         state, change, replies, ack, wants_sync = self.state, Change(), [], None, False
         serving = self.serving
         exports: list[Export] = []
+        finds: list[FindUnits] = []
         for message in messages:
             try:
                 if isinstance(message, SetViews):
                     serving = _serving(message, state.hidden)
+                elif isinstance(message, FindUnits):
+                    finds.append(message)  # answered from the state after the whole batch, as exports
                 elif isinstance(message, Sync | Export):
                     wants_sync = wants_sync or isinstance(message, Sync)
                     exports += [message] if isinstance(message, Export) else []
@@ -152,6 +156,7 @@ class Session:
         elif start is not None:
             replies.append(frame(state, results, revision, self.revision, start, ack, serving))
         replies += [file_reply(state, results, request) for request in exports]
+        replies += [units_reply(state, results, request) for request in finds]
         for reply in replies:
             check_finite(reply)  # NaN/Inf is not JSON: refuse before anything is committed
         self.state, self.results, self.revision, self.serving = state, results, revision, serving
@@ -348,6 +353,14 @@ def file_reply(state: State, results: Results, request: Export) -> Outgoing:
     shown or not)."""
     exported = export_file(request.format, state.scenario.weights, state.knobs, _with_foil(state, results))
     return {"type": "file", "ack": request.id, "format": request.format, **exported}
+
+
+def units_reply(state: State, results: Results, request: FindUnits) -> Outgoing:
+    """The `units` a find_units asks for, or the error that says why not (it changes nothing)."""
+    try:
+        return find_units(state, results.trace, request)
+    except Rejected as err:
+        return error_reply(err.field, err.code, err.params, request.id)
 
 
 def error_reply(
