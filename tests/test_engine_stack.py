@@ -84,13 +84,8 @@ def test_every_layer_and_direction_matches_torch(fmt: str, bidirectional: bool) 
         output, (h_n, c_n) = lstm(torch.from_numpy(x))
     np.testing.assert_allclose(runs[-1].output, output.numpy(), atol=1e-6)
     # h_n: layer 0 forward, (layer 0 reverse,) layer 1 forward, …; a reverse direction ends at t = 0
-    finals = [(r.forward.h[-1], r.forward.c[-1]) for r in runs]
-    if bidirectional:
-        finals = [
-            pair
-            for r in runs
-            for pair in ((r.forward.h[-1], r.forward.c[-1]), (r.reverse.h[-1], r.reverse.c[-1]))
-        ]  # type: ignore[union-attr]
+    directions = [trace for r in runs for trace in (r.forward, r.reverse) if trace is not None]
+    finals = [(trace.h[-1], trace.c[-1]) for trace in directions]
     np.testing.assert_allclose(np.array([h for h, _ in finals]), h_n.numpy(), atol=1e-6)
     np.testing.assert_allclose(np.array([c for _, c in finals]), c_n.numpy(), atol=1e-6)
 
