@@ -146,10 +146,15 @@ def test_a_malformed_request_is_refused_by_its_shape(client: TestClient) -> None
         unknown = ws.receive_json()
         ws.send_json({"type": "find_units", "ranking": "memory", "top": 2, "id": 3})
         answered = ws.receive_json()
+        ws.send_json({"type": "load", "scenario": "hold-and-release"})  # a small trace: applied inline
+        ws.receive_json()
+        ws.send_json({"type": "find_units", "ranking": "pattern", "pattern": "(a+)+$", "id": 4})
+        no_text = ws.receive_json()  # matched off the event loop, still answered in order
     assert (too_many["field"], too_many["code"]) == ("top", "less_than_equal")
     assert (too_long["field"], too_long["code"]) == ("pattern", "string_too_long")
     assert (unknown["field"], unknown["code"]) == ("ranking", "literal_error")
     assert answered["type"] == "units" and answered["ack"] == 3 and len(answered["units"]) == 2
+    assert (no_text["code"], no_text["ack"]) == ("no_text_model", 4)
 
 
 def test_a_pattern_is_matched_on_the_text_as_the_steps_now_read_it() -> None:
