@@ -37,6 +37,8 @@ class Foil:
 class Results:
     trace: AnyTrace
     foil: Foil | None = None  # computed only while a view shows it (and for exports)
+    # A stack's output (T, ·), what its decoder reads, when that is not trace.h (app/stacking.py)
+    output: np.ndarray | None = None
 
     @property
     def gradients(self) -> LSTMGradients | GRUGradients:
@@ -98,6 +100,7 @@ def with_foil(results: Results, base: Weights, knobs: AnyKnobs, x: np.ndarray, h
     return Results(
         trace=results.trace,
         foil=Foil(gradients, rnn_trace, rnn_backward(foil, rnn_trace, knobs.target_unit)),
+        output=results.output,
     )
 
 

@@ -144,6 +144,27 @@ class SetClamp(Message):
         return value
 
 
+class StackLayerIn(Strict):
+    """One layer of a stack: its forward direction, and a bidirectional layer's reverse one."""
+
+    id: Annotated[str, Field(max_length=200)] | None = Field(
+        default=None, description="its id in the file, as POST /api/weights names it (kept for nothing else)"
+    )
+    weights: WeightsIn = Field(description="the forward direction (PyTorch's weight_ih_l{k}, …)")
+    reverse: WeightsIn | None = Field(default=None, description="the reverse direction (…_l{k}_reverse)")
+
+
+MAX_STACK_LAYERS = 16
+
+
+class SetLayer(Message):
+    """Show another layer (or direction) of the stack; layer 0's inputs stay."""
+
+    type: Literal["set_layer"]
+    layer: Index
+    reverse: StrictBool = Field(default=False, description="its reverse direction (a bidirectional layer's)")
+
+
 class Restore(Message):
     """A whole state in one message (a shared link, or the page after a reconnect)."""
 
@@ -160,8 +181,14 @@ class Restore(Message):
     )
     title: Annotated[str, Field(max_length=80)] | None = None
     text: TextModelIn | None = Field(
-        default=None, description="with LSTM `weights`: the vocabulary, embedding and decoder around them"
+        default=None,
+        description="with LSTM `weights` or a `stack`: the vocabulary, embedding and decoder around them",
     )
+    stack: Annotated[list[StackLayerIn], Field(min_length=1, max_length=MAX_STACK_LAYERS)] | None = Field(
+        default=None, description="several LSTM layers instead of `weights`, bottom up (nn.LSTM num_layers)"
+    )
+    layer: Index | None = Field(default=None, description="with a `stack`: the layer shown (default 0)")
+    reverse: StrictBool | None = Field(default=None, description="with a `stack`: show its reverse direction")
     x: Matrix | None = None
     h0: Vector | None = None
     c0: Vector | None = None
@@ -213,6 +240,33 @@ class SetViews(Message):
     shown: Annotated[list[ViewName], Field(max_length=16)]
     units: list[Index] | None = Field(
         default=None, max_length=4096, description="the units whose trace columns to send; null: every unit"
+    )
+
+
+# --- which units to show (app/unit_search.py, app/engine/unit_finder.py) ------------------------------
+
+Ranking = Literal["span", "memory", "pattern"]
+TOP_UNITS = 64
+
+
+class FindUnits(Message):
+    """Rank the units (answered with a `units` message): on in a span of steps and off elsewhere
+    (LSTMVis), by forget-gate saturation, or by correlation with where a regular expression matches
+    the text."""
+
+    type: Literal["find_units"]
+    ranking: Ranking
+    start: Index | None = Field(default=None, description="span: the first step of the span")
+    stop: Index | None = Field(default=None, description="span: the step after the span's last")
+    quantity: Literal["h", "c"] | None = Field(
+        default=None, description="span and pattern: the values ranked; default the belt (c, a GRU's h)"
+    )
+    threshold: Value = Field(default=0.3, description="span: a unit is on at a step where its value ≥ this")
+    pattern: Annotated[str, Field(strict=True, min_length=1, max_length=200)] | None = Field(
+        default=None, description="pattern: a Python regular expression over the session's text"
+    )
+    top: Annotated[int, Field(strict=True, ge=1, le=TOP_UNITS)] = Field(
+        default=10, description="how many units to answer with"
     )
 
 
@@ -298,6 +352,8 @@ ClientMessage = Annotated[
     | Reset
     | Sync
     | SetViews
+    | FindUnits
+    | SetLayer
     | TrainingMessage,
     Field(discriminator="type"),
 ]

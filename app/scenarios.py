@@ -18,6 +18,7 @@ from .engine.gru import GRUWeights
 from .engine.knobs import GRUKnobs, Knobs
 from .engine.lstm import GATES, WEIGHT_NAMES, LSTMWeights
 from .engine.sequences import pulse
+from .engine.stack import Stack
 from .engine.tasks import Task
 from .engine.train import sign_memory_batch
 from .i18n import DEFAULT_LANGUAGE, LANGUAGES, ScenarioText, catalogue, scenario_text, scenario_texts
@@ -52,6 +53,10 @@ class ModelScenario(Generic[W, K]):
     # (x_t = embedding[ids_t]).
     text: TextModel | None = None
     ids: np.ndarray | None = None
+    # A stack of layers (nn.LSTM(num_layers=K, bidirectional=…)): x is layer 0's input, and
+    # `weights` are the direction the session shows, (layer, reverse) = `shown` (app/stacking.py).
+    stack: Stack | None = None
+    shown: tuple[int, bool] = (0, False)
 
     def __post_init__(self) -> None:
         if not 0 <= self.open_step < len(self.x):
@@ -377,6 +382,20 @@ def custom_scenario(weights: LSTMWeights, title: str | None = None, steps: int =
         h0=np.zeros(hidden),
         c0=np.zeros(hidden),
         input_names=tuple(f"x{j}" for j in range(inputs)),
+    )
+
+
+def stacked_scenario(stack: Stack, shown: tuple[int, bool], title: str | None = None) -> Scenario:
+    """Someone's own stack, showing one direction of one layer, on zero input to layer 0."""
+    layer, reverse = shown
+    scenario = custom_scenario(stack.layers[layer].direction(reverse), title)
+    inputs = stack.input_size
+    return replace(
+        scenario,
+        x=np.zeros((len(scenario.x), inputs)),
+        input_names=tuple(f"x{j}" for j in range(inputs)),
+        stack=stack,
+        shown=shown,
     )
 
 

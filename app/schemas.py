@@ -419,8 +419,20 @@ class ImportedWeights(BaseModel):
         default=None, description="the GRU's, as /api/trace takes it; absent for an LSTM"
     )
     text: ImportedText | None = Field(
-        default=None, description="an embedding, its vocabulary (and a decoder) beside the LSTM, if any"
+        default=None,
+        description="an embedding, its vocabulary (and a decoder) beside the LSTM (or the stack), if any",
     )
+    stack: list[ImportedStackLayer] | None = Field(
+        default=None,
+        description="when the layer is one of a stack (nn.LSTM num_layers > 1, or bidirectional): every "
+        "layer, bottom up; restore it with the socket's `restore` `stack`",
+    )
+
+
+class ImportedStackLayer(BaseModel):
+    id: str = Field(description="the forward direction's layer id")
+    weights: WeightsIn
+    reverse: WeightsIn | None = Field(default=None, description="a bidirectional layer's reverse direction")
 
 
 class ImportedText(BaseModel):

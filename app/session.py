@@ -32,8 +32,10 @@ from .exports import export_file
 from .gradient_story import tell
 from .gru_scenarios import GRU_SCENARIOS
 from .i18n import problem_text
-from .messages import ClientMessage, Export, SetViews, Sync, ViewName
+from .messages import ClientMessage, Export, FindUnits, SetViews, Sync, ViewName
 from .scenarios import CUSTOM, DEFAULT_SCENARIO, AnyScenario, Scenario, get_scenario
+from .stacking import first_changed, shown_input, stack_output
+from .unit_search import find_units
 from .updates import Change, Rejected, State, apply_update
 
 Outgoing = dict[str, Any]
@@ -115,10 +117,13 @@ class Session:
         state, change, replies, ack, wants_sync = self.state, Change(), [], None, False
         serving = self.serving
         exports: list[Export] = []
+        finds: list[FindUnits] = []
         for message in messages:
             try:
                 if isinstance(message, SetViews):
                     serving = _serving(message, state.hidden)
+                elif isinstance(message, FindUnits):
+                    finds.append(message)  # answered from the state after the whole batch, as exports
                 elif isinstance(message, Sync | Export):
                     wants_sync = wants_sync or isinstance(message, Sync)
                     exports += [message] if isinstance(message, Export) else []
@@ -137,7 +142,9 @@ class Session:
             wants_sync = True
             revision += 1
         if start is not None:
-            # Only a change at step t alone (same model, same initial state) reuses steps < t.
+            # Only a change at step t alone (same model, same initial state) reuses steps < t;
+            # in a stack, a reverse direction below the shown one reads step t at every step.
+            start = first_changed(state.scenario, start)
             results = _compute(state, None if change.resized else results, start, foil)
             revision += 1
         elif foil and not self.serving.foil:
@@ -152,6 +159,7 @@ class Session:
         elif start is not None:
             replies.append(frame(state, results, revision, self.revision, start, ack, serving))
         replies += [file_reply(state, results, request) for request in exports]
+        replies += [units_reply(state, results, request) for request in finds]
         for reply in replies:
             check_finite(reply)  # NaN/Inf is not JSON: refuse before anything is committed
         self.state, self.results, self.revision, self.serving = state, results, revision, serving
@@ -200,11 +208,19 @@ def _serving(message: SetViews, hidden: int) -> Serving:
 
 
 def _compute(state: State, previous: Results | None = None, start: int = 0, foil: bool = True) -> Results:
-    return compute(state.scenario.weights, state.knobs, state.x, state.h0, state.c0, previous, start, foil)
+    """The shown layer's results; in a stack, it reads the layers below it (x is layer 0's input),
+    and a decoder reads the layers above it."""
+    scenario = state.scenario
+    x = shown_input(scenario, state.x)
+    results = compute(scenario.weights, state.knobs, x, state.h0, state.c0, previous, start, foil)
+    if scenario.stack is None or scenario.text is None or scenario.text.decoder_weight is None:
+        return results
+    return replace(results, output=stack_output(scenario, results.trace))
 
 
 def _with_foil(state: State, results: Results) -> Results:
-    return with_foil(results, state.scenario.weights, state.knobs, state.x, state.h0)
+    # the trace's own x: in a stack, the shown layer's input, not the session's (layer 0's)
+    return with_foil(results, state.scenario.weights, state.knobs, results.trace.x, state.h0)
 
 
 def snapshot(
@@ -236,6 +252,7 @@ def snapshot(
         "curves": activation_curves(),
         "limits": _limits(),
         "start": 0,
+        **_stack(scenario),
         **_served(state, results, 0, serving),
     }
 
@@ -274,6 +291,8 @@ def _served(state: State, results: Results, start: int, serving: Serving) -> dic
         **payload(results, start, values=WIRE_DTYPE, foil=serving.foil, units=units),
     }
     served |= _text(state, results, start)
+    if state.scenario.stack is not None:
+        served["inputs"] = state.x[start:]  # layer 0's, what the user sets (trace.x is the shown layer's)
     if "gradients" in served and results.foil is not None and isinstance(results.trace, Trace):
         served["story"] = story(state, results.trace, results.foil)
     return served
@@ -290,7 +309,8 @@ def _text(state: State, results: Results, start: int) -> dict[str, Any]:
     if text is None:
         return {}
     served: dict[str, Any] = {"tokens": text.tokens_of(state.x, state.ids)[start:]}
-    served |= next_tokens(text, results.trace.h[start:], TOP)
+    output = results.trace.h if results.output is None else results.output
+    served |= next_tokens(text, output[start:], TOP)
     if "top" in served:
         served["top"]["p"] = served["top"]["p"].astype(WIRE_DTYPE)
     return served
@@ -305,6 +325,19 @@ def story(state: State, trace: Trace, foil: Foil) -> dict[str, Any]:
     if not isinstance(gradients, LSTMGradients) or not isinstance(knobs, Knobs):
         raise TypeError("a story is told of an LSTM")
     return tell(trace, gradients, foil.rnn_trace, foil.rnn_gradients, knobs, first)
+
+
+def _stack(scenario: AnyScenario) -> dict[str, Any]:
+    """A stack's layers and the direction shown: {"stack": …}, or nothing for a single layer."""
+    stack = scenario.stack
+    if stack is None:
+        return {}
+    layers = [
+        {"layer": k, "reverse": reverse, "H": stack.layers[k].hidden_size, "D": stack.layers[k].input_size}
+        for k, reverse in stack.views()
+    ]
+    layer, reverse = scenario.shown
+    return {"stack": {"layers": layers, "shown": {"layer": layer, "reverse": reverse}}}
 
 
 def _models(scenario: AnyScenario) -> list[str]:
@@ -348,6 +381,14 @@ def file_reply(state: State, results: Results, request: Export) -> Outgoing:
     shown or not)."""
     exported = export_file(request.format, state.scenario.weights, state.knobs, _with_foil(state, results))
     return {"type": "file", "ack": request.id, "format": request.format, **exported}
+
+
+def units_reply(state: State, results: Results, request: FindUnits) -> Outgoing:
+    """The `units` a find_units asks for, or the error that says why not (it changes nothing)."""
+    try:
+        return find_units(state, results.trace, request)
+    except Rejected as err:
+        return error_reply(err.field, err.code, err.params, request.id)
 
 
 def error_reply(

@@ -16,8 +16,9 @@ from .config import get_settings
 from .engine import sequences
 from .engine.embedding import TextModel, UnknownToken
 from .engine.gru import GRUWeights
-from .engine.knobs import AnyKnobs, GRUKnobs
+from .engine.knobs import AnyKnobs, GRUKnobs, Knobs
 from .engine.lstm import GATES, LSTMWeights
+from .engine.stack import Stack, StackLayer
 from .file_errors import setting
 from .gru_scenarios import GRU_SCENARIOS, custom_gru_scenario, get_gru_scenario
 from .i18n import ProblemError, problem_text
@@ -33,12 +34,15 @@ from .messages import (
     SetClamp,
     SetInput,
     SetKnobs,
+    SetLayer,
     SetSequence,
     SetState,
     SetText,
     Sine,
+    StackLayerIn,
 )
-from .scenarios import SCENARIOS, AnyScenario, custom_scenario, get_scenario
+from .scenarios import SCENARIOS, AnyScenario, custom_scenario, get_scenario, stacked_scenario
+from .schemas import WeightsIn
 
 
 class Rejected(ValueError):
@@ -224,6 +228,11 @@ def _restore(state: State, message: Restore) -> tuple[State, Change]:
 
 
 def _restored_scenario(state: State, message: Restore) -> AnyScenario:
+    if message.stack is not None:
+        return _restored_stack(message, message.stack)
+    for name in ("layer", "reverse"):
+        if getattr(message, name) is not None:
+            raise Rejected(name, "layer_needs_stack")
     if message.reset_after is not None and message.model != "gru":
         raise Rejected("reset_after", "reset_after_is_for_gru")
     if message.text is not None and (message.weights is None or message.model == "gru"):
@@ -252,6 +261,73 @@ def _restored_scenario(state: State, message: Restore) -> AnyScenario:
         )
     scenario = custom_scenario(LSTMWeights(**tensors), message.title)
     return scenario if message.text is None else replace(scenario, text=message.text.model())
+
+
+def _restored_stack(message: Restore, layers: list[StackLayerIn]) -> AnyScenario:
+    """A stack, showing `layer` (its reverse direction with `reverse`), with the text around it."""
+    if message.weights is not None or message.model == "gru":
+        raise Rejected("stack", "stack_or_weights")
+    directions = [
+        (f"stack[{k}].{part}", given)
+        for k, layer in enumerate(layers)
+        for part, given in (("weights", layer.weights), ("reverse", layer.reverse))
+        if given is not None
+    ]
+    for field, given in directions:
+        _check_lstm_sizes(field, given)
+    try:
+        stack = Stack(tuple(
+            StackLayer(_lstm(layer.weights), None if layer.reverse is None else _lstm(layer.reverse))
+            for layer in layers
+        ))  # fmt: skip
+    except ValueError as err:
+        raise Rejected("stack", "bad_stack", detail=str(err)) from None
+    shown = (message.layer or 0, bool(message.reverse))
+    _check_shown(stack, shown)
+    if message.text is not None:
+        try:
+            message.text.check_sizes(stack.input_size, stack.output_size)
+        except ProblemError as err:
+            params = dict(err.params)
+            raise Rejected(str(params.pop("field", "text")), err.code, **params) from None
+    scenario = stacked_scenario(stack, shown, message.title)
+    return scenario if message.text is None else replace(scenario, text=message.text.model())
+
+
+def _check_lstm_sizes(field: str, given: WeightsIn) -> None:
+    try:
+        given.sizes(blocks=len(GATES))
+    except ProblemError as err:
+        params = dict(err.params)
+        tensor = params.pop("field", None)
+        raise Rejected(f"{field}.{tensor}" if tensor else field, err.code, **params) from None
+
+
+def _lstm(given: WeightsIn) -> LSTMWeights:
+    return LSTMWeights(**{name: np.asarray(value) for name, value in given.model_dump().items()})
+
+
+def _check_shown(stack: Stack, shown: tuple[int, bool]) -> None:
+    layer, reverse = shown
+    if layer >= len(stack.layers):
+        raise Rejected("layer", "layer_out_of_range", value=layer, layers=len(stack.layers))
+    if reverse and stack.layers[layer].reverse is None:
+        raise Rejected("reverse", "layer_has_no_reverse", layer=layer)
+
+
+def _set_layer(state: State, message: SetLayer) -> tuple[State, Change]:
+    """Show another direction of the stack. Layer 0's inputs stay; the initial state, knobs and
+    clamps were the old direction's (its H), so they start over."""
+    scenario = state.scenario
+    if scenario.stack is None or not isinstance(scenario.weights, LSTMWeights):
+        raise Rejected("layer", "not_a_stack")
+    shown = (message.layer, message.reverse)
+    _check_shown(scenario.stack, shown)
+    weights = scenario.stack.layers[message.layer].direction(message.reverse)
+    hidden = weights.hidden_size
+    shown_scenario = replace(scenario, weights=weights, shown=shown, h0=np.zeros(hidden), c0=np.zeros(hidden))
+    zeros = np.zeros(hidden)
+    return State(shown_scenario, state.x, zeros, zeros.copy(), Knobs(), state.ids), EVERYTHING
 
 
 def _with_knobs(knobs: AnyKnobs, given: KnobFields, hidden: int) -> AnyKnobs:
@@ -319,4 +395,5 @@ _HANDLERS: dict[type, Callable[[State, Any], tuple[State, Change]]] = {
     SetKnobs: _set_knobs,
     SetClamp: _set_clamp,
     Restore: _restore,
+    SetLayer: _set_layer,
 }

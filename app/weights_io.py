@@ -305,6 +305,11 @@ def _check_limits(layer_id: str, hidden: int, inputs: int) -> None:
 # --- reading the chosen layer ---------------------------------------------------------------
 
 
+def load_layer(tensors: TensorFile, layer: Layer) -> LSTMWeights | GRUWeights:
+    """One layer's tensors, read and checked (app/stack_import.py reads a stack's others)."""
+    return _load(tensors, layer)
+
+
 def _load(tensors: TensorFile, layer: Layer) -> LSTMWeights | GRUWeights:
     values = {role: check_values(name, tensors.load(name)) for role, name in layer.tensors.items()}
     if layer.kind == "gru":

@@ -17,6 +17,7 @@ from ..engine.lstm import WEIGHT_NAMES, LSTMWeights
 from ..file_errors import FileProblem, Malformed, TooLarge, Unusable, setting
 from ..inputs_io import is_text_file, read_inputs, read_text, token_ids
 from ..schemas import ImportedInputs, ImportedWeights, Refusal, TraceRequest, WeightsExport
+from ..stack_import import import_stack
 from ..text_import import import_model
 from ..trace_csv import trace_csv
 from ..weights_io import ExportFormat, export_weights
@@ -69,12 +70,27 @@ def import_weights(
     }
     if found.layer.kind == "gru":  # an LSTM's answer stays as it always was
         body |= {"model": "gru", "reset_after": found.layer.reset_after}
+    stacked = import_stack(found, vocab_file)
+    if stacked is not None:  # restore it whole with `stack`: the text around it reads its ends
+        body["stack"] = [
+            {
+                "id": layer_id,
+                "weights": _tensors(layer.forward),
+                "reverse": layer.reverse and _tensors(layer.reverse),
+            }
+            for layer_id, layer in zip(stacked.ids, stacked.stack.layers, strict=True)
+        ]
+        text = stacked.text
     if text is not None:
         decoder = {"decoder_weight": text.decoder_weight, "decoder_bias": text.decoder_bias}
         body["text"] = {"vocab": list(text.vocab), "embedding": text.embedding} | (
             decoder if text.decoder_weight is not None else {}
         )
     return Response(dumps(body), media_type="application/json")
+
+
+def _tensors(weights: LSTMWeights) -> dict[str, np.ndarray]:
+    return {name: getattr(weights, name) for name in WEIGHT_NAMES}
 
 
 @router.post(

@@ -27,7 +27,7 @@ from ..coach import Coach
 from ..config import get_settings
 from ..encoding import NotFinite, dumps
 from ..memory import release_free_memory
-from ..messages import TRAINING_MESSAGES, ClientMessage, LoadScenario, Reset, Restore
+from ..messages import TRAINING_MESSAGES, ClientMessage, FindUnits, LoadScenario, Reset, Restore
 from ..session import Outgoing, Session, error_reply
 from ..wire import encode
 from .errors import first_problem
@@ -157,7 +157,9 @@ async def _apply(session: Session, parsed: list[Any]) -> list[Outgoing]:
     """Recompute; a large trace goes off the event loop, so the other sessions keep being served
     and new messages keep arriving (and coalescing) meanwhile."""
     try:
-        if session.results.trace.h.size <= INLINE_CELLS:  # T·H, for an LSTM and a GRU alike
+        small = session.results.trace.h.size <= INLINE_CELLS  # T·H, for an LSTM and a GRU alike
+        # A pattern is matched in a child process that may run for seconds: never on the loop.
+        if small and not any(isinstance(message, FindUnits) and message.pattern for message in parsed):
             return session.apply(parsed)
         return await asyncio.to_thread(session.apply, parsed)
     except NotFinite as err:

@@ -1,0 +1,113 @@
+"""A stack of LSTM layers (app/engine/stack.py), read from the files PyTorch's state dict makes
+(app/stack_import.py), against torch.nn.LSTM: every layer's and direction's h and c at every step."""
+
+import io
+from typing import Any
+
+import numpy as np
+import pytest
+
+from app.engine.stack import Stack, StackLayer, input_of, output_above, run_stack
+from app.stack_import import import_stack
+from app.weights_io import import_layer
+from tests.helpers import require_torch
+
+STEPS, INPUTS, HIDDEN = 11, 3, 4
+
+
+def torch_lstm(layers: int, bidirectional: bool, seed: int) -> Any:
+    require_torch()
+    import torch
+
+    torch.manual_seed(seed)
+    return torch.nn.LSTM(INPUTS, HIDDEN, num_layers=layers, bidirectional=bidirectional).double()
+
+
+def torch_steps(state: dict[str, Any], name: str, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """h and c (T, H) of one direction, stepped by nn.LSTMCell with that direction's weights over x
+    in the direction's own order: written apart from nn.LSTM, to see c at every step."""
+    import torch
+
+    cell = torch.nn.LSTMCell(x.shape[1], HIDDEN).double()
+    cell.load_state_dict(
+        {role: state[f"{role}_{name}"] for role in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")}
+    )
+    h, c = torch.zeros(1, HIDDEN, dtype=torch.float64), torch.zeros(1, HIDDEN, dtype=torch.float64)
+    hs, cs = [], []
+    with torch.no_grad():
+        for row in torch.from_numpy(x):
+            h, c = cell(row[None], (h, c))
+            hs.append(h[0].numpy().copy())
+            cs.append(c[0].numpy().copy())
+    return np.array(hs), np.array(cs)
+
+
+def saved(lstm: Any, fmt: str) -> tuple[bytes, str]:
+    """The state dict as a .safetensors or an .npz file, with a module prefix as a model saves it."""
+    state = {f"rnn.{name}": value.detach().numpy() for name, value in lstm.state_dict().items()}
+    if fmt == "safetensors":
+        from safetensors.numpy import save
+
+        return save(state), "model.safetensors"
+    buffer = io.BytesIO()
+    np.savez(buffer, **state)
+    return buffer.getvalue(), "model.npz"
+
+
+@pytest.mark.parametrize("fmt", ["safetensors", "npz"])
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_every_layer_and_direction_matches_torch(fmt: str, bidirectional: bool) -> None:
+    import torch
+
+    lstm = torch_lstm(2, bidirectional, seed=3 + bidirectional)
+    x = np.random.default_rng(1).standard_normal((STEPS, INPUTS))
+    found = import_stack(import_layer(*saved(lstm, fmt)))
+    assert found is not None and found.ids == ["rnn.l0", "rnn.l1"] and found.text is None
+    runs = run_stack(found.stack, x)
+    state = lstm.state_dict()
+    below = x
+    for k, run in enumerate(runs):
+        h, c = torch_steps(state, f"l{k}", below)
+        np.testing.assert_allclose(run.forward.h, h, atol=1e-6)
+        np.testing.assert_allclose(run.forward.c, c, atol=1e-6)
+        outputs = [h]
+        if bidirectional:
+            assert run.reverse is not None
+            h_rev, c_rev = torch_steps(state, f"l{k}_reverse", below[::-1].copy())
+            np.testing.assert_allclose(run.reverse.h, h_rev, atol=1e-6)
+            np.testing.assert_allclose(run.reverse.c, c_rev, atol=1e-6)
+            outputs.append(h_rev[::-1])
+        else:
+            assert run.reverse is None
+        below = np.concatenate(outputs, axis=1)
+    with torch.no_grad():
+        output, (h_n, c_n) = lstm(torch.from_numpy(x))
+    np.testing.assert_allclose(runs[-1].output, output.numpy(), atol=1e-6)
+    # h_n: layer 0 forward, (layer 0 reverse,) layer 1 forward, …; a reverse direction ends at t = 0
+    directions = [trace for r in runs for trace in (r.forward, r.reverse) if trace is not None]
+    finals = [(trace.h[-1], trace.c[-1]) for trace in directions]
+    np.testing.assert_allclose(np.array([h for h, _ in finals]), h_n.numpy(), atol=1e-6)
+    np.testing.assert_allclose(np.array([c for _, c in finals]), c_n.numpy(), atol=1e-6)
+
+
+def test_a_layers_input_and_the_output_above_it_rebuild_the_whole_stack() -> None:
+    rng = np.random.default_rng(2)
+
+    def layer(inputs: int, reverse: bool) -> StackLayer:
+        from app.engine.lstm import LSTMWeights
+
+        def weights() -> LSTMWeights:
+            return LSTMWeights(
+                *(rng.uniform(-0.5, 0.5, shape) for shape in ((16, inputs), (16, 4), (16,), (16,)))
+            )
+
+        return StackLayer(weights(), weights() if reverse else None)
+
+    stack = Stack((layer(3, True), layer(8, True), layer(8, False)))
+    x = rng.standard_normal((9, 3))
+    runs = run_stack(stack, x)
+    assert [view for view in stack.views()] == [(0, False), (0, True), (1, False), (1, True), (2, False)]
+    np.testing.assert_array_equal(input_of(stack, x, 2), runs[1].output)
+    np.testing.assert_array_equal(output_above(stack, 0, runs[0].output), runs[2].output)
+    with pytest.raises(ValueError, match="layer 1 reads 4 values; layer 0 gives 8"):
+        Stack((layer(3, True), layer(4, False)))
