@@ -87,7 +87,7 @@ def random_weights(rng: "np.random.Generator", inputs: int, hidden: int, blocks:
 # tabs (knobs, clamps, start state) behind tab lists: a control in a closed tab is hidden, and a
 # dive's tables and charts are drawn only while it is open, so a test opens the tab first.
 
-DIVES = ("equations", "gradients", "gates", "numbers", "files", "train")
+DIVES = ("equations", "gradients", "gates", "numbers", "find", "files", "train")
 LAB_TABS = ("knobs", "clamps", "state")
 
 

@@ -134,3 +134,59 @@ def test_ctrl_enter_reads_at_once_and_a_slider_move_unmarks_the_step(page: Any, 
     page.wait_for_function(f"() => {STRIP}.tokens[2] === null")
     assert "1 of 6 steps" in str(page.text_content("#text-box-note"))
     assert page.input_value("#text-box") == "x = 1\n"  # the box keeps the last text read
+
+
+def span_scores(c: np.ndarray, start: int, stop: int, threshold: float = 0.3) -> np.ndarray:
+    """LSTMVis' span score, by loops apart from app/engine/unit_finder.py: the share of the span's
+    steps a unit is on (c ≥ threshold) minus the share of the other steps it is on."""
+    steps, units = c.shape
+    scores = np.zeros(units)
+    for k in range(units):
+        inside = [c[t, k] >= threshold for t in range(start, stop)]
+        outside = [c[t, k] >= threshold for t in range(steps) if not start <= t < stop]
+        scores[k] = sum(inside) / len(inside) - (sum(outside) / len(outside) if outside else 0.0)
+    return scores
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_a_span_selected_in_the_text_ranks_units_and_the_top_one_becomes_a_lane(
+    page: Any, server_url: str, lang: str
+) -> None:
+    scenario = get_scenario("python-code")
+    assert scenario.text is not None
+    text = "".join(scenario.text.vocab[k] for k in scenario.ids)  # type: ignore[union-attr]
+    c, _, _ = torch_reference(text)
+    open_python_code(page, server_url, lang)
+    open_dive(page, "find")
+    # Select steps 40 … 59 with the mouse, as a learner selects text.
+    first, last = page.locator("#text-body .tok[data-t='40']"), page.locator("#text-body .tok[data-t='59']")
+    first.scroll_into_view_if_needed()
+    a, b = first.bounding_box(), last.bounding_box()
+    assert a is not None and b is not None
+    page.mouse.move(a["x"] + 1, a["y"] + a["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(b["x"] + b["width"] - 1, b["y"] + b["height"] / 2, steps=5)
+    page.mouse.up()
+    page.wait_for_function("() => document.getElementById('find-stop').value === '60'")
+    assert page.input_value("#find-start") == "40"
+
+    page.click("#find-run")
+    page.wait_for_selector("#find-results li")
+    listed = page.eval_on_selector_all("#find-results input", "boxes => boxes.map(b => Number(b.value))")
+    scores = span_scores(c, 40, 60)
+    assert len(listed) == 10
+    assert scores[listed[0]] == pytest.approx(scores.max(), abs=1e-6)  # ties may order either way
+    assert sorted(scores[listed], reverse=True) == pytest.approx(np.sort(scores)[::-1][:10], abs=1e-6)
+
+    after_a_drawing_pass(page, lambda: page.click("#find-show"))
+    lanes = str(page.get_attribute("#belt", "data-lanes")).split(",")
+    assert lanes[0] == str(listed[0]) and set(lanes) <= {str(k) for k in listed[:5]}
+    assert page.evaluate("document.getElementById('timeline').drawn.units")[0] == listed[0]
+    assert ", ".join(lanes) in str(page.text_content("#lanes-shown"))  # says which units, of how many
+    assert "128" in str(page.text_content("#lanes-shown"))
+    # The heatmap's rows are the chosen units too, and it says so.
+    open_dive(page, "gates")
+    page.wait_for_function("() => document.getElementById('gates').data?.[0]?.customdata")
+    rows = page.evaluate("document.getElementById('gates').data[0].customdata.map(d => d[0])")
+    assert rows == listed[:5]
+    assert ", ".join(map(str, listed[:5])) in str(page.text_content("#gates-rows"))

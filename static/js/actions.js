@@ -7,8 +7,8 @@ import { actualValue, currentTask, LESSON_IDS, lessonLinkFields } from "./lesson
 import { kindOf } from "./models.js";
 import { messageBytes, messages } from "./socket.js";
 import {
-  initialState, lastStep, leaveLesson, maxMessageBytes, nextId, nextTask, noteInputSent, noteKnobSent, noteStateSent,
-  noteTaskEntered, revealGuess, setDive, setEqUnit, setError, setGuess, setLabTab, setSpeed, setStep, setUnit, setVeil,
+  chooseUnits, initialState, lastStep, leaveLesson, maxMessageBytes, nextId, nextTask, noteInputSent, noteKnobSent, noteStateSent,
+  noteTaskEntered, revealGuess, setDive, setEqUnit, setError, setGuess, setLabTab, setSpan, setSpeed, setStep, setUnit, setVeil,
   setWalk, startLesson, state, WALK_STEPS,
 } from "./state.js";
 
@@ -53,6 +53,18 @@ export function createActions({ playback, session, requestDraw, switchLanguage }
     setText(text) {
       if (!state.trace) return;
       sendLatest("text", messages.setText(nextId(), text));
+    },
+    // The unit finder: a span of steps selected, a ranking asked for, units put on the belt.
+    setSpan(start, stop) {
+      setSpan(start, stop);
+      requestDraw();
+    },
+    findUnits: (fields) => send(messages.findUnits(nextId(), fields)),
+    chooseUnits(units) {
+      chooseUnits(units);
+      if (state.chosen) setEqUnit(state.chosen[0]); // the belt opens on the first chosen unit
+      session.sendViews();
+      requestDraw();
     },
     generate: (component, sequence) => send(messages.generate(nextId(), component, sequence)),
     // `changed` holds only the knobs that moved; the server keeps the rest.

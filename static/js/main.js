@@ -12,6 +12,7 @@ import { createBench } from "./bench.js";
 import { createControls } from "./controls.js";
 import { createExplain } from "./explain.js";
 import { createFiles } from "./files.js";
+import { createFinder } from "./finder.js";
 import { applyStrings, browserLanguage, format, setLanguage, strings } from "./i18n/index.js";
 import { createKnobs } from "./knobs.js";
 import { createLanguage } from "./language.js";
@@ -113,10 +114,11 @@ async function main() {
   });
   const textStrip = createTextStrip({
     section: $("text-strip"), heading: $("text-heading"), body: $("text-body"), next: $("text-next"),
-    onPick: (t) => goTo(t, { now: true }),
+    onPick: (t) => goTo(t, { now: true }), onSelect: (start, stop) => actions.setSpan(start, stop),
   });
+  const finder = createFinder(doc, actions);
   const textInput = createTextInput(doc, actions);
-  const gates = createGates($("gates"), goTo, $("gates-summary"));
+  const gates = createGates($("gates"), goTo, $("gates-summary"), $("gates-rows"));
   const knobs = createKnobs(doc, actions);
   const gradients = createGradients($("gradients"), goTo, $("gradients-summary"), $("gradients-story"));
   const race = createRace($("race"), $("race-note"), goTo, $("race-summary"), $("race-story"));
@@ -153,13 +155,15 @@ async function main() {
     // A model of up to MAX_LANES units travels whole: its frames are small, and the pager (a phone
     // shows one lane) needs no snapshot per page.
     if (!state.sizes || state.sizes.H <= MAX_LANES || EVERY_UNIT_DIVES.includes(state.dive)) return null;
-    const { first, count } = belt.page();
-    return count >= state.sizes.H ? null : Array.from({ length: count }, (_, n) => first + n);
+    const { units } = belt.page();
+    if (units.length >= state.sizes.H) return null;
+    // The unit in focus (the equations', the text strip's) may be outside the chosen units' page.
+    return units.includes(state.eqUnit) ? units : [...units, state.eqUnit];
   };
   const painter = createPainter({
     doc,
     status,
-    html: [controls, textInput, textStrip, modelSwitch, kindWords, tabs, knobs, explain, lesson, files, training, announcer],
+    html: [controls, textInput, textStrip, finder, modelSwitch, kindWords, tabs, knobs, explain, lesson, files, training, announcer],
     canvases: [belt, timeline],
     dives: [
       { el: $("equations"), draw: () => equations.render(state), shown: inDive("equations") },

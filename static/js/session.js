@@ -8,7 +8,7 @@ import { format, problemText, strings } from "./i18n/index.js";
 import { DEFAULT_SCENARIO, fromLink, linkFields } from "./link.js";
 import { connect, messageBytes, messages } from "./socket.js";
 import {
-  applyFrame, applyProgress, applySnapshot, applyTraining, clearError, followLesson, noteAnswered,
+  applyFound, applyFrame, applyProgress, applySnapshot, applyTraining, clearError, followLesson, noteAnswered,
   trainingRuns, markAwaitingSync, maxMessageBytes, nextId, setConnection, setEqUnit,
   shownViews, setDive, setError, setLinkProblem, setOwnWeights, setSpeed, setStep, setUnit, setWalk, startNewSession, state,
 } from "./state.js";
@@ -215,6 +215,10 @@ export function createSession({ link, status, requestDraw, pause, download, unit
     else if (message.type === "file") download(message);
     else if (message.type === "frame") onFrame(message);
     else if (message.type === "error") onError(message);
+    else if (message.type === "units") {
+      applyFound(message);
+      requestDraw();
+    }
     else if (message.type === "training") {
       applyTraining(message);
       requestDraw();

@@ -16,7 +16,7 @@ const JITTER = 0.25;
 // state.js maxMessageBytes()); this is the server's default, used only before the first snapshot.
 export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
-const SERVER_TYPES = ["snapshot", "frame", "error", "file", "training", "progress"];
+const SERVER_TYPES = ["snapshot", "frame", "error", "file", "training", "progress", "units"];
 
 // Builders for every client message the page sends; `id` is echoed by the server as `ack`.
 export const messages = {
@@ -24,6 +24,8 @@ export const messages = {
   setSequence: (id, x) => ({ type: "set_sequence", id, x }),
   // A model that reads text: the text's tokens become the sequence.
   setText: (id, text) => ({ type: "set_text", id, text }),
+  // Ranks every unit (docs/protocol.md, find_units): {ranking, start, stop, quantity, pattern, top}.
+  findUnits: (id, fields) => ({ type: "find_units", id, ...fields }),
   generate: (id, component, sequence) => ({ type: "generate", id, component, sequence }),
   // `knobs` holds only the knobs that changed, e.g. {bias_f: 2.5}; the others keep their value.
   setKnobs: (id, knobs) => ({ type: "set_knobs", id, ...knobs }),

@@ -21,7 +21,7 @@ const quantitiesOf = (kind) => ["x", ...KINDS[kind].units];
 export const WHOLE_PARTS = KINDS.lstm.whole;
 
 // The deep dives under the workbench (one open at a time) and the lab's tabs beside the belt.
-export const DIVES = ["equations", "gradients", "gates", "numbers", "files", "train"];
+export const DIVES = ["equations", "gradients", "gates", "numbers", "find", "files", "train"];
 export const LAB_TABS = ["knobs", "clamps", "state"];
 
 // Milliseconds one step's animation (and one tick of play) takes at 1× speed.
@@ -49,6 +49,12 @@ export const state = {
   // ({tokens: T rows of 5, p: T rows of 5}); null for a model of numbers.
   tokens: null,
   top: null,
+  // The unit finder (static/js/finder.js): the span of steps selected ({start, stop}: steps
+  // start … stop−1) or null, the server's last `units` answer (docs/protocol.md, find_units) or
+  // null, and the units chosen to be the belt's lanes and the heatmap's rows (null: in order).
+  span: null,
+  found: null,
+  chosen: null,
   units: null, // the units whose columns the trace holds (the server sent), or null for every unit
   h0: null, // the initial state, whole whatever the units held (a link and the sliders need it)
   c0: null,
@@ -210,7 +216,7 @@ export function setLang(code) {
 
 // The views on the page (docs/protocol.md, `views`): the workbench's, and the open dive's.
 const DIVE_VIEWS = { equations: ["equations"], gradients: ["gradients", "race"], gates: ["gates"],
-  numbers: ["numbers"], files: [], train: [] };
+  numbers: ["numbers"], find: [], files: [], train: [] };
 export function shownViews(s = state) {
   return ["belt", "timeline", ...DIVE_VIEWS[s.dive]];
 }
@@ -228,6 +234,33 @@ export function setLabTab(tab) {
 export function maxMessageBytes() {
   const limit = state.limits && state.limits.max_message_bytes;
   return Number.isFinite(limit) && limit > 0 ? limit : MAX_MESSAGE_BYTES;
+}
+
+// --- the unit finder ----------------------------------------------------------------------------
+
+// Selects steps start … stop−1 (clamped to the sequence), or none with null.
+export function setSpan(start, stop) {
+  const T = state.sizes ? state.sizes.T : 0;
+  if (start === null || !Number.isInteger(start) || !Number.isInteger(stop)) {
+    state.span = null;
+    return;
+  }
+  const a = Math.max(0, Math.min(start, stop, T - 1));
+  const b = Math.min(T, Math.max(start, stop, a + 1));
+  state.span = { start: a, stop: b };
+}
+
+export function applyFound(message) {
+  noteAck(message.ack);
+  state.found = message;
+  state.error = null;
+}
+
+// The units the belt and the heatmap show, in this order (null: every unit in order).
+export function chooseUnits(units) {
+  const H = state.sizes ? state.sizes.H : 0;
+  const valid = Array.isArray(units) ? [...new Set(units.filter((k) => Number.isInteger(k) && k >= 0 && k < H))] : [];
+  state.chosen = valid.length ? valid : null;
 }
 
 function clampStep() {
@@ -264,6 +297,11 @@ export function applySnapshot(message) {
   const kind = kindOf(message.model);
   const whole = wholeParts(message, message.sizes.T, kind);
   if (!whole || !message.knobs) return false;
+  if (!state.sizes || state.sizes.H !== message.sizes.H || (state.scenario && state.scenario.name !== message.scenario.name)) {
+    state.chosen = null; // units of another model
+    state.found = null;
+  }
+  if (!state.sizes || state.sizes.T !== message.sizes.T) state.span = null;
   state.scenario = message.scenario;
   state.sizes = message.sizes;
   state.model = message.model || null;

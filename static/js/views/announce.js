@@ -11,12 +11,12 @@ const WAIT_MS = 300;
 const UNITS = 4;
 
 // The step, and c and h of the first units on the belt (its page of lanes).
-function message(state, { first, count }) {
+function message(state, { units }) {
   const { t, sizes, trace } = state;
   const S = strings.announce;
-  const shown = Math.min(count, UNITS);
+  const shown = Math.min(units.length, UNITS);
   const parts = [format(S.step, { t, last: sizes.T - 1 })];
-  for (let k = first; k < first + shown; k += 1) {
+  for (const k of units.slice(0, shown)) {
     // A GRU has no c: its h is its belt.
     parts.push(trace.c ? format(S.unit, { k, c: fixed4(trace.c[t][k]), h: fixed4(trace.h[t][k]) })
       : format(S.unitGru, { k, h: fixed4(trace.h[t][k]) }));
@@ -25,7 +25,7 @@ function message(state, { first, count }) {
   return parts.join(" ");
 }
 
-// `page()`: the units the belt shows, {first, count}.
+// `page()`: the units the belt shows, {units}.
 export function createAnnouncer(el, page) {
   let timer = 0;
   let next = null; // the text waiting to be said

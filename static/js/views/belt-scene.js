@@ -147,9 +147,9 @@ const WALK_FILL = "rgba(242, 161, 95, 0.16)";
 
 // One lane: shapes (drawn in order) and labels.
 function lane(spec, layout, p, phases, limit, walk, isFocus) {
-  const { k, v, clamped } = spec;
+  const { k, n, v, clamped } = spec;
   const { w, belt: b, room } = layout;
-  const box = layout.lane(k - layout.first);
+  const box = layout.lane(n);
   const S = strings.belt;
   const shapes = [];
   const labels = [];
@@ -233,9 +233,9 @@ function lane(spec, layout, p, phases, limit, walk, isFocus) {
 // A GRU's lane: the same gate room (rows r, z, n) and belt, but the belt carries h itself: h_{t−1}
 // → × z (kept) → + (1 − z)·n (added) → h_t, with no branch to an output (nothing hides the belt).
 function gruLane(spec, layout, p, phases, limit, walk, isFocus) {
-  const { k, v, clamped } = spec;
+  const { k, n, v, clamped } = spec;
   const { w, belt: b, room } = layout;
-  const box = layout.lane(k - layout.first);
+  const box = layout.lane(n);
   const S = strings.belt;
   const shapes = [];
   const labels = [];
@@ -321,8 +321,8 @@ function headers(layout, gru) {
   return out;
 }
 
-// Everything the belt draws at animation progress p (1 = at rest). `lanes`: [{k, v, clamped}];
-// `layout` from beltLayout (with `first`, the first unit shown); `limit`: the largest |value| the
+// Everything the belt draws at animation progress p (1 = at rest). `lanes`: [{k (the unit), n (its
+// lane, from the top), v, clamped}]; `layout` from beltLayout; `limit`: the largest |value| the
 // belt carries, for the parcels' log scale; `focus`: the unit the equations show.
 export function beltScene({ lanes, layout, p, phases, limit, walk, focus, gru = false }) {
   const shapes = [];

@@ -24,11 +24,11 @@ const WALK_SLOWDOWN = 1.25;
 // The largest |value| the shown lanes carry on the belt over the whole trace (at least 1): the top
 // of the parcels' log scale, the same at every step.
 const GRU_BELT_QUANTITIES = ["h_prev", "kept", "forgotten", "added", "h"];
-function beltLimit(trace, first, count, gru) {
+function beltLimit(trace, units, gru) {
   let limit = 1;
   for (const name of gru ? GRU_BELT_QUANTITIES : BELT_QUANTITIES) {
     for (const row of trace[name]) {
-      for (let k = first; k < first + count; k += 1) limit = Math.max(limit, Math.abs(row[k]));
+      for (const k of units) limit = Math.max(limit, Math.abs(row[k]));
     }
   }
   return limit;
@@ -73,12 +73,21 @@ export function createBelt({
   let scene = null; // {lanes, layout, limit, walk, phases, rest, from}
   let anim = null; // {start, duration, from, walk, raf}
   let layoutMemo = null; // {key, layout}
-  let page = { first: 0, count: 1, height: 0 };
+  let page = { first: 0, count: 1, units: [0], height: 0 };
   let legendKey = "";
 
   const range = (first, count) => Array.from({ length: count }, (_, n) => first + n);
   // The page of lanes holding the focus unit: `count` units from a multiple of count.
   const pageOf = (focus, count, H) => Math.min(Math.floor(focus / count) * count, Math.max(0, H - count));
+  // The units the lanes show: the page of `count` holding the focus, of every unit in order, or of
+  // the units chosen (the unit finder's) when there are some.
+  function pageUnits(state, focus, count) {
+    const { chosen } = state;
+    if (!chosen) return range(pageOf(focus, count, state.sizes.H), count);
+    const at = Math.max(0, chosen.indexOf(focus));
+    const from = Math.min(Math.floor(at / count) * count, Math.max(0, chosen.length - count));
+    return chosen.slice(from, from + count);
+  }
 
   // The layout for this width, trace, focus unit and language: lanes as many as the height budget
   // allows (at most MAX_LANES), label slots as wide as those lanes' widest numbers. A new trace
@@ -90,10 +99,11 @@ export function createBelt({
     const H = sizes.H;
     const room = budget();
     const width = view.width();
-    const most = Math.min(H, MAX_LANES);
+    const most = Math.min(state.chosen ? state.chosen.length : H, MAX_LANES);
     const gru = modelOf(state).belt === "h";
-    const aroundSample = labelSamples(trace, range(pageOf(focus, most, H), most), gru);
-    const probeKey = `${width}|${room}|${H}|${focus}|${gru}|${document.documentElement.lang}|${JSON.stringify(aroundSample)}`;
+    const aroundSample = labelSamples(trace, pageUnits(state, focus, most), gru);
+    const probeKey = `${width}|${room}|${H}|${focus}|${gru}|${document.documentElement.lang}|${state.chosen}|` +
+      `${JSON.stringify(aroundSample)}`;
     if (!probeMemo || probeMemo.key !== probeKey) {
       const probe = beltLayout({ width, H: most, measure, sample: aroundSample, lanes: most });
       let count = probe.wide ? most : 1;
@@ -104,12 +114,12 @@ export function createBelt({
       probeMemo = { key: probeKey, count };
     }
     const { count } = probeMemo;
-    const first = pageOf(focus, count, H);
-    const sample = labelSamples(trace, range(first, count), gru);
-    const key = `${probeKey}|${first}|${count}|${JSON.stringify(sample)}`;
+    const units = pageUnits(state, focus, count);
+    const sample = labelSamples(trace, units, gru);
+    const key = `${probeKey}|${units}|${JSON.stringify(sample)}`;
     if (layoutMemo && layoutMemo.key === key) return layoutMemo.layout;
-    const layout = beltLayout({ width, H: count, measure, sample, lanes: count });
-    layout.first = first;
+    const layout = beltLayout({ width, H: units.length, measure, sample, lanes: units.length });
+    layout.units = units;
     layoutMemo = { key, layout };
     return layout;
   }
@@ -131,20 +141,30 @@ export function createBelt({
     anim = null;
   }
 
-  function renderPicker(H) {
-    picker.group.hidden = page.count >= H;
+  // The pager says honestly which units the lanes show, of how many (and of how many chosen).
+  function renderPicker(state) {
+    const H = state.sizes.H;
+    const { chosen } = state;
+    const pool = chosen || range(0, H);
+    picker.group.hidden = !chosen && page.count >= H;
     if (picker.group.hidden) return;
-    const last = page.first + page.count - 1;
-    picker.shown.textContent = page.count === 1 ? format(strings.lanes.one, { k: page.first, H })
-      : format(strings.lanes.some, { first: page.first, last, H });
-    picker.prev.disabled = page.first <= 0;
-    picker.next.disabled = last >= H - 1;
+    const at = pool.indexOf(page.units[0]);
+    if (chosen) {
+      picker.shown.textContent = format(strings.lanes.chosen, { list: page.units.join(", "), n: chosen.length, H });
+    } else {
+      const last = page.first + page.count - 1;
+      picker.shown.textContent = page.count === 1 ? format(strings.lanes.one, { k: page.first, H })
+        : format(strings.lanes.some, { first: page.first, last, H });
+    }
+    picker.prev.disabled = at <= 0;
+    picker.next.disabled = at + page.count >= pool.length;
   }
 
   function step(delta) {
-    const H = scene ? scene.H : 1;
-    const first = Math.max(0, Math.min(H - 1, page.first + delta * page.count));
-    onFocus(first);
+    if (!scene) return;
+    const pool = scene.chosen || range(0, scene.H);
+    const at = pool.indexOf(page.units[0]) + delta * page.count;
+    onFocus(pool[Math.max(0, Math.min(pool.length - 1, at))]);
   }
   picker.prev.addEventListener("click", () => step(-1));
   picker.next.addEventListener("click", () => step(1));
@@ -201,24 +221,24 @@ export function createBelt({
       const { trace, t, sizes, knobs, walk } = state;
       const focus = Math.min(state.eqUnit, sizes.H - 1);
       const layout = layoutFor(state, focus);
-      const { first, lanes: count } = layout;
-      page = { first, count, height: layout.height };
+      const { units } = layout;
+      // first and count describe a run of units in order (no units chosen); units says which.
+      page = { first: units[0], count: units.length, units, height: layout.height };
       const gru = modelOf(state).belt === "h";
-      const lanes = Array.from({ length: count }, (_, n) => {
-        const k = first + n;
+      const lanes = units.map((k, n) => {
         const clamped = Object.fromEntries((gru ? GRU_GATES : GATES).map((q) => [q, clampOf(knobs, q, k) !== null]));
-        return { k, v: laneValues(trace, t, k, gru), clamped };
+        return { k, n, v: laneValues(trace, t, k, gru), clamped };
       });
-      const limit = beltLimit(trace, first, count, gru);
+      const limit = beltLimit(trace, units, gru);
       const phases = walk ? WALK_PHASE : PHASE;
       const span = walk ? WALK_SPAN[walk - 1] : [0, 1];
-      scene = { lanes, layout, limit, walk, phases, focus, gru, H: sizes.H, from: span[0], rest: span[1] };
+      scene = { lanes, layout, limit, walk, phases, focus, gru, H: sizes.H, chosen: state.chosen, from: span[0], rest: span[1] };
       const drawn = shapesAt(scene.rest);
       view.draw(drawn.shapes, drawn.labels, drawn.height);
       el.dataset.walk = walk ? WALK_STEPS[walk - 1] : "";
       el.dataset.layout = `${layout.wide ? "wide" : "narrow"} ${layout.belt.lines}`;
-      el.dataset.lanes = `${first}-${first + count - 1}`;
-      renderPicker(sizes.H);
+      el.dataset.lanes = state.chosen ? units.join(",") : `${units[0]}-${units[units.length - 1]}`;
+      renderPicker(state);
       describe(summary, summaryText(lanes, t, sizes.T - 1, gru));
       const key = `${limit}|${document.documentElement.lang}`;
       if (key !== legendKey) {
@@ -238,7 +258,7 @@ export function createBelt({
       }
     },
     stop,
-    // The lanes on show: {first, count} (the belt over time shows the same).
+    // The lanes on show: {units, first, count, height} (the belt over time shows the same units).
     page: () => page,
     exportAs: (format) => view.exportAs(format),
   };

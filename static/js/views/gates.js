@@ -32,39 +32,52 @@ const SUMMARY_UNITS = 12;
 
 // A clamped gate's row, outlined dashed in the accent colour and labelled at its right end
 // (shape and annotation named clamp-<gate>-<unit>).
-function clampMarks(gates, knobs, units, T) {
+function clampMarks(gates, knobs, ids, T) {
   const shapes = [];
   const annotations = [];
   gates.forEach((gate, n) => {
     const yref = n === 0 ? "y" : `y${n + 1}`;
-    for (let k = 0; k < units; k += 1) {
+    ids.forEach((k, row) => {
       const value = clampOf(knobs, gate.q, k);
-      if (value === null) continue;
+      if (value === null) return;
       const name = `clamp-${gate.q}-${k}`;
-      shapes.push({ type: "rect", name, xref: "x", yref, x0: -0.5, x1: T - 0.5, y0: k - 0.5, y1: k + 0.5,
+      shapes.push({ type: "rect", name, xref: "x", yref, x0: -0.5, x1: T - 0.5, y0: row - 0.5, y1: row + 0.5,
         line: { color: STEP_MARK, width: 2, dash: "dot" }, fillcolor: "rgba(0,0,0,0)" });
-      annotations.push({ name, xref: "x", yref, x: T - 0.5, y: k, xanchor: "right", xshift: -6, showarrow: false,
+      annotations.push({ name, xref: "x", yref, x: T - 0.5, y: row, xanchor: "right", xshift: -6, showarrow: false,
         text: format(strings.clamp.heat, { value: num(value, 2) }), bgcolor: "rgba(255, 255, 255, 0.96)",
         borderpad: 1, font: { ...SMALL_FONT, size: 10, color: STEP_MARK } });
-    }
+    });
   });
   return { shapes, annotations };
 }
 
-function unitsByStep(rows, units) {
+function unitsByStep(rows, ids) {
   // Heatmap z is rows of y (units) by columns of x (steps): the trace's (T, H) transposed.
-  return Array.from({ length: units }, (_, k) => rows.map((row) => row[k]));
+  return ids.map((k) => rows.map((row) => row[k]));
 }
 
 // The chart's text alternative: every gate's value per unit at the current step.
-function summaryText(gates, trace, units, t) {
-  const shown = Math.min(units, SUMMARY_UNITS);
+function summaryText(gates, trace, ids, t) {
+  const shown = ids.slice(0, SUMMARY_UNITS);
   const values = gates.map(({ q }) => format(S.value,
-    { gate: q, list: Array.from({ length: shown }, (_, k) => fixed4(trace[q][t][k])).join(", ") }));
+    { gate: q, list: shown.map((k) => fixed4(trace[q][t][k])).join(", ") }));
   return format(S.summary, { t, values: values.join("; ") });
 }
 
-export function createGates(el, onPick, summary) {
+// The rows: the units chosen (the unit finder's), else the first MAX_HEAT_UNITS in order.
+function rowUnits(state) {
+  if (state.chosen) return state.chosen.slice(0, MAX_HEAT_UNITS);
+  return Array.from({ length: Math.min(state.sizes.H, MAX_HEAT_UNITS) }, (_, k) => k);
+}
+
+// Says which units the rows are, of how many: never "all units" when some are left out.
+function rowsText(state, ids) {
+  const H = state.sizes.H;
+  if (state.chosen) return format(S.rowsChosen, { n: ids.length, list: ids.join(", "), H });
+  return ids.length === H ? format(S.rowsAll, { H }) : format(S.rowsFirst, { last: ids.length - 1, H });
+}
+
+export function createGates(el, onPick, summary, rows) {
   let cached = null;
 
   return {
@@ -75,14 +88,16 @@ export function createGates(el, onPick, summary) {
       const gates = gru ? GRU_GATES : LSTM_GATES;
       const count = gates.length;
       const openings = count - 1; // every heatmap but the candidate's is a gate opening
-      const units = Math.min(sizes.H, MAX_HEAT_UNITS);
-      const unitIds = Array.from({ length: units }, (_, k) => k);
+      const unitIds = rowUnits(state);
+      const units = unitIds.length;
+      const positions = unitIds.map((_, row) => row);
+      rows.textContent = rowsText(state, unitIds);
       const steps = Array.from({ length: sizes.T }, (_, s) => s);
       const lang = document.documentElement.lang;
-      if (!cached || cached.revision !== revision || cached.units !== units || cached.lang !== lang ||
+      if (!cached || cached.revision !== revision || cached.ids !== `${unitIds}` || cached.lang !== lang ||
         cached.gru !== gru) {
         const traces = gates.map((gate, n) => ({
-          type: "heatmap", name: gate.q, x: steps, y: unitIds, z: unitsByStep(trace[gate.q], units),
+          type: "heatmap", name: gate.q, x: steps, y: positions, z: unitsByStep(trace[gate.q], unitIds), customdata: unitIds.map((k) => [k]),
           coloraxis: gate.axis, xaxis: "x", yaxis: n === 0 ? "y" : `y${n + 1}`, ygap: 1,
           // A short sequence gets a rectangle per cell, with gaps between cells. A long one is drawn
           // one pixel per cell and scaled up: a canvas of T·units pixels instead of a rectangle
@@ -91,9 +106,9 @@ export function createGates(el, onPick, summary) {
           ...(sizes.T <= GAPPED_STEPS ? { xgap: 1 } : { zsmooth: "fast", ygap: 0 }),
           hovertemplate: `${S.hover}<br>${gate.q} = %{z:.4f}<extra></extra>`,
         }));
-        cached = { revision, units, lang, gru, traces };
+        cached = { revision, ids: `${unitIds}`, lang, gru, traces };
       }
-      const marks = clampMarks(gates, knobs, units, sizes.T);
+      const marks = clampMarks(gates, knobs, unitIds, sizes.T);
       const gap = 0.07;
       const h = (1 - gap * (count - 1)) / count;
       const yaxes = {};
@@ -102,7 +117,10 @@ export function createGates(el, onPick, summary) {
         yaxes[n === 0 ? "yaxis" : `yaxis${n + 1}`] = {
           domain: [top - h, top], anchor: "x", autorange: "reversed", tickfont: SMALL_FONT,
           title: { text: S[gate.q], font: SMALL_FONT, standoff: 6 },
-          tickmode: units <= 12 ? "linear" : "auto", dtick: 1, showgrid: false, zeroline: false,
+          // Each row is labelled with its unit (the rows may be chosen units, not 0, 1, 2, …).
+          tickmode: "array", tickvals: positions.filter((row) => units <= 16 || row % Math.ceil(units / 16) === 0),
+          ticktext: unitIds.filter((_, row) => units <= 16 || row % Math.ceil(units / 16) === 0).map(String),
+          showgrid: false, zeroline: false,
         };
       });
       const colorbar = (y, len, text) => ({
@@ -127,7 +145,7 @@ export function createGates(el, onPick, summary) {
           line: { color: INK, width: 2 }, fillcolor: "rgba(0,0,0,0)" }, ...marks.shapes],
         annotations: marks.annotations,
       });
-      describe(summary, summaryText(gates, trace, units, t));
+      describe(summary, summaryText(gates, trace, unitIds, t));
       return reactPickingSteps(el, cached.traces, layout, onPick);
     },
   };

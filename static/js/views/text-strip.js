@@ -45,15 +45,30 @@ function nextHtml(state) {
   return `${format(S.next, { t: state.t, token: escapeHtml(shown(state.tokens[state.t])) })} ${chips}`;
 }
 
+// The steps a selection of the strip's text covers, {start, stop}, or null (nothing selected).
+function selectedSteps(body) {
+  const selection = window.getSelection();
+  if (!selection || selection.isCollapsed || !body.contains(selection.anchorNode)) return null;
+  const steps = [...body.querySelectorAll(".tok")].filter((span) => selection.containsNode(span, true))
+    .map((span) => Number(span.dataset.t));
+  return steps.length ? { start: Math.min(...steps), stop: Math.max(...steps) + 1 } : null;
+}
+
 // Options: section (the strip's <section>, hidden for a model of numbers), heading, body (the
-// tokens), next (the top 5 line), onPick(step).
-export function createTextStrip({ section, heading, body, next, onPick }) {
+// tokens), next (the top 5 line), onPick(step), onSelect(start, stop) (text selected: the unit
+// finder's span).
+export function createTextStrip({ section, heading, body, next, onPick, onSelect }) {
   let built = ""; // what the spans were built for
   let current = null; // the span outlined
+  let marked = ""; // the span of steps marked
 
   body.addEventListener("click", (event) => {
     const span = event.target.closest(".tok");
-    if (span) onPick(Number(span.dataset.t));
+    if (span && !selectedSteps(body)) onPick(Number(span.dataset.t));
+  });
+  body.addEventListener("mouseup", () => {
+    const steps = selectedSteps(body);
+    if (steps) onSelect(steps.start, steps.stop);
   });
 
   return {
@@ -72,6 +87,12 @@ export function createTextStrip({ section, heading, body, next, onPick }) {
         section.drawn = { unit, quantity: belt, tokens: state.tokens.slice(), values };
         built = key;
         current = null;
+      }
+      const spanKey = `${built}|${state.span && state.span.start}|${state.span && state.span.stop}`;
+      if (spanKey !== marked) {
+        const { start, stop } = state.span || { start: 0, stop: 0 };
+        [...body.children].forEach((tok, t) => tok.classList.toggle("tok-span", t >= start && t < stop));
+        marked = spanKey;
       }
       const span = body.children[state.t];
       if (span !== current) {

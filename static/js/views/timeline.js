@@ -219,7 +219,7 @@ function legendHtml(state) {
 }
 
 // Options: el (#timeline), legend (its key), summary, onPick(step), toolbar (export buttons),
-// page() → {first, count} (the lanes the belt shows), room() → px it may take (0: its own height),
+// page() → {units} (the lanes the belt shows), room() → px it may take (0: its own height),
 // onResize().
 export function createTimeline({ el, legend, summary, onPick, toolbar, page, room, onResize }) {
   const view = createCanvasView(el, { toolbar, name: "belt-over-time", onResize });
@@ -277,8 +277,8 @@ export function createTimeline({ el, legend, summary, onPick, toolbar, page, roo
   return {
     render(state) {
       const { trace, sizes, t } = state;
-      const { first, count } = page();
-      const units = Array.from({ length: count }, (_, n) => first + n);
+      const { units } = page();
+      const count = units.length;
       const space = room();
       const laneH = space > 0
         ? Math.max(LANE_MIN, Math.min(LANE_MAX, Math.floor((space - FIXED_HEIGHT) / count) - LANE_PAD))
@@ -291,7 +291,7 @@ export function createTimeline({ el, legend, summary, onPick, toolbar, page, roo
       const bottom = lanesY + count * (laneH + LANE_PAD) - LANE_PAD;
       // Everything but the step marker depends on the trace, the lanes and the size only: a step
       // repaints the marker over the same base.
-      const key = `${state.sessions}|${state.revision}|${first}|${count}|${laneH}|${document.documentElement.lang}`;
+      const key = `${state.sessions}|${state.revision}|${units}|${laneH}|${document.documentElement.lang}`;
       if (!based || based.key !== key) {
         const data = {};
         based = { key, data, shapes: () => baseShapes(state, units, plot, laneH, data, bottom) };
