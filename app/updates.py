@@ -27,6 +27,7 @@ from .messages import (
     KnobFields,
     LoadScenario,
     Noise,
+    Open,
     Pulse,
     Reset,
     Restore,
@@ -38,6 +39,7 @@ from .messages import (
     SetText,
     Sine,
 )
+from .opened import NotOpened, Opened, load
 from .scenarios import SCENARIOS, AnyScenario, custom_scenario, get_scenario
 
 
@@ -254,6 +256,30 @@ def _restored_scenario(state: State, message: Restore) -> AnyScenario:
     return scenario if message.text is None else replace(scenario, text=message.text.model())
 
 
+def _open(state: State, message: Open) -> tuple[State, Change]:
+    """The model /api/open stored, read from disk here: the weights never pass through the socket."""
+    try:
+        opened = load(message.open)
+    except NotOpened as err:
+        raise Rejected("open", err.code) from None
+    return State.start(opened_scenario(opened)), EVERYTHING
+
+
+def opened_scenario(opened: Opened) -> AnyScenario:
+    """A custom scenario of the opened model, whose own inputs and initial state are the opened
+    ones (what `reset` returns to)."""
+    weights, steps = opened.weights, len(opened.x)
+    scenario: AnyScenario
+    if isinstance(weights, GRUWeights):
+        scenario = custom_gru_scenario(weights, opened.title, steps)
+    else:
+        scenario = replace(custom_scenario(weights, opened.title, steps), text=opened.text)
+    hidden = weights.hidden_size
+    h0 = np.zeros(hidden) if opened.h0 is None else opened.h0
+    c0 = np.zeros(hidden) if opened.c0 is None else opened.c0
+    return replace(scenario, x=opened.x, h0=h0, c0=c0, ids=opened.ids)
+
+
 def _with_knobs(knobs: AnyKnobs, given: KnobFields, hidden: int) -> AnyKnobs:
     if isinstance(given.target, int) and given.target >= hidden:
         raise Rejected("target", "unit_out_of_range", value=given.target, hidden=hidden)
@@ -319,4 +345,5 @@ _HANDLERS: dict[type, Callable[[State, Any], tuple[State, Change]]] = {
     SetKnobs: _set_knobs,
     SetClamp: _set_clamp,
     Restore: _restore,
+    Open: _open,
 }

@@ -200,3 +200,13 @@ def test_a_10_mb_message_is_closed_with_1009_under_the_default_limit(client: Tes
     assert closed.value.code == 1009
     with client.websocket_connect("/ws") as ws:  # the server is unharmed
         assert json.loads(ws.receive_text())["type"] == "snapshot"
+
+
+def test_a_notebooks_origin_may_frame_the_page_only_when_allowed(
+    client: TestClient, override_settings: Override
+) -> None:
+    assert client.get("/").headers["x-frame-options"] == "DENY"
+    override_settings(frame_ancestors=["http://localhost:8888"])
+    headers = client.get("/").headers
+    assert "frame-ancestors 'self' http://localhost:8888;" in headers["content-security-policy"] + ";"
+    assert "x-frame-options" not in headers

@@ -27,7 +27,7 @@ from ..coach import Coach
 from ..config import get_settings
 from ..encoding import NotFinite, dumps
 from ..memory import release_free_memory
-from ..messages import TRAINING_MESSAGES, ClientMessage, LoadScenario, Reset, Restore
+from ..messages import TRAINING_MESSAGES, ClientMessage, LoadScenario, Open, Reset, Restore
 from ..session import Outgoing, Session, error_reply
 from ..wire import encode
 from .errors import first_problem
@@ -42,7 +42,7 @@ ENCODINGS = ("json", "binary")
 # The replies that carry the trace's arrays: the only ones worth sending as binary columns.
 COLUMNAR_TYPES = frozenset({"snapshot", "frame", "progress"})
 # Messages that replace the session's model: a training under way ends first.
-NEW_MODEL = (LoadScenario, Reset, Restore)
+NEW_MODEL = (LoadScenario, Reset, Restore, Open)
 
 
 @router.websocket("/ws")
@@ -157,7 +157,8 @@ async def _apply(session: Session, parsed: list[Any]) -> list[Outgoing]:
     """Recompute; a large trace goes off the event loop, so the other sessions keep being served
     and new messages keep arriving (and coalescing) meanwhile."""
     try:
-        if session.results.trace.h.size <= INLINE_CELLS:  # T·H, for an LSTM and a GRU alike
+        # T·H, for an LSTM and a GRU alike; an `open` reads a file and may bring a large model
+        if session.results.trace.h.size <= INLINE_CELLS and not any(isinstance(m, Open) for m in parsed):
             return session.apply(parsed)
         return await asyncio.to_thread(session.apply, parsed)
     except NotFinite as err:

@@ -33,6 +33,9 @@ export const messages = {
   load: (id, scenario, model = "lstm") => ({ type: "load", id, scenario, ...(model === "gru" ? { model } : {}) }),
   // `fields`: any of scenario | weights (+ title), x, h0, c0, knobs, clamps (docs/protocol.md).
   restore: (id, fields) => ({ type: "restore", id, ...fields }),
+  // The model POST /api/open keeps on the server under `key` (the page's `?open=` address): the
+  // session reads it there, so its weights never travel through the socket.
+  open: (id, key) => ({ type: "open", id, open: key }),
   // `format`: "trace.csv", "trace.json", "weights.npz" or "weights.safetensors".
   exportFile: (id, format) => ({ type: "export", id, format }),
   reset: (id) => ({ type: "reset", id }),

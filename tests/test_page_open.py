@@ -1,0 +1,56 @@
+"""A model posted to /api/open opens in the page at the URL the server answers (`/?open=<key>`),
+as a notebook's IFrame shows it: its H units and its numbers, read from the server's disk."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from app.engine.lstm import LSTMWeights, run
+from tests.test_page import readout_table
+
+pytestmark = pytest.mark.browser
+
+HIDDEN, INPUTS, STEPS = 3, 2, 7
+TOLERANCE = 6e-5  # the numbers dive shows 4 decimals
+
+
+def post_json(url: str, body: dict[str, Any]) -> dict[str, Any]:
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), headers={"content-type": "application/json"}, method="POST"
+    )
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        result: dict[str, Any] = json.loads(answer.read())
+        return result
+
+
+def test_the_url_api_open_answers_shows_that_model(
+    page: Any, server_url: str, tmp_path: Path, override_settings: Callable[..., None]
+) -> None:
+    override_settings(open_dir=str(tmp_path))
+    rng = np.random.default_rng(5)
+    rows = 4 * HIDDEN
+    weights = {
+        "weight_ih": rng.uniform(-1, 1, (rows, INPUTS)),
+        "weight_hh": rng.uniform(-1, 1, (rows, HIDDEN)),
+        "bias_ih": rng.uniform(-1, 1, rows),
+        "bias_hh": rng.uniform(-1, 1, rows),
+    }
+    x = rng.uniform(-1, 1, (STEPS, INPUTS))
+    body = {"weights": {k: v.tolist() for k, v in weights.items()}, "x": x.tolist(), "title": "notebook"}
+    answer = post_json(f"{server_url}/api/open", body)
+    assert answer["url"] == f"{server_url}/?open={answer['id']}"
+
+    page.goto(answer["url"])
+    page.wait_for_function("document.body.dataset.ready === 'true' && document.title.includes('notebook')")
+    trace = run(LSTMWeights(**weights), x)
+    shown = readout_table(page)[0]["h"]
+    assert len(shown) == HIDDEN, shown  # the model's H units, not the default scenario's
+    step = int(page.evaluate("document.body.dataset.step"))
+    assert np.allclose(shown, trace.h[step], atol=TOLERANCE, rtol=0), (shown, trace.h[step])
