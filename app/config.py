@@ -11,8 +11,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     max_steps: int = 10_000
-    max_hidden: int = 512
-    max_inputs: int = 512
+    max_hidden: int = 1024
+    max_inputs: int = 1024
     # T·H bounds the size of one trace (17 quantities of T×H floats) a request may ask for.
     max_trace_cells: int = 1_000_000
     # Every weight, input and state value must lie in ±max_abs_value: it keeps all arithmetic

@@ -26,6 +26,7 @@ from pydantic import TypeAdapter, ValidationError
 from ..coach import Coach
 from ..config import get_settings
 from ..encoding import NotFinite, dumps
+from ..file_errors import setting
 from ..memory import release_free_memory
 from ..messages import TRAINING_MESSAGES, ClientMessage, LoadScenario, Open, Reset, Restore
 from ..session import Outgoing, Session, error_reply
@@ -247,6 +248,7 @@ def _encoded(reply: Outgoing, binary: bool) -> str | bytes:
 
 
 async def _send(websocket: WebSocket, replies: list[Outgoing], binary: bool) -> None:
+    limit = get_settings().max_message_bytes
     for reply in replies:
         try:
             data = _encoded(reply, binary)
@@ -254,6 +256,11 @@ async def _send(websocket: WebSocket, replies: list[Outgoing], binary: bool) -> 
             log.warning("refused to send a non-finite reply: %s", err)
             refusal = error_reply(None, "not_finite", {"quantity": err.quantity}, reply.get("ack"))
             data = dumps(refusal).decode()
+        if len(data) > limit:
+            # Never a message over the limit: a client's WebSocket may close on it (1009), and a
+            # page would reconnect into the same message again. (Characters ≤ bytes: JSON is ASCII.)
+            params = {"size": len(data), "limit": limit, "setting": setting("max_message_bytes")}
+            data = dumps(error_reply(None, "reply_too_large", params, reply.get("ack"))).decode()
         if isinstance(data, bytes):
             await websocket.send_bytes(data)
         else:
