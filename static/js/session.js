@@ -288,6 +288,19 @@ export function createSession({ link, opened = null, status, requestDraw, pause,
     requestDraw();
   }
 
+  // The socket gave up (a message too big, a refusal, or too many failures): no countdown, and the
+  // status line says why until the page is reloaded.
+  function onStop(why, reason) {
+    if (state.playing) pause();
+    window.clearInterval(countdown);
+    restoring = null;
+    onItsWay = null;
+    waiting.clear();
+    setConnection("stopped");
+    state.stopped = { why, reason };
+    requestDraw();
+  }
+
   function onRetry() {
     window.clearInterval(countdown);
     setConnection("connecting");
@@ -296,7 +309,7 @@ export function createSession({ link, opened = null, status, requestDraw, pause,
 
   return {
     start() {
-      socket = connect({ onOpen, onMessage, onClose, onRetry });
+      socket = connect({ onOpen, onMessage, onClose, onRetry, onStop });
     },
     send,
     sendViews,

@@ -682,6 +682,11 @@ export default {
     note: "Showing units 0–{last} of {H}; the exports hold them all.",
   },
   connection: {
+    stopped: {
+      tooBig: "Disconnected: a message was too big for the server ({reason}). Reload the page to start again.",
+      refused: "Disconnected: the server refused this page ({reason}). Reload the page to try again.",
+      gaveUp: "The server cannot be reached; stopped trying. Reload the page to try again.",
+    },
     open: "Connected",
     connecting: "Connecting…",
     retrying: "Connection lost — retrying in {seconds} s",
