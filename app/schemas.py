@@ -268,6 +268,9 @@ class OpenAnswer(BaseModel):
     T: int
     D: int
     H: int
+    layer: str | None = Field(default=None, description="a form's: the layer opened (as /api/weights)")
+    layers: list[LayerSummary] | None = Field(default=None, description="a form's: the file's layers")
+    skipped: list[SkippedLayer] | None = None
 
 
 class TopNext(BaseModel):

@@ -174,7 +174,6 @@ def test_the_folder_defaults_to_the_temp_dir_and_a_key_reaches_nothing_else(
 @pytest.mark.parametrize(
     ("fields", "status", "code"),
     [
-        ({}, 422, "open_one_input"),
         ({"x": "[[1.0, 2.0, 3.0]]"}, 422, "wrong_width"),
         ({"x": "[[1.0, 2.0]]", "text": "hi"}, 422, "open_one_input"),
         ({"x": "[[1.0, 2.0]]", "h0": "[0.0]"}, 422, "state_length"),
@@ -200,3 +199,16 @@ def test_a_malformed_form_field_names_it(client: TestClient, opened_dir: Path) -
     assert problem["loc"][:2] == ["form", "x"]
     no_file = client.post("/api/open", data={"x": "[[1.0, 2.0]]"}, files={"inputs": ("x.npy", b"")})
     assert no_file.status_code == 400 and no_file.json()["code"] == "open_no_file"
+
+
+def test_weights_alone_open_on_zeros_and_the_answer_lists_the_layers(
+    client: TestClient, opened_dir: Path
+) -> None:
+    answer = post_open(client, safetensors_of(torch_lstm(inputs=2, hidden=3)), title="mine")
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert (body["T"], body["D"], body["H"], body["layer"]) == (40, 2, 3, "l0")
+    assert [layer["id"] for layer in body["layers"]] == ["l0"] and body["skipped"] == []
+    snapshot = open_over_socket(client, body["id"])
+    assert snapshot["sizes"] == {"T": 40, "D": 2, "H": 3}
+    np.testing.assert_array_equal(snapshot["trace"]["x"], np.zeros((40, 2)))

@@ -28,11 +28,13 @@ from ..inputs_io import is_text_file, read_inputs, read_text
 from ..opened import Opened, save
 from ..schemas import OpenAnswer, OpenFields, OpenRequest, Refusal
 from ..text_import import import_model
+from ..weights_io import Imported
 from .files import read_upload
 
 router = APIRouter(prefix="/api")
 _MODELS: dict[str, Literal["lstm", "gru", "auto"]] = {"lstm": "lstm", "gru": "gru", "auto": "auto"}
 _FILES = ("file", "vocab", "inputs")
+DEFAULT_STEPS = 40  # a form without inputs: 40 steps of zeros (app/scenarios.py custom_scenario)
 _BINARY = {"type": "string", "format": "binary"}
 _TEXT = {"type": "string"}
 # The two bodies it takes, for the OpenAPI document (the route reads the request itself: FastAPI
@@ -78,11 +80,21 @@ async def open_model(request: Request) -> JSONResponse:
     `gradients`, plus `title`. Kept for open_max_age_seconds (settings)."""
     if request.headers.get("content-type", "").startswith("multipart/form-data"):
         async with request.form(max_files=len(_FILES), max_fields=16) as form:
-            opened = await run_in_threadpool(_from_form, form)
+            opened, found = await run_in_threadpool(_from_form, form)
+        layers = _layers(found)
     else:
-        opened = _from_json(await request.body())
+        opened, layers = _from_json(await request.body()), {}
     key = await run_in_threadpool(save, opened)
-    return JSONResponse(_answer(request, key, opened))
+    return JSONResponse(_answer(request, key, opened) | layers)
+
+
+def _layers(found: Imported) -> dict[str, Any]:
+    """The file's layers, as /api/weights answers them (the page's layer picker)."""
+    return {
+        "layer": found.layer.id,
+        "layers": [each.summary() for each in found.layers],
+        "skipped": [{"id": layer_id, **why.answer()} for layer_id, why in found.skipped.items()],
+    }
 
 
 def _answer(request: Request, key: str, opened: Opened) -> dict[str, Any]:
@@ -127,7 +139,7 @@ def _from_json(body: bytes) -> Opened:
     )
 
 
-def _from_form(form: FormData) -> Opened:
+def _from_form(form: FormData) -> tuple[Opened, Imported]:
     files = {name: _file(form, name) for name in _FILES}
     if files["file"] is None:
         raise Malformed("open_no_file")
@@ -146,7 +158,7 @@ def _from_form(form: FormData) -> Opened:
         read_upload(weights_file), weights_file.filename or "",
         layer if isinstance(layer, str) and layer else None, vocab, model,
     )  # fmt: skip
-    return _opened(found.weights, text, given, files["inputs"])
+    return _opened(found.weights, text, given, files["inputs"]), found
 
 
 def _file(form: FormData, name: str) -> UploadFile | None:
@@ -159,7 +171,7 @@ def _opened(
 ) -> Opened:
     """The layer with its inputs, every size checked against its D and H."""
     hidden = weights.hidden_size
-    x, ids = _inputs(text, given, inputs)
+    x, ids = _inputs(text, given, inputs, weights.input_size)
     _check_inputs(x, weights.input_size)
     for name in ("h0", "c0"):
         value = getattr(given, name)
@@ -171,12 +183,14 @@ def _opened(
 
 
 def _inputs(
-    text: TextModel | None, given: OpenFields, inputs: UploadFile | None
+    text: TextModel | None, given: OpenFields, inputs: UploadFile | None, width: int
 ) -> tuple[np.ndarray, np.ndarray | None]:
-    """x, and the token ids it was read from when the inputs are text: exactly one of them given."""
+    """x, and the token ids it was read from when the inputs are text: at most one of them given."""
     chosen = [name for name, there in (("inputs", inputs), ("x", given.x), ("text", given.text)) if there]
-    if len(chosen) != 1:
+    if len(chosen) > 1:
         raise Unusable("open_one_input", given=chosen)
+    if not chosen:  # the weights alone (the page's own upload): zeros, as a custom model starts
+        return np.zeros((DEFAULT_STEPS, width)), None
     words = given.text
     if inputs is not None:
         data = read_upload(inputs)

@@ -314,6 +314,17 @@ export function createSession({ link, opened = null, status, requestDraw, pause,
     send,
     sendViews,
     sendOpening,
+    // Opens the model POST /api/open keeps under `key` (an upload the page had the server keep);
+    // a reconnect opens it again while the page shows it. False when there is no connection.
+    openKept(key) {
+      waiting.clear(); // moves made on the model this one replaces
+      openedKey = key;
+      setOwnWeights(null); // an earlier upload's weights are not this model's
+      const id = nextId();
+      if (!sendOpening(messages.open(id, key))) return false;
+      openOnItsWay = id;
+      return true;
+    },
     sendLatest,
     sendRestore,
     notConnected,
