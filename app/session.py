@@ -323,9 +323,21 @@ def _served(state: State, results: Results, start: int, serving: Serving) -> dic
         **payload(results, start, values=WIRE_DTYPE, foil=serving.foil(state.hidden), units=units),
     }
     served |= _text(state, results, start)
+    if units is not None:
+        served["summary"] = unit_summary(results)
     if "gradients" in served and results.foil is not None and isinstance(results.trace, Trace):
         served["story"] = story(state, results.trace, results.foil)
     return served
+
+
+def unit_summary(results: Results) -> dict[str, np.ndarray]:
+    """Every unit's largest |h| (and an LSTM's largest |c|) over all steps, (H,) each: sent beside a
+    subset of units' columns, so a client can tell which of the units it does not hold matter."""
+    trace = results.trace
+    summary = {"h_absmax": np.abs(trace.h).max(axis=0).astype(WIRE_DTYPE)}
+    if isinstance(trace, Trace):
+        summary["c_absmax"] = np.abs(trace.c).max(axis=0).astype(WIRE_DTYPE)
+    return summary
 
 
 TOP = 5  # next tokens sent per step

@@ -68,6 +68,9 @@ def test_a_full_size_model_never_sends_a_message_over_the_limit(client: TestClie
         units = snapshot["units"]
         assert units == list(range(len(units))) and 1 <= len(units) <= 64  # a bounded default
         assert snapshot["trace"]["h"].shape == (STEPS, len(units)) and "gradients" not in snapshot
+        # and a summary of every unit: its largest |c| and |h| over the steps
+        assert snapshot["summary"]["c_absmax"].shape == (HIDDEN,)
+        assert np.allclose(snapshot["summary"]["h_absmax"][units], np.abs(snapshot["trace"]["h"]).max(axis=0))
 
         frame = socket.send(type="set_input", id=2, t=990, j=3, value=0.5)
         assert (frame["type"], frame["ack"], frame["start"]) == ("frame", 2, 990)
