@@ -36,6 +36,9 @@ def main(argv: list[str] | None = None) -> None:
         host=args.host,
         port=args.port,
         ws_per_message_deflate=settings.ws_compression,
+        # uvicorn's own cap (16 MiB by default) on what a client sends, brought down to the app's:
+        # a bigger message is cut off (1009) before it is buffered whole.
+        ws_max_size=settings.max_message_bytes,
     )
 
 

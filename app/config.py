@@ -11,14 +11,16 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     max_steps: int = 10_000
-    max_hidden: int = 512
-    max_inputs: int = 512
+    max_hidden: int = 1024
+    max_inputs: int = 1024
     # T·H bounds the size of one trace (17 quantities of T×H floats) a request may ask for.
     max_trace_cells: int = 1_000_000
     # Every weight, input and state value must lie in ±max_abs_value: it keeps all arithmetic
     # finite and rejects 1e308-style input with a clear message.
     max_abs_value: float = 1e3
-    max_message_bytes: int = 4 * 1024 * 1024  # a bigger WebSocket message closes it with 1009
+    # A bigger WebSocket message from a client closes it with 1009; a reply the server would send
+    # over it is refused with an error (reply_too_large) instead of being sent.
+    max_message_bytes: int = 4 * 1024 * 1024
     max_sessions: int = 200  # concurrent WebSocket sessions; more are closed with 1013
     max_pending_messages: int = 256  # per connection; a flood beyond it is refused, not queued
     idle_timeout_seconds: float = 1800.0  # a silent connection is closed (the page reconnects)
@@ -27,6 +29,9 @@ class Settings(BaseSettings):
     ws_compression: bool = False
     # Browser origins allowed to open the WebSocket besides the page's own (same host and port).
     allowed_origins: list[str] = []
+    # Origins whose pages may show this one in a frame (a notebook's IFrame of /api/open's URL, e.g.
+    # ["http://localhost:8888"]); none by default: no other site can frame the page (clickjacking).
+    frame_ancestors: list[str] = []
     # Files (app/web/files.py). An upload's body over max_upload_bytes is refused as it streams in;
     # an .npz's entries may declare max_unpacked_bytes in all, and a big one may not inflate more
     # than max_compression_ratio times (zip bombs do, thousands of times); a weights file may hold
@@ -41,6 +46,12 @@ class Settings(BaseSettings):
     max_vocab: int = 100_000  # tokens of an imported vocabulary (app/text_import.py)
     max_text_chars: int = 10_000  # characters of one set_text or /api/trace text
     max_csv_cells: int = 20_000_000  # numbers in one exported trace CSV (T·H rows × columns)
+    # Models opened by POST /api/open (app/opened.py): one file each under open_dir (default: a
+    # folder in the system's temp dir), shared by every worker process; a file older than
+    # open_max_age_seconds is gone, and the oldest go first when all of them would pass open_max_bytes.
+    open_dir: str = ""
+    open_max_age_seconds: float = 24 * 3600.0
+    open_max_bytes: int = 512 * 1024 * 1024
     # Training (app/training.py). Each training may run this many updates and this many seconds of
     # running time; at most max_trainings run at once in one server process (each takes most of a
     # core; with --workers N, each worker has its own). One more is refused: code training_busy.

@@ -11,7 +11,7 @@ from . import __version__
 from .assets import STATIC
 from .file_errors import FileProblem
 from .training import Slots
-from .web import api, files, pages, stream
+from .web import api, files, opener, pages, stream
 from .web.body_limit import BodyLimit, json_body_limit, upload_limit
 from .web.errors import document_problem_codes, request_validation_handler
 from .web.security import add_security_headers
@@ -33,6 +33,7 @@ def create_app() -> FastAPI:
     app.include_router(pages.router)
     app.include_router(api.router)
     app.include_router(files.router)
+    app.include_router(opener.router)
     app.include_router(stream.router)
     app.add_exception_handler(RequestValidationError, request_validation_handler)
     document_problem_codes(app)

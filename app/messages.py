@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StrictBool, ValidationInfo, field_validator
 
 from .i18n import validation_problem
+from .opened import KEY
 from .schemas import Index, Matrix, Strict, TextModelIn, Value, Vector, WeightsIn, check_rectangular
 
 
@@ -213,6 +214,20 @@ class Restore(Message):
         return clamps
 
 
+class Open(Message):
+    """Open the model POST /api/open stored under this key (app/opened.py): read on the server."""
+
+    type: Literal["open"]
+    open: str = Field(strict=True, description="the key /api/open answered (`id`), 32 characters")
+
+    @field_validator("open")
+    @classmethod
+    def _a_key(cls, key: str) -> str:
+        if len(key) > 64 or not KEY.fullmatch(key):  # long text never reaches the pattern
+            raise validation_problem("open_malformed", field="open")
+        return key
+
+
 class Export(Message):
     """Ask for the current trace or weights as a file (answered with a `file` message)."""
 
@@ -348,6 +363,7 @@ ClientMessage = Annotated[
     | SetKnobs
     | SetClamp
     | Restore
+    | Open
     | Export
     | Reset
     | Sync

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Json, model_validator
 
 from .config import get_settings
 from .engine.embedding import TextModel, UnknownToken
@@ -160,8 +160,8 @@ class TextIn(TextModelIn):
         return steps
 
 
-class TraceRequest(Strict):
-    """Run one layer over x from (h0, c0), zeros when left out; optionally backpropagate."""
+class LayerRequest(Strict):
+    """One layer and what it reads: x, or text through an embedding; (h0, c0) zeros when left out."""
 
     model: Literal["lstm", "gru", "rnn"] = Field(
         default="lstm", description="nn.LSTM, nn.GRU or a tanh nn.RNN"
@@ -178,16 +178,15 @@ class TraceRequest(Strict):
         description="GRU only: true (PyTorch, Keras' default) applies the reset gate after W_hn; false is "
         "Keras' reset_after=False, r ⊙ h_{t-1} before W_hn",
     )
-    gradients: GradientsRequest | None = Field(default=None, description="also return dL/d… per step")
 
     def inputs(self) -> np.ndarray:
         """x (T, D): as given, or the embedding rows of the text's tokens."""
         if self.text is None:
-            return np.asarray(self.x)
+            return np.asarray(self.x, dtype=np.float64)
         return self.text.model().embed(self.text.ids())
 
     @model_validator(mode="after")
-    def _sizes_agree(self) -> TraceRequest:
+    def _sizes_agree(self) -> LayerRequest:
         settings = get_settings()
         hidden, inputs = self.weights.sizes(blocks=BLOCKS[self.model])
         if (self.x is None) == (self.text is None):
@@ -200,8 +199,6 @@ class TraceRequest(Strict):
             steps = check_rectangular("x", self.x or [], inputs)
         if steps > settings.max_steps:
             raise ProblemError("too_many_steps", field="x", steps=steps, limit=settings.max_steps)
-        if steps * hidden > settings.max_trace_cells:
-            raise ProblemError("trace_too_large", cells=steps * hidden, limit=settings.max_trace_cells)
         if self.model != "lstm" and self.c0 is not None:
             raise ProblemError("rnn_has_no_c0" if self.model == "rnn" else "gru_has_no_c0")
         if self.model != "gru" and self.reset_after is not None:
@@ -210,10 +207,70 @@ class TraceRequest(Strict):
             value = getattr(self, name)
             if value is not None and len(value) != hidden:
                 raise ProblemError("state_length", field=name, length=len(value), hidden=hidden)
+        return self
+
+
+Quantity = Annotated[str, Field(strict=True, min_length=1, max_length=16)]
+
+
+class TraceRequest(LayerRequest):
+    """Run one layer over x from (h0, c0), zeros when left out; optionally backpropagate."""
+
+    gradients: GradientsRequest | None = Field(default=None, description="also return dL/d… per step")
+    quantities: Annotated[list[Quantity], Field(min_length=1, max_length=32)] | None = Field(
+        default=None,
+        description='only these arrays (e.g. ["h", "c"]); default: every one. A name the answer '
+        "would not hold is refused",
+    )
+    format: Literal["json", "npz"] = Field(
+        default="json", description='"npz": the arrays as one .npz file (np.load(..., allow_pickle=False))'
+    )
+
+    @model_validator(mode="after")
+    def _within_trace_limits(self) -> TraceRequest:
+        settings = get_settings()
+        hidden, _ = self.weights.sizes(blocks=BLOCKS[self.model])
+        steps = len(self.x or []) if self.text is None else len(self.text.ids())
+        if steps * hidden > settings.max_trace_cells:
+            raise ProblemError("trace_too_large", cells=steps * hidden, limit=settings.max_trace_cells)
         target = None if self.gradients is None else self.gradients.target
         if isinstance(target, int) and target >= hidden:
             raise ProblemError("target_out_of_range", value=target, hidden=hidden)
         return self
+
+
+Title = Annotated[str, Field(strict=True, max_length=80)]
+
+
+class OpenRequest(LayerRequest):
+    """A model to open in the page (POST /api/open as JSON): an LSTM or a GRU and its inputs."""
+
+    model: Literal["lstm", "gru"] = Field(default="lstm", description="nn.LSTM or nn.GRU")
+    title: Title | None = Field(default=None, description="what the page calls it")
+
+
+class OpenFields(Strict):
+    """POST /api/open's form fields besides the files (the inputs as JSON text, or text)."""
+
+    x: Json[Matrix] | None = Field(default=None, description="(T, D) as JSON text")
+    text: Annotated[str, Field(strict=True, min_length=1)] | None = None
+    h0: Json[Vector] | None = None
+    c0: Json[Vector] | None = None
+    title: Title | None = None
+
+
+class OpenAnswer(BaseModel):
+    id: str = Field(description="the key the model is kept under: the WebSocket's `open` message takes it")
+    url: str = Field(description="the page that opens it: this server's address + path")
+    path: str = Field(description='"/?open=<id>"')
+    expires_in: float = Field(description="seconds it is kept (LSTM_CONVEYOR_OPEN_MAX_AGE_SECONDS)")
+    model: Literal["lstm", "gru"]
+    T: int
+    D: int
+    H: int
+    layer: str | None = Field(default=None, description="a form's: the layer opened (as /api/weights)")
+    layers: list[LayerSummary] | None = Field(default=None, description="a form's: the file's layers")
+    skipped: list[SkippedLayer] | None = None
 
 
 class TopNext(BaseModel):

@@ -29,6 +29,7 @@ from .engine.gru import GRUTrace, GRUWeights
 from .engine.knobs import AnyKnobs, Knobs
 from .engine.lstm import WEIGHT_NAMES, LSTMWeights, Trace
 from .exports import export_file
+from .file_errors import setting
 from .gradient_story import tell
 from .gru_scenarios import GRU_SCENARIOS
 from .i18n import problem_text
@@ -37,6 +38,7 @@ from .scenarios import CUSTOM, DEFAULT_SCENARIO, AnyScenario, Scenario, get_scen
 from .stacking import first_changed, shown_input, stack_output
 from .unit_search import find_units
 from .updates import Change, Rejected, State, apply_update
+from .wire import encoded_size
 
 Outgoing = dict[str, Any]
 
@@ -50,21 +52,63 @@ ALL_VIEWS: frozenset[str] = frozenset(get_args(ViewName))
 FOIL_VIEWS = frozenset({"gradients", "race"})
 
 
+# A model of up to this many units travels whole. A larger one (H and D up to 1,024, T up to 10,000:
+# hundreds of MB of trace) sends, until its client names the units it shows, only as many units as
+# fit a message (DEFAULT_SHARE of max_message_bytes), and no gradients or RNN foil (whole (T, H)
+# arrays each): a page that asks for more is answered, or refused with reply_too_large.
+WHOLE_UNITS = 64
+DEFAULT_SHARE = 0.75
+UNIT_STEP_BYTES = 8 * 32  # an upper bound: ≤ 32 (T, H) quantities a unit, ≤ 8 bytes a value
+
+
 @dataclass(frozen=True)
 class Serving:
     """What the client shows (`views`): which views, and which units' columns of the trace (None:
-    every unit)."""
+    every unit, or for a model of more than WHOLE_UNITS units that does not fit a message, the first
+    few); `told`: whether the
+    client has said."""
 
     views: frozenset[str] = ALL_VIEWS
     units: tuple[int, ...] | None = None
+    told: bool = False
 
-    @property
-    def foil(self) -> bool:
-        return bool(self.views & FOIL_VIEWS)
+    def foil(self, hidden: int) -> bool:
+        """Whether the gradients and the RNN foil are served (a large model's only once asked for)."""
+        return bool(self.views & FOIL_VIEWS) and (self.told or hidden <= WHOLE_UNITS)
 
-    def columns(self, hidden: int) -> list[int] | None:
+    def columns(self, hidden: int, steps: int = 1, inputs: int = 1) -> list[int] | None:
         """The units to send for a model of `hidden` units (a load may have made some too many)."""
-        return None if self.units is None else [k for k in self.units if k < hidden]
+        if self.units is not None:
+            return [k for k in self.units if k < hidden]
+        room = get_settings().max_message_bytes * DEFAULT_SHARE - 8 * steps * inputs  # x is sent whole
+        fit = int(max(1, room // (steps * UNIT_STEP_BYTES)))
+        # Every unit while every unit fits (python-code's 128 units over 240 steps do).
+        if hidden <= WHOLE_UNITS or fit >= hidden:
+            return None
+        return list(range(min(WHOLE_UNITS, fit)))
+
+
+class ReplyTooLarge(ValueError):
+    """A reply over max_message_bytes: refused, never sent (the socket's peer would close on it)."""
+
+    def __init__(self, size: int) -> None:
+        self.params = {
+            "size": size,
+            "limit": get_settings().max_message_bytes,
+            "setting": setting("max_message_bytes"),
+        }
+        super().__init__(f"a reply of {size} bytes")
+
+
+def check_size(reply: Outgoing) -> None:
+    """ReplyTooLarge if a snapshot or frame, as the binary encoding sends it, is over
+    max_message_bytes (JSON text is larger still, and a `file` changes no state:
+    app/web/stream.py checks every message it sends, too)."""
+    if reply["type"] not in ("snapshot", "frame"):
+        return
+    size = encoded_size(reply)
+    if size > get_settings().max_message_bytes:
+        raise ReplyTooLarge(size)
 
 
 class Session:
@@ -135,7 +179,7 @@ class Session:
                 continue
             ack = message.id if message.id is not None else ack
         results, revision, start = self.results, self.revision, change.start
-        foil = serving.foil
+        foil, held_foil = serving.foil(state.hidden), self.serving.foil(self.state.hidden)
         if serving.units != self.serving.units and not change.resized:
             # Other units' columns: the client needs them for every step, so a snapshot follows,
             # under a new revision (a client keeps nothing at or below the revision it holds).
@@ -147,7 +191,7 @@ class Session:
             start = first_changed(state.scenario, start)
             results = _compute(state, None if change.resized else results, start, foil)
             revision += 1
-        elif foil and not self.serving.foil:
+        elif foil and not held_foil:
             # A view that shows the gradients was opened: the client holds none (a frame without
             # such a view carries none), so a frame with no trace rows (start = T) brings them,
             # computed now unless the results hold them.
@@ -160,8 +204,14 @@ class Session:
             replies.append(frame(state, results, revision, self.revision, start, ack, serving))
         replies += [file_reply(state, results, request) for request in exports]
         replies += [units_reply(state, results, request) for request in finds]
-        for reply in replies:
-            check_finite(reply)  # NaN/Inf is not JSON: refuse before anything is committed
+        try:
+            for reply in replies:
+                check_finite(reply)  # NaN/Inf is not JSON: refuse before anything is committed
+                check_size(reply)  # nor is anything committed that cannot be sent
+        except ReplyTooLarge as err:
+            return [r for r in replies if r["type"] == "error"] + [
+                error_reply(None, "reply_too_large", err.params, ack)
+            ]
         self.state, self.results, self.revision, self.serving = state, results, revision, serving
         return replies
 
@@ -178,9 +228,10 @@ class Session:
         return self._commit(_with_lstm(self.state, weights), ack)
 
     def _commit(self, state: State, ack: int | None) -> Outgoing:
-        results = _compute(state, foil=self.serving.foil)
+        results = _compute(state, foil=self.serving.foil(state.hidden))
         reply = snapshot(state, results, self.revision + 1, ack, self.serving)
         check_finite(reply)  # as in apply: nothing is committed that cannot be sent
+        check_size(reply)
         self.state, self.results, self.revision = state, results, self.revision + 1
         return reply
 
@@ -189,7 +240,7 @@ def drawing(state: State, weights: LSTMWeights, serving: Serving) -> dict[str, A
     """The arrays a snapshot would carry for `state` with `weights` as its model (a training's
     progress: the belt and the gradients under the weights it has now)."""
     state = _with_lstm(state, weights)
-    return _served(state, _compute(state, foil=serving.foil), 0, serving)
+    return _served(state, _compute(state, foil=serving.foil(state.hidden)), 0, serving)
 
 
 def _with_lstm(state: State, weights: LSTMWeights) -> State:
@@ -204,7 +255,7 @@ def _serving(message: SetViews, hidden: int) -> Serving:
     units = None if message.units is None else tuple(message.units)
     if units is not None and units and max(units) >= hidden:
         raise Rejected("units", "unit_out_of_range", value=max(units), hidden=hidden)
-    return Serving(frozenset(message.shown), units)
+    return Serving(frozenset(message.shown), units, told=True)
 
 
 def _compute(state: State, previous: Results | None = None, start: int = 0, foil: bool = True) -> Results:
@@ -282,20 +333,33 @@ def frame(
 def _served(state: State, results: Results, start: int, serving: Serving) -> dict[str, Any]:
     """The arrays of a snapshot or frame: the units' columns served, and the initial state whole
     (what a page puts in a link, whichever units it shows)."""
-    units = serving.columns(state.hidden)
+    steps, inputs = state.x.shape
+    units = serving.columns(state.hidden, steps, inputs)
     served = {
         "units": units,
         "h0": state.h0,
         # a GRU has no cell state: no c0 (its trace has no c_prev either)
         **({} if state.scenario.kind == "gru" else {"c0": state.c0}),
-        **payload(results, start, values=WIRE_DTYPE, foil=serving.foil, units=units),
+        **payload(results, start, values=WIRE_DTYPE, foil=serving.foil(state.hidden), units=units),
     }
     served |= _text(state, results, start)
     if state.scenario.stack is not None:
         served["inputs"] = state.x[start:]  # layer 0's, what the user sets (trace.x is the shown layer's)
+    if units is not None:
+        served["summary"] = unit_summary(results)
     if "gradients" in served and results.foil is not None and isinstance(results.trace, Trace):
         served["story"] = story(state, results.trace, results.foil)
     return served
+
+
+def unit_summary(results: Results) -> dict[str, np.ndarray]:
+    """Every unit's largest |h| (and an LSTM's largest |c|) over all steps, (H,) each: sent beside a
+    subset of units' columns, so a client can tell which of the units it does not hold matter."""
+    trace = results.trace
+    summary = {"h_absmax": np.abs(trace.h).max(axis=0).astype(WIRE_DTYPE)}
+    if isinstance(trace, Trace):
+        summary["c_absmax"] = np.abs(trace.c).max(axis=0).astype(WIRE_DTYPE)
+    return summary
 
 
 TOP = 5  # next tokens sent per step

@@ -28,6 +28,7 @@ from .messages import (
     KnobFields,
     LoadScenario,
     Noise,
+    Open,
     Pulse,
     Reset,
     Restore,
@@ -41,6 +42,7 @@ from .messages import (
     Sine,
     StackLayerIn,
 )
+from .opened import NotOpened, Opened, load
 from .scenarios import SCENARIOS, AnyScenario, custom_scenario, get_scenario, stacked_scenario
 from .schemas import WeightsIn
 
@@ -330,6 +332,30 @@ def _set_layer(state: State, message: SetLayer) -> tuple[State, Change]:
     return State(shown_scenario, state.x, zeros, zeros.copy(), Knobs(), state.ids), EVERYTHING
 
 
+def _open(state: State, message: Open) -> tuple[State, Change]:
+    """The model /api/open stored, read from disk here: the weights never pass through the socket."""
+    try:
+        opened = load(message.open)
+    except NotOpened as err:
+        raise Rejected("open", err.code) from None
+    return State.start(opened_scenario(opened)), EVERYTHING
+
+
+def opened_scenario(opened: Opened) -> AnyScenario:
+    """A custom scenario of the opened model, whose own inputs and initial state are the opened
+    ones (what `reset` returns to)."""
+    weights, steps = opened.weights, len(opened.x)
+    scenario: AnyScenario
+    if isinstance(weights, GRUWeights):
+        scenario = custom_gru_scenario(weights, opened.title, steps)
+    else:
+        scenario = replace(custom_scenario(weights, opened.title, steps), text=opened.text)
+    hidden = weights.hidden_size
+    h0 = np.zeros(hidden) if opened.h0 is None else opened.h0
+    c0 = np.zeros(hidden) if opened.c0 is None else opened.c0
+    return replace(scenario, x=opened.x, h0=h0, c0=c0, ids=opened.ids)
+
+
 def _with_knobs(knobs: AnyKnobs, given: KnobFields, hidden: int) -> AnyKnobs:
     if isinstance(given.target, int) and given.target >= hidden:
         raise Rejected("target", "unit_out_of_range", value=given.target, hidden=hidden)
@@ -396,4 +422,5 @@ _HANDLERS: dict[type, Callable[[State, Any], tuple[State, Change]]] = {
     SetClamp: _set_clamp,
     Restore: _restore,
     SetLayer: _set_layer,
+    Open: _open,
 }

@@ -89,6 +89,13 @@ def encode(message: dict[str, Any]) -> bytes:
     return b"".join(pieces)
 
 
+def encoded_size(message: dict[str, Any]) -> int:
+    """The length of encode(message), without building it (its arrays are not copied)."""
+    columns = _Columns()
+    header = orjson.dumps(_describe(message, columns))
+    return _aligned(_LENGTH.size + len(header)) + columns.size
+
+
 def decode(data: bytes | bytearray | memoryview) -> dict[str, Any]:
     """A binary message back as a dict whose arrays are read-only NumPy views of `data`."""
     (length,) = _LENGTH.unpack_from(data, 0)

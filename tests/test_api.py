@@ -1,6 +1,7 @@
 """POST /api/trace: the contract scripts and notebooks rely on."""
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -129,7 +130,11 @@ def test_openapi_documents_each_scenarios_prompt_and_opening_step(client: TestCl
     assert all(set(summary) == {"name", "title", "description", "prompt", "open_step"} for summary in listed)
 
 
-def test_huge_or_empty_sizes_are_refused_before_running(client: TestClient) -> None:
+def test_huge_or_empty_sizes_are_refused_before_running(
+    client: TestClient, override_settings: Callable[..., None]
+) -> None:
+    # (at the default 1024, a 1025-unit layer's JSON is over max_request_bytes: refused before this)
+    override_settings(max_hidden=512, max_inputs=512)
     rng = np.random.default_rng(0)
     too_many_units = body() | {"weights": random_weights(rng, inputs=2, hidden=513), "x": [[0.0, 0.0]]}
     too_many_inputs = body() | {"weights": random_weights(rng, inputs=513, hidden=1), "x": [[0.0] * 513]}

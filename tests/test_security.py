@@ -152,10 +152,11 @@ def test_sessions_beyond_the_limit_are_turned_away_and_freed_on_close(
 def test_an_oversized_message_closes_with_1009_and_the_server_serves_on(
     client: TestClient, override_settings: Override
 ) -> None:
-    override_settings(max_message_bytes=10_000)
+    # (above the opening snapshot's ~50 kB: the limit holds for what the server sends, too)
+    override_settings(max_message_bytes=100_000)
     with client.websocket_connect("/ws") as ws:
         ws.receive_text()
-        ws.send_text(json.dumps({"type": "set_sequence", "x": [[0.0, 0.0]] * 2000}))
+        ws.send_text(json.dumps({"type": "set_sequence", "x": [[0.0, 0.0]] * 10_000}))
         with pytest.raises(WebSocketDisconnect) as closed:
             ws.receive_text()
     assert closed.value.code == 1009
@@ -200,3 +201,13 @@ def test_a_10_mb_message_is_closed_with_1009_under_the_default_limit(client: Tes
     assert closed.value.code == 1009
     with client.websocket_connect("/ws") as ws:  # the server is unharmed
         assert json.loads(ws.receive_text())["type"] == "snapshot"
+
+
+def test_a_notebooks_origin_may_frame_the_page_only_when_allowed(
+    client: TestClient, override_settings: Override
+) -> None:
+    assert client.get("/").headers["x-frame-options"] == "DENY"
+    override_settings(frame_ancestors=["http://localhost:8888"])
+    headers = client.get("/").headers
+    assert "frame-ancestors 'self' http://localhost:8888;" in headers["content-security-policy"] + ";"
+    assert "x-frame-options" not in headers

@@ -25,8 +25,10 @@ def _tags(union: Any, field: str) -> set[str]:
 
 
 # A discriminated union puts the tag value into an error's location ("set_input", "t"):
-# these are dropped so the path names only real fields.
-_TAG_VALUES = _tags(ClientMessage, "type") | _tags(Generator, "kind")
+# these are dropped so the path names only real fields. A message's tag comes first only (the
+# `open` message's own field is called open too).
+_MESSAGE_TAGS = _tags(ClientMessage, "type")
+_TAG_VALUES = _tags(Generator, "kind")
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,10 @@ class Problem:
 def first_problem(err: ValidationError) -> Problem:
     """The first error of a validation failure, e.g. Problem("x[3][1]", "finite_number", …)."""
     problem = err.errors(include_url=False, include_input=False)[0]
-    loc = [part for part in problem["loc"] if part not in _TAG_VALUES and not _is_union_label(part)]
+    raw = list(problem["loc"])
+    if raw and raw[0] in _MESSAGE_TAGS:
+        raw = raw[1:]
+    loc = [part for part in raw if part not in _TAG_VALUES and not _is_union_label(part)]
     if problem["type"] in _TAG_ERRORS:
         loc.append(str(problem.get("ctx", {}).get("discriminator", "type")).strip("'"))
     code, params = code_and_params(problem)

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse, Response, StreamingResponse
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from ..config import get_settings
 from ..encoding import dumps
@@ -24,9 +25,9 @@ from ..weights_io import ExportFormat, export_weights
 from .api import BODY_TOO_LARGE, run_request
 
 router = APIRouter(prefix="/api")
-# Bodies app/web/body_limit.py bounds as they stream in: uploads (max_upload_bytes), and the
-# exports' JSON (max_request_bytes).
-UPLOADS = ("/api/weights", "/api/inputs")
+# Bodies app/web/body_limit.py bounds as they stream in: uploads (max_upload_bytes; /api/open's, of
+# app/web/opener.py, too, as a form or as JSON), and the exports' JSON (max_request_bytes).
+UPLOADS = ("/api/weights", "/api/inputs", "/api/open")
 JSON_BODIES = ("/api/export/weights.safetensors", "/api/export/weights.npz", "/api/export/trace.csv")
 _STATUS = {Malformed: 400, TooLarge: 413, Unusable: 422}
 _REFUSALS: dict[int | str, dict[str, Any]] = {
@@ -59,9 +60,9 @@ def import_weights(
     """The layer's weights in /api/trace's form, and every layer of that kind the file holds; with
     an embedding beside an LSTM, also `text`: its vocabulary, embedding and decoder (/api/trace's
     `text` without the text)."""
-    vocab_file = None if vocab is None else _read(vocab)
+    vocab_file = None if vocab is None else read_upload(vocab)
     # a blank field: the default layer
-    found, text = import_model(_read(file), file.filename or "", layer or None, vocab_file, model)
+    found, text = import_model(read_upload(file), file.filename or "", layer or None, vocab_file, model)
     body: dict[str, object] = {
         "weights": {name: getattr(found.weights, name) for name in WEIGHT_NAMES},
         "layer": found.layer.id,
@@ -102,7 +103,7 @@ def _tensors(weights: LSTMWeights) -> dict[str, np.ndarray]:
 def import_inputs(file: UploadFile) -> Response:
     """x; a .txt file's text instead (for a model that reads text: send it with set_text); and a
     1-D .npy of non-negative integers also as `ids` (token ids, for a model with an embedding)."""
-    data, filename = _read(file), file.filename or ""
+    data, filename = read_upload(file), file.filename or ""
     if is_text_file(filename):
         return Response(dumps({"text": read_text(data)}), media_type="application/json")
     x = read_inputs(data, filename)
@@ -158,7 +159,7 @@ async def refusal(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(exc.answer(), status_code=_STATUS.get(type(exc), 400))
 
 
-def _read(file: UploadFile) -> bytes:
+def read_upload(file: StarletteUpload) -> bytes:
     """The upload, read no further than the limit (app/web/body_limit.py has already cut off
     bodies over it; this holds when the route is mounted without that guard)."""
     limit = get_settings().max_upload_bytes

@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 
 from fastapi import Request, Response
 
-from ..config import Settings
+from ..config import Settings, get_settings
 
 # Everything the page needs comes from this origin; no inline script anywhere. Styles must allow
 # 'unsafe-inline': plotly.js writes style attributes and <style> rules while it draws.
@@ -30,11 +30,24 @@ HEADERS = {
 }
 
 
+def security_headers(settings: Settings) -> dict[str, str]:
+    """HEADERS; with settings.frame_ancestors (a notebook's origin, to show /api/open's page in an
+    IFrame), the policy lets those origins frame the page and X-Frame-Options (which can only deny
+    all or allow the same origin) is left out."""
+    if not settings.frame_ancestors:
+        return HEADERS
+    ancestors = " ".join(["'self'", *settings.frame_ancestors])
+    policy = CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", f"frame-ancestors {ancestors}")
+    return {name: value for name, value in HEADERS.items() if name != "X-Frame-Options"} | {
+        "Content-Security-Policy": policy
+    }
+
+
 async def add_security_headers(
     request: Request, call_next: Callable[[Request], Awaitable[Response]]
 ) -> Response:
     response = await call_next(request)
-    for name, value in HEADERS.items():
+    for name, value in security_headers(get_settings()).items():
         response.headers.setdefault(name, value)
     return response
 

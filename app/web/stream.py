@@ -26,8 +26,9 @@ from pydantic import TypeAdapter, ValidationError
 from ..coach import Coach
 from ..config import get_settings
 from ..encoding import NotFinite, dumps
+from ..file_errors import setting
 from ..memory import release_free_memory
-from ..messages import TRAINING_MESSAGES, ClientMessage, FindUnits, LoadScenario, Reset, Restore
+from ..messages import TRAINING_MESSAGES, ClientMessage, FindUnits, LoadScenario, Open, Reset, Restore
 from ..session import Outgoing, Session, error_reply
 from ..wire import encode
 from .errors import first_problem
@@ -42,7 +43,7 @@ ENCODINGS = ("json", "binary")
 # The replies that carry the trace's arrays: the only ones worth sending as binary columns.
 COLUMNAR_TYPES = frozenset({"snapshot", "frame", "progress"})
 # Messages that replace the session's model: a training under way ends first.
-NEW_MODEL = (LoadScenario, Reset, Restore)
+NEW_MODEL = (LoadScenario, Reset, Restore, Open)
 
 
 @router.websocket("/ws")
@@ -158,8 +159,10 @@ async def _apply(session: Session, parsed: list[Any]) -> list[Outgoing]:
     and new messages keep arriving (and coalescing) meanwhile."""
     try:
         small = session.results.trace.h.size <= INLINE_CELLS  # T·H, for an LSTM and a GRU alike
-        # A pattern is matched in a child process that may run for seconds: never on the loop.
-        if small and not any(isinstance(message, FindUnits) and message.pattern for message in parsed):
+        # A pattern is matched in a child process that may run for seconds, and an `open` reads a
+        # file and may bring a large model: never on the loop.
+        slow = any(isinstance(m, Open) or (isinstance(m, FindUnits) and m.pattern) for m in parsed)
+        if small and not slow:
             return session.apply(parsed)
         return await asyncio.to_thread(session.apply, parsed)
     except NotFinite as err:
@@ -248,6 +251,7 @@ def _encoded(reply: Outgoing, binary: bool) -> str | bytes:
 
 
 async def _send(websocket: WebSocket, replies: list[Outgoing], binary: bool) -> None:
+    limit = get_settings().max_message_bytes
     for reply in replies:
         try:
             data = _encoded(reply, binary)
@@ -255,6 +259,11 @@ async def _send(websocket: WebSocket, replies: list[Outgoing], binary: bool) -> 
             log.warning("refused to send a non-finite reply: %s", err)
             refusal = error_reply(None, "not_finite", {"quantity": err.quantity}, reply.get("ack"))
             data = dumps(refusal).decode()
+        if len(data) > limit:
+            # Never a message over the limit: a client's WebSocket may close on it (1009), and a
+            # page would reconnect into the same message again. (Characters ≤ bytes: JSON is ASCII.)
+            params = {"size": len(data), "limit": limit, "setting": setting("max_message_bytes")}
+            data = dumps(error_reply(None, "reply_too_large", params, reply.get("ack"))).decode()
         if isinstance(data, bytes):
             await websocket.send_bytes(data)
         else:

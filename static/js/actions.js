@@ -115,6 +115,11 @@ export function createActions({ playback, session, requestDraw, switchLanguage }
       session.sendOpening(messages.load(nextId(), state.scenario.name, kind));
     },
     restoreWeights,
+    // Opens the model POST /api/open keeps under `id`; false when it could not be sent.
+    openKept(id) {
+      pause();
+      return session.openKept(id);
+    },
     inputCount: () => (state.sizes ? state.sizes.D : null),
     setSequence,
     exportFile: (kind) => send(messages.exportFile(nextId(), kind)),

@@ -54,6 +54,14 @@ export function postWeights(file, layer = null, model = "lstm") {
   return postFile("/api/weights", file, { ...(layer === null ? {} : { layer }), ...(model === "lstm" ? {} : { model }) });
 }
 
+// Keeps the weights on the server (POST /api/open, on zeros) → {id, T, D, H, layer, layers, skipped}:
+// the session opens them by id, so a large model never travels through the socket.
+export function postOpen(file, layer = null, model = "lstm", title = null) {
+  return postFile("/api/open", file, {
+    ...(layer === null ? {} : { layer }), ...(model === "lstm" ? {} : { model }), ...(title ? { title } : {}),
+  });
+}
+
 // → {x, T, D}
 export function postInputs(file) {
   return postFile("/api/inputs", file);

@@ -3,11 +3,15 @@
 // (the server's `file` reply, downloaded). Like controls.js it never changes the state itself: it
 // calls the actions main.js hands in, and render() mirrors the state.
 
-import { postInputs, postWeights } from "./api.js";
+import { postInputs, postOpen, postWeights } from "./api.js";
 import { format, problemText, strings } from "./i18n/index.js";
 
 const KINDS = { ".safetensors": "weights", ".npz": "weights", ".csv": "inputs", ".npy": "inputs" };
 const TITLE_LENGTH = 80; // the most a restore's title may hold
+// A weights file larger than this is opened on the server (POST /api/open, then the socket's
+// `open`): its weights as a restore's JSON would be ~5–10 times the file, over the 4 MiB a message
+// may hold, and the page would receive them whole from /api/weights first.
+const OPEN_ON_SERVER_BYTES = 512 * 1024;
 
 function kindOf(name) {
   const lower = name.toLowerCase();
@@ -69,6 +73,10 @@ export function createFiles(doc, actions) {
   }
 
   async function importWeights(file, layer = null, model = null) {
+    if (file.size > OPEN_ON_SERVER_BYTES) {
+      openOnServer(file, layer, model);
+      return;
+    }
     note(format(S.reading, { name: file.name }));
     // "auto": an LSTM's layer, or a GRU's when the file's layers have a GRU's shapes.
     const answer = await postWeights(file, layer, model || "auto");
@@ -87,6 +95,28 @@ export function createFiles(doc, actions) {
       return;
     }
     const loaded = format(S.loaded, { name: file.name, layer: answer.body.layer, H: chosen.H, D: chosen.D });
+    const notLoaded = skipped.length
+      ? ` ${format(S.skipped, { list: skipped.map(skippedText).join("; ") })}`
+      : "";
+    note(loaded + notLoaded);
+  }
+
+  // A large file: read and kept by the server; the page shows its layers, and the session opens it.
+  async function openOnServer(file, layer, model) {
+    note(format(S.reading, { name: file.name }));
+    const answer = await postOpen(file, layer, model || "auto", file.name.slice(0, TITLE_LENGTH));
+    if (!answer.ok) {
+      refuse(file, answer);
+      return;
+    }
+    const { id, layers, skipped, H, D } = answer.body;
+    imported = { file, layers, model: answer.body.model };
+    showLayers(layers, answer.body.layer);
+    if (!actions.openKept(id)) {
+      note("");
+      return;
+    }
+    const loaded = format(S.loaded, { name: file.name, layer: answer.body.layer, H, D });
     const notLoaded = skipped.length
       ? ` ${format(S.skipped, { list: skipped.map(skippedText).join("; ") })}`
       : "";

@@ -45,10 +45,13 @@ import { createTextStrip } from "./views/text-strip.js";
 
 // The link the page was opened with: {fields} to restore once connected, or {problem}, a
 // function saying why it cannot be opened; {} when the page was opened without one. A lesson has
-// a readable link too, "?lesson=forget-erases" (what a teacher writes on the board).
+// a readable link too, "?lesson=forget-erases" (what a teacher writes on the board), and a model
+// a notebook posted to /api/open one the server answered, "?open=<key>" ({open: key}).
 async function openingLink() {
   if (!isLink(window.location.hash)) {
-    const lesson = lessonLinkFields(new URLSearchParams(window.location.search).get("lesson"));
+    const search = new URLSearchParams(window.location.search);
+    if (search.get("open")) return { open: search.get("open") };
+    const lesson = lessonLinkFields(search.get("lesson"));
     return lesson ? { fields: lesson } : {};
   }
   try {
@@ -82,7 +85,7 @@ async function main() {
   const playback = createPlayback({ requestDraw });
   const { goTo, pause } = playback;
   const session = createSession({
-    link: opening.fields || null, status, requestDraw, pause, download: (message) => files.download(message),
+    link: opening.fields || null, opened: opening.open || null, status, requestDraw, pause, download: (message) => files.download(message),
     units: () => neededUnits(),
   });
   const actions = createActions({ playback, session, requestDraw, switchLanguage });

@@ -30,14 +30,21 @@ function applyView(view) {
 // Options:
 //   link               the fields of the link the page was opened with, to restore as soon as a
 //                      connection is open; or null
+//   opened             the key of a model POST /api/open keeps (the page's ?open=), to open as
+//                      soon as a connection is open; or null
 //   status             the #status line (views/status.js), redrawn while it counts down to a retry
 //   requestDraw({now}) asks for a drawing pass (painter.js)
 //   pause()            stops playing (playback.js)
 //   download(message)  saves a "file" message (files.js)
 //   units()            the units whose columns the page's views need (null: every unit)
 // start() opens the connection; nothing is sent before it.
-export function createSession({ link, status, requestDraw, pause, download, units = () => null }) {
+export function createSession({ link, opened = null, status, requestDraw, pause, download, units = () => null }) {
   let pendingLink = link; // a link's fields, to restore as soon as a connection is open
+  // The key of the opened model: sent once connected, and again after a reconnect while the page
+  // still shows that model and does not hold its weights (a large one's are never sent to it).
+  let openedKey = opened;
+  let pendingOpen = Boolean(opened);
+  let openOnItsWay = null; // the id of the `open` sent and not yet answered
   // A scenario opens at its own step (scenario.open_step), where something happens: the first one
   // shown (unless a link names the step), and each one loaded or reset. The id of that message, or
   // 0 for the first snapshot; null once there is nothing to open.
@@ -211,6 +218,7 @@ export function createSession({ link, status, requestDraw, pause, download, unit
   }
 
   function onMessage(message) {
+    if (openOnItsWay !== null && (message.ack ?? -1) >= openOnItsWay) openOnItsWay = null;
     if (message.type === "snapshot") onSnapshot(message);
     else if (message.type === "file") download(message);
     else if (message.type === "frame") onFrame(message);
@@ -246,6 +254,10 @@ export function createSession({ link, status, requestDraw, pause, download, unit
       const fields = pendingLink;
       pendingLink = null;
       openLink(fields);
+    } else if (pendingOpen || (resuming && reopens())) {
+      pendingOpen = false;
+      openOnItsWay = nextId();
+      sendOpening(messages.open(openOnItsWay, openedKey));
     } else if (unanswered) {
       const { fields, view, origin } = unanswered;
       unanswered = null;
@@ -256,6 +268,13 @@ export function createSession({ link, status, requestDraw, pause, download, unit
     requestDraw();
   }
 
+  // Whether a new session gets the opened model again by its key: the page shows it still (a
+  // custom model whose weights the page does not hold: loading or uploading another replaces it).
+  function reopens() {
+    const model = state.model;
+    return Boolean(openedKey && model && model.custom && !model.weights && !state.ownWeights);
+  }
+
   function onClose(retryInMs) {
     if (state.playing) pause();
     window.clearInterval(countdown); // the status line counts down to the next attempt
@@ -263,11 +282,26 @@ export function createSession({ link, status, requestDraw, pause, download, unit
     // A restore the dropped session never answered is sent again to the next one.
     if (restoring) unanswered = restoring;
     restoring = null;
+    if (openOnItsWay !== null) pendingOpen = true; // and an open: the next session opens it
+    openOnItsWay = null;
     // Moves are lost with the connection, as a move sent just before it dropped is: the next
     // session restores the state the page held.
     onItsWay = null;
     waiting.clear();
     setConnection("closed", retryInMs);
+    requestDraw();
+  }
+
+  // The socket gave up (a message too big, a refusal, or too many failures): no countdown, and the
+  // status line says why until the page is reloaded.
+  function onStop(why, reason) {
+    if (state.playing) pause();
+    window.clearInterval(countdown);
+    restoring = null;
+    onItsWay = null;
+    waiting.clear();
+    setConnection("stopped");
+    state.stopped = { why, reason };
     requestDraw();
   }
 
@@ -279,11 +313,22 @@ export function createSession({ link, status, requestDraw, pause, download, unit
 
   return {
     start() {
-      socket = connect({ onOpen, onMessage, onClose, onRetry });
+      socket = connect({ onOpen, onMessage, onClose, onRetry, onStop });
     },
     send,
     sendViews,
     sendOpening,
+    // Opens the model POST /api/open keeps under `key` (an upload the page had the server keep);
+    // a reconnect opens it again while the page shows it. False when there is no connection.
+    openKept(key) {
+      waiting.clear(); // moves made on the model this one replaces
+      openedKey = key;
+      setOwnWeights(null); // an earlier upload's weights are not this model's
+      const id = nextId();
+      if (!sendOpening(messages.open(id, key))) return false;
+      openOnItsWay = id;
+      return true;
+    },
     sendLatest,
     sendRestore,
     notConnected,
@@ -293,6 +338,6 @@ export function createSession({ link, status, requestDraw, pause, download, unit
     restoringOrigin: () => (restoring ? restoring.origin : null),
     // A restore is on its way, or a link waits for a connection: the state held is not yet the
     // one to link to.
-    restorePending: () => Boolean(restoring || pendingLink),
+    restorePending: () => Boolean(restoring || pendingLink || pendingOpen || openOnItsWay !== null),
   };
 }

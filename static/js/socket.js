@@ -10,6 +10,14 @@
 const FIRST_RETRY_MS = 500;
 const MAX_RETRY_MS = 10000;
 const JITTER = 0.25;
+// After this many failed attempts in a row (about a minute and a half of waiting) the page stops
+// and says so: retrying forever only hides that the server is gone. A connection counts as a
+// success once it has brought a message: one that opens and closes at once is a failure too.
+export const MAX_FAILURES = 12;
+// Close codes that a reconnect would only meet again: the page stops at once and says why.
+// 1009: a message too big for the other side (the same one would be sent again); 1008: refused by
+// policy (another origin, a bad query).
+const FINAL_CLOSE_CODES = { 1009: "tooBig", 1008: "refused" };
 
 // The server closes a connection whose message is larger than its limit (LSTM_CONVEYOR_MAX_MESSAGE_BYTES),
 // and the page refuses to send such a message instead. Every snapshot tells the limit (`limits`,
@@ -37,6 +45,9 @@ export const messages = {
   load: (id, scenario, model = "lstm") => ({ type: "load", id, scenario, ...(model === "gru" ? { model } : {}) }),
   // `fields`: any of scenario | weights (+ title), x, h0, c0, knobs, clamps (docs/protocol.md).
   restore: (id, fields) => ({ type: "restore", id, ...fields }),
+  // The model POST /api/open keeps on the server under `key` (the page's `?open=` address): the
+  // session reads it there, so its weights never travel through the socket.
+  open: (id, key) => ({ type: "open", id, open: key }),
   // `format`: "trace.csv", "trace.json", "weights.npz" or "weights.safetensors".
   exportFile: (id, format) => ({ type: "export", id, format }),
   reset: (id) => ({ type: "reset", id }),
@@ -129,18 +140,17 @@ export function retryDelay(attempt) {
 //   onMessage(message)          a parsed server message with a known type
 //   onClose(retryInMs)          the connection dropped (or could not be made); it retries after retryInMs
 //   onRetry()                   a reconnect attempt starts
-export function connect({ onOpen, onMessage, onClose, onRetry = () => {} }) {
+//   onStop(why, reason)         it gave up: why "tooBig", "refused" or "gaveUp"; reason, the server's words
+export function connect({ onOpen, onMessage, onClose, onRetry = () => {}, onStop = () => {} }) {
   let ws = null;
-  let attempt = 0; // failed attempts since the last open connection
+  let attempt = 0; // failed attempts since the last connection that brought a message
 
   function open() {
     ws = new WebSocket(socketUrl());
     ws.binaryType = "arraybuffer"; // decodeBinary views it in place (a Blob would need a read first)
-    ws.addEventListener("open", () => {
-      attempt = 0;
-      onOpen();
-    });
+    ws.addEventListener("open", () => onOpen());
     ws.addEventListener("message", (event) => {
+      attempt = 0;
       let message;
       try {
         message = decodeMessage(event.data);
@@ -150,8 +160,13 @@ export function connect({ onOpen, onMessage, onClose, onRetry = () => {} }) {
       if (message && SERVER_TYPES.includes(message.type)) onMessage(message);
     });
     // "close" follows "error" too, so reconnecting lives here only.
-    ws.addEventListener("close", () => {
+    ws.addEventListener("close", (event) => {
       ws = null;
+      const final = FINAL_CLOSE_CODES[event.code];
+      if (final || attempt + 1 >= MAX_FAILURES) {
+        onStop(final || "gaveUp", event.reason || "");
+        return;
+      }
       const wait = retryDelay(attempt);
       attempt += 1;
       onClose(wait);

@@ -28,7 +28,8 @@ export const LAB_TABS = ["knobs", "clamps", "state"];
 export const BASE_STEP_MS = 800;
 
 export const state = {
-  connection: "connecting", // "connecting" | "open" | "closed"
+  connection: "connecting", // "connecting" | "open" | "closed" | "stopped" (gave up: see stopped)
+  stopped: null, // {why: "tooBig" | "refused" | "gaveUp", reason}: why the page stopped reconnecting
   retryAt: 0, // when closed: the time (Date.now()) of the next attempt to reconnect
   sessions: 0, // connections opened so far (each one is a new server session)
   // {field, message, code, params} of the latest error (a server's, or the page's own with code

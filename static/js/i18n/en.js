@@ -728,6 +728,11 @@ export default {
     note: "Showing units 0–{last} of {H}; the exports hold them all.",
   },
   connection: {
+    stopped: {
+      tooBig: "Disconnected: a message was too big for the server ({reason}). Reload the page to start again.",
+      refused: "Disconnected: the server refused this page ({reason}). Reload the page to try again.",
+      gaveUp: "The server cannot be reached; stopped trying. Reload the page to try again.",
+    },
     open: "Connected",
     connecting: "Connecting…",
     retrying: "Connection lost — retrying in {seconds} s",
@@ -955,6 +960,15 @@ export default {
     csv_too_large: "the CSV would hold {cells} numbers (T·H = {rows} rows × {columns} columns); at most " +
       "{limit} ({setting})",
     trace_not_finite: "{quantity} contains a non-finite number",
+    open_malformed: "{field} is not a key /api/open gives (32 letters, digits, - or _)",
+    open_unknown: "no model is kept under this key: it was never opened, or the server has let it go (LSTM_CONVEYOR_OPEN_MAX_BYTES)",
+    open_expired: "this model was opened too long ago and is no longer kept (LSTM_CONVEYOR_OPEN_MAX_AGE_SECONDS); open it again with /api/open",
+    open_too_large: "the model and its inputs take {size} bytes, over the {limit} bytes kept ({setting})",
+    open_no_file: "send the weights as the form's file field (a .safetensors or .npz file)",
+    open_bad_model: "model {value} is not one of {known:or}",
+    open_one_input: "give exactly one of inputs (a file), x or text (given: {given})",
+    unknown_quantity: "{field}: the answer has no {name}; it has {known}",
+    reply_too_large: "the answer would take {size} bytes, over the {limit} bytes one message may hold ({setting}); show fewer units or steps",
   },
   // Remarks a problem's `note` parameter names, put where its text has {note} (with their own
   // spacing: the English ones start with a space).

@@ -705,6 +705,11 @@ export default {
     note: "유닛 0–{last}만 보여 줍니다(전체 {H}개). 내보낸 파일에는 모두 들어 있습니다.",
   },
   connection: {
+    stopped: {
+      tooBig: "연결 끊김: 메시지가 서버가 받기에 너무 큽니다({reason}). 페이지를 새로 고쳐 다시 시작하세요.",
+      refused: "연결 끊김: 서버가 이 페이지를 거부했습니다({reason}). 페이지를 새로 고쳐 다시 시도하세요.",
+      gaveUp: "서버에 연결할 수 없어 다시 연결을 멈췄습니다. 페이지를 새로 고쳐 다시 시도하세요.",
+    },
     open: "연결됨",
     connecting: "연결 중…",
     retrying: "연결이 끊겼습니다 — {seconds}초 뒤에 다시 연결합니다",
@@ -907,6 +912,15 @@ export default {
     file_too_many_inputs: "스텝마다 입력이 {inputs}개입니다. 최대 {limit}개까지 받습니다({setting})",
     csv_too_large: "CSV에 숫자가 {cells}개 들어가게 됩니다({rows}행(T·H) × {columns}열). 최대 {limit}개까지입니다({setting})",
     trace_not_finite: "{quantity}에 유한하지 않은 숫자가 있습니다",
+    open_malformed: "{field}는 /api/open이 주는 키가 아닙니다 (문자, 숫자, - 또는 _ 32자)",
+    open_unknown: "이 키로 보관된 모델이 없습니다: 열린 적이 없거나 서버가 지웠습니다 (LSTM_CONVEYOR_OPEN_MAX_BYTES)",
+    open_expired: "이 모델은 너무 오래전에 열려 더 이상 보관되지 않습니다 (LSTM_CONVEYOR_OPEN_MAX_AGE_SECONDS); /api/open으로 다시 여세요",
+    open_too_large: "모델과 입력이 {size}바이트로, 보관 한도 {limit}바이트를 넘습니다 ({setting})",
+    open_no_file: "가중치를 폼의 file 필드로 보내세요 (.safetensors 또는 .npz 파일)",
+    open_bad_model: "model {value}는 {known:or} 중 하나가 아닙니다",
+    open_one_input: "inputs(파일), x, text 중 정확히 하나를 주세요 (받은 것: {given})",
+    unknown_quantity: "{field}: 응답에 {name}이(가) 없습니다; 있는 것은 {known}입니다",
+    reply_too_large: "응답이 {size}바이트로, 메시지 하나의 한도 {limit}바이트를 넘습니다 ({setting}); 유닛이나 스텝을 줄여 보세요",
   },
   notes: {
     gru_shape: " (3H × H는 GRU의 모양이지 LSTM의 모양이 아닙니다)",

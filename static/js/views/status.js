@@ -11,6 +11,10 @@ function connectionText(state, restoring) {
   if (state.connection === "closed") {
     return format(S.retrying, { seconds: Math.max(1, Math.ceil((state.retryAt - Date.now()) / 1000)) });
   }
+  if (state.connection === "stopped") {
+    const { why, reason } = state.stopped || { why: "gaveUp", reason: "" };
+    return format(S.stopped[why] || S.stopped.gaveUp, { reason: reason || "—" });
+  }
   return S.connecting;
 }
 
@@ -42,7 +46,7 @@ export function createStatus(doc) {
       const parts = [connectionText(state, restoring)];
       if (state.error) parts.unshift(errorText(state.error));
       if (state.linkProblem) parts.unshift(state.linkProblem.message());
-      const trouble = Boolean(state.error || state.linkProblem);
+      const trouble = Boolean(state.error || state.linkProblem || state.connection === "stopped");
       const text = parts.join(" · ");
       if (status.textContent !== text) status.textContent = text; // a live region: no needless rewrites
       status.classList.toggle("status-error", trouble);

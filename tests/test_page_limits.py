@@ -1,0 +1,64 @@
+"""The page at the limits, in headless Chromium: a message over max_message_bytes is refused once with
+a clear error and no reconnect loop; a connection closed as too big (1009) is not retried; and after
+too many failed attempts the page stops and says so."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+MAX_FAILURES = 12  # static/js/socket.js
+
+
+def test_a_reply_over_the_limit_is_one_clear_error_and_no_reconnect(
+    page: Any, server_url: str, override_settings: Callable[..., None]
+) -> None:
+    override_settings(max_message_bytes=20_000)  # the opening scenario's snapshot is larger
+    sockets: list[Any] = []
+    page.on("websocket", lambda ws: sockets.append(ws))
+    page.goto(server_url)
+    page.wait_for_selector("#status.status-error")
+    page.wait_for_timeout(3000)  # longer than the first few reconnect waits would be
+    status = page.inner_text("#status")
+    assert "over the 20000 bytes" in status and "LSTM_CONVEYOR_MAX_MESSAGE_BYTES" in status, status
+    assert len(sockets) == 1 and page.evaluate("document.body.dataset.connection") == "open"
+
+
+def test_a_connection_closed_as_too_big_is_not_retried(page: Any, server_url: str) -> None:
+    attempts: list[Any] = []
+
+    def refuse(ws: Any) -> None:
+        attempts.append(ws)
+        ws.close(code=1009, reason="message too big")
+
+    page.route_web_socket("**/ws*", refuse)
+    page.goto(server_url)
+    page.wait_for_selector("body[data-connection='stopped']")
+    page.wait_for_timeout(2000)
+    assert len(attempts) == 1
+    status = page.inner_text("#status")
+    assert "too big" in status and "message too big" in status and "Reload" in status, status
+
+
+def test_after_too_many_failures_the_page_stops_and_says_so(page: Any, server_url: str) -> None:
+    attempts: list[Any] = []
+
+    def fail(ws: Any) -> None:
+        attempts.append(ws)
+        ws.close(code=1011, reason="")
+
+    page.clock.install()
+    page.route_web_socket("**/ws*", fail)
+    page.goto(server_url)
+    for _ in range(3 * MAX_FAILURES):
+        if page.evaluate("document.body.dataset.connection") == "stopped":
+            break
+        page.wait_for_timeout(100)  # the close arrives
+        page.clock.run_for(15_000)  # past the longest wait (10 s + 25 %)
+    assert page.evaluate("document.body.dataset.connection") == "stopped"
+    assert len(attempts) == MAX_FAILURES
+    assert "stopped trying" in page.inner_text("#status")

@@ -1,0 +1,85 @@
+"""A model posted to /api/open opens in the page at the URL the server answers (`/?open=<key>`),
+as a notebook's IFrame shows it: its H units and its numbers, read from the server's disk."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from app.engine.lstm import LSTMWeights, run
+from tests.test_page import readout_table
+
+pytestmark = pytest.mark.browser
+
+HIDDEN, INPUTS, STEPS = 3, 2, 7
+TOLERANCE = 6e-5  # the numbers dive shows 4 decimals
+
+
+def post_json(url: str, body: dict[str, Any]) -> dict[str, Any]:
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), headers={"content-type": "application/json"}, method="POST"
+    )
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        result: dict[str, Any] = json.loads(answer.read())
+        return result
+
+
+def test_the_url_api_open_answers_shows_that_model(
+    page: Any, server_url: str, tmp_path: Path, override_settings: Callable[..., None]
+) -> None:
+    override_settings(open_dir=str(tmp_path))
+    rng = np.random.default_rng(5)
+    rows = 4 * HIDDEN
+    weights = {
+        "weight_ih": rng.uniform(-1, 1, (rows, INPUTS)),
+        "weight_hh": rng.uniform(-1, 1, (rows, HIDDEN)),
+        "bias_ih": rng.uniform(-1, 1, rows),
+        "bias_hh": rng.uniform(-1, 1, rows),
+    }
+    x = rng.uniform(-1, 1, (STEPS, INPUTS))
+    body = {"weights": {k: v.tolist() for k, v in weights.items()}, "x": x.tolist(), "title": "notebook"}
+    answer = post_json(f"{server_url}/api/open", body)
+    assert answer["url"] == f"{server_url}/?open={answer['id']}"
+
+    page.goto(answer["url"])
+    page.wait_for_function("document.body.dataset.ready === 'true' && document.title.includes('notebook')")
+    trace = run(LSTMWeights(**weights), x)
+    shown = readout_table(page)[0]["h"]
+    assert len(shown) == HIDDEN, shown  # the model's H units, not the default scenario's
+    step = int(page.evaluate("document.body.dataset.step"))
+    assert np.allclose(shown, trace.h[step], atol=TOLERANCE, rtol=0), (shown, trace.h[step])
+
+
+def test_a_large_weights_file_is_opened_on_the_server_not_sent_through_the_socket(
+    page: Any, server_url: str, tmp_path: Path, override_settings: Callable[..., None]
+) -> None:
+    from safetensors.numpy import save
+
+    override_settings(open_dir=str(tmp_path))
+    hidden, inputs = 256, 256  # 2 MiB of float32: as a restore's JSON, over the 4 MiB a message holds
+    rng = np.random.default_rng(6)
+    tensors = {
+        "weight_ih_l0": rng.uniform(-0.1, 0.1, (4 * hidden, inputs)).astype(np.float32),
+        "weight_hh_l0": rng.uniform(-0.1, 0.1, (4 * hidden, hidden)).astype(np.float32),
+        "bias_ih_l0": np.zeros(4 * hidden, dtype=np.float32),
+        "bias_hh_l0": np.zeros(4 * hidden, dtype=np.float32),
+    }
+    sent: list[str] = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(str(payload))))
+    page.goto(server_url)
+    page.wait_for_selector("body[data-ready='true']")
+    page.set_input_files(
+        "#upload-weights", files=[{"name": "big.safetensors", "mimeType": "application/octet-stream",
+                                   "buffer": save(tensors)}],
+    )  # fmt: skip
+    page.wait_for_function("document.title.startsWith('big.safetensors')")
+    sizes = page.evaluate("async () => (await import('/static/js/state.js')).state.sizes")
+    assert sizes == {"T": 40, "D": inputs, "H": hidden}
+    assert any('"type": "open"' in text or '"type":"open"' in text for text in sent), sent
+    assert max(len(text) for text in sent) < 16_384  # the weights never went through the socket
