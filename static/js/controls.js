@@ -3,7 +3,7 @@
 // keyboard. Controls never change the state themselves; they call the actions
 // main.js hands in, and render() mirrors the state back.
 
-import { inputPending } from "./state.js";
+import { inputPending, inputRows } from "./state.js";
 import { num, speed as speedText } from "./format.js";
 import { format, strings, textLanguage } from "./i18n/index.js";
 import { readsText, shown, tokenAt } from "./tokens.js";
@@ -217,7 +217,7 @@ export function createControls(doc, actions) {
       const busy = inputPending();
       for (const slider of el.sliders.querySelectorAll("input.input-slider")) {
         if (busy && slider === doc.activeElement) continue;
-        const value = trace.x[t][Number(slider.dataset.j)];
+        const value = inputRows(state)[t][Number(slider.dataset.j)];
         slider.value = String(value);
         slider.setAttribute("aria-valuetext", num(value, 2));
         slider.parentElement.querySelector("output").textContent = num(value, 2);

@@ -85,12 +85,13 @@ export function createFiles(doc, actions) {
       return;
     }
     const gru = answer.body.model === "gru" ? { reset_after: answer.body.reset_after } : null;
-    const { weights, layers, skipped } = answer.body;
+    const { weights, layers, skipped, text } = answer.body;
+    const stack = answer.body.stack && answer.body.stack.length > 1 ? answer.body.stack : null;
     const chosen = layers.find((each) => each.id === answer.body.layer) || { H: "?", D: "?" };
     imported = { file, layers, model: gru ? "gru" : "lstm" };
     showLayers(layers, answer.body.layer);
     const title = `${file.name} · ${answer.body.layer}`.slice(0, TITLE_LENGTH);
-    if (!actions.restoreWeights(weights, title, file.name, gru)) {
+    if (!actions.restoreWeights(weights, stack ? file.name.slice(0, TITLE_LENGTH) : title, file.name, gru, { text, stack })) {
       note("");
       return;
     }

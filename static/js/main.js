@@ -16,6 +16,7 @@ import { createFinder } from "./finder.js";
 import { applyStrings, browserLanguage, format, setLanguage, strings } from "./i18n/index.js";
 import { createKnobs } from "./knobs.js";
 import { createLanguage } from "./language.js";
+import { createLayerPick } from "./layer-pick.js";
 import { createLesson } from "./lesson.js";
 import { createKindWords } from "./kind-words.js";
 import { createModelSwitch } from "./model-switch.js";
@@ -120,6 +121,7 @@ async function main() {
     onPick: (t) => goTo(t, { now: true }), onSelect: (start, stop) => actions.setSpan(start, stop),
   });
   const finder = createFinder(doc, actions);
+  const layerPick = createLayerPick(doc, actions);
   const textInput = createTextInput(doc, actions);
   const gates = createGates($("gates"), goTo, $("gates-summary"), $("gates-rows"));
   const knobs = createKnobs(doc, actions);
@@ -166,7 +168,7 @@ async function main() {
   const painter = createPainter({
     doc,
     status,
-    html: [controls, textInput, textStrip, finder, modelSwitch, kindWords, tabs, knobs, explain, lesson, files, training, announcer],
+    html: [controls, textInput, textStrip, finder, layerPick, modelSwitch, kindWords, tabs, knobs, explain, lesson, files, training, announcer],
     canvases: [belt, timeline],
     dives: [
       { el: $("equations"), draw: () => equations.render(state), shown: inDive("equations") },

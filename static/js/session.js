@@ -123,7 +123,8 @@ export function createSession({ link, opened = null, status, requestDraw, pause,
     const message = messages.restore(id, fields);
     if (messageBytes(message) > maxMessageBytes()) return "too-large";
     if (!socket.send(message)) return "not-sent";
-    restoring = { id, fields, view, weights: fields.weights || null, origin };
+    const extras = fields.stack || fields.text ? { stack: fields.stack, text: fields.text } : null;
+    restoring = { id, fields, view, weights: fields.weights || null, extras, origin };
     return "sent";
   }
 
@@ -153,6 +154,13 @@ export function createSession({ link, opened = null, status, requestDraw, pause,
   // (every property, defaults included, and any size: the link's limit is for sharing).
   function resume() {
     const { restore, view } = fromLink(linkFields(linkContext(), { all: true }));
+    // An upload's stack and text go again as they were sent (the link holds one layer's weights),
+    // showing the direction on show.
+    if (state.ownExtras && state.ownExtras.stack) {
+      delete restore.weights;
+      Object.assign(restore, { stack: state.ownExtras.stack }, state.stack ? state.stack.shown : {});
+    }
+    if (state.ownExtras && state.ownExtras.text) restore.text = state.ownExtras.text;
     const sent = sendRestore(restore, view, "reconnect");
     if (sent === "too-large") {
       const values = {
@@ -170,9 +178,9 @@ export function createSession({ link, opened = null, status, requestDraw, pause,
       setEqUnit(message.scenario.open_unit || 0); // the unit its prompt is about: on the belt
     }
     if (restoring && message.ack === restoring.id) {
-      const { view, weights } = restoring;
+      const { view, weights, extras } = restoring;
       restoring = null;
-      setOwnWeights(weights);
+      setOwnWeights(weights, extras);
       if (view) applyView(view);
     }
     sendViews(); // a link may have opened another dive

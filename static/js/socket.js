@@ -34,6 +34,8 @@ export const messages = {
   setText: (id, text) => ({ type: "set_text", id, text }),
   // Ranks every unit (docs/protocol.md, find_units): {ranking, start, stop, quantity, pattern, top}.
   findUnits: (id, fields) => ({ type: "find_units", id, ...fields }),
+  // A stack's session shows another direction of another layer.
+  setLayer: (id, layer, reverse) => ({ type: "set_layer", id, layer, reverse }),
   generate: (id, component, sequence) => ({ type: "generate", id, component, sequence }),
   // `knobs` holds only the knobs that changed, e.g. {bias_f: 2.5}; the others keep their value.
   setKnobs: (id, knobs) => ({ type: "set_knobs", id, ...knobs }),

@@ -44,6 +44,14 @@ export const state = {
   model: null, // {custom, parameters, weights}: weights only for a small custom model
   limits: null, // the server's limits from the last snapshot: {max_message_bytes, max_steps, …}
   ownWeights: null, // the custom model's weights as this page last sent them (any size), or null
+  // What the page's upload sent besides one layer's weights ({stack, text}: a stack of layers, the
+  // text around the model), for a reconnect to send again; or null.
+  ownExtras: null,
+  // A stack of layers (docs/protocol.md, A stack of layers): {layers: [{layer, reverse, H, D}],
+  // shown: {layer, reverse}}, and layer 0's inputs (T rows of D; trace.x is the shown layer's own
+  // input); both null for a single layer.
+  stack: null,
+  inputs: null,
   trace: null, // {quantity: rows}; row t is step t, a value per unit (NaN for a unit not held)
   // A model that reads text (model.text): the token each step read (null where x_t is no longer a
   // token's embedding row), and with a decoder the five likeliest next tokens after each step
@@ -207,8 +215,14 @@ function clearLinkProblem(ack) {
 }
 
 // The weights of the custom model this page sent (null for a preset), for links and reconnects.
-export function setOwnWeights(weights) {
+export function setOwnWeights(weights, extras = null) {
   state.ownWeights = weights;
+  state.ownExtras = extras;
+}
+
+// The inputs the sliders set: layer 0's for a stack (the shown layer reads the one below), else x.
+export function inputRows(s = state) {
+  return s.inputs || s.trace.x;
 }
 
 export function setLang(code) {
@@ -311,6 +325,8 @@ export function applySnapshot(message) {
   state.trace = widenTrace(message.trace, state.units, message.sizes.H, kind);
   state.tokens = message.tokens || null;
   state.top = message.top || null;
+  state.stack = message.stack || null;
+  state.inputs = message.inputs || null;
   if (message.h0) state.h0 = message.h0;
   state.c0 = message.c0 || null; // a GRU has none
   state.gradients = whole.gradients;
@@ -364,6 +380,7 @@ export function applyFrame(message) {
 // A frame's tokens and top 5 (rows start … T−1) after the rows before `start` that are held.
 function mergeTokens(message, start) {
   if (state.tokens && Array.isArray(message.tokens)) state.tokens = state.tokens.slice(0, start).concat(message.tokens);
+  if (state.inputs && Array.isArray(message.inputs)) state.inputs = state.inputs.slice(0, start).concat(message.inputs);
   if (state.top && message.top) {
     state.top = {
       tokens: state.top.tokens.slice(0, start).concat(message.top.tokens),

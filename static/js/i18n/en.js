@@ -653,6 +653,12 @@ export default {
     slidersNote: "Sliders for inputs 0–{last} of {D}; use the generator for the rest.",
   },
   // A model that reads text (static/js/views/text-strip.js, static/js/text-input.js).
+  // A stack of layers (static/js/layer-pick.js).
+  stack: {
+    label: "Layer",
+    forward: "layer {layer} (H {H}, reads {D} values)",
+    reverse: "layer {layer}, reverse direction (H {H}, reads {D} values, last step first)",
+  },
   text: {
     heading: "The text, each token on its c<sub>t</sub> of unit {k} (blue {lo} … orange {hi})",
     headingGru: "The text, each token on its h<sub>t</sub> of unit {k} (blue {lo} … orange {hi})",

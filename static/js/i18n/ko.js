@@ -632,6 +632,11 @@ export default {
     heading: "이 스텝의 입력 x<sub>t</sub>",
     slidersNote: "슬라이더는 입력 0–{last}에만 있습니다(전체 {D}개). 나머지는 생성기로 바꾸세요.",
   },
+  stack: {
+    label: "층",
+    forward: "{layer}번 층 (H {H}, 입력 {D}개)",
+    reverse: "{layer}번 층 역방향 (H {H}, 입력 {D}개, 마지막 스텝부터)",
+  },
   text: {
     heading: "텍스트: 토큰마다 유닛 {k}의 c<sub>t</sub> 색 (파랑 {lo} … 주황 {hi})",
     headingGru: "텍스트: 토큰마다 유닛 {k}의 h<sub>t</sub> 색 (파랑 {lo} … 주황 {hi})",

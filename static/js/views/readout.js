@@ -111,10 +111,12 @@ export function createReadout(el) {
       if (state.dive !== "numbers" || !holdsEveryUnit()) return;
       const { sizes, scenario, trace, t, walk, knobs } = state;
       const gru = modelOf(state).belt === "h";
-      const shape = `${scenario.name}|${sizes.H}|${sizes.D}|${scenario.input_names.join(",")}|${gru}|` +
+      // The inputs the cell reads: a stack's upper layer reads the layer below (not sizes.D wide).
+      const D = trace.x[0] ? trace.x[0].length : sizes.D;
+      const shape = `${scenario.name}|${sizes.H}|${D}|${scenario.input_names.join(",")}|${gru}|` +
         `${document.documentElement.lang}`;
       if (shape !== key) {
-        parts = build(el, scenario, sizes.H, sizes.D, gru);
+        parts = build(el, scenario, sizes.H, D, gru);
         key = shape;
       }
       const gateRows = gru ? GRU_GATE_ROWS : GATE_ROWS;
