@@ -30,7 +30,7 @@ from .engine.knobs import AnyKnobs, Knobs
 from .engine.lstm import WEIGHT_NAMES, LSTMWeights, Trace
 from .exports import export_file
 from .gradient_story import tell
-from .gru_scenarios import GRU_SCENARIOS
+from .gru_scenarios import GRU_SCENARIOS, counterpart_weights
 from .i18n import problem_text
 from .messages import ClientMessage, Export, SetViews, Sync, ViewName
 from .scenarios import CUSTOM, DEFAULT_SCENARIO, AnyScenario, Scenario, get_scenario
@@ -200,11 +200,22 @@ def _serving(message: SetViews, hidden: int) -> Serving:
 
 
 def _compute(state: State, previous: Results | None = None, start: int = 0, foil: bool = True) -> Results:
-    return compute(state.scenario.weights, state.knobs, state.x, state.h0, state.c0, previous, start, foil)
+    weights, other = state.scenario.weights, _counterpart(state)
+    return compute(weights, state.knobs, state.x, state.h0, state.c0, previous, start, foil, other)
 
 
 def _with_foil(state: State, results: Results) -> Results:
-    return with_foil(results, state.scenario.weights, state.knobs, state.x, state.h0)
+    return with_foil(results, state.scenario.weights, state.knobs, state.x, state.h0, _counterpart(state))
+
+
+def _counterpart(state: State) -> LSTMWeights | GRUWeights | None:
+    """The other gated model raced beside the session's (a preset that runs as both), if it fits
+    the state (a preset's inputs and units are both models')."""
+    scenario = state.scenario
+    other = counterpart_weights(scenario.name, scenario.kind)
+    if other is None or (other.hidden_size, other.input_size) != (state.hidden, state.x.shape[1]):
+        return None
+    return other
 
 
 def snapshot(

@@ -168,14 +168,15 @@ def test_unit_menu_plots_one_units_gradient_and_race(page: Any, server_url: str)
     open_dive(page, "gradients")
     revision = body_data(page, "revision")
     page.select_option("#unit-select", "2")
-    page.wait_for_function("document.getElementById('race').data.length === 3")
+    page.wait_for_function("document.getElementById('race').data.length === 4")
     assert body_data(page, "revision") == revision  # a view choice, not a change to the model
     scenario = get_scenario("hold-and-release")
     trace = run(scenario.weights, scenario.x, scenario.h0, scenario.c0)
     grads = lstm_backward(scenario.weights, trace)
     shown = plotted(page, "gradients")
     assert np.allclose(shown["lstm-dc"], np.maximum(np.abs(grads.dL_dc[:, 2]), FLOOR), rtol=RTOL, atol=0)
-    assert sorted(plotted(page, "race")) == ["lstm-c-2", "lstm-h-2", "rnn-h-2"]
+    # the GRU version of the scenario races beside them (tests below hold its numbers)
+    assert sorted(plotted(page, "race")) == ["lstm-c-2", "lstm-h-2", "other-gru-h-2", "rnn-h-2"]
 
 
 def test_initial_cell_state_slider_sets_c0(page: Any, server_url: str) -> None:
@@ -381,7 +382,7 @@ def test_captions_say_what_the_server_computed_in_english_and_korean(page: Any, 
     assert any(text.endswith("It holds a sign, not a value.") for text in captions(page, "race-story"))
 
     page.select_option("#unit-select", "1")
-    page.wait_for_function("document.getElementById('race').data.length === 3")
+    page.wait_for_function("document.getElementById('race').data.length === 4")
     assert captions(page, "gradients-story") == [
         story_text(c, "en") for c in saturated["gradients"]["units"][1]
     ]
@@ -404,3 +405,56 @@ def test_gradient_lab_draws_pi_f_per_unit_below_1_and_says_the_lstm_keeps_more(
     told = captions(page, "gradients-story")
     assert told == [story_text(c, "en") for c in story_of("gradient-lab", knobs)["gradients"]["all"]]
     assert told[0].endswith("The LSTM's gradient travels further.")
+
+
+# --- three models on the same inputs: the LSTM, the GRU and the plain RNN ----------------------------------
+
+
+LEGEND_JS = """id => document.getElementById(id).data.filter((trace) => trace.showlegend !== false)
+    .map((trace) => trace.name)"""
+
+
+def gru_of(scenario_name: str) -> tuple[Any, Any]:
+    """The scenario's GRU version run by the engine, and its gradients (the session's loss, sum)."""
+    from app.engine import gru
+    from app.engine.gru_backprop import gru_backward
+    from app.gru_scenarios import get_gru_scenario
+
+    scenario = get_gru_scenario(scenario_name)
+    trace = gru.run(scenario.weights, scenario.x, scenario.h0)
+    return trace, gru_backward(scenario.weights, trace)
+
+
+def test_the_gradient_lab_races_the_lstm_the_gru_and_the_rnn_in_both_languages(
+    page: Any, server_url: str
+) -> None:
+    open_page(page, server_url)
+    open_dive(page, "gradients")
+    load(page, "gradient-lab")
+    trace, grads = gru_of("gradient-lab")
+    knobs = get_scenario("gradient-lab").knobs
+    # The LSTM session: its own lines as before, and the GRU's on the same inputs.
+    assert_plots(page, "gradients", expected_gradients("gradient-lab", knobs))
+    other = {"other-gru-dh": np.maximum(np.linalg.norm(grads.dL_dh, axis=1), FLOOR)}
+    assert_plots(page, "gradients", other)
+    assert_plots(page, "race", {f"other-gru-h-{k}": trace.h[:, k] for k in range(2)})
+    names = page.evaluate(LEGEND_JS, "gradients")
+    assert {"LSTM ‖dL/dc<sub>t</sub>‖", "GRU ‖dL/dh<sub>t</sub>‖", "RNN ‖dL/dh<sub>t</sub>‖"} <= set(names)
+    assert page.evaluate(LEGEND_JS, "race")[:3] == ["LSTM c<sub>t</sub> (belt)", "GRU h<sub>t</sub> (belt)",
+                                                    "RNN h<sub>t</sub>"]  # fmt: skip
+
+    # The GRU session: the GRU's own lines, and the LSTM's beside them.
+    revision = body_data(page, "revision")
+    page.locator("#model-kind button[data-kind='gru']").press("Enter")
+    wait_for_new_revision(page, revision)
+    page.wait_for_function("document.getElementById('gradients').data.some((t) => t.uid === 'other-lstm-dc')")
+    lstm = expected_gradients("gradient-lab", knobs)
+    assert_plots(page, "gradients", {"gru-dh": other["other-gru-dh"], "other-lstm-dc": lstm["lstm-dc"]})
+    assert_plots(page, "gradients", {"rnn-dh": lstm["rnn-dh"]})  # the same RNN: the same candidate rows
+    race = expected_race("gradient-lab", knobs)
+    assert_plots(page, "race", {f"other-lstm-c-{k}": race[f"lstm-c-{k}"] for k in range(2)})
+    assert_plots(page, "race", {f"gru-h-{k}": trace.h[:, k] for k in range(2)})
+    switch_language(page, "ko")
+    page.wait_for_function("document.getElementById('race').data[0].name.includes('벨트')")
+    assert page.evaluate(LEGEND_JS, "race") == ["GRU h<sub>t</sub> (벨트)", "LSTM c<sub>t</sub> (벨트)",
+                                                "RNN h<sub>t</sub>"]  # fmt: skip

@@ -101,7 +101,8 @@ def test_a_scenario_without_a_gru_version_is_refused_naming_the_model_field() ->
     error = error_of(Session(), type="load", scenario="latch", model="gru")
     assert error["field"] == "model" and error["code"] == "no_gru_version"
     assert (
-        error["message"] == "scenario latch has no GRU version; these have one: hold-and-release, long-memory"
+        error["message"]
+        == "scenario latch has no GRU version; these have one: hold-and-release, long-memory, gradient-lab"
     )
 
 

@@ -49,6 +49,9 @@ export const state = {
   c0: null,
   gradients: null, // {dL_dc, dL_dh, dL_dx, belt}: T rows each, whole; null unless the last message had them
   rnn: null, // {h, dL_dh, dL_dx}: the plain RNN on the same inputs, T rows each; null likewise
+  // {model, h, (c,) dL_dh, (dL_dc,) dL_dx, belt}: the other gated model on the same inputs (a
+  // preset that runs as both), T rows each; null likewise, and for a model with no other
+  counterpart: null,
   // {first, last, gradients: {all, units}, race}: what those two views say, as claims ({code,
   // params}) the server read off the numbers; null likewise
   story: null,
@@ -237,7 +240,7 @@ function clampStep() {
 // carry it (no view shows it); null if one is there but not T rows long (then the message is not
 // one this client can draw).
 function wholeParts(message, T, kind = "lstm") {
-  const out = {};
+  const out = { counterpart: counterpartOf(message.counterpart, T) };
   for (const [part, keys] of Object.entries(KINDS[kind].whole)) {
     const given = message[part];
     if (!given) {
@@ -250,6 +253,15 @@ function wholeParts(message, T, kind = "lstm") {
     out[part] = given;
   }
   return out;
+}
+
+// The other gated model raced on the same inputs (an LSTM session's GRU, a GRU session's LSTM),
+// when the message has one and it holds its kind's rows, T each; else null (the views then draw
+// the session's model and the RNN alone).
+function counterpartOf(given, T) {
+  if (!given || !KINDS[given.model]) return null;
+  const keys = [...KINDS[given.model].whole.gradients, given.model === "lstm" ? "c" : "h"];
+  return keys.every((key) => Array.isArray(given[key]) && given[key].length === T) ? given : null;
 }
 
 // Replaces everything when the snapshot is newer than what is held. Returns whether it applied.
@@ -269,6 +281,7 @@ export function applySnapshot(message) {
   state.c0 = message.c0 || null; // a GRU has none
   state.gradients = whole.gradients;
   state.rnn = whole.rnn;
+  state.counterpart = whole.rnn ? whole.counterpart : null;
   state.story = whole.gradients ? message.story || null : null;
   state.knobs = message.knobs;
   if (message.curves) state.curves = message.curves;
@@ -306,6 +319,7 @@ export function applyFrame(message) {
   if (message.c0) state.c0 = message.c0;
   state.gradients = whole.gradients;
   state.rnn = whole.rnn;
+  state.counterpart = whole.rnn ? whole.counterpart : null;
   state.story = whole.gradients ? message.story || null : null;
   state.knobs = message.knobs;
   state.revision = message.revision;
@@ -449,6 +463,7 @@ export function applyProgress(message) {
   if (message.c0) state.c0 = message.c0;
   state.gradients = whole.gradients;
   state.rnn = whole.rnn;
+  state.counterpart = whole.rnn ? whole.counterpart : null;
   state.story = whole.gradients ? message.story || null : null;
   logProgress(message);
   return true;

@@ -213,7 +213,8 @@ export default {
     why: "Why the belt matters: the GRU against a plain RNN on the same inputs",
     gradientsHint: "How strongly the loss at the last step reaches back to step t: the GRU's dL/dh<sub>t</sub> on " +
       "the belt, the plain RNN's dL/dh<sub>t</sub>, and per unit Π z, what the belt alone would carry. Log scale; " +
-      "values under 10<sup>−12</sup> (and 0) sit on a floor.",
+      "values under 10<sup>−12</sup> (and 0) sit on a floor. A scenario that runs as both an LSTM and a GRU " +
+      "draws the other one too (long dashes), on the same inputs.",
     raceHint: "The GRU's belt h<sub>t</sub> against the plain RNN's h<sub>t</sub> = tanh(w·h<sub>t−1</sub> + …), " +
       "which writes what the GRU's candidate writes.",
     gatesHint: "Openings z, r from 0 (shut) to 1 (open); candidate n from −1 to 1. Click a cell to jump there.",
@@ -535,7 +536,8 @@ export default {
     heading: "Gradients back through time",
     hint: "How strongly the loss at the last step reaches back to step t: the LSTM's dL/dc<sub>t</sub> on the " +
       "belt, the plain RNN's dL/dh<sub>t</sub>, and per unit Π f, what the belt alone would carry. Log scale; " +
-      "values under 10<sup>−12</sup> (and 0) sit on a floor.",
+      "values under 10<sup>−12</sup> (and 0) sit on a floor. A scenario that runs as both an LSTM and a GRU " +
+      "draws the other one too (long dashes), on the same inputs.",
     figure: "Size of the gradient at every step, LSTM and plain RNN, log scale",
     summary: "At step {t}: {values}.",
     value: "{name} {value}",
@@ -563,6 +565,7 @@ export default {
     gruH: "GRU h<sub>t</sub> (belt)",
     hoverGruH: "GRU h, unit {k}",
     valueGru: "unit {k}: GRU h {c}, RNN h {h}",
+    valueThree: "unit {k}: LSTM c {c}, GRU h {g}, RNN h {h}",
     rnnH: "RNN h<sub>t</sub>",
     lstmH: "LSTM h<sub>t</sub>",
     hoverLstmC: "LSTM c, unit {k}",
