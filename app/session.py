@@ -14,6 +14,7 @@ import numpy as np
 
 from .computation import (
     WIRE_DTYPE,
+    AnyTrace,
     Foil,
     Results,
     activation_curves,
@@ -26,11 +27,13 @@ from .config import get_settings
 from .encoding import check_finite
 from .engine.backprop import LSTMGradients
 from .engine.gru import GRUTrace, GRUWeights
-from .engine.knobs import AnyKnobs, Knobs
+from .engine.gru_backprop import GRUGradients
+from .engine.knobs import AnyKnobs, GRUKnobs, Knobs
 from .engine.lstm import WEIGHT_NAMES, LSTMWeights, Trace
 from .exports import export_file
 from .gradient_story import tell
 from .gru_scenarios import GRU_SCENARIOS, counterpart_weights
+from .gru_story import tell_gru
 from .i18n import problem_text
 from .messages import ClientMessage, Export, SetViews, Sync, ViewName
 from .scenarios import CUSTOM, DEFAULT_SCENARIO, AnyScenario, Scenario, get_scenario
@@ -285,7 +288,7 @@ def _served(state: State, results: Results, start: int, serving: Serving) -> dic
         **payload(results, start, values=WIRE_DTYPE, foil=serving.foil, units=units),
     }
     served |= _text(state, results, start)
-    if "gradients" in served and results.foil is not None and isinstance(results.trace, Trace):
+    if "gradients" in served and results.foil is not None:
         served["story"] = story(state, results.trace, results.foil)
     return served
 
@@ -307,15 +310,16 @@ def _text(state: State, results: Results, start: int) -> dict[str, Any]:
     return served
 
 
-def story(state: State, trace: Trace, foil: Foil) -> dict[str, Any]:
-    """What the gradient chart and the race say in words (app/gradient_story.py), from the step
-    the scenario writes at: sent beside the gradients and the RNN they are read off. An LSTM's only:
-    the claims speak of forget gates and c (a GRU's captions are still to be written)."""
-    first = state.scenario.open_step
-    gradients, knobs = foil.gradients, state.knobs
-    if not isinstance(gradients, LSTMGradients) or not isinstance(knobs, Knobs):
-        raise TypeError("a story is told of an LSTM")
-    return tell(trace, gradients, foil.rnn_trace, foil.rnn_gradients, knobs, first)
+def story(state: State, trace: AnyTrace, foil: Foil) -> dict[str, Any]:
+    """What the gradient chart and the race say in words, from the step the scenario writes at:
+    sent beside the gradients and the RNN they are read off. An LSTM's claims speak of forget gates
+    and c (app/gradient_story.py), a GRU's of update gates and h (app/gru_story.py)."""
+    first, gradients, knobs = state.scenario.open_step, foil.gradients, state.knobs
+    if isinstance(trace, GRUTrace) and isinstance(gradients, GRUGradients) and isinstance(knobs, GRUKnobs):
+        return tell_gru(trace, gradients, foil.rnn_trace, foil.rnn_gradients, knobs, first)
+    if isinstance(trace, Trace) and isinstance(gradients, LSTMGradients) and isinstance(knobs, Knobs):
+        return tell(trace, gradients, foil.rnn_trace, foil.rnn_gradients, knobs, first)
+    raise TypeError("the trace, gradients and knobs are not of one model")
 
 
 def _models(scenario: AnyScenario) -> list[str]:

@@ -610,6 +610,24 @@ export default {
       "step {last}, and tanh's slope is under 0.1 on {steps} of {of} steps (w = {w:num}).",
     race: "Unit {unit}, from step {first} to step {last}: the LSTM's belt c goes from {c_first:num} " +
       "to {c_last:num}, the RNN's h from {h_first:num} to {h_last:num}.",
+    kept_gru: "From step {last} back to step {first} the GRU's gradient goes from {gru_last:num} to " +
+      "{gru_first:num}, a share of {gru:num} kept; the RNN's from {rnn_last:num} to " +
+      "{rnn_first:num}, a share of {rnn:num}. The GRU's gradient travels further.",
+    kept_rnn_gru: "From step {last} back to step {first} the GRU's gradient goes from {gru_last:num} to " +
+      "{gru_first:num}, a share of {gru:num} kept; the RNN's from {rnn_last:num} to " +
+      "{rnn_first:num}, a share of {rnn:num}. Here the RNN's gradient travels further.",
+    gru_grows: "The GRU's gradient grows on its way back to step {first}: it arrives by other paths too " +
+      "(through the gates and the candidate), not only along the belt.",
+    z_clamped: "Unit {unit}'s update gate is clamped to {value:num}: the belt multiplies its gradient by " +
+      "exactly that at every step (Π z = {belt:num}).",
+    update_closed: "At step {step} unit {unit}'s update gate shut (z = {z:num}): the candidate was written " +
+      "over what the belt carried, and the gradient along the belt stops there.",
+    update_leaky: "Unit {unit}'s update gate stays near {z:num}: each step keeps only that share of h on " +
+      "the belt, so Π z from step {start} to {end} is {belt:num}.",
+    gru_belt_holds: "Along unit {unit}'s belt, Π z from step {start} to {end} is {belt:num}: that share of " +
+      "what it carried arrives.",
+    race_gru: "Unit {unit}, from step {first} to step {last}: the GRU's belt h goes from {h_first:num} " +
+      "to {h_last:num}, the RNN's h from {rnn_first:num} to {rnn_last:num}.",
   },
   timeline: {
     heading: "The belt over time",

@@ -589,6 +589,22 @@ export default {
       "중 {steps}스텝에서 tanh 곡선의 기울기가 0.1보다 작습니다(w = {w:num}).",
     race: "유닛 {unit}, 스텝 {first}부터 {last}까지: LSTM의 벨트 c는 {c_first:num} → {c_last:num}, RNN의 h는 " +
       "{h_first:num} → {h_last:num}.",
+    kept_gru: "스텝 {last}에서 스텝 {first}까지 거슬러 가는 동안 GRU의 기울기는 {gru_last:num} → {gru_first:num}(남은 비율 " +
+      "{gru:num}), RNN의 기울기는 {rnn_last:num} → {rnn_first:num}(남은 비율 {rnn:num})입니다. GRU의 기울기가 더 " +
+      "멀리 전해집니다.",
+    kept_rnn_gru: "스텝 {last}에서 스텝 {first}까지 거슬러 가는 동안 GRU의 기울기는 {gru_last:num} → {gru_first:num}(남은 비율 " +
+      "{gru:num}), RNN의 기울기는 {rnn_last:num} → {rnn_first:num}(남은 비율 {rnn:num})입니다. 여기서는 RNN의 " +
+      "기울기가 더 멀리 전해집니다.",
+    gru_grows: "GRU의 기울기는 스텝 {first}까지 거슬러 가면서 오히려 커집니다. 벨트만이 아니라 게이트와 후보값을 거치는 다른 길로도 전해지기 때문입니다.",
+    z_clamped: "유닛 {unit}의 업데이트 게이트는 z = {value:num}에 고정되어 있습니다. 벨트는 스텝마다 기울기에 정확히 이 값을 곱합니다(Π z = " +
+      "{belt:num}).",
+    update_closed: "스텝 {step}에서 유닛 {unit}의 업데이트 게이트가 닫혔습니다(z = {z:num}). 벨트에 실려 있던 값 위에 후보값이 쓰였고, 벨트를 따라 " +
+      "전해지던 기울기도 거기서 끊깁니다.",
+    update_leaky: "유닛 {unit}의 업데이트 게이트는 z ≈ {z:num}에 머뭅니다. 스텝마다 벨트에 h의 그만큼만 남으므로 스텝 {start}부터 {end}까지의 Π z는 " +
+      "{belt:num}입니다.",
+    gru_belt_holds: "유닛 {unit}의 벨트에서 스텝 {start}부터 {end}까지의 Π z는 {belt:num}입니다. 실려 있던 값의 그만큼이 끝까지 전해집니다.",
+    race_gru: "유닛 {unit}, 스텝 {first}부터 {last}까지: GRU의 벨트 h는 {h_first:num} → {h_last:num}, RNN의 h는 " +
+      "{rnn_first:num} → {rnn_last:num}.",
   },
   timeline: {
     heading: "시간에 따른 벨트",
