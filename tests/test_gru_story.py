@@ -62,7 +62,9 @@ def torch_dL_dh(run: dict[str, Any]) -> np.ndarray:
         h.retain_grad()
         hs.append(h)
     (hs[-1].sum() if knobs.target_unit is None else hs[-1][knobs.target_unit]).backward()
-    return np.stack([row.grad.numpy() for row in hs])
+    grads = [row.grad for row in hs]
+    assert all(grad is not None for grad in grads)
+    return np.stack([grad.numpy() for grad in grads if grad is not None])
 
 
 def claims_of(story: dict[str, Any]) -> list[dict[str, Any]]:
