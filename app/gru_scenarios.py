@@ -11,6 +11,7 @@ brings through W_hh) is held open.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from functools import cache
 
 import numpy as np
@@ -18,6 +19,7 @@ import numpy as np
 from .engine.gru import GRU_GATES, GRUWeights
 from .engine.knobs import GRUKnobs
 from .engine.lstm import LSTMWeights
+from .engine.tasks import Task
 from .i18n import scenario_text
 from .scenarios import (
     CUSTOM,
@@ -139,3 +141,10 @@ def custom_gru_scenario(weights: GRUWeights, title: str | None = None, steps: in
         input_names=tuple(f"x{j}" for j in range(inputs)),
         knobs=GRUKnobs(),
     )
+
+
+def gru_training_scenario(weights: GRUWeights, task: Task, x: np.ndarray) -> GRUScenario:
+    """A training's GRU, shown like someone's own, on the task's probe sequence x (T, D) (the
+    LSTM's is scenarios.training_scenario)."""
+    scenario = custom_gru_scenario(weights, steps=len(x))
+    return replace(scenario, x=x.copy(), input_names=task.input_names, input_range=(-3.0, 3.0))

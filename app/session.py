@@ -163,14 +163,14 @@ class Session:
     def snapshot(self, ack: int | None = None) -> Outgoing:
         return snapshot(self.state, self.results, self.revision, ack, self.serving)
 
-    def begin(self, scenario: Scenario, ack: int | None = None) -> Outgoing:
+    def begin(self, scenario: AnyScenario, ack: int | None = None) -> Outgoing:
         """Start over on `scenario` (a training's new model), as `load` does → a snapshot."""
         return self._commit(State.start(scenario), ack)
 
-    def adopt(self, weights: LSTMWeights, ack: int | None = None) -> Outgoing:
+    def adopt(self, weights: LSTMWeights | GRUWeights, ack: int | None = None) -> Outgoing:
         """Make `weights` the model (a training's, as it pauses), keeping the inputs, the initial
         state, the knobs and the clamps the learner set → a snapshot."""
-        return self._commit(_with_lstm(self.state, weights), ack)
+        return self._commit(_with_weights(self.state, weights), ack)
 
     def _commit(self, state: State, ack: int | None) -> Outgoing:
         results = _compute(state, foil=self.serving.foil)
@@ -180,18 +180,20 @@ class Session:
         return reply
 
 
-def drawing(state: State, weights: LSTMWeights, serving: Serving) -> dict[str, Any]:
+def drawing(state: State, weights: LSTMWeights | GRUWeights, serving: Serving) -> dict[str, Any]:
     """The arrays a snapshot would carry for `state` with `weights` as its model (a training's
     progress: the belt and the gradients under the weights it has now)."""
-    state = _with_lstm(state, weights)
+    state = _with_weights(state, weights)
     return _served(state, _compute(state, foil=serving.foil), 0, serving)
 
 
-def _with_lstm(state: State, weights: LSTMWeights) -> State:
-    """`state` with an LSTM's `weights` as its model. A training's session holds an LSTM: `train`
-    begins on one, and a `load` or `restore` (of a GRU too) ends the training first."""
-    scenario = cast(Scenario, state.scenario)
-    return replace(state, scenario=replace(scenario, weights=weights))
+def _with_weights(state: State, weights: LSTMWeights | GRUWeights) -> State:
+    """`state` with `weights` as its model, of the kind it runs. A training's session holds the
+    kind it trains (`train` begins on one), and a `load` or `restore` ends the training first."""
+    if isinstance(weights, GRUWeights) != (state.scenario.kind == "gru"):
+        raise TypeError("the weights are not of the session's kind of model")
+    scenario = cast(Scenario, state.scenario)  # either kind: only its weights are replaced
+    return replace(state, scenario=replace(scenario, weights=cast(LSTMWeights, weights)))
 
 
 def _serving(message: SetViews, hidden: int) -> Serving:

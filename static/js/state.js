@@ -452,13 +452,15 @@ export function trainingRuns() {
 // draw (not the revision: it changes nothing the session holds), and its figures join the log.
 // Returns whether it applied.
 export function applyProgress(message) {
-  if (!state.sizes || !message.trace || !Array.isArray(message.trace.c) || message.trace.c.length !== state.sizes.T) {
+  // (h: what both kinds of model have; a training's session runs the kind it trains)
+  if (!state.sizes || !message.trace || !Array.isArray(message.trace.h) || message.trace.h.length !== state.sizes.T) {
     return false;
   }
-  const whole = wholeParts(message, state.sizes.T);
+  const kind = kindOf(state.model);
+  const whole = wholeParts(message, state.sizes.T, kind);
   if (!whole) return false;
   state.units = message.units || null;
-  state.trace = widenTrace(message.trace, state.units, state.sizes.H);
+  state.trace = widenTrace(message.trace, state.units, state.sizes.H, kind);
   if (message.h0) state.h0 = message.h0;
   if (message.c0) state.c0 = message.c0;
   state.gradients = whole.gradients;

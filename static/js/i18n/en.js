@@ -139,8 +139,8 @@ export default {
   },
   // The training dive (static/js/training.js, views/training.js; docs/protocol.md, Training).
   training: {
-    heading: "Train an LSTM yourself, and watch its gates learn",
-    hint: "The server trains a fresh LSTM with NumPy (backpropagation through time and Adam). While it " +
+    heading: "Train an LSTM or a GRU yourself, and watch its gates learn",
+    hint: "The server trains a fresh LSTM (or GRU) with NumPy (backpropagation through time and Adam). While it " +
       "learns, the belt above shows it reading one sequence of the task; pause it, and that model is yours " +
       "to step through, drag and clamp. A forget bias of +1 at the start is Jozefowicz et al.'s (2015) advice: " +
       "try 0 and watch f.",
@@ -161,9 +161,11 @@ export default {
       learning_rate: "Learning rate",
       batch: "Batch (1–256)",
       seed: "Seed",
-      forget_bias: "Forget bias at the start",
+      forget_bias: "Forget bias (a GRU's z) at the start",
       pace: "Speed",
+      model: "Model",
     },
+    models: { lstm: "LSTM", gru: "GRU" },
     paces: { watch: "50 updates a second", slow: "10 updates a second", full: "as fast as it goes" },
     forgetOne: "+1",
     forgetZero: "0",
@@ -188,6 +190,11 @@ export default {
     forgetHeading: "Watch f learn to hold",
     forgetHint: "Each unit's forget gate on the sequence above, averaged over the steps where the memory " +
       "must hold: a unit that learns to keep rises toward 1.",
+    forgetHeadingGru: "Watch z learn to hold",
+    forgetHintGru: "Each unit's update gate z (the share of h it keeps) on the sequence above, averaged over " +
+      "the steps where the memory must hold: a unit that learns to keep rises toward 1.",
+    forgetAxisGru: "mean z while holding",
+    forgetSummaryGru: "After {updates} updates, each unit's mean update gate while holding: {values}.",
     loss: "loss",
     accuracy: "accuracy",
     target: "target",

@@ -136,8 +136,8 @@ export default {
     },
   },
   training: {
-    heading: "직접 LSTM을 학습시키며 게이트가 배우는 모습 보기",
-    hint: "서버가 새 LSTM을 NumPy로 학습시킵니다(시간 역전파와 Adam). 학습하는 동안 위의 벨트는 이 과제의 " +
+    heading: "직접 LSTM이나 GRU를 학습시키며 게이트가 배우는 모습 보기",
+    hint: "서버가 새 LSTM(또는 GRU)을 NumPy로 학습시킵니다(시간 역전파와 Adam). 학습하는 동안 위의 벨트는 이 과제의 " +
       "시퀀스 하나를 읽는 모습을 보여 줍니다. 멈추면 그 모델을 스텝별로 보고, 슬라이더를 끌고, 게이트를 고정해 볼 수 있습니다. 처음 망각 게이트 편향을 " +
       "+1로 두는 것은 Jozefowicz 외(2015)의 권고입니다. 0으로 바꿔 f가 어떻게 배우는지 비교해 보세요.",
     task: "과제",
@@ -155,9 +155,11 @@ export default {
       learning_rate: "학습률",
       batch: "배치 (1–256)",
       seed: "시드",
-      forget_bias: "처음 망각 게이트 편향",
+      forget_bias: "처음 망각 게이트 편향 (GRU는 z)",
       pace: "속도",
+      model: "모델",
     },
+    models: { lstm: "LSTM", gru: "GRU" },
     paces: { watch: "초당 업데이트 50번", slow: "초당 업데이트 10번", full: "최대 속도" },
     forgetOne: "+1",
     forgetZero: "0",
@@ -189,6 +191,11 @@ export default {
     forgetAxis: "지키는 동안의 평균 f",
     curveSummary: "업데이트 {updates}번 뒤: 검증 손실 {loss}, 정확도 {accuracy} %.",
     forgetSummary: "업데이트 {updates}번 뒤, 기억을 지키는 동안 유닛별 평균 망각 게이트: {values}.",
+    forgetHeadingGru: "z가 값을 지키는 법을 배우는 모습",
+    forgetHintGru: "위 시퀀스에서 기억을 지켜야 하는 스텝들의 유닛별 업데이트 게이트 z(h를 남기는 비율) 평균입니다. 값을 " +
+      "지키는 법을 배운 유닛은 1에 가까워집니다.",
+    forgetAxisGru: "지키는 동안의 평균 z",
+    forgetSummaryGru: "업데이트 {updates}번 뒤, 기억을 지키는 동안 유닛별 평균 업데이트 게이트: {values}.",
   },
   model: {
     label: "이 시나리오를 실행하는 모델",
