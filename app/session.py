@@ -24,6 +24,7 @@ from .computation import (
     with_foil,
 )
 from .config import get_settings
+from .counterpart_story import tell_counterpart
 from .encoding import check_finite
 from .engine.backprop import LSTMGradients
 from .engine.gru import GRUTrace, GRUWeights
@@ -318,10 +319,17 @@ def story(state: State, trace: AnyTrace, foil: Foil) -> dict[str, Any]:
     and c (app/gradient_story.py), a GRU's of update gates and h (app/gru_story.py)."""
     first, gradients, knobs = state.scenario.open_step, foil.gradients, state.knobs
     if isinstance(trace, GRUTrace) and isinstance(gradients, GRUGradients) and isinstance(knobs, GRUKnobs):
-        return tell_gru(trace, gradients, foil.rnn_trace, foil.rnn_gradients, knobs, first)
-    if isinstance(trace, Trace) and isinstance(gradients, LSTMGradients) and isinstance(knobs, Knobs):
-        return tell(trace, gradients, foil.rnn_trace, foil.rnn_gradients, knobs, first)
-    raise TypeError("the trace, gradients and knobs are not of one model")
+        told = tell_gru(trace, gradients, foil.rnn_trace, foil.rnn_gradients, knobs, first)
+    elif isinstance(trace, Trace) and isinstance(gradients, LSTMGradients) and isinstance(knobs, Knobs):
+        told = tell(trace, gradients, foil.rnn_trace, foil.rnn_gradients, knobs, first)
+    else:
+        raise TypeError("the trace, gradients and knobs are not of one model")
+    # the other gated model raced beside it (a preset that runs as both): its own claims
+    return (
+        told
+        if foil.counterpart is None
+        else told | {"counterpart": tell_counterpart(foil.counterpart, first)}
+    )
 
 
 def _models(scenario: AnyScenario) -> list[str]:

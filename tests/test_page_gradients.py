@@ -331,7 +331,10 @@ def test_a_clamp_for_one_unit_leaves_the_others_free(page: Any, server_url: str)
 
 def story_of(scenario_name: str, knobs: Knobs) -> dict[str, Any]:
     """The claims the server computes for this state, from an independent run of the engine."""
+    from app.computation import run_counterpart
+    from app.counterpart_story import tell_counterpart
     from app.gradient_story import tell
+    from app.gru_scenarios import counterpart_weights
 
     scenario = get_scenario(scenario_name)
     weights = lstm_weights(scenario.weights, knobs)
@@ -342,7 +345,31 @@ def story_of(scenario_name: str, knobs: Knobs) -> dict[str, Any]:
         lstm_backward(weights, trace, knobs.target_unit),
         rnn_backward(foil, rnn_trace, knobs.target_unit),
     )
-    return tell(trace, grads, rnn_trace, rnn_grads, knobs, scenario.open_step)
+    story = tell(trace, grads, rnn_trace, rnn_grads, knobs, scenario.open_step)
+    # The scenario's GRU, raced on the same inputs, tells its own claims after the LSTM's.
+    other = counterpart_weights(scenario_name, "lstm")
+    if other is not None:
+        raced = run_counterpart(other, knobs, scenario.x, scenario.h0)
+        story["counterpart"] = tell_counterpart(raced, scenario.open_step)
+    return story
+
+
+def gradient_captions(story: dict[str, Any], lang: str, unit: int | None = None) -> list[str]:
+    """The gradient chart's captions as the page writes them: the LSTM's claims, then the GRU's."""
+    from app.i18n import story_text
+
+    parts = [story["gradients"], *([story["counterpart"]["gradients"]] if "counterpart" in story else [])]
+    return [
+        story_text(c, lang) for told in parts for c in (told["all"] if unit is None else told["units"][unit])
+    ]
+
+
+def race_captions(story: dict[str, Any], lang: str, units: list[int]) -> list[str]:
+    """The race's captions: per unit, the LSTM's claims, then the GRU's."""
+    from app.i18n import story_text
+
+    other = story["counterpart"]["race"] if "counterpart" in story else [[] for _ in units]
+    return [story_text(c, lang) for k in units for c in [*story["race"][k], *other[k]]]
 
 
 def captions(page: Any, list_id: str) -> list[str]:
@@ -360,39 +387,32 @@ def switch_language(page: Any, lang: str) -> None:
 def test_captions_say_what_the_server_computed_in_english_and_korean(page: Any, server_url: str) -> None:
     """Default scenario: the caption says the RNN's gradient travels further and why (the release
     closes unit 0's forget gate), not the textbook story; then w = 2.5 and one unit alone."""
-    from app.i18n import story_text
 
     open_page(page, server_url)
     open_dive(page, "gradients")
     story = story_of("hold-and-release", Knobs())
     for lang in ("en", "ko"):
         switch_language(page, lang)
-        assert captions(page, "gradients-story") == [story_text(c, lang) for c in story["gradients"]["all"]]
-        race = [story_text(c, lang) for k in range(3) for c in story["race"][k]]
-        assert captions(page, "race-story") == race
+        assert captions(page, "gradients-story") == gradient_captions(story, lang)
+        assert captions(page, "race-story") == race_captions(story, lang, [0, 1, 2])
     assert captions(page, "gradients-story")[1].startswith("스텝 28에서 유닛 0의 망각 게이트가 닫혔습니다")
     switch_language(page, "en")
     assert "Here the RNN's gradient travels further." in captions(page, "gradients-story")[0]
 
     change(page, lambda: page.locator("#knob-rnn_scale").fill("2.5"))
     saturated = story_of("hold-and-release", Knobs(rnn_scale=2.5))
-    assert captions(page, "race-story") == [
-        story_text(c, "en") for k in range(3) for c in saturated["race"][k]
-    ]
+    assert captions(page, "race-story") == race_captions(saturated, "en", [0, 1, 2])
     assert any(text.endswith("It holds a sign, not a value.") for text in captions(page, "race-story"))
 
     page.select_option("#unit-select", "1")
     page.wait_for_function("document.getElementById('race').data.length === 4")
-    assert captions(page, "gradients-story") == [
-        story_text(c, "en") for c in saturated["gradients"]["units"][1]
-    ]
-    assert captions(page, "race-story") == [story_text(c, "en") for c in saturated["race"][1]]
+    assert captions(page, "gradients-story") == gradient_captions(saturated, "en", 1)
+    assert captions(page, "race-story") == race_captions(saturated, "en", [1])
 
 
 def test_gradient_lab_draws_pi_f_per_unit_below_1_and_says_the_lstm_keeps_more(
     page: Any, server_url: str
 ) -> None:
-    from app.i18n import story_text
 
     open_page(page, server_url)
     open_dive(page, "gradients")
@@ -403,8 +423,9 @@ def test_gradient_lab_draws_pi_f_per_unit_below_1_and_says_the_lstm_keeps_more(
     shown = plotted(page, "gradients")
     assert max(max(shown["belt-0"]), max(shown["belt-1"])) <= 1 and "belt" not in shown
     told = captions(page, "gradients-story")
-    assert told == [story_text(c, "en") for c in story_of("gradient-lab", knobs)["gradients"]["all"]]
+    assert told == gradient_captions(story_of("gradient-lab", knobs), "en")
     assert told[0].endswith("The LSTM's gradient travels further.")
+    assert told[-1].startswith("On the same inputs the GRU's gradient on its belt h")
 
 
 # --- three models on the same inputs: the LSTM, the GRU and the plain RNN ----------------------------------

@@ -151,3 +151,42 @@ def test_the_gru_gradient_lab_keeps_the_write_as_the_lstms_belt_does() -> None:
     np.testing.assert_allclose(snapshot["gradients"]["belt"][0], lstm["belt"][0], rtol=1e-6)
     [frame] = session.apply([msg(type="set_knobs", bias_z=-6.0)])
     assert np.linalg.norm(frame["gradients"]["dL_dh"][0]) < 1e-6
+
+
+@pytest.mark.parametrize("name", list(GRU_SCENARIOS))
+@pytest.mark.parametrize("model", ["lstm", "gru"])
+def test_the_story_says_what_the_other_models_numbers_say_in_both_languages(name: str, model: str) -> None:
+    from app.gradient_story import shown
+    from app.i18n import number_text, story_text
+
+    session = session_of(name, model)
+    session.apply([msg(type="set_knobs", target=0)])
+    snapshot = session.snapshot()
+    other, told = snapshot["counterpart"], snapshot["story"]["counterpart"]
+    kind = other["model"]
+    belt, along = (other["c"], other["dL_dc"]) if kind == "lstm" else (other["h"], other["dL_dh"])
+    first, last = snapshot["story"]["first"], len(belt) - 1
+    hidden = belt.shape[1]
+    for units, claims in [(list(range(hidden)), told["gradients"]["all"]),
+                          *(([k], told["gradients"]["units"][k]) for k in range(hidden))]:  # fmt: skip
+        norms = np.linalg.norm(along[:, units], axis=1)
+        if norms[-1] == 0:  # target 0: the loss reads no other unit
+            assert claims == [] and units != [0]
+            continue
+        [kept] = claims
+        assert kept["code"] == f"other_kept_{kind}"
+        assert kept["params"] == {"other_last": shown(norms[-1]), "other_first": shown(norms[first]),
+                                  "other": shown(norms[first] / norms[-1])}  # fmt: skip
+    held = session.results.foil.counterpart if session.results.foil else None
+    assert held is not None  # float64, as the story read it (the snapshot's belt is float32)
+    exact = getattr(held.trace, "c" if kind == "lstm" else "h")
+    np.testing.assert_allclose(exact, belt, atol=1e-6)
+    for k, [race] in enumerate(told["race"]):
+        values = {"unit": k, "first_value": shown(exact[first, k]), "last_value": shown(exact[last, k])}
+        assert race == {"code": f"other_race_{kind}", "params": values}
+    for claim in [*told["gradients"]["all"], *(c for unit in told["race"] for c in unit)]:
+        for lang in ("en", "ko"):
+            text = story_text(claim, lang)
+            assert kind.upper() in text and "{" not in text
+            for value in claim["params"].values():
+                assert (str(value) if isinstance(value, int) else number_text(value)) in text

@@ -635,6 +635,14 @@ export default {
       "what it carried arrives.",
     race_gru: "Unit {unit}, from step {first} to step {last}: the GRU's belt h goes from {h_first:num} " +
       "to {h_last:num}, the RNN's h from {rnn_first:num} to {rnn_last:num}.",
+    other_kept_gru: "On the same inputs the GRU's gradient on its belt h (long dashes) goes from " +
+      "{other_last:num} to {other_first:num}, a share of {other:num} kept.",
+    other_kept_lstm: "On the same inputs the LSTM's gradient on its belt c (long dashes) goes from " +
+      "{other_last:num} to {other_first:num}, a share of {other:num} kept.",
+    other_race_gru: "Unit {unit}: the GRU's belt h, on the same inputs, goes from {first_value:num} to " +
+      "{last_value:num}.",
+    other_race_lstm: "Unit {unit}: the LSTM's belt c, on the same inputs, goes from {first_value:num} to " +
+      "{last_value:num}.",
   },
   timeline: {
     heading: "The belt over time",

@@ -612,6 +612,12 @@ export default {
     gru_belt_holds: "유닛 {unit}의 벨트에서 스텝 {start}부터 {end}까지의 Π z는 {belt:num}입니다. 실려 있던 값의 그만큼이 끝까지 전해집니다.",
     race_gru: "유닛 {unit}, 스텝 {first}부터 {last}까지: GRU의 벨트 h는 {h_first:num} → {h_last:num}, RNN의 h는 " +
       "{rnn_first:num} → {rnn_last:num}.",
+    other_kept_gru: "같은 입력에서 GRU의 벨트 h 위 기울기(긴 점선)는 {other_last:num} → {other_first:num}(남은 비율 " +
+      "{other:num})입니다.",
+    other_kept_lstm: "같은 입력에서 LSTM의 벨트 c 위 기울기(긴 점선)는 {other_last:num} → {other_first:num}(남은 비율 " +
+      "{other:num})입니다.",
+    other_race_gru: "유닛 {unit}: 같은 입력에서 GRU의 벨트 h는 {first_value:num} → {last_value:num}입니다.",
+    other_race_lstm: "유닛 {unit}: 같은 입력에서 LSTM의 벨트 c는 {first_value:num} → {last_value:num}입니다.",
   },
   timeline: {
     heading: "시간에 따른 벨트",

@@ -145,8 +145,10 @@ export function createGradients(el, onPick, summary, story) {
         // Only series on show can reach the floor line; a legend-only one should not summon it.
         const clipped = traces.some((tr) => tr.visible === true && tr.customdata.some((d) => !(d[0] >= FLOOR)));
         cached = { revision, unit, lang, gru, other, traces, clipped };
-        const told = state.story ? state.story.gradients : null;
-        renderStory(story, told ? (unit === null ? told.all : told.units[unit]) : []);
+        // The session model's claims, then those of the other gated model raced beside it.
+        const pick = (told) => (told ? (unit === null ? told.all : told.units[unit]) || [] : []);
+        const otherTold = state.story && state.story.counterpart ? state.story.counterpart.gradients : null;
+        renderStory(story, state.story ? [...pick(state.story.gradients), ...pick(otherTold)] : []);
       }
       const marker = stepMarker(t, sizes.T);
       const shapes = [...marker.shapes];

@@ -119,7 +119,10 @@ export function createRace(el, note, onPick, summary, story) {
         || cached.other !== other) {
         const traces = units.flatMap((k, n) => unitTraces(state, k, n));
         cached = { revision, unit, lang, other, traces };
-        renderStory(story, state.story ? units.flatMap((k) => state.story.race[k] || []) : []);
+        // Per unit, the session model's claims, then the other gated model's (raced beside it).
+        const otherTold = state.story && state.story.counterpart ? state.story.counterpart.race : [];
+        const told = (k) => [...(state.story.race[k] || []), ...(otherTold[k] || [])];
+        renderStory(story, state.story ? units.flatMap(told) : []);
       }
       const marker = stepMarker(t, sizes.T);
       const layout = baseLayout({
