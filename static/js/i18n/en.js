@@ -217,7 +217,8 @@ export default {
     equationsHint: "Every number from the server, to 4 decimals. For one unit, ⊙ is an ordinary product and " +
       "W<sub>iz</sub> x<sub>t</sub> means that unit's row of W<sub>iz</sub> times x<sub>t</sub>. The candidate's " +
       "h-part passes through the reset gate first.",
-    why: "Why the belt matters: the GRU against a plain RNN on the same inputs",
+    why: "Why the belt matters: the GRU against a plain RNN (and the LSTM, where the scenario has one) " +
+      "on the same inputs",
     gradientsHint: "How strongly the loss at the last step reaches back to step t: the GRU's dL/dh<sub>t</sub> on " +
       "the belt, the plain RNN's dL/dh<sub>t</sub>, and per unit Π z, what the belt alone would carry. Log scale; " +
       "values under 10<sup>−12</sup> (and 0) sit on a floor. A scenario that runs as both an LSTM and a GRU " +
@@ -488,7 +489,8 @@ export default {
     knobs: "Knobs",
     clamps: "Clamps",
     state: "Start state",
-    why: "Why the belt matters: the LSTM against a plain RNN on the same inputs",
+    why: "Why the belt matters: the LSTM against a plain RNN (and the GRU, where the scenario has one) " +
+      "on the same inputs",
     chartsShow: "Charts show",
     allUnits: "all units (‖·‖ over units)",
     unitOption: "unit {k}",

@@ -210,7 +210,7 @@ export default {
     equationsHint: "모든 숫자는 서버가 계산한 값입니다(소수 넷째 자리까지). 유닛 하나만 보면 ⊙는 보통의 곱셈이고, " +
       "W<sub>iz</sub> x<sub>t</sub>는 W<sub>iz</sub>에서 그 유닛에 해당하는 행과 x<sub>t</sub>의 곱입니다. 후보값의 " +
       "h 항은 먼저 리셋 게이트를 거칩니다.",
-    why: "벨트가 왜 중요할까: 같은 입력으로 GRU와 단순 RNN 비교",
+    why: "벨트가 왜 중요할까: 같은 입력으로 GRU와 단순 RNN(시나리오에 있으면 LSTM도) 비교",
     gradientsHint: "마지막 스텝의 손실에서 나온 기울기가 스텝 t까지 얼마나 크게 전해지는지 보여 줍니다. 벨트 위 GRU의 " +
       "dL/dh<sub>t</sub>, 단순 RNN의 dL/dh<sub>t</sub>, 그리고 벨트만으로 전해질 몫인 유닛별 Π z. 로그 눈금이며, " +
       "10<sup>−12</sup>보다 작은 값(과 0)은 바닥선에 그립니다. LSTM과 GRU로 모두 " +
@@ -474,7 +474,7 @@ export default {
     knobs: "조절",
     clamps: "게이트 고정",
     state: "초기 상태",
-    why: "벨트가 왜 중요할까: 같은 입력으로 LSTM과 단순 RNN 비교",
+    why: "벨트가 왜 중요할까: 같은 입력으로 LSTM과 단순 RNN(시나리오에 있으면 GRU도) 비교",
     chartsShow: "그래프에 보일 유닛",
     allUnits: "모든 유닛 (유닛 전체의 ‖·‖)",
     unitOption: "유닛 {k}",
