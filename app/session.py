@@ -370,8 +370,10 @@ def _model(scenario: AnyScenario) -> dict[str, Any]:
 
 def file_reply(state: State, results: Results, request: Export) -> Outgoing:
     """The requested export, computed from the state after the whole batch (gradients included,
-    shown or not)."""
-    exported = export_file(request.format, state.scenario.weights, state.knobs, _with_foil(state, results))
+    shown or not; not the other gated model's, which no file holds)."""
+    weights = state.scenario.weights
+    with_gradients = with_foil(results, weights, state.knobs, state.x, state.h0)
+    exported = export_file(request.format, weights, state.knobs, with_gradients)
     return {"type": "file", "ack": request.id, "format": request.format, **exported}
 
 

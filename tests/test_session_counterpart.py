@@ -190,3 +190,14 @@ def test_the_story_says_what_the_other_models_numbers_say_in_both_languages(name
             assert kind.upper() in text and "{" not in text
             for value in claim["params"].values():
                 assert (str(value) if isinstance(value, int) else number_text(value)) in text
+
+
+def test_the_counterpart_is_computed_only_while_a_view_shows_it() -> None:
+    session = session_of("gradient-lab", "gru")
+    session.apply([msg(type="views", shown=["belt", "timeline"])])
+    [frame] = session.apply([msg(type="set_input", t=3, j=0, value=0.5)])
+    assert session.results.foil is None and "counterpart" not in frame
+    [file] = session.apply([msg(type="export", format="trace.json", id=2)])  # gradients, for the file only
+    assert file["type"] == "file" and session.results.foil is None
+    session.apply([msg(type="views", shown=["gradients"])])
+    assert session.results.foil is not None and session.results.foil.counterpart is not None
