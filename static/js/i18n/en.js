@@ -224,7 +224,8 @@ export default {
       "values under 10<sup>−12</sup> (and 0) sit on a floor. A scenario that runs as both an LSTM and a GRU " +
       "draws the other one too (long dashes), on the same inputs.",
     raceHint: "The GRU's belt h<sub>t</sub> against the plain RNN's h<sub>t</sub> = tanh(w·h<sub>t−1</sub> + …), " +
-      "which writes what the GRU's candidate writes.",
+      "which writes what the GRU's candidate writes; where the scenario has one, the LSTM's belt c<sub>t</sub> " +
+      "too (long dashes).",
     gatesHint: "Openings z, r from 0 (shut) to 1 (open); candidate n from −1 to 1. Click a cell to jump there.",
     beltHint: "Per unit: x<sub>t</sub>, h<sub>t−1</sub> and a bias feed each gate; then h<sub>t−1</sub> → × z → " +
       "+ (1−z)·n → h<sub>t</sub>: the belt is the output. Click a lane for its equations.",
@@ -566,7 +567,8 @@ export default {
   race: {
     heading: "Memory race",
     hint: "The LSTM's belt c<sub>t</sub> against the plain RNN's h<sub>t</sub> = tanh(w·h<sub>t−1</sub> + …), " +
-      "which writes what the LSTM's candidate writes.",
+      "which writes what the LSTM's candidate writes; where the scenario has one, the GRU's belt h<sub>t</sub> " +
+      "too (long dashes).",
     figure: "LSTM cell state and plain RNN state over time per unit",
     summary: "At step {t}: {values}.",
     value: "unit {k}: LSTM c {c}, RNN h {h}",

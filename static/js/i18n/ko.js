@@ -216,7 +216,7 @@ export default {
       "10<sup>−12</sup>보다 작은 값(과 0)은 바닥선에 그립니다. LSTM과 GRU로 모두 " +
       "실행되는 시나리오에서는 다른 모델도 같은 입력으로 함께 그립니다(긴 점선).",
     raceHint: "GRU의 벨트 h<sub>t</sub>와, GRU의 후보값이 쓰는 값을 똑같이 쓰는 단순 RNN의 h<sub>t</sub> = " +
-      "tanh(w·h<sub>t−1</sub> + …) 비교.",
+      "tanh(w·h<sub>t−1</sub> + …) 비교. 시나리오에 LSTM 버전이 있으면 LSTM의 벨트 c<sub>t</sub>도 함께 그립니다(긴 점선).",
     gatesHint: "열림 정도 z, r은 0(닫힘)부터 1(열림)까지, 후보값 n은 −1부터 1까지입니다. 칸을 누르면 그 스텝으로 갑니다.",
     beltHint: "유닛마다 x<sub>t</sub>, h<sub>t−1</sub>, 편향이 각 게이트로 들어갑니다. 그다음 h<sub>t−1</sub> → × z → " +
       "+ (1−z)·n → h<sub>t</sub>: 벨트가 곧 출력입니다. 레인을 누르면 그 유닛의 수식을 봅니다.",
@@ -549,7 +549,8 @@ export default {
   race: {
     heading: "기억 경주",
     hint: "LSTM의 벨트 c<sub>t</sub>와 단순 RNN의 h<sub>t</sub> = tanh(w·h<sub>t−1</sub> + …)를 비교합니다. " +
-      "RNN에는 LSTM의 후보값이 벨트에 더하는 것과 같은 값이 들어갑니다.",
+      "RNN에는 LSTM의 후보값이 벨트에 더하는 것과 같은 값이 들어갑니다. 시나리오에 GRU 버전이 있으면 GRU의 " +
+      "벨트 h<sub>t</sub>도 함께 그립니다(긴 점선).",
     figure: "유닛별 LSTM 셀 상태와 단순 RNN 은닉 상태의 시간 변화",
     summary: "스텝 {t}: {values}.",
     value: "유닛 {k}: LSTM c {c}, RNN h {h}",
