@@ -17,7 +17,9 @@ from typing import Any
 
 from .config import get_settings
 from .engine.fit import Fit, Hyper
+from .engine.gru import GRUWeights
 from .engine.tasks import TASKS, Task
+from .gru_scenarios import gru_training_scenario
 from .messages import (
     Train,
     TrainingMessage,
@@ -28,7 +30,7 @@ from .messages import (
     TrainSettings,
     TrainStep,
 )
-from .scenarios import training_scenario
+from .scenarios import AnyScenario, training_scenario
 from .session import Outgoing, Session, drawing, error_reply
 from .training import Budget, Progress, Slots, Trainer, measure
 
@@ -114,11 +116,8 @@ class Coach:
         budget = Budget(settings.training_max_updates, settings.training_max_seconds)
         self.trainer = Trainer(fit, budget, self.slots, self._describe, self.notify)
         self.trainer.pace = pace
-        weights = fit.weights()
-        if fresh:
-            snapshot = self.session.begin(training_scenario(weights, fit.task, fit.probe_x), ack)
-        else:
-            snapshot = self.session.adopt(weights, ack)
+        session = self.session
+        snapshot = session.begin(_scenario(fit), ack) if fresh else session.adopt(fit.weights(), ack)
         first = measure(fit, [], 0.0, self._describe).message()
         if paused:
             return [snapshot, first, self.status(ack)]
@@ -173,6 +172,14 @@ class Coach:
     def _spent(self, trainer: Trainer, ack: int | None) -> Outgoing:
         params = {"updates": trainer.budget.updates, "seconds": trainer.budget.seconds}
         return error_reply(None, "budget_spent", params, ack)
+
+
+def _scenario(fit: Fit) -> AnyScenario:
+    """The training's initial model on the task's probe sequence, of the kind it trains."""
+    weights = fit.weights()
+    if isinstance(weights, GRUWeights):
+        return gru_training_scenario(weights, fit.task, fit.probe_x)
+    return training_scenario(weights, fit.task, fit.probe_x)
 
 
 def task_summary(task: Task) -> dict[str, Any]:

@@ -25,12 +25,23 @@ AnyTrace = Trace | GRUTrace
 
 
 @dataclass(frozen=True)
+class Counterpart:
+    """The other gated model of a preset that runs as both (an LSTM session's GRU, a GRU session's
+    LSTM), on the same inputs and initial h: its trace and its gradients of the same loss."""
+
+    trace: AnyTrace
+    gradients: LSTMGradients | GRUGradients
+
+
+@dataclass(frozen=True)
 class Foil:
-    """Why the belt matters: the model's gradients, and the plain RNN on the same inputs."""
+    """Why the belt matters: the model's gradients, the plain RNN on the same inputs and, for a
+    preset with both, the other gated model on them too."""
 
     gradients: LSTMGradients | GRUGradients
     rnn_trace: rnn.RNNTrace
     rnn_gradients: RNNGradients
+    counterpart: Counterpart | None = None
 
 
 @dataclass(frozen=True)
@@ -57,12 +68,14 @@ def compute(
     previous: Results | None = None,
     start: int = 0,
     foil: bool = True,
+    counterpart: Weights | None = None,
 ) -> Results:
     """Results for this state; with `previous`, steps before `start` are reused from it.
 
     With `foil`, also the gradients and the RNN foil: they depend on every step (the loss reads the
     last h), so they are redone whole, which costs more than the trace itself; the session asks for
-    them only while a view shows them.
+    them only while a view shows them. `counterpart` (the other gated model's weights) is raced
+    with the foil.
     """
     # Only a change at step t alone (same model, same initial state) reuses steps < t.
     kept = previous.trace if previous is not None and start > 0 else None
@@ -81,11 +94,19 @@ def compute(
         else:
             trace = run(lstm, x, h0, c0, clamp)
     results = Results(trace=trace)
-    return with_foil(results, base, knobs, x, h0) if foil else results
+    return with_foil(results, base, knobs, x, h0, counterpart) if foil else results
 
 
-def with_foil(results: Results, base: Weights, knobs: AnyKnobs, x: np.ndarray, h0: np.ndarray) -> Results:
-    """`results` with the gradients and the RNN foil of the same state (as they are, if it has them)."""
+def with_foil(
+    results: Results,
+    base: Weights,
+    knobs: AnyKnobs,
+    x: np.ndarray,
+    h0: np.ndarray,
+    counterpart: Weights | None = None,
+) -> Results:
+    """`results` with the gradients and the RNN foil of the same state (as they are, if it has them),
+    and `counterpart`'s run on the same inputs when given."""
     if results.foil is not None:
         return results
     gradients: LSTMGradients | GRUGradients
@@ -97,11 +118,25 @@ def with_foil(results: Results, base: Weights, knobs: AnyKnobs, x: np.ndarray, h
         raise TypeError("the results are not of these weights' model")
     foil = rnn_weights(base, knobs)
     rnn_trace = rnn.run(foil, x, h0)
+    other = None if counterpart is None else run_counterpart(counterpart, knobs, x, h0)
     return Results(
         trace=results.trace,
-        foil=Foil(gradients, rnn_trace, rnn_backward(foil, rnn_trace, knobs.target_unit)),
+        foil=Foil(gradients, rnn_trace, rnn_backward(foil, rnn_trace, knobs.target_unit), other),
         output=results.output,
     )
+
+
+def run_counterpart(weights: Weights, knobs: AnyKnobs, x: np.ndarray, h0: np.ndarray) -> Counterpart:
+    """The other gated model on x from h0 (an LSTM from c0 = 0: a GRU session has no c0), with the
+    knobs both models have (weight_scale, target). Gate biases and clamps belong to the session's
+    model, whose gates the other one does not have: the other runs as its preset made it."""
+    if isinstance(weights, GRUWeights):
+        gru_layer = gru_weights(weights, GRUKnobs(weight_scale=knobs.weight_scale))
+        gru_trace = gru.run(gru_layer, x, h0)
+        return Counterpart(gru_trace, gru_backward(gru_layer, gru_trace, knobs.target_unit))
+    lstm = lstm_weights(weights, Knobs(weight_scale=knobs.weight_scale))
+    trace = run(lstm, x, h0, np.zeros_like(h0))
+    return Counterpart(trace, lstm_backward(lstm, trace, knobs.target_unit))
 
 
 def _gru_knobs(knobs: AnyKnobs) -> GRUKnobs:
@@ -158,6 +193,7 @@ def payload(
     if not foil or results.foil is None:
         return out
     rnn_trace, rnn_gradients = results.foil.rnn_trace, results.foil.rnn_gradients
+    other = results.foil.counterpart
     return out | {
         "gradients": gradient_arrays(results.foil.gradients),
         "rnn": {
@@ -165,6 +201,19 @@ def payload(
             "dL_dh": rnn_gradients.dL_dh,
             "dL_dx": rnn_gradients.dL_dx,
         },
+        **({} if other is None else {"counterpart": counterpart_arrays(other, values)}),
+    }
+
+
+def counterpart_arrays(other: Counterpart, values: type[np.floating[Any]]) -> dict[str, Any]:
+    """The other model's kind, what rides its belt and its h (as `values`, like the RNN's h), and
+    its gradients (float64, as the model's)."""
+    trace = other.trace
+    states = {"c": trace.c, "h": trace.h} if isinstance(trace, Trace) else {"h": trace.h}
+    return {
+        "model": "lstm" if isinstance(trace, Trace) else "gru",
+        **{name: rows.astype(values) for name, rows in states.items()},
+        **gradient_arrays(other.gradients),
     }
 
 

@@ -167,17 +167,22 @@ class _Story:
         return [claim("reads_through", unit=k, last=self.last, o=o, slope=slope)]
 
     def rnn_claims(self, k: int, detailed: bool) -> list[Claim]:
-        """Why the RNN's unit k kept or lost its gradient: dL/dh_{t-1} = dL/dh_t · w · (1 − h_t²)."""
-        first, last, w = self.first, self.last, self.knobs.rnn_scale
-        h = self.rnn_h[first:, k]
-        flat = int(np.sum(1 - h**2 < FLAT))
-        if 2 * flat >= len(h):
-            # w > 1 gives tanh(w·h) two stable points ±h*: the RNN holds one, whatever was written
-            code = "rnn_holds_sign" if w > 1 else "rnn_saturated"
-            return [claim(code, unit=k, w=w, last=last, h=abs(float(h[-1])), steps=flat, of=len(h))]
-        if not detailed:
-            return []
-        factors = np.abs(w * (1 - self.rnn_h[first + 1 :, k] ** 2))
-        with np.errstate(divide="ignore"):
-            typical = float(np.exp(np.mean(np.log(factors))))  # 0 when w = 0
-        return [claim("rnn_factor", unit=k, w=w, factor=typical)]
+        return rnn_claims(self.rnn_h, self.knobs.rnn_scale, self.first, k, detailed)
+
+
+def rnn_claims(rnn_h: np.ndarray, w: float, first: int, k: int, detailed: bool) -> list[Claim]:
+    """Why the RNN's unit k kept or lost its gradient: dL/dh_{t-1} = dL/dh_t · w · (1 − h_t²).
+    (The RNN raced against an LSTM and against a GRU alike.)"""
+    last = rnn_h.shape[0] - 1
+    h = rnn_h[first:, k]
+    flat = int(np.sum(1 - h**2 < FLAT))
+    if 2 * flat >= len(h):
+        # w > 1 gives tanh(w·h) two stable points ±h*: the RNN holds one, whatever was written
+        code = "rnn_holds_sign" if w > 1 else "rnn_saturated"
+        return [claim(code, unit=k, w=w, last=last, h=abs(float(h[-1])), steps=flat, of=len(h))]
+    if not detailed:
+        return []
+    factors = np.abs(w * (1 - rnn_h[first + 1 :, k] ** 2))
+    with np.errstate(divide="ignore"):
+        typical = float(np.exp(np.mean(np.log(factors))))  # 0 when w = 0
+    return [claim("rnn_factor", unit=k, w=w, factor=typical)]

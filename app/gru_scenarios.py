@@ -11,13 +11,26 @@ brings through W_hh) is held open.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
+from functools import cache
 
 import numpy as np
 
 from .engine.gru import GRU_GATES, GRUWeights
 from .engine.knobs import GRUKnobs
+from .engine.lstm import LSTMWeights
+from .engine.tasks import Task
 from .i18n import scenario_text
-from .scenarios import CUSTOM, GRUScenario, Scenario, hold_and_release, long_memory
+from .scenarios import (
+    CUSTOM,
+    LAB_RNN_W,
+    SCENARIOS,
+    GRUScenario,
+    Scenario,
+    gradient_lab,
+    hold_and_release,
+    long_memory,
+)
 
 SECTION = "gru_scenarios"  # app/locales/*.json
 OPEN = 8.0  # a bias that holds a gate at σ(8) ≈ 0.9997
@@ -34,7 +47,7 @@ def gru_input_driven(w: dict[str, list[list[float]]], b: dict[str, list[float]])
     )
 
 
-def _counterpart(lstm: Scenario, weights: GRUWeights) -> GRUScenario:
+def _counterpart(lstm: Scenario, weights: GRUWeights, knobs: GRUKnobs | None = None) -> GRUScenario:
     """The LSTM scenario's inputs, steps and opening step, run by `weights`."""
     hidden = weights.hidden_size
     return GRUScenario(
@@ -47,7 +60,7 @@ def _counterpart(lstm: Scenario, weights: GRUWeights) -> GRUScenario:
         input_names=lstm.input_names,
         input_range=lstm.input_range,
         open_step=lstm.open_step,
-        knobs=GRUKnobs(),
+        knobs=knobs or GRUKnobs(),
     )
 
 
@@ -76,9 +89,22 @@ def gru_long_memory() -> GRUScenario:
     return _counterpart(long_memory(), weights)
 
 
+def gru_gradient_lab() -> GRUScenario:
+    """The LSTM's lab with a GRU: one write at step 0, read by the loss at step 119."""
+    # The pulse shuts z (σ(8 − 16) ≈ 0.0003 for unit 0, σ(5 − 16) for unit 1), so h takes the same
+    # write as the LSTM's belt, n = tanh(2x); then z holds it as the LSTM's f does: σ(8) ≈ 0.9997
+    # and σ(5) ≈ 0.993. Its candidate rows are the LSTM's g rows, so the RNN raced is the same one.
+    weights = gru_input_driven(
+        w={"r": [[0], [0]], "z": [[-16], [-16]], "n": [[2], [2]]},
+        b={"r": [OPEN, OPEN], "z": [8, 5], "n": [0, 0]},
+    )
+    return _counterpart(gradient_lab(), weights, GRUKnobs(rnn_scale=LAB_RNN_W))
+
+
 GRU_SCENARIOS: dict[str, Callable[[], GRUScenario]] = {
     "hold-and-release": gru_hold_and_release,
     "long-memory": gru_long_memory,
+    "gradient-lab": gru_gradient_lab,
 }
 
 
@@ -87,6 +113,16 @@ def get_gru_scenario(name: str) -> GRUScenario:
     if name not in GRU_SCENARIOS:
         raise KeyError(f"scenario {name!r} has no GRU version; these have: {', '.join(GRU_SCENARIOS)}")
     return GRU_SCENARIOS[name]()
+
+
+@cache
+def counterpart_weights(name: str, kind: str) -> LSTMWeights | GRUWeights | None:
+    """The other gated model of a preset that runs as both (a GRU session's LSTM, an LSTM session's
+    GRU), raced on the same inputs in the gradient lab and the memory race; None for the others.
+    Cached: built once per preset, never changed (frozen weights)."""
+    if name not in GRU_SCENARIOS or name not in SCENARIOS:
+        return None
+    return SCENARIOS[name]().weights if kind == "gru" else GRU_SCENARIOS[name]().weights
 
 
 def custom_gru_scenario(weights: GRUWeights, title: str | None = None, steps: int = 40) -> GRUScenario:
@@ -105,3 +141,10 @@ def custom_gru_scenario(weights: GRUWeights, title: str | None = None, steps: in
         input_names=tuple(f"x{j}" for j in range(inputs)),
         knobs=GRUKnobs(),
     )
+
+
+def gru_training_scenario(weights: GRUWeights, task: Task, x: np.ndarray) -> GRUScenario:
+    """A training's GRU, shown like someone's own, on the task's probe sequence x (T, D) (the
+    LSTM's is scenarios.training_scenario)."""
+    scenario = custom_gru_scenario(weights, steps=len(x))
+    return replace(scenario, x=x.copy(), input_names=task.input_names, input_range=(-3.0, 3.0))

@@ -296,13 +296,20 @@ class TrainSettings(Strict):
     """A training's hyperparameters (app/engine/fit.py Hyper); every one has a default."""
 
     task: TaskName = "sign-memory"
+    model: Literal["lstm", "gru"] = Field(default="lstm", description="the layer trained: an LSTM or a GRU")
     steps: Annotated[int, Field(strict=True, ge=10, le=200, description="T")] = 50
     hidden: Annotated[int, Field(strict=True, ge=1, le=16, description="H")] = 8
     learning_rate: LearningRate = 0.03
     batch: BatchSize = 32
     forget_bias: Annotated[
         float,
-        Field(strict=True, allow_inf_nan=False, ge=0.0, le=1.0, description="added to b_f at initialisation"),
+        Field(
+            strict=True,
+            allow_inf_nan=False,
+            ge=0.0,
+            le=1.0,
+            description="added to the keeping gate's bias at initialisation (b_f; a GRU's b_z)",
+        ),
     ] = 1.0
     seed: Annotated[int, Field(strict=True, ge=0, le=2**32 - 1)] = 0
     curriculum: StrictBool = Field(default=True, description="start at 5 steps, one more every 8 updates")

@@ -14,6 +14,7 @@ import numpy as np
 
 from .computation import (
     WIRE_DTYPE,
+    AnyTrace,
     Foil,
     Results,
     activation_curves,
@@ -23,15 +24,18 @@ from .computation import (
     with_foil,
 )
 from .config import get_settings
+from .counterpart_story import tell_counterpart
 from .encoding import check_finite
 from .engine.backprop import LSTMGradients
 from .engine.gru import GRUTrace, GRUWeights
-from .engine.knobs import AnyKnobs, Knobs
+from .engine.gru_backprop import GRUGradients
+from .engine.knobs import AnyKnobs, GRUKnobs, Knobs
 from .engine.lstm import WEIGHT_NAMES, LSTMWeights, Trace
 from .exports import export_file
 from .file_errors import setting
 from .gradient_story import tell
-from .gru_scenarios import GRU_SCENARIOS
+from .gru_scenarios import GRU_SCENARIOS, counterpart_weights
+from .gru_story import tell_gru
 from .i18n import problem_text
 from .messages import ClientMessage, Export, FindUnits, SetViews, Sync, ViewName
 from .scenarios import CUSTOM, DEFAULT_SCENARIO, AnyScenario, Scenario, get_scenario
@@ -218,14 +222,14 @@ class Session:
     def snapshot(self, ack: int | None = None) -> Outgoing:
         return snapshot(self.state, self.results, self.revision, ack, self.serving)
 
-    def begin(self, scenario: Scenario, ack: int | None = None) -> Outgoing:
+    def begin(self, scenario: AnyScenario, ack: int | None = None) -> Outgoing:
         """Start over on `scenario` (a training's new model), as `load` does → a snapshot."""
         return self._commit(State.start(scenario), ack)
 
-    def adopt(self, weights: LSTMWeights, ack: int | None = None) -> Outgoing:
+    def adopt(self, weights: LSTMWeights | GRUWeights, ack: int | None = None) -> Outgoing:
         """Make `weights` the model (a training's, as it pauses), keeping the inputs, the initial
         state, the knobs and the clamps the learner set → a snapshot."""
-        return self._commit(_with_lstm(self.state, weights), ack)
+        return self._commit(_with_weights(self.state, weights), ack)
 
     def _commit(self, state: State, ack: int | None) -> Outgoing:
         results = _compute(state, foil=self.serving.foil(state.hidden))
@@ -236,18 +240,20 @@ class Session:
         return reply
 
 
-def drawing(state: State, weights: LSTMWeights, serving: Serving) -> dict[str, Any]:
+def drawing(state: State, weights: LSTMWeights | GRUWeights, serving: Serving) -> dict[str, Any]:
     """The arrays a snapshot would carry for `state` with `weights` as its model (a training's
     progress: the belt and the gradients under the weights it has now)."""
-    state = _with_lstm(state, weights)
+    state = _with_weights(state, weights)
     return _served(state, _compute(state, foil=serving.foil(state.hidden)), 0, serving)
 
 
-def _with_lstm(state: State, weights: LSTMWeights) -> State:
-    """`state` with an LSTM's `weights` as its model. A training's session holds an LSTM: `train`
-    begins on one, and a `load` or `restore` (of a GRU too) ends the training first."""
-    scenario = cast(Scenario, state.scenario)
-    return replace(state, scenario=replace(scenario, weights=weights))
+def _with_weights(state: State, weights: LSTMWeights | GRUWeights) -> State:
+    """`state` with `weights` as its model, of the kind it runs. A training's session holds the
+    kind it trains (`train` begins on one), and a `load` or `restore` ends the training first."""
+    if isinstance(weights, GRUWeights) != (state.scenario.kind == "gru"):
+        raise TypeError("the weights are not of the session's kind of model")
+    scenario = cast(Scenario, state.scenario)  # either kind: only its weights are replaced
+    return replace(state, scenario=replace(scenario, weights=cast(LSTMWeights, weights)))
 
 
 def _serving(message: SetViews, hidden: int) -> Serving:
@@ -263,7 +269,8 @@ def _compute(state: State, previous: Results | None = None, start: int = 0, foil
     and a decoder reads the layers above it."""
     scenario = state.scenario
     x = shown_input(scenario, state.x)
-    results = compute(scenario.weights, state.knobs, x, state.h0, state.c0, previous, start, foil)
+    other = _counterpart(state)
+    results = compute(scenario.weights, state.knobs, x, state.h0, state.c0, previous, start, foil, other)
     if scenario.stack is None or scenario.text is None or scenario.text.decoder_weight is None:
         return results
     return replace(results, output=stack_output(scenario, results.trace))
@@ -271,7 +278,19 @@ def _compute(state: State, previous: Results | None = None, start: int = 0, foil
 
 def _with_foil(state: State, results: Results) -> Results:
     # the trace's own x: in a stack, the shown layer's input, not the session's (layer 0's)
-    return with_foil(results, state.scenario.weights, state.knobs, results.trace.x, state.h0)
+    return with_foil(
+        results, state.scenario.weights, state.knobs, results.trace.x, state.h0, _counterpart(state)
+    )
+
+
+def _counterpart(state: State) -> LSTMWeights | GRUWeights | None:
+    """The other gated model raced beside the session's (a preset that runs as both), if it fits
+    the state (a preset's inputs and units are both models')."""
+    scenario = state.scenario
+    other = counterpart_weights(scenario.name, scenario.kind)
+    if other is None or (other.hidden_size, other.input_size) != (state.hidden, state.x.shape[1]):
+        return None
+    return other
 
 
 def snapshot(
@@ -347,7 +366,7 @@ def _served(state: State, results: Results, start: int, serving: Serving) -> dic
         served["inputs"] = state.x[start:]  # layer 0's, what the user sets (trace.x is the shown layer's)
     if units is not None:
         served["summary"] = unit_summary(results)
-    if "gradients" in served and results.foil is not None and isinstance(results.trace, Trace):
+    if "gradients" in served and results.foil is not None:
         served["story"] = story(state, results.trace, results.foil)
     return served
 
@@ -380,15 +399,23 @@ def _text(state: State, results: Results, start: int) -> dict[str, Any]:
     return served
 
 
-def story(state: State, trace: Trace, foil: Foil) -> dict[str, Any]:
-    """What the gradient chart and the race say in words (app/gradient_story.py), from the step
-    the scenario writes at: sent beside the gradients and the RNN they are read off. An LSTM's only:
-    the claims speak of forget gates and c (a GRU's captions are still to be written)."""
-    first = state.scenario.open_step
-    gradients, knobs = foil.gradients, state.knobs
-    if not isinstance(gradients, LSTMGradients) or not isinstance(knobs, Knobs):
-        raise TypeError("a story is told of an LSTM")
-    return tell(trace, gradients, foil.rnn_trace, foil.rnn_gradients, knobs, first)
+def story(state: State, trace: AnyTrace, foil: Foil) -> dict[str, Any]:
+    """What the gradient chart and the race say in words, from the step the scenario writes at:
+    sent beside the gradients and the RNN they are read off. An LSTM's claims speak of forget gates
+    and c (app/gradient_story.py), a GRU's of update gates and h (app/gru_story.py)."""
+    first, gradients, knobs = state.scenario.open_step, foil.gradients, state.knobs
+    if isinstance(trace, GRUTrace) and isinstance(gradients, GRUGradients) and isinstance(knobs, GRUKnobs):
+        told = tell_gru(trace, gradients, foil.rnn_trace, foil.rnn_gradients, knobs, first)
+    elif isinstance(trace, Trace) and isinstance(gradients, LSTMGradients) and isinstance(knobs, Knobs):
+        told = tell(trace, gradients, foil.rnn_trace, foil.rnn_gradients, knobs, first)
+    else:
+        raise TypeError("the trace, gradients and knobs are not of one model")
+    # the other gated model raced beside it (a preset that runs as both): its own claims
+    return (
+        told
+        if foil.counterpart is None
+        else told | {"counterpart": tell_counterpart(foil.counterpart, first)}
+    )
 
 
 def _stack(scenario: AnyScenario) -> dict[str, Any]:
@@ -442,8 +469,10 @@ def _model(scenario: AnyScenario) -> dict[str, Any]:
 
 def file_reply(state: State, results: Results, request: Export) -> Outgoing:
     """The requested export, computed from the state after the whole batch (gradients included,
-    shown or not)."""
-    exported = export_file(request.format, state.scenario.weights, state.knobs, _with_foil(state, results))
+    shown or not; not the other gated model's, which no file holds)."""
+    weights = state.scenario.weights
+    with_gradients = with_foil(results, weights, state.knobs, state.x, state.h0)
+    exported = export_file(request.format, weights, state.knobs, with_gradients)
     return {"type": "file", "ack": request.id, "format": request.format, **exported}
 
 

@@ -20,8 +20,9 @@ from typing import Any, Literal
 
 import numpy as np
 
-from .engine import lstm
+from .engine import gru, lstm
 from .engine.fit import Fit, held_forget
+from .engine.gru import GRUWeights
 
 log = logging.getLogger(__name__)
 Reason = Literal["updates", "seconds"]  # why a training finished: which budget it spent
@@ -62,7 +63,7 @@ class Progress:
     train_loss: float  # mean over the updates since the previous progress
     loss: float  # on the held-out batch, at full length
     accuracy: float  # on the held-out batch
-    forget: np.ndarray  # (H,) the probe's forget gate, mean over the steps that must hold
+    forget: np.ndarray  # (H,) the probe's forget gate (a GRU's z), mean over the steps that must hold
     seconds: float  # running time so far
     model: dict[str, Any]  # the probe's trace (and gradients) under the weights of `updates`
 
@@ -87,14 +88,20 @@ Describe = Callable[[Fit], dict[str, Any]]
 def measure(fit: Fit, losses: list[float], seconds: float, describe: Describe) -> Progress:
     """The model now: held-out loss and accuracy, the probe's held forget gates, its drawing."""
     held = fit.measure()
-    probe = lstm.run(fit.weights(), fit.probe_x)
+    weights = fit.weights()
+    # The gate that keeps the belt: an LSTM's f, a GRU's z.
+    keep = (
+        gru.run(weights, fit.probe_x).z
+        if isinstance(weights, GRUWeights)
+        else lstm.run(weights, fit.probe_x).f
+    )
     return Progress(
         updates=fit.updates,
         length=fit.length(),
         train_loss=float(np.mean(losses)) if losses else held.loss,
         loss=held.loss,
         accuracy=held.accuracy,
-        forget=held_forget(probe.f, fit.probe_hold),
+        forget=held_forget(keep, fit.probe_hold),
         seconds=seconds,
         model=describe(fit),
     )

@@ -75,7 +75,9 @@ def test_the_sign_memory_model_learns_to_hold_its_forget_gates_open() -> None:
     from app.engine import lstm
 
     def held() -> float:
-        trace = lstm.run(fit.weights(), fit.probe_x)
+        weights = fit.weights()
+        assert isinstance(weights, lstm.LSTMWeights)
+        trace = lstm.run(weights, fit.probe_x)
         return float(held_forget(trace.f, fit.probe_hold).max())
 
     before = held()

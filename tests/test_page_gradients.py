@@ -168,14 +168,15 @@ def test_unit_menu_plots_one_units_gradient_and_race(page: Any, server_url: str)
     open_dive(page, "gradients")
     revision = body_data(page, "revision")
     page.select_option("#unit-select", "2")
-    page.wait_for_function("document.getElementById('race').data.length === 3")
+    page.wait_for_function("document.getElementById('race').data.length === 4")
     assert body_data(page, "revision") == revision  # a view choice, not a change to the model
     scenario = get_scenario("hold-and-release")
     trace = run(scenario.weights, scenario.x, scenario.h0, scenario.c0)
     grads = lstm_backward(scenario.weights, trace)
     shown = plotted(page, "gradients")
     assert np.allclose(shown["lstm-dc"], np.maximum(np.abs(grads.dL_dc[:, 2]), FLOOR), rtol=RTOL, atol=0)
-    assert sorted(plotted(page, "race")) == ["lstm-c-2", "lstm-h-2", "rnn-h-2"]
+    # the GRU version of the scenario races beside them (tests below hold its numbers)
+    assert sorted(plotted(page, "race")) == ["lstm-c-2", "lstm-h-2", "other-gru-h-2", "rnn-h-2"]
 
 
 def test_initial_cell_state_slider_sets_c0(page: Any, server_url: str) -> None:
@@ -330,7 +331,10 @@ def test_a_clamp_for_one_unit_leaves_the_others_free(page: Any, server_url: str)
 
 def story_of(scenario_name: str, knobs: Knobs) -> dict[str, Any]:
     """The claims the server computes for this state, from an independent run of the engine."""
+    from app.computation import run_counterpart
+    from app.counterpart_story import tell_counterpart
     from app.gradient_story import tell
+    from app.gru_scenarios import counterpart_weights
 
     scenario = get_scenario(scenario_name)
     weights = lstm_weights(scenario.weights, knobs)
@@ -341,7 +345,31 @@ def story_of(scenario_name: str, knobs: Knobs) -> dict[str, Any]:
         lstm_backward(weights, trace, knobs.target_unit),
         rnn_backward(foil, rnn_trace, knobs.target_unit),
     )
-    return tell(trace, grads, rnn_trace, rnn_grads, knobs, scenario.open_step)
+    story = tell(trace, grads, rnn_trace, rnn_grads, knobs, scenario.open_step)
+    # The scenario's GRU, raced on the same inputs, tells its own claims after the LSTM's.
+    other = counterpart_weights(scenario_name, "lstm")
+    if other is not None:
+        raced = run_counterpart(other, knobs, scenario.x, scenario.h0)
+        story["counterpart"] = tell_counterpart(raced, scenario.open_step)
+    return story
+
+
+def gradient_captions(story: dict[str, Any], lang: str, unit: int | None = None) -> list[str]:
+    """The gradient chart's captions as the page writes them: the LSTM's claims, then the GRU's."""
+    from app.i18n import story_text
+
+    parts = [story["gradients"], *([story["counterpart"]["gradients"]] if "counterpart" in story else [])]
+    return [
+        story_text(c, lang) for told in parts for c in (told["all"] if unit is None else told["units"][unit])
+    ]
+
+
+def race_captions(story: dict[str, Any], lang: str, units: list[int]) -> list[str]:
+    """The race's captions: per unit, the LSTM's claims, then the GRU's."""
+    from app.i18n import story_text
+
+    other = story["counterpart"]["race"] if "counterpart" in story else [[] for _ in units]
+    return [story_text(c, lang) for k in units for c in [*story["race"][k], *other[k]]]
 
 
 def captions(page: Any, list_id: str) -> list[str]:
@@ -359,39 +387,32 @@ def switch_language(page: Any, lang: str) -> None:
 def test_captions_say_what_the_server_computed_in_english_and_korean(page: Any, server_url: str) -> None:
     """Default scenario: the caption says the RNN's gradient travels further and why (the release
     closes unit 0's forget gate), not the textbook story; then w = 2.5 and one unit alone."""
-    from app.i18n import story_text
 
     open_page(page, server_url)
     open_dive(page, "gradients")
     story = story_of("hold-and-release", Knobs())
     for lang in ("en", "ko"):
         switch_language(page, lang)
-        assert captions(page, "gradients-story") == [story_text(c, lang) for c in story["gradients"]["all"]]
-        race = [story_text(c, lang) for k in range(3) for c in story["race"][k]]
-        assert captions(page, "race-story") == race
+        assert captions(page, "gradients-story") == gradient_captions(story, lang)
+        assert captions(page, "race-story") == race_captions(story, lang, [0, 1, 2])
     assert captions(page, "gradients-story")[1].startswith("스텝 28에서 유닛 0의 망각 게이트가 닫혔습니다")
     switch_language(page, "en")
     assert "Here the RNN's gradient travels further." in captions(page, "gradients-story")[0]
 
     change(page, lambda: page.locator("#knob-rnn_scale").fill("2.5"))
     saturated = story_of("hold-and-release", Knobs(rnn_scale=2.5))
-    assert captions(page, "race-story") == [
-        story_text(c, "en") for k in range(3) for c in saturated["race"][k]
-    ]
+    assert captions(page, "race-story") == race_captions(saturated, "en", [0, 1, 2])
     assert any(text.endswith("It holds a sign, not a value.") for text in captions(page, "race-story"))
 
     page.select_option("#unit-select", "1")
-    page.wait_for_function("document.getElementById('race').data.length === 3")
-    assert captions(page, "gradients-story") == [
-        story_text(c, "en") for c in saturated["gradients"]["units"][1]
-    ]
-    assert captions(page, "race-story") == [story_text(c, "en") for c in saturated["race"][1]]
+    page.wait_for_function("document.getElementById('race').data.length === 4")
+    assert captions(page, "gradients-story") == gradient_captions(saturated, "en", 1)
+    assert captions(page, "race-story") == race_captions(saturated, "en", [1])
 
 
 def test_gradient_lab_draws_pi_f_per_unit_below_1_and_says_the_lstm_keeps_more(
     page: Any, server_url: str
 ) -> None:
-    from app.i18n import story_text
 
     open_page(page, server_url)
     open_dive(page, "gradients")
@@ -402,5 +423,59 @@ def test_gradient_lab_draws_pi_f_per_unit_below_1_and_says_the_lstm_keeps_more(
     shown = plotted(page, "gradients")
     assert max(max(shown["belt-0"]), max(shown["belt-1"])) <= 1 and "belt" not in shown
     told = captions(page, "gradients-story")
-    assert told == [story_text(c, "en") for c in story_of("gradient-lab", knobs)["gradients"]["all"]]
+    assert told == gradient_captions(story_of("gradient-lab", knobs), "en")
     assert told[0].endswith("The LSTM's gradient travels further.")
+    assert told[-1].startswith("On the same inputs the GRU's gradient on its belt h")
+
+
+# --- three models on the same inputs: the LSTM, the GRU and the plain RNN ----------------------------------
+
+
+LEGEND_JS = """id => document.getElementById(id).data.filter((trace) => trace.showlegend !== false)
+    .map((trace) => trace.name)"""
+
+
+def gru_of(scenario_name: str) -> tuple[Any, Any]:
+    """The scenario's GRU version run by the engine, and its gradients (the session's loss, sum)."""
+    from app.engine import gru
+    from app.engine.gru_backprop import gru_backward
+    from app.gru_scenarios import get_gru_scenario
+
+    scenario = get_gru_scenario(scenario_name)
+    trace = gru.run(scenario.weights, scenario.x, scenario.h0)
+    return trace, gru_backward(scenario.weights, trace)
+
+
+def test_the_gradient_lab_races_the_lstm_the_gru_and_the_rnn_in_both_languages(
+    page: Any, server_url: str
+) -> None:
+    open_page(page, server_url)
+    open_dive(page, "gradients")
+    load(page, "gradient-lab")
+    trace, grads = gru_of("gradient-lab")
+    knobs = get_scenario("gradient-lab").knobs
+    # The LSTM session: its own lines as before, and the GRU's on the same inputs.
+    assert_plots(page, "gradients", expected_gradients("gradient-lab", knobs))
+    other = {"other-gru-dh": np.maximum(np.linalg.norm(grads.dL_dh, axis=1), FLOOR)}
+    assert_plots(page, "gradients", other)
+    assert_plots(page, "race", {f"other-gru-h-{k}": trace.h[:, k] for k in range(2)})
+    names = page.evaluate(LEGEND_JS, "gradients")
+    assert {"LSTM ‖dL/dc<sub>t</sub>‖", "GRU ‖dL/dh<sub>t</sub>‖", "RNN ‖dL/dh<sub>t</sub>‖"} <= set(names)
+    assert page.evaluate(LEGEND_JS, "race")[:3] == ["LSTM c<sub>t</sub> (belt)", "GRU h<sub>t</sub> (belt)",
+                                                    "RNN h<sub>t</sub>"]  # fmt: skip
+
+    # The GRU session: the GRU's own lines, and the LSTM's beside them.
+    revision = body_data(page, "revision")
+    page.locator("#model-kind button[data-kind='gru']").press("Enter")
+    wait_for_new_revision(page, revision)
+    page.wait_for_function("document.getElementById('gradients').data.some((t) => t.uid === 'other-lstm-dc')")
+    lstm = expected_gradients("gradient-lab", knobs)
+    assert_plots(page, "gradients", {"gru-dh": other["other-gru-dh"], "other-lstm-dc": lstm["lstm-dc"]})
+    assert_plots(page, "gradients", {"rnn-dh": lstm["rnn-dh"]})  # the same RNN: the same candidate rows
+    race = expected_race("gradient-lab", knobs)
+    assert_plots(page, "race", {f"other-lstm-c-{k}": race[f"lstm-c-{k}"] for k in range(2)})
+    assert_plots(page, "race", {f"gru-h-{k}": trace.h[:, k] for k in range(2)})
+    switch_language(page, "ko")
+    page.wait_for_function("document.getElementById('race').data[0].name.includes('벨트')")
+    assert page.evaluate(LEGEND_JS, "race") == ["GRU h<sub>t</sub> (벨트)", "LSTM c<sub>t</sub> (벨트)",
+                                                "RNN h<sub>t</sub>"]  # fmt: skip

@@ -175,3 +175,35 @@ def test_someones_own_gru_file_opens_as_a_gru_and_travels_in_the_link(page: Any,
     page.wait_for_selector("#belt [data-q='h']")
     assert belt_h() == pytest.approx(expected, abs=6e-4)
     assert not page.query_selector("#belt [data-q='c']")
+
+
+GAP_JS = """gate => {
+    const top = (el) => el.getBoundingClientRect().top;
+    const last = document.querySelector(`#belt .view-label[data-q='${gate}'][data-unit='0']`);
+    // the stations' names over the belt: the labels with no quantity, below the gate room
+    const names = [...document.querySelectorAll(
+        '#belt .view-labels > .view-label:not([data-q]):not([data-unit])')]
+        .filter((el) => el.getBoundingClientRect().height > 0 && top(el) > top(last));
+    return Math.round(Math.min(...names.map(top)) - top(last));
+}"""
+
+
+def test_on_a_phone_the_grus_three_gates_leave_no_empty_row_in_the_gate_room(
+    page: Any, server_url: str
+) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(server_url)
+    page.wait_for_selector("body[data-ready='true']")
+    assert page.get_attribute("#belt", "data-layout").startswith("narrow")  # the stacked lane of a phone
+    lstm_gap, lstm_height = (
+        page.evaluate(GAP_JS, "o"),
+        page.evaluate("document.getElementById('belt').offsetHeight"),
+    )
+    revision = body_data(page, "revision")
+    page.locator("#model-kind button[data-kind='gru']").press("Enter")
+    page.wait_for_function("old => document.body.dataset.shownRevision !== old", arg=revision)
+    page.wait_for_selector("#belt .view-label[data-q='n']")
+    # Under the GRU's last gate (n) the stations' names follow as closely as under the LSTM's (o):
+    # the row an LSTM's output gate takes is not left empty.
+    assert page.evaluate(GAP_JS, "n") == lstm_gap
+    assert page.evaluate("document.getElementById('belt').offsetHeight") == lstm_height - 18  # one gate row

@@ -98,3 +98,56 @@ def test_a_training_started_on_the_page_moves_the_belt_and_hands_over_its_model(
     cells, _ = readout_table(page)
     assert cells["h"][:4] == pytest.approx(hs[t], abs=6e-5)
     assert cells["c"][:4] == pytest.approx(cs[t], abs=6e-5)
+
+
+def test_a_gru_trained_on_the_page_is_the_sessions_gru_in_both_languages(page: Any, server_url: str) -> None:
+    require_torch()
+    import torch
+
+    page.goto(server_url)
+    page.wait_for_selector("body[data-ready='true']")
+    show_dive(page, "train")
+    page.fill("#train-steps", "20")
+    page.fill("#train-hidden", "3")
+    page.select_option("#train-model", "gru")
+    page.select_option("#train-pace", "")
+    page.locator("#train-start").press("Enter")
+    page.wait_for_selector("#train-status[data-state='running']")
+    page.wait_for_function("document.getElementById('train-progress').value >= 20")
+    revision = page.evaluate("document.body.dataset.shownRevision")
+    page.locator("#train-toggle").press("Enter")  # pause
+    page.wait_for_selector("#train-status[data-state='paused']")
+    page.wait_for_function("old => document.body.dataset.shownRevision !== old", arg=revision)
+    # A GRU session: its belt carries h (no c), and the keeping gate the chart follows is z.
+    page.wait_for_selector("#belt [data-q='h']")
+    assert not page.query_selector("#belt [data-q='c']")
+    assert (
+        page.locator("#dive-train h4[data-i18n='training.forgetHeading']").inner_text()
+        == "Watch z learn to hold"
+    )
+    axis = page.evaluate("document.getElementById('train-forget').layout.yaxis.title.text")
+    assert axis == "mean z while holding"
+    assert page.evaluate("document.getElementById('train-forget').data.length") == 3
+
+    weights = np.load(io.BytesIO(exported(page, "#export-weights-npz")))
+    x = np.array(json.loads(exported(page, "#export-trace-json"))["x"])
+    cell = torch.nn.GRUCell(2, 3, dtype=torch.float64)
+    hs = []
+    with torch.no_grad():
+        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+            key = next(k for k in weights.files if k.startswith(name))
+            assert weights[key].shape[0] == 9  # 3H rows: r, z, n
+            getattr(cell, name).copy_(torch.from_numpy(weights[key]))
+        h_t = torch.zeros(3, dtype=torch.float64)
+        for row in torch.from_numpy(x):
+            h_t = cell(row, h_t)
+            hs.append(h_t.numpy().copy())
+    t = int(page.evaluate("document.body.dataset.shownStep"))
+    cells, _ = readout_table(page)
+    assert cells["h"][:3] == pytest.approx(hs[t], abs=6e-5)
+
+    page.click("#lang button[data-lang='ko']")
+    page.wait_for_selector("body[data-lang='ko']")
+    heading = page.locator("#dive-train h4[data-i18n='training.forgetHeading']")
+    page.wait_for_function("el => el.textContent.includes('z가')", arg=heading.element_handle())
+    assert page.locator("#train-model option[value='gru']").inner_text() == "GRU"

@@ -426,7 +426,8 @@ def test_a_snapshot_names_the_kinds_of_model_its_scenario_runs_as() -> None:
     either, every other one (and someone's own model) as the one it is."""
     for name in SCENARIOS:
         models = Session(name).snapshot()["scenario"]["models"]
-        assert models == (["lstm", "gru"] if name in ("hold-and-release", "long-memory") else ["lstm"]), name
+        both = name in ("hold-and-release", "long-memory", "gradient-lab")
+        assert models == (["lstm", "gru"] if both else ["lstm"]), name
     session = Session()
     session.apply([LoadScenario(type="load", scenario="long-memory", model="gru")])
     assert session.snapshot()["scenario"]["models"] == ["lstm", "gru"]

@@ -75,7 +75,7 @@ def test_loading_a_scenarios_gru_version_snapshots_the_gru_under_its_own_names()
     assert set(snapshot["trace"]) == set(GRU_QUANTITIES)
     assert set(snapshot["knobs"]) == {"bias_r", "bias_z", "bias_n", "weight_scale", "rnn_scale", "target",
                                       "clamps"}  # fmt: skip
-    assert set(snapshot["gradients"]) == {"dL_dh", "dL_dx", "belt"} and "story" not in snapshot
+    assert set(snapshot["gradients"]) == {"dL_dh", "dL_dx", "belt"} and snapshot["story"]["first"] == 5
     text = snapshot["scenario"]["text"]
     assert text["en"]["title"] == "Hold and release (GRU)" and text["ko"]["title"] == "붙잡기와 놓기 (GRU)"
     assert snapshot["scenario"]["name"] == "hold-and-release" and snapshot["scenario"]["open_step"] == 5
@@ -101,7 +101,8 @@ def test_a_scenario_without_a_gru_version_is_refused_naming_the_model_field() ->
     error = error_of(Session(), type="load", scenario="latch", model="gru")
     assert error["field"] == "model" and error["code"] == "no_gru_version"
     assert (
-        error["message"] == "scenario latch has no GRU version; these have one: hold-and-release, long-memory"
+        error["message"]
+        == "scenario latch has no GRU version; these have one: hold-and-release, long-memory, gradient-lab"
     )
 
 

@@ -75,9 +75,15 @@ def test_a_snapshot_carries_the_json_numbers_bit_for_bit_in_its_dtypes(client: T
     floats = ("c", "h", "f", "pre_i", "pre_i_x", "pre_g_h", "pre_o_b", "kept", "tanh_c")
     assert {dtypes[f"trace.{name}"] for name in floats} == {"<f4"}
     assert dtypes["rnn.h"] == "<f4" and dtypes["rnn.dL_dh"] == dtypes["gradients.belt"] == "<f8"
+    # the scenario's GRU on the same inputs, as the RNN: its h float32, its gradients float64
+    assert (
+        dtypes["counterpart.h"] == "<f4"
+        and dtypes["counterpart.dL_dh"] == dtypes["counterpart.belt"] == "<f8"
+    )
     assert dtypes["curves.sigmoid"] == "<f8"
     assert dtypes["h0"] == dtypes["c0"] == "<f8"  # the initial state, exactly as set
-    assert len(dtypes) == 29 + 4 + 3 + 3 + 2  # trace, gradients, rnn, curves, h0 and c0: every array a column
+    # trace, gradients, rnn, counterpart (h, dL_dh, dL_dx, belt), curves, h0 and c0: every array a column
+    assert len(dtypes) == 29 + 4 + 3 + 4 + 3 + 2
     assert binary["trace"]["c"].shape == (40, 3) and binary["trace"]["x"].shape == (40, 2)
 
 

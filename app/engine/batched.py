@@ -25,9 +25,10 @@ LossKind = Literal["class", "value"]
 PARAM_NAMES = (*WEIGHT_NAMES, "head_weight", "head_bias")
 
 
-def param_shapes(inputs: int, hidden: int, outputs: int) -> dict[str, tuple[int, ...]]:
-    """Every tensor's shape: the LSTM's in PyTorch layout, then the head's (nn.Linear's)."""
-    rows = 4 * hidden
+def param_shapes(inputs: int, hidden: int, outputs: int, blocks: int = 4) -> dict[str, tuple[int, ...]]:
+    """Every tensor's shape: the layer's in PyTorch layout (`blocks` gate blocks of rows: an LSTM's
+    4, a GRU's 3), then the head's (nn.Linear's)."""
+    rows = blocks * hidden
     return {
         "weight_ih": (rows, inputs),
         "weight_hh": (rows, hidden),
@@ -41,9 +42,11 @@ def param_shapes(inputs: int, hidden: int, outputs: int) -> dict[str, tuple[int,
 class Params:
     """One flat vector and a named view of it per tensor (writing a view writes the vector)."""
 
-    def __init__(self, inputs: int, hidden: int, outputs: int, flat: np.ndarray | None = None) -> None:
-        self.sizes = (inputs, hidden, outputs)
-        shapes = param_shapes(inputs, hidden, outputs)
+    def __init__(
+        self, inputs: int, hidden: int, outputs: int, flat: np.ndarray | None = None, blocks: int = 4
+    ) -> None:
+        self.sizes, self.blocks = (inputs, hidden, outputs), blocks
+        shapes = param_shapes(inputs, hidden, outputs, blocks)
         total = sum(int(np.prod(shape)) for shape in shapes.values())
         self.flat = np.zeros(total) if flat is None else np.array(flat, dtype=np.float64)
         if self.flat.shape != (total,):
@@ -64,10 +67,10 @@ class Params:
 
     def like(self) -> Params:
         """Zeros of the same layout (a gradient, or Adam's moments)."""
-        return Params(*self.sizes)
+        return Params(*self.sizes, blocks=self.blocks)
 
     def copy(self) -> Params:
-        return Params(*self.sizes, flat=self.flat)
+        return Params(*self.sizes, flat=self.flat, blocks=self.blocks)
 
     def lstm(self) -> LSTMWeights:
         """The LSTM layer's weights, copied (the trainer keeps changing its own)."""

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .batched import Adam, forward, init_params, loss_and_gradients, loss_and_output_grad
+from . import batched, gru_batched
+from .batched import Adam, Params, loss_and_output_grad
+from .gru import GRUWeights
 from .lstm import LSTMWeights
 from .tasks import TASKS, Task
 
@@ -29,11 +31,12 @@ class Hyper:
     """What a learner chooses (app/messages.py validates it)."""
 
     task: str = "sign-memory"
+    model: str = "lstm"  # or "gru": the layer trained (batched.py, gru_batched.py)
     steps: int = 50  # T
     hidden: int = 8  # H
     learning_rate: float = 0.03
     batch: int = 32
-    forget_bias: float = 1.0  # added to the forget gate's bias at initialisation
+    forget_bias: float = 1.0  # added to the keeping gate's bias at initialisation (f; a GRU's z)
     seed: int = 0
     curriculum: bool = True
 
@@ -52,7 +55,10 @@ class Fit:
         self.task: Task = TASKS[hyper.task]
         task = self.task
         init, data, held, probe = (np.random.default_rng([hyper.seed, k]) for k in range(4))
-        self.params = init_params(init, task.inputs, hyper.hidden, task.outputs, hyper.forget_bias)
+        self.gru = hyper.model == "gru"
+        # The same first stream either way, so a seed means the same draws for both layers.
+        start = gru_batched.init_params if self.gru else batched.init_params
+        self.params: Params = start(init, task.inputs, hyper.hidden, task.outputs, hyper.forget_bias)
         self.adam = Adam.start(self.params)
         self._grads = self.params.like()
         self._data = data
@@ -72,23 +78,25 @@ class Fit:
         """One Adam update on a fresh batch; its loss (before the update)."""
         hyper = self.hyper  # read once: a learner may change lr or batch between updates
         x, y, _ = self.task.generate(self._data, hyper.batch, self.length())
-        loss, _ = loss_and_gradients(self.params, x, y, self.task.kind, self._grads)
+        backprop = gru_batched.loss_and_gradients if self.gru else batched.loss_and_gradients
+        loss, _ = backprop(self.params, x, y, self.task.kind, self._grads)
         self.adam.step(self.params, self._grads, hyper.learning_rate)
         self.updates += 1
         return loss
 
     def measure(self) -> Measure:
-        out = forward(self.params, self.held_x).out
+        out = (gru_batched.forward if self.gru else batched.forward)(self.params, self.held_x).out
         loss, _ = loss_and_output_grad(out, self.held_y, self.task.kind)
         return Measure(loss, float(self.task.correct(out, self.held_y).mean()))
 
-    def weights(self) -> LSTMWeights:
-        """The LSTM layer as it is now (a copy)."""
-        return self.params.lstm()
+    def weights(self) -> LSTMWeights | GRUWeights:
+        """The layer as it is now (a copy)."""
+        return gru_batched.gru_of(self.params) if self.gru else self.params.lstm()
 
 
 def held_forget(f: np.ndarray, hold: np.ndarray) -> np.ndarray:
-    """Each unit's forget gate f (T, H) averaged over the steps where the memory must hold (T,);
+    """Each unit's keeping gate (T, H) — the forget gate f, a GRU's update gate z — averaged over
+    the steps where the memory must hold (T,);
     NaN-free: with no such step, over every step."""
     rows = f[hold] if hold.any() else f
     return np.asarray(rows.mean(axis=0))

@@ -42,6 +42,9 @@ export const BELT_EDGE = "#8e98a8";
 // without colour; "belt only: Π f" in the gate-opening purple, since it is a product of openings.
 export const LSTM_LINE = INK;
 export const RNN_LINE = "#2f7f79";
+// The other gated model raced on the same inputs (an LSTM session's GRU, a GRU session's LSTM):
+// a dark ochre (5.9:1 on white), long-dashed, so three lines stay apart without colour too.
+export const OTHER_LINE = "#8a5a00";
 export const BELT_ONLY_LINE = SEQUENTIAL[3][1];
 export const STEP_MARK = "#b3470b"; // the current step, as in the timeline and the inputs chart
 

@@ -69,6 +69,9 @@ export const state = {
   c0: null,
   gradients: null, // {dL_dc, dL_dh, dL_dx, belt}: T rows each, whole; null unless the last message had them
   rnn: null, // {h, dL_dh, dL_dx}: the plain RNN on the same inputs, T rows each; null likewise
+  // {model, h, (c,) dL_dh, (dL_dc,) dL_dx, belt}: the other gated model on the same inputs (a
+  // preset that runs as both), T rows each; null likewise, and for a model with no other
+  counterpart: null,
   // {first, last, gradients: {all, units}, race}: what those two views say, as claims ({code,
   // params}) the server read off the numbers; null likewise
   story: null,
@@ -290,7 +293,7 @@ function clampStep() {
 // carry it (no view shows it); null if one is there but not T rows long (then the message is not
 // one this client can draw).
 function wholeParts(message, T, kind = "lstm") {
-  const out = {};
+  const out = { counterpart: counterpartOf(message.counterpart, T) };
   for (const [part, keys] of Object.entries(KINDS[kind].whole)) {
     const given = message[part];
     if (!given) {
@@ -303,6 +306,15 @@ function wholeParts(message, T, kind = "lstm") {
     out[part] = given;
   }
   return out;
+}
+
+// The other gated model raced on the same inputs (an LSTM session's GRU, a GRU session's LSTM),
+// when the message has one and it holds its kind's rows, T each; else null (the views then draw
+// the session's model and the RNN alone).
+function counterpartOf(given, T) {
+  if (!given || !KINDS[given.model]) return null;
+  const keys = [...KINDS[given.model].whole.gradients, given.model === "lstm" ? "c" : "h"];
+  return keys.every((key) => Array.isArray(given[key]) && given[key].length === T) ? given : null;
 }
 
 // Replaces everything when the snapshot is newer than what is held. Returns whether it applied.
@@ -331,6 +343,7 @@ export function applySnapshot(message) {
   state.c0 = message.c0 || null; // a GRU has none
   state.gradients = whole.gradients;
   state.rnn = whole.rnn;
+  state.counterpart = whole.rnn ? whole.counterpart : null;
   state.story = whole.gradients ? message.story || null : null;
   state.knobs = message.knobs;
   if (message.curves) state.curves = message.curves;
@@ -369,6 +382,7 @@ export function applyFrame(message) {
   if (message.c0) state.c0 = message.c0;
   state.gradients = whole.gradients;
   state.rnn = whole.rnn;
+  state.counterpart = whole.rnn ? whole.counterpart : null;
   state.story = whole.gradients ? message.story || null : null;
   state.knobs = message.knobs;
   state.revision = message.revision;
@@ -513,17 +527,20 @@ export function trainingRuns() {
 // draw (not the revision: it changes nothing the session holds), and its figures join the log.
 // Returns whether it applied.
 export function applyProgress(message) {
-  if (!state.sizes || !message.trace || !Array.isArray(message.trace.c) || message.trace.c.length !== state.sizes.T) {
+  // (h: what both kinds of model have; a training's session runs the kind it trains)
+  if (!state.sizes || !message.trace || !Array.isArray(message.trace.h) || message.trace.h.length !== state.sizes.T) {
     return false;
   }
-  const whole = wholeParts(message, state.sizes.T);
+  const kind = kindOf(state.model);
+  const whole = wholeParts(message, state.sizes.T, kind);
   if (!whole) return false;
   state.units = message.units || null;
-  state.trace = widenTrace(message.trace, state.units, state.sizes.H);
+  state.trace = widenTrace(message.trace, state.units, state.sizes.H, kind);
   if (message.h0) state.h0 = message.h0;
   if (message.c0) state.c0 = message.c0;
   state.gradients = whole.gradients;
   state.rnn = whole.rnn;
+  state.counterpart = whole.rnn ? whole.counterpart : null;
   state.story = whole.gradients ? message.story || null : null;
   logProgress(message);
   return true;

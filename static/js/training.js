@@ -13,7 +13,8 @@ const WHOLE = new Set(["steps", "hidden", "batch", "seed"]);
 // The settings as typed: numbers where they read as numbers, else the text (the server refuses it
 // naming the field, as it refuses a number out of range).
 function readSettings($) {
-  const settings = { task: $("train-task").value, forget_bias: Number($("train-forget_bias").value) };
+  const settings = { task: $("train-task").value, model: $("train-model").value,
+    forget_bias: Number($("train-forget_bias").value) };
   // A pace the learner can watch (sign memory is learnt in a tenth of a second at full speed).
   const pace = $("train-pace").value;
   if (pace !== "") settings.pace = Number(pace);

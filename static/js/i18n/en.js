@@ -139,8 +139,8 @@ export default {
   },
   // The training dive (static/js/training.js, views/training.js; docs/protocol.md, Training).
   training: {
-    heading: "Train an LSTM yourself, and watch its gates learn",
-    hint: "The server trains a fresh LSTM with NumPy (backpropagation through time and Adam). While it " +
+    heading: "Train an LSTM or a GRU yourself, and watch its gates learn",
+    hint: "The server trains a fresh LSTM (or GRU) with NumPy (backpropagation through time and Adam). While it " +
       "learns, the belt above shows it reading one sequence of the task; pause it, and that model is yours " +
       "to step through, drag and clamp. A forget bias of +1 at the start is Jozefowicz et al.'s (2015) advice: " +
       "try 0 and watch f.",
@@ -161,9 +161,11 @@ export default {
       learning_rate: "Learning rate",
       batch: "Batch (1–256)",
       seed: "Seed",
-      forget_bias: "Forget bias at the start",
+      forget_bias: "Forget bias (a GRU's z) at the start",
       pace: "Speed",
+      model: "Model",
     },
+    models: { lstm: "LSTM", gru: "GRU" },
     paces: { watch: "50 updates a second", slow: "10 updates a second", full: "as fast as it goes" },
     forgetOne: "+1",
     forgetZero: "0",
@@ -188,6 +190,11 @@ export default {
     forgetHeading: "Watch f learn to hold",
     forgetHint: "Each unit's forget gate on the sequence above, averaged over the steps where the memory " +
       "must hold: a unit that learns to keep rises toward 1.",
+    forgetHeadingGru: "Watch z learn to hold",
+    forgetHintGru: "Each unit's update gate z (the share of h it keeps) on the sequence above, averaged over " +
+      "the steps where the memory must hold: a unit that learns to keep rises toward 1.",
+    forgetAxisGru: "mean z while holding",
+    forgetSummaryGru: "After {updates} updates, each unit's mean update gate while holding: {values}.",
     loss: "loss",
     accuracy: "accuracy",
     target: "target",
@@ -210,12 +217,15 @@ export default {
     equationsHint: "Every number from the server, to 4 decimals. For one unit, ⊙ is an ordinary product and " +
       "W<sub>iz</sub> x<sub>t</sub> means that unit's row of W<sub>iz</sub> times x<sub>t</sub>. The candidate's " +
       "h-part passes through the reset gate first.",
-    why: "Why the belt matters: the GRU against a plain RNN on the same inputs",
+    why: "Why the belt matters: the GRU against a plain RNN (and the LSTM, where the scenario has one) " +
+      "on the same inputs",
     gradientsHint: "How strongly the loss at the last step reaches back to step t: the GRU's dL/dh<sub>t</sub> on " +
       "the belt, the plain RNN's dL/dh<sub>t</sub>, and per unit Π z, what the belt alone would carry. Log scale; " +
-      "values under 10<sup>−12</sup> (and 0) sit on a floor.",
+      "values under 10<sup>−12</sup> (and 0) sit on a floor. A scenario that runs as both an LSTM and a GRU " +
+      "draws the other one too (long dashes), on the same inputs.",
     raceHint: "The GRU's belt h<sub>t</sub> against the plain RNN's h<sub>t</sub> = tanh(w·h<sub>t−1</sub> + …), " +
-      "which writes what the GRU's candidate writes.",
+      "which writes what the GRU's candidate writes; where the scenario has one, the LSTM's belt c<sub>t</sub> " +
+      "too (long dashes).",
     gatesHint: "Openings z, r from 0 (shut) to 1 (open); candidate n from −1 to 1. Click a cell to jump there.",
     beltHint: "Per unit: x<sub>t</sub>, h<sub>t−1</sub> and a bias feed each gate; then h<sub>t−1</sub> → × z → " +
       "+ (1−z)·n → h<sub>t</sub>: the belt is the output. Click a lane for its equations.",
@@ -482,7 +492,8 @@ export default {
     knobs: "Knobs",
     clamps: "Clamps",
     state: "Start state",
-    why: "Why the belt matters: the LSTM against a plain RNN on the same inputs",
+    why: "Why the belt matters: the LSTM against a plain RNN (and the GRU, where the scenario has one) " +
+      "on the same inputs",
     chartsShow: "Charts show",
     allUnits: "all units (‖·‖ over units)",
     unitOption: "unit {k}",
@@ -537,7 +548,8 @@ export default {
     heading: "Gradients back through time",
     hint: "How strongly the loss at the last step reaches back to step t: the LSTM's dL/dc<sub>t</sub> on the " +
       "belt, the plain RNN's dL/dh<sub>t</sub>, and per unit Π f, what the belt alone would carry. Log scale; " +
-      "values under 10<sup>−12</sup> (and 0) sit on a floor.",
+      "values under 10<sup>−12</sup> (and 0) sit on a floor. A scenario that runs as both an LSTM and a GRU " +
+      "draws the other one too (long dashes), on the same inputs.",
     figure: "Size of the gradient at every step, LSTM and plain RNN, log scale",
     summary: "At step {t}: {values}.",
     value: "{name} {value}",
@@ -557,7 +569,8 @@ export default {
   race: {
     heading: "Memory race",
     hint: "The LSTM's belt c<sub>t</sub> against the plain RNN's h<sub>t</sub> = tanh(w·h<sub>t−1</sub> + …), " +
-      "which writes what the LSTM's candidate writes.",
+      "which writes what the LSTM's candidate writes; where the scenario has one, the GRU's belt h<sub>t</sub> " +
+      "too (long dashes).",
     figure: "LSTM cell state and plain RNN state over time per unit",
     summary: "At step {t}: {values}.",
     value: "unit {k}: LSTM c {c}, RNN h {h}",
@@ -565,6 +578,7 @@ export default {
     gruH: "GRU h<sub>t</sub> (belt)",
     hoverGruH: "GRU h, unit {k}",
     valueGru: "unit {k}: GRU h {c}, RNN h {h}",
+    valueThree: "unit {k}: LSTM c {c}, GRU h {g}, RNN h {h}",
     rnnH: "RNN h<sub>t</sub>",
     lstmH: "LSTM h<sub>t</sub>",
     hoverLstmC: "LSTM c, unit {k}",
@@ -609,6 +623,32 @@ export default {
       "step {last}, and tanh's slope is under 0.1 on {steps} of {of} steps (w = {w:num}).",
     race: "Unit {unit}, from step {first} to step {last}: the LSTM's belt c goes from {c_first:num} " +
       "to {c_last:num}, the RNN's h from {h_first:num} to {h_last:num}.",
+    kept_gru: "From step {last} back to step {first} the GRU's gradient goes from {gru_last:num} to " +
+      "{gru_first:num}, a share of {gru:num} kept; the RNN's from {rnn_last:num} to " +
+      "{rnn_first:num}, a share of {rnn:num}. The GRU's gradient travels further.",
+    kept_rnn_gru: "From step {last} back to step {first} the GRU's gradient goes from {gru_last:num} to " +
+      "{gru_first:num}, a share of {gru:num} kept; the RNN's from {rnn_last:num} to " +
+      "{rnn_first:num}, a share of {rnn:num}. Here the RNN's gradient travels further.",
+    gru_grows: "The GRU's gradient grows on its way back to step {first}: it arrives by other paths too " +
+      "(through the gates and the candidate), not only along the belt.",
+    z_clamped: "Unit {unit}'s update gate is clamped to {value:num}: the belt multiplies its gradient by " +
+      "exactly that at every step (Π z = {belt:num}).",
+    update_closed: "At step {step} unit {unit}'s update gate shut (z = {z:num}): the candidate was written " +
+      "over what the belt carried, and the gradient along the belt stops there.",
+    update_leaky: "Unit {unit}'s update gate stays near {z:num}: each step keeps only that share of h on " +
+      "the belt, so Π z from step {start} to {end} is {belt:num}.",
+    gru_belt_holds: "Along unit {unit}'s belt, Π z from step {start} to {end} is {belt:num}: that share of " +
+      "what it carried arrives.",
+    race_gru: "Unit {unit}, from step {first} to step {last}: the GRU's belt h goes from {h_first:num} " +
+      "to {h_last:num}, the RNN's h from {rnn_first:num} to {rnn_last:num}.",
+    other_kept_gru: "On the same inputs the GRU's gradient on its belt h (long dashes) goes from " +
+      "{other_last:num} to {other_first:num}, a share of {other:num} kept.",
+    other_kept_lstm: "On the same inputs the LSTM's gradient on its belt c (long dashes) goes from " +
+      "{other_last:num} to {other_first:num}, a share of {other:num} kept.",
+    other_race_gru: "Unit {unit}: the GRU's belt h, on the same inputs, goes from {first_value:num} to " +
+      "{last_value:num}.",
+    other_race_lstm: "Unit {unit}: the LSTM's belt c, on the same inputs, goes from {first_value:num} to " +
+      "{last_value:num}.",
   },
   timeline: {
     heading: "The belt over time",

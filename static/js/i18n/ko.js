@@ -136,8 +136,8 @@ export default {
     },
   },
   training: {
-    heading: "직접 LSTM을 학습시키며 게이트가 배우는 모습 보기",
-    hint: "서버가 새 LSTM을 NumPy로 학습시킵니다(시간 역전파와 Adam). 학습하는 동안 위의 벨트는 이 과제의 " +
+    heading: "직접 LSTM이나 GRU를 학습시키며 게이트가 배우는 모습 보기",
+    hint: "서버가 새 LSTM(또는 GRU)을 NumPy로 학습시킵니다(시간 역전파와 Adam). 학습하는 동안 위의 벨트는 이 과제의 " +
       "시퀀스 하나를 읽는 모습을 보여 줍니다. 멈추면 그 모델을 스텝별로 보고, 슬라이더를 끌고, 게이트를 고정해 볼 수 있습니다. 처음 망각 게이트 편향을 " +
       "+1로 두는 것은 Jozefowicz 외(2015)의 권고입니다. 0으로 바꿔 f가 어떻게 배우는지 비교해 보세요.",
     task: "과제",
@@ -155,9 +155,11 @@ export default {
       learning_rate: "학습률",
       batch: "배치 (1–256)",
       seed: "시드",
-      forget_bias: "처음 망각 게이트 편향",
+      forget_bias: "처음 망각 게이트 편향 (GRU는 z)",
       pace: "속도",
+      model: "모델",
     },
+    models: { lstm: "LSTM", gru: "GRU" },
     paces: { watch: "초당 업데이트 50번", slow: "초당 업데이트 10번", full: "최대 속도" },
     forgetOne: "+1",
     forgetZero: "0",
@@ -189,6 +191,11 @@ export default {
     forgetAxis: "지키는 동안의 평균 f",
     curveSummary: "업데이트 {updates}번 뒤: 검증 손실 {loss}, 정확도 {accuracy} %.",
     forgetSummary: "업데이트 {updates}번 뒤, 기억을 지키는 동안 유닛별 평균 망각 게이트: {values}.",
+    forgetHeadingGru: "z가 값을 지키는 법을 배우는 모습",
+    forgetHintGru: "위 시퀀스에서 기억을 지켜야 하는 스텝들의 유닛별 업데이트 게이트 z(h를 남기는 비율) 평균입니다. 값을 " +
+      "지키는 법을 배운 유닛은 1에 가까워집니다.",
+    forgetAxisGru: "지키는 동안의 평균 z",
+    forgetSummaryGru: "업데이트 {updates}번 뒤, 기억을 지키는 동안 유닛별 평균 업데이트 게이트: {values}.",
   },
   model: {
     label: "이 시나리오를 실행하는 모델",
@@ -203,12 +210,13 @@ export default {
     equationsHint: "모든 숫자는 서버가 계산한 값입니다(소수 넷째 자리까지). 유닛 하나만 보면 ⊙는 보통의 곱셈이고, " +
       "W<sub>iz</sub> x<sub>t</sub>는 W<sub>iz</sub>에서 그 유닛에 해당하는 행과 x<sub>t</sub>의 곱입니다. 후보값의 " +
       "h 항은 먼저 리셋 게이트를 거칩니다.",
-    why: "벨트가 왜 중요할까: 같은 입력으로 GRU와 단순 RNN 비교",
+    why: "벨트가 왜 중요할까: 같은 입력으로 GRU와 단순 RNN(시나리오에 있으면 LSTM도) 비교",
     gradientsHint: "마지막 스텝의 손실에서 나온 기울기가 스텝 t까지 얼마나 크게 전해지는지 보여 줍니다. 벨트 위 GRU의 " +
       "dL/dh<sub>t</sub>, 단순 RNN의 dL/dh<sub>t</sub>, 그리고 벨트만으로 전해질 몫인 유닛별 Π z. 로그 눈금이며, " +
-      "10<sup>−12</sup>보다 작은 값(과 0)은 바닥선에 그립니다.",
+      "10<sup>−12</sup>보다 작은 값(과 0)은 바닥선에 그립니다. LSTM과 GRU로 모두 " +
+      "실행되는 시나리오에서는 다른 모델도 같은 입력으로 함께 그립니다(긴 점선).",
     raceHint: "GRU의 벨트 h<sub>t</sub>와, GRU의 후보값이 쓰는 값을 똑같이 쓰는 단순 RNN의 h<sub>t</sub> = " +
-      "tanh(w·h<sub>t−1</sub> + …) 비교.",
+      "tanh(w·h<sub>t−1</sub> + …) 비교. 시나리오에 LSTM 버전이 있으면 LSTM의 벨트 c<sub>t</sub>도 함께 그립니다(긴 점선).",
     gatesHint: "열림 정도 z, r은 0(닫힘)부터 1(열림)까지, 후보값 n은 −1부터 1까지입니다. 칸을 누르면 그 스텝으로 갑니다.",
     beltHint: "유닛마다 x<sub>t</sub>, h<sub>t−1</sub>, 편향이 각 게이트로 들어갑니다. 그다음 h<sub>t−1</sub> → × z → " +
       "+ (1−z)·n → h<sub>t</sub>: 벨트가 곧 출력입니다. 레인을 누르면 그 유닛의 수식을 봅니다.",
@@ -468,7 +476,7 @@ export default {
     knobs: "조절",
     clamps: "게이트 고정",
     state: "초기 상태",
-    why: "벨트가 왜 중요할까: 같은 입력으로 LSTM과 단순 RNN 비교",
+    why: "벨트가 왜 중요할까: 같은 입력으로 LSTM과 단순 RNN(시나리오에 있으면 GRU도) 비교",
     chartsShow: "그래프에 보일 유닛",
     allUnits: "모든 유닛 (유닛 전체의 ‖·‖)",
     unitOption: "유닛 {k}",
@@ -522,7 +530,8 @@ export default {
     heading: "시간을 거슬러 가는 기울기",
     hint: "마지막 스텝의 손실에서 나온 기울기가 스텝 t까지 얼마나 크게 전해지는지 보여 줍니다. 벨트 위 LSTM의 " +
       "dL/dc<sub>t</sub>, 단순 RNN의 dL/dh<sub>t</sub>, 그리고 벨트만으로 전해질 몫 Π f를 유닛별로 그립니다. 로그 " +
-      "눈금이며, 10<sup>−12</sup>보다 작은 값과 0은 바닥선에 그립니다.",
+      "눈금이며, 10<sup>−12</sup>보다 작은 값과 0은 바닥선에 그립니다. LSTM과 GRU로 모두 " +
+      "실행되는 시나리오에서는 다른 모델도 같은 입력으로 함께 그립니다(긴 점선).",
     figure: "스텝별 기울기의 크기: LSTM과 단순 RNN (로그 눈금)",
     summary: "스텝 {t}: {values}.",
     value: "{name} {value}",
@@ -542,7 +551,8 @@ export default {
   race: {
     heading: "기억 경주",
     hint: "LSTM의 벨트 c<sub>t</sub>와 단순 RNN의 h<sub>t</sub> = tanh(w·h<sub>t−1</sub> + …)를 비교합니다. " +
-      "RNN에는 LSTM의 후보값이 벨트에 더하는 것과 같은 값이 들어갑니다.",
+      "RNN에는 LSTM의 후보값이 벨트에 더하는 것과 같은 값이 들어갑니다. 시나리오에 GRU 버전이 있으면 GRU의 " +
+      "벨트 h<sub>t</sub>도 함께 그립니다(긴 점선).",
     figure: "유닛별 LSTM 셀 상태와 단순 RNN 은닉 상태의 시간 변화",
     summary: "스텝 {t}: {values}.",
     value: "유닛 {k}: LSTM c {c}, RNN h {h}",
@@ -550,6 +560,7 @@ export default {
     gruH: "GRU h<sub>t</sub> (벨트)",
     hoverGruH: "GRU h, 유닛 {k}",
     valueGru: "유닛 {k}: GRU h {c}, RNN h {h}",
+    valueThree: "유닛 {k}: LSTM c {c}, GRU h {g}, RNN h {h}",
     rnnH: "RNN h<sub>t</sub>",
     lstmH: "LSTM h<sub>t</sub>",
     hoverLstmC: "LSTM c, 유닛 {k}",
@@ -588,6 +599,28 @@ export default {
       "중 {steps}스텝에서 tanh 곡선의 기울기가 0.1보다 작습니다(w = {w:num}).",
     race: "유닛 {unit}, 스텝 {first}부터 {last}까지: LSTM의 벨트 c는 {c_first:num} → {c_last:num}, RNN의 h는 " +
       "{h_first:num} → {h_last:num}.",
+    kept_gru: "스텝 {last}에서 스텝 {first}까지 거슬러 가는 동안 GRU의 기울기는 {gru_last:num} → {gru_first:num}(남은 비율 " +
+      "{gru:num}), RNN의 기울기는 {rnn_last:num} → {rnn_first:num}(남은 비율 {rnn:num})입니다. GRU의 기울기가 더 " +
+      "멀리 전해집니다.",
+    kept_rnn_gru: "스텝 {last}에서 스텝 {first}까지 거슬러 가는 동안 GRU의 기울기는 {gru_last:num} → {gru_first:num}(남은 비율 " +
+      "{gru:num}), RNN의 기울기는 {rnn_last:num} → {rnn_first:num}(남은 비율 {rnn:num})입니다. 여기서는 RNN의 " +
+      "기울기가 더 멀리 전해집니다.",
+    gru_grows: "GRU의 기울기는 스텝 {first}까지 거슬러 가면서 오히려 커집니다. 벨트만이 아니라 게이트와 후보값을 거치는 다른 길로도 전해지기 때문입니다.",
+    z_clamped: "유닛 {unit}의 업데이트 게이트는 z = {value:num}에 고정되어 있습니다. 벨트는 스텝마다 기울기에 정확히 이 값을 곱합니다(Π z = " +
+      "{belt:num}).",
+    update_closed: "스텝 {step}에서 유닛 {unit}의 업데이트 게이트가 닫혔습니다(z = {z:num}). 벨트에 실려 있던 값 위에 후보값이 쓰였고, 벨트를 따라 " +
+      "전해지던 기울기도 거기서 끊깁니다.",
+    update_leaky: "유닛 {unit}의 업데이트 게이트는 z ≈ {z:num}에 머뭅니다. 스텝마다 벨트에 h의 그만큼만 남으므로 스텝 {start}부터 {end}까지의 Π z는 " +
+      "{belt:num}입니다.",
+    gru_belt_holds: "유닛 {unit}의 벨트에서 스텝 {start}부터 {end}까지의 Π z는 {belt:num}입니다. 실려 있던 값의 그만큼이 끝까지 전해집니다.",
+    race_gru: "유닛 {unit}, 스텝 {first}부터 {last}까지: GRU의 벨트 h는 {h_first:num} → {h_last:num}, RNN의 h는 " +
+      "{rnn_first:num} → {rnn_last:num}.",
+    other_kept_gru: "같은 입력에서 GRU의 벨트 h 위 기울기(긴 점선)는 {other_last:num} → {other_first:num}(남은 비율 " +
+      "{other:num})입니다.",
+    other_kept_lstm: "같은 입력에서 LSTM의 벨트 c 위 기울기(긴 점선)는 {other_last:num} → {other_first:num}(남은 비율 " +
+      "{other:num})입니다.",
+    other_race_gru: "유닛 {unit}: 같은 입력에서 GRU의 벨트 h는 {first_value:num} → {last_value:num}입니다.",
+    other_race_lstm: "유닛 {unit}: 같은 입력에서 LSTM의 벨트 c는 {first_value:num} → {last_value:num}입니다.",
   },
   timeline: {
     heading: "시간에 따른 벨트",

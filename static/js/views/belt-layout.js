@@ -5,7 +5,8 @@
 // A lane (one unit) has three parts side by side when the belt is wide enough, or stacked when
 // it is not (a phone):
 //   the unit's name and the h_{t−1} it brings,
-//   the gate room: x_t, h_{t−1} and the bias feed each gate f, i, g, o (one row each),
+//   the gate room: x_t, h_{t−1} and the bias feed each gate f, i, g, o (one row each; a GRU's
+//   three, r, z, n: its lanes are a row shorter, with no empty row where an LSTM has o),
 //   the belt: c_{t−1} → × f → kept → + i·g → c_t, and a branch down through tanh and × o to h_t;
 //   the numbers sit in a row above the belt and a row under the branch.
 // When even the stacked belt is too narrow for labels on one line, each label puts its number
@@ -65,29 +66,31 @@ function beltPart(w, lines, room, tight = false) {
   };
 }
 
-// The gate room for `bar` px of feed bar: each row is the gate's letter, the bar, its value.
-function gateRoom(w, bar) {
+// The gate room for `bar` px of feed bar and `gates` rows: each row is the gate's letter, the
+// bar, its value.
+function gateRoom(w, bar, gates) {
   const valueX = LETTER + 6 + bar + 8;
-  return { barX: LETTER + 6, barW: bar, valueX, width: valueX + w.gate, height: 4 * GATE_ROW, row: GATE_ROW };
+  return { barX: LETTER + 6, barW: bar, valueX, width: valueX + w.gate, height: gates * GATE_ROW, row: GATE_ROW };
 }
 
 // The layout for a belt `width` px wide showing up to `lanes` of the H units (a narrow belt shows
-// one), with label widths from `measure` and `sample`. Returns
+// one), with label widths from `measure` and `sample`, and a gate room of `gates` rows (an LSTM's 4,
+// a GRU's 3). Returns
 // {wide, lanes, laneH, width, height, size (the labels' font size), unitW, room: {...}, belt: {...},
 // lane(k) → {x, y, room: {x, y}, belt: {x, y}}}. `measure(markup, size)` is a label's width in px.
-export function beltLayout({ width, H, measure, sample, lanes: wanted = 12 }) {
+export function beltLayout({ width, H, measure, sample, lanes: wanted = 12, gates = 4 }) {
   const unitW = Math.ceil(Math.max(measure(sample.unit), measure(sample.hPrev.join(" ")))) + GAP;
   // Wide: the three parts side by side; the feed bar takes what the belt leaves, within limits.
   for (const lines of [1, 2]) {
     const w = widths(measure, sample, lines);
     // The gate room is at least as wide as its header.
-    const minBar = Math.max(MIN_BAR, w.feeds - gateRoom(w, 0).width);
-    const minRoom = gateRoom(w, minBar).width;
+    const minBar = Math.max(MIN_BAR, w.feeds - gateRoom(w, 0, gates).width);
+    const minRoom = gateRoom(w, minBar, gates).width;
     const belt = beltPart(w, lines, width - unitW - minRoom - 2 * GAP);
     if (!belt) continue;
     const spare = width - unitW - 2 * GAP - belt.width;
     const bar = Math.min(Math.max(MAX_BAR, minBar), minBar + Math.max(0, spare - minRoom));
-    const room = gateRoom(w, bar);
+    const room = gateRoom(w, bar, gates);
     const laneH = Math.max(belt.height, room.height + 4);
     const lanes = Math.max(1, Math.min(H, wanted));
     const roomX = unitW + GAP;
@@ -108,7 +111,7 @@ export function beltLayout({ width, H, measure, sample, lanes: wanted = 12 }) {
   const [lines, size, tight] = tries.find(fits) || tries[tries.length - 1];
   const w = widths((m) => measure(m, size), sample, lines);
   const belt = beltPart(w, lines, width, tight) || beltPart(w, lines, Infinity, tight);
-  const room = gateRoom(w, Math.max(MIN_BAR, Math.min(MAX_BAR * 1.4, width - gateRoom(w, 0).width)));
+  const room = gateRoom(w, Math.max(MIN_BAR, Math.min(MAX_BAR * 1.4, width - gateRoom(w, 0, gates).width)), gates);
   const roomY = LINE + 8;
   const beltY = roomY + room.height + 26;
   return {

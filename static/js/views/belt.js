@@ -77,6 +77,9 @@ export function createBelt({
   let legendKey = "";
 
   const range = (first, count) => Array.from({ length: count }, (_, n) => first + n);
+  // The gate room's rows, in the order it draws them: an LSTM's f, i, g, o or a GRU's r, z, n.
+  const gatesOf = (gru) => (gru ? GRU_GATES : GATES);
+
   // The page of lanes holding the focus unit: `count` units from a multiple of count.
   const pageOf = (focus, count, H) => Math.min(Math.floor(focus / count) * count, Math.max(0, H - count));
   // The units the lanes show: the page of `count` holding the focus, of every unit in order, or of
@@ -105,7 +108,7 @@ export function createBelt({
     const probeKey = `${width}|${room}|${H}|${focus}|${gru}|${document.documentElement.lang}|${state.chosen}|` +
       `${JSON.stringify(aroundSample)}`;
     if (!probeMemo || probeMemo.key !== probeKey) {
-      const probe = beltLayout({ width, H: most, measure, sample: aroundSample, lanes: most });
+      const probe = beltLayout({ width, H: most, measure, sample: aroundSample, lanes: most, gates: gatesOf(gru).length });
       let count = probe.wide ? most : 1;
       if (probe.wide && room > 0) {
         const fit = Math.floor((room - fixedBelow - HEADER + LANE_GAP) / (probe.laneH + LANE_GAP + perLaneBelow));
@@ -118,7 +121,7 @@ export function createBelt({
     const sample = labelSamples(trace, units, gru);
     const key = `${probeKey}|${units}|${JSON.stringify(sample)}`;
     if (layoutMemo && layoutMemo.key === key) return layoutMemo.layout;
-    const layout = beltLayout({ width, H: units.length, measure, sample, lanes: units.length });
+    const layout = beltLayout({ width, H: units.length, measure, sample, lanes: units.length, gates: gatesOf(gru).length });
     layout.units = units;
     layoutMemo = { key, layout };
     return layout;
@@ -192,7 +195,8 @@ export function createBelt({
     for (let n = 0; n < lanes.length; n += 1) {
       const box = layout.lane(n).room;
       const row = Math.floor((y - box.y) / room.row);
-      if (x >= box.x && x < box.x + room.width && row >= 0 && row < GATES.length) return { lane: lanes[n], q: GATES[row] };
+      const gates = gatesOf(scene.gru); // the gate room's rows, the model's own
+      if (x >= box.x && x < box.x + room.width && row >= 0 && row < gates.length) return { lane: lanes[n], q: gates[row] };
     }
     return null;
   }
@@ -207,7 +211,7 @@ export function createBelt({
     const { q } = at;
     tip.innerHTML = format(S.feedTip, {
       gate: q, x: num(v[`pre_${q}_x`], 3), h: signed(v[`pre_${q}_h`], 3), b: signed(v[`pre_${q}_b`], 3),
-      z: num(v[`pre_${q}`], 3), value: num(v[q], 3), fn: q === "g" ? "tanh" : "σ",
+      z: num(v[`pre_${q}`], 3), value: num(v[q], 3), fn: q === "g" || q === "n" ? "tanh" : "σ", // the candidates
     });
     tip.hidden = false;
     tip.style.left = `${event.clientX - rect.left + 14}px`;
@@ -226,7 +230,7 @@ export function createBelt({
       page = { first: units[0], count: units.length, units, height: layout.height };
       const gru = modelOf(state).belt === "h";
       const lanes = units.map((k, n) => {
-        const clamped = Object.fromEntries((gru ? GRU_GATES : GATES).map((q) => [q, clampOf(knobs, q, k) !== null]));
+        const clamped = Object.fromEntries(gatesOf(gru).map((q) => [q, clampOf(knobs, q, k) !== null]));
         return { k, n, v: laneValues(trace, t, k, gru), clamped };
       });
       const limit = beltLimit(trace, units, gru);

@@ -1,6 +1,7 @@
 // Gradients through time on a log axis: how strongly the loss L (read off the last step) reaches
-// back to step t. The LSTM's dL/dc_t rides the belt, where only × f touches it; the plain RNN's
-// dL/dh_t passes through w·tanh'(…) at every step. "belt only: Π f" is what the belt alone would
+// back to step t. The LSTM's dL/dc_t rides the belt, where only × f touches it (a GRU's dL/dh_t,
+// × z); the plain RNN's dL/dh_t passes through w·tanh'(…) at every step. A preset that runs as
+// both gated models races the other one too, on the same inputs (state.counterpart). "belt only: Π f" is what the belt alone would
 // carry back (∂c_{T−1}/∂c_t without the paths through h), drawn per unit: a product of gates is at
 // most 1, and a norm over units of it would not be. Whether the LSTM's gradient does travel
 // further here is said under the chart, in claims the server read off these numbers (story.js).
@@ -9,7 +10,7 @@
 // units of a gradient when all units are shown, an absolute value for one unit, the largest Π f
 // over units of a model too wide for a line each, and the floor a log axis needs.
 
-import { BELT_ONLY_LINE, INK, LSTM_LINE, MUTED, RNN_LINE } from "../colors.js";
+import { BELT_ONLY_LINE, INK, LSTM_LINE, MUTED, OTHER_LINE, RNN_LINE } from "../colors.js";
 import { format, plain, strings } from "../i18n/index.js";
 import { modelOf } from "../models.js";
 import { FONT, SMALL_FONT, baseLayout, describe, stepMarkLabel, stepMarker, stepTicks, reactPickingSteps } from "./common.js";
@@ -41,6 +42,23 @@ const GRU_SERIES = [
     name: (u) => `${S.gru} ${u("dL/dh<sub>t</sub>")}`, line: { color: LSTM_LINE, width: 3 } },
   LSTM_SERIES[1],
 ];
+// The other gated model on the same inputs (state.counterpart), by its kind: the gradient on its
+// belt, c for an LSTM and h for a GRU.
+const OTHER_LINE_STYLE = { color: OTHER_LINE, width: 2.5, dash: "longdash" };
+const COUNTERPART_SERIES = {
+  lstm: { uid: "other-lstm-dc", part: "counterpart", key: "dL_dc", what: "dL/dc", model: "lstm",
+    name: (u) => `${S.lstm} ${u("dL/dc<sub>t</sub>")}`, line: OTHER_LINE_STYLE },
+  gru: { uid: "other-gru-dh", part: "counterpart", key: "dL_dh", what: "dL/dh", model: "gru",
+    name: (u) => `${S.gru} ${u("dL/dh<sub>t</sub>")}`, line: OTHER_LINE_STYLE },
+};
+
+// The lines drawn: the session's model, the RNN, the other gated model when the server raced
+// one, and (an LSTM's) its dL/dh on demand.
+function seriesOf(state, gru) {
+  const own = gru ? GRU_SERIES : LSTM_SERIES;
+  const other = state.counterpart ? [COUNTERPART_SERIES[state.counterpart.model]] : [];
+  return [...own.slice(0, 2), ...other, ...own.slice(2)];
+}
 
 // Display arithmetic: ‖row‖ over the units (or |row[k]| for one unit).
 function size(row, unit) {
@@ -115,16 +133,22 @@ export function createGradients(el, onPick, summary, story) {
       const { sizes, t, revision, unit } = state;
       const lang = document.documentElement.lang;
       const gru = modelOf(state).belt === "h";
-      if (!cached || cached.revision !== revision || cached.unit !== unit || cached.lang !== lang || cached.gru !== gru) {
+      const other = state.counterpart ? state.counterpart.model : null;
+      if (!cached || cached.revision !== revision || cached.unit !== unit || cached.lang !== lang || cached.gru !== gru
+        || cached.other !== other) {
         const steps = Array.from({ length: sizes.T }, (_, s) => s);
-        const series = gru ? GRU_SERIES : LSTM_SERIES;
+        const series = seriesOf(state, gru);
         const traces = series.map((one) => seriesTrace(one, state[one.part][one.key], unit, steps));
-        traces.splice(2, 0, ...beltTraces(state.gradients.belt, unit, steps, modelOf(state).keep));
+        // Π of the keeping gate after the compared lines (before an LSTM's dL/dh, shown on demand).
+        const belts = beltTraces(state.gradients.belt, unit, steps, modelOf(state).keep);
+        traces.splice(series.length - (gru ? 0 : 1), 0, ...belts);
         // Only series on show can reach the floor line; a legend-only one should not summon it.
         const clipped = traces.some((tr) => tr.visible === true && tr.customdata.some((d) => !(d[0] >= FLOOR)));
-        cached = { revision, unit, lang, gru, traces, clipped };
-        const told = state.story ? state.story.gradients : null;
-        renderStory(story, told ? (unit === null ? told.all : told.units[unit]) : []);
+        cached = { revision, unit, lang, gru, other, traces, clipped };
+        // The session model's claims, then those of the other gated model raced beside it.
+        const pick = (told) => (told ? (unit === null ? told.all : told.units[unit]) || [] : []);
+        const otherTold = state.story && state.story.counterpart ? state.story.counterpart.gradients : null;
+        renderStory(story, state.story ? [...pick(state.story.gradients), ...pick(otherTold)] : []);
       }
       const marker = stepMarker(t, sizes.T, stepMarkLabel(state));
       const shapes = [...marker.shapes];

@@ -1,10 +1,11 @@
 // The memory race: the same inputs through the LSTM and through a plain RNN that writes what the
-// LSTM's candidate writes. Per unit, the LSTM's belt c_t against the RNN's h_t over time. Which of
-// them keeps what was written, and why, is said under the chart in claims the server read off
+// LSTM's candidate writes. Per unit, the LSTM's belt c_t against the RNN's h_t over time; a preset
+// that runs as both gated models races the GRU's belt h_t too (state.counterpart: a GRU session's
+// own line is its h, the LSTM's c the other). Which of them keeps what was written, and why, is said under the chart in claims the server read off
 // these numbers (story.js): a closed forget gate empties the belt, and an RNN whose w saturates
 // its tanh holds a sign however small the write.
 
-import { LSTM_LINE, MUTED, RNN_LINE } from "../colors.js";
+import { LSTM_LINE, MUTED, OTHER_LINE, RNN_LINE } from "../colors.js";
 import { fixed4 } from "../format.js";
 import { format, strings } from "../i18n/index.js";
 import { modelOf } from "../models.js";
@@ -21,31 +22,49 @@ function column(rows, k) {
   return rows.map((row) => row[k]);
 }
 
-function unitTraces(state, k, axisIndex, steps) {
+// What rides each kind's belt, and its words: an LSTM's c, a GRU's h (a GRU has no separate h).
+const BELTS = {
+  lstm: { key: "c", name: () => S.lstmC, hover: () => S.hoverLstmC },
+  gru: { key: "h", name: () => S.gruH, hover: () => S.hoverGruH },
+};
+
+function beltTrace(rows, kind, uid, k, axis, first, line) {
+  const belt = BELTS[kind];
+  return {
+    type: "scatter", mode: "lines", uid, name: belt.name(), legendgroup: uid.replace(/-\d+$/, ""),
+    showlegend: first, x: steps(rows), y: column(rows, k), yaxis: axis, line,
+    hovertemplate: `${format(belt.hover(), { k })}: %{y:.4f}<extra></extra>`,
+  };
+}
+
+function steps(rows) {
+  return rows.map((_, s) => s);
+}
+
+function unitTraces(state, k, axisIndex) {
   const axis = axisIndex === 0 ? "y" : `y${axisIndex + 1}`;
   const first = axisIndex === 0; // one legend entry per line kind, not per unit
   // A GRU's belt is its h: that is what it races with (and there is no separate h to show).
   const gru = modelOf(state).belt === "h";
-  const belt = {
-    type: "scatter", mode: "lines", uid: `${gru ? "gru-h" : "lstm-c"}-${k}`, name: gru ? S.gruH : S.lstmC,
-    legendgroup: "model-belt", showlegend: first, x: steps, y: column(state.trace[modelOf(state).belt], k), yaxis: axis,
-    line: { color: LSTM_LINE, width: 3 },
-    hovertemplate: `${format(gru ? S.hoverGruH : S.hoverLstmC, { k })}: %{y:.4f}<extra></extra>`,
-  };
-  if (gru) {
-    return [belt, { type: "scatter", mode: "lines", uid: `rnn-h-${k}`, name: S.rnnH,
-      legendgroup: "rnn-h", showlegend: first, x: steps, y: column(state.rnn.h, k), yaxis: axis,
-      line: { color: RNN_LINE, width: 3, dash: "dash" },
-      hovertemplate: `${format(S.hoverRnnH, { k })}: %{y:.4f}<extra></extra>` }];
+  const own = gru ? "gru" : "lstm";
+  const lines = [beltTrace(state.trace[BELTS[own].key], own, `${gru ? "gru-h" : "lstm-c"}-${k}`, k, axis, first,
+    { color: LSTM_LINE, width: 3 })];
+  // The other gated model on the same inputs, when the server raced one (state.counterpart).
+  const other = state.counterpart;
+  if (other) {
+    const uid = `other-${other.model === "gru" ? "gru-h" : "lstm-c"}-${k}`;
+    lines.push(beltTrace(other[BELTS[other.model].key], other.model, uid, k, axis, first,
+      { color: OTHER_LINE, width: 2.5, dash: "longdash" }));
   }
+  lines.push({ type: "scatter", mode: "lines", uid: `rnn-h-${k}`, name: S.rnnH,
+    legendgroup: "rnn-h", showlegend: first, x: steps(state.rnn.h), y: column(state.rnn.h, k), yaxis: axis,
+    line: { color: RNN_LINE, width: 3, dash: "dash" },
+    hovertemplate: `${format(S.hoverRnnH, { k })}: %{y:.4f}<extra></extra>` });
+  if (gru) return lines;
   return [
-    belt,
-    { type: "scatter", mode: "lines", uid: `rnn-h-${k}`, name: S.rnnH,
-      legendgroup: "rnn-h", showlegend: first, x: steps, y: column(state.rnn.h, k), yaxis: axis,
-      line: { color: RNN_LINE, width: 3, dash: "dash" },
-      hovertemplate: `${format(S.hoverRnnH, { k })}: %{y:.4f}<extra></extra>` },
+    ...lines,
     { type: "scatter", mode: "lines", uid: `lstm-h-${k}`, name: S.lstmH,
-      legendgroup: "lstm-h", showlegend: first, visible: "legendonly", x: steps, y: column(state.trace.h, k),
+      legendgroup: "lstm-h", showlegend: first, visible: "legendonly", x: steps(state.trace.h), y: column(state.trace.h, k),
       yaxis: axis, line: { color: MUTED, width: 1.5, dash: "dashdot" },
       hovertemplate: `${format(S.hoverLstmH, { k })}: %{y:.4f}<extra></extra>` },
   ];
@@ -67,12 +86,19 @@ function axes(units) {
   return out;
 }
 
-// The chart's text alternative: both models' state of each shown unit at the current step.
+// The chart's text alternative: every model's state of each shown unit at the current step.
 function summaryText(state, units) {
   const { t } = state;
   const belt = modelOf(state).belt;
-  const values = units.map((k) => format(belt === "h" ? S.valueGru : S.value,
-    { k, c: fixed4(state.trace[belt][t][k]), h: fixed4(state.rnn.h[t][k]) }));
+  const other = state.counterpart;
+  const values = units.map((k) => {
+    const own = fixed4(state.trace[belt][t][k]);
+    const h = fixed4(state.rnn.h[t][k]);
+    if (!other) return format(belt === "h" ? S.valueGru : S.value, { k, c: own, h });
+    const theirs = fixed4(other[BELTS[other.model].key][t][k]);
+    const [c, g] = belt === "h" ? [theirs, own] : [own, theirs];
+    return format(S.valueThree, { k, c, g, h });
+  });
   return format(S.summary, { t, values: values.join("; ") });
 }
 
@@ -88,11 +114,15 @@ export function createRace(el, note, onPick, summary, story) {
       note.hidden = unit !== null || sizes.H <= MAX_RACE_UNITS;
       note.textContent = format(S.note, { last: MAX_RACE_UNITS - 1, H: sizes.H });
       const lang = document.documentElement.lang;
-      if (!cached || cached.revision !== revision || cached.unit !== unit || cached.lang !== lang) {
-        const steps = Array.from({ length: sizes.T }, (_, s) => s);
-        const traces = units.flatMap((k, n) => unitTraces(state, k, n, steps));
-        cached = { revision, unit, lang, traces };
-        renderStory(story, state.story ? units.flatMap((k) => state.story.race[k] || []) : []);
+      const other = state.counterpart ? state.counterpart.model : null;
+      if (!cached || cached.revision !== revision || cached.unit !== unit || cached.lang !== lang
+        || cached.other !== other) {
+        const traces = units.flatMap((k, n) => unitTraces(state, k, n));
+        cached = { revision, unit, lang, other, traces };
+        // Per unit, the session model's claims, then the other gated model's (raced beside it).
+        const otherTold = state.story && state.story.counterpart ? state.story.counterpart.race : [];
+        const told = (k) => [...(state.story.race[k] || []), ...(otherTold[k] || [])];
+        renderStory(story, state.story ? units.flatMap(told) : []);
       }
       const marker = stepMarker(t, sizes.T, stepMarkLabel(state));
       const layout = baseLayout({

@@ -1,11 +1,13 @@
 // A training's curves, from its progress messages (state.trainingLog): the held-out loss (log
 // axis) and accuracy against the updates done, with the task's target; and "watch f learn to
 // hold": each unit's forget gate on the probe, averaged over the steps where the memory must hold,
-// against the updates. Every number comes from the server; nothing here computes one.
+// against the updates (a GRU's update gate z, its keeping gate). Every number comes from the server;
+// nothing here computes one.
 
 import { INK, MUTED, RNN_LINE, STEP_MARK } from "../colors.js";
 import { format, plain, strings } from "../i18n/index.js";
 import { num } from "../format.js";
+import { modelOf } from "../models.js";
 import { SMALL_FONT, baseLayout, chartConfig, describe, react } from "./common.js";
 
 const HEIGHT = 300;
@@ -28,12 +30,13 @@ function curveTraces(log, target) {
   ];
 }
 
-function forgetTraces(log) {
+// `gate`: the gate that keeps the belt, an LSTM's f or a GRU's z (the progress' `forget`).
+function forgetTraces(log, gate) {
   const H = log.forget.length ? log.forget[0].length : 0;
   return Array.from({ length: H }, (_, k) => ({
     type: "scatter", mode: "lines", uid: `f-${k}`, name: format(strings.charts.unit, { k }), x: log.updates,
     y: log.forget.map((row) => row[k]), line: { color: UNIT_COLOURS[k % UNIT_COLOURS.length], width: 1.8 },
-    hovertemplate: `${format(strings.charts.unit, { k })}: f = %{y:.3f}<extra></extra>`,
+    hovertemplate: `${format(strings.charts.unit, { k })}: ${gate} = %{y:.3f}<extra></extra>`,
   }));
 }
 
@@ -52,7 +55,9 @@ export function createTrainingCharts({ curve, forget, curveSummary, forgetSummar
       const n = log.updates.length - 1;
       describe(curveSummary, plain(format(S.curveSummary, { updates: log.updates[n], loss: num(log.loss[n], 3),
         accuracy: num(100 * log.accuracy[n], 1) })));
-      describe(forgetSummary, plain(format(S.forgetSummary, { updates: log.updates[n],
+      const gate = modelOf(state).keep; // a training's session runs the model it trains
+      const gru = gate === "z";
+      describe(forgetSummary, plain(format(gru ? S.forgetSummaryGru : S.forgetSummary, { updates: log.updates[n],
         values: (log.forget[n] || []).map((f, k) => `${k}: ${num(f, 2)}`).join(", ") })));
       const x = axis(S.updatesAxis, { rangemode: "tozero" });
       return Promise.all([
@@ -62,9 +67,9 @@ export function createTrainingCharts({ curve, forget, curveSummary, forgetSummar
           yaxis2: axis(S.accuracy, { overlaying: "y", side: "right", range: [0, 1.02], tickmode: "linear", tick0: 0,
             dtick: 0.2, tickformat: ".0%", showgrid: false }),
         }), chartConfig()),
-        react(forget, forgetTraces(log), baseLayout({
+        react(forget, forgetTraces(log, gate), baseLayout({
           height: HEIGHT, margin: { l: 56, r: 16, t: 36, b: 44 }, legend, xaxis: x,
-          yaxis: axis(S.forgetAxis, { range: [0, 1.02] }),
+          yaxis: axis(gru ? S.forgetAxisGru : S.forgetAxis, { range: [0, 1.02] }),
           font: { ...SMALL_FONT, color: MUTED },
         }), chartConfig()),
       ]);
