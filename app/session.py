@@ -56,10 +56,11 @@ ALL_VIEWS: frozenset[str] = frozenset(get_args(ViewName))
 FOIL_VIEWS = frozenset({"gradients", "race"})
 
 
-# A model of up to this many units travels whole. A larger one (H and D up to 1,024, T up to 10,000:
-# hundreds of MB of trace) sends, until its client names the units it shows, only as many units as
-# fit a message (DEFAULT_SHARE of max_message_bytes), and no gradients or RNN foil (whole (T, H)
-# arrays each): a page that asks for more is answered, or refused with reply_too_large.
+# A model whose every unit fits a message (DEFAULT_SHARE of max_message_bytes) travels whole. A
+# larger one (H and D up to 1,024, T up to 10,000: hundreds of MB of trace) sends, while its client
+# names no units, only the first units that fit (at most WHOLE_UNITS), and until the client says
+# which views it shows no gradients or RNN foil (whole (T, H) arrays each): a page that asks for
+# more is answered, or refused with reply_too_large.
 WHOLE_UNITS = 64
 DEFAULT_SHARE = 0.75
 UNIT_STEP_BYTES = 8 * 32  # an upper bound: ≤ 32 (T, H) quantities a unit, ≤ 8 bytes a value
@@ -76,20 +77,31 @@ class Serving:
     units: tuple[int, ...] | None = None
     told: bool = False
 
-    def foil(self, hidden: int) -> bool:
-        """Whether the gradients and the RNN foil are served (a large model's only once asked for)."""
-        return bool(self.views & FOIL_VIEWS) and (self.told or hidden <= WHOLE_UNITS)
+    def foil(self, shape: tuple[int, int, int]) -> bool:
+        """Whether the gradients and the RNN foil are served, for a model of shape (H, T, D): a
+        model that does not fit a message only once its client asked for them."""
+        return bool(self.views & FOIL_VIEWS) and (self.told or _units_that_fit(*shape) >= shape[0])
 
     def columns(self, hidden: int, steps: int = 1, inputs: int = 1) -> list[int] | None:
         """The units to send for a model of `hidden` units (a load may have made some too many)."""
         if self.units is not None:
             return [k for k in self.units if k < hidden]
-        room = get_settings().max_message_bytes * DEFAULT_SHARE - 8 * steps * inputs  # x is sent whole
-        fit = int(max(1, room // (steps * UNIT_STEP_BYTES)))
-        # Every unit while every unit fits (python-code's 128 units over 240 steps do).
-        if hidden <= WHOLE_UNITS or fit >= hidden:
-            return None
-        return list(range(min(WHOLE_UNITS, fit)))
+        fit = _units_that_fit(hidden, steps, inputs)
+        # Every unit while every unit fits (python-code's 128 units over 240 steps do); else the
+        # first that do (T=1000, H=64: 47), until the client names the units it shows.
+        return None if fit >= hidden else list(range(min(WHOLE_UNITS, fit)))
+
+
+def _units_that_fit(hidden: int, steps: int, inputs: int) -> int:
+    """How many units' columns (every quantity, gradients and foil included) fit DEFAULT_SHARE of
+    a message beside the inputs (at least one)."""
+    room = get_settings().max_message_bytes * DEFAULT_SHARE - 8 * steps * inputs  # x is sent whole
+    return int(max(1, room // (steps * UNIT_STEP_BYTES)))
+
+
+def _shape(state: State) -> tuple[int, int, int]:
+    """(H, T, D) of the state's model and inputs."""
+    return state.hidden, state.x.shape[0], state.x.shape[1]
 
 
 class ReplyTooLarge(ValueError):
@@ -183,7 +195,7 @@ class Session:
                 continue
             ack = message.id if message.id is not None else ack
         results, revision, start = self.results, self.revision, change.start
-        foil, held_foil = serving.foil(state.hidden), self.serving.foil(self.state.hidden)
+        foil, held_foil = serving.foil(_shape(state)), self.serving.foil(_shape(self.state))
         if serving.units != self.serving.units and not change.resized:
             # Other units' columns: the client needs them for every step, so a snapshot follows,
             # under a new revision (a client keeps nothing at or below the revision it holds).
@@ -232,7 +244,7 @@ class Session:
         return self._commit(_with_weights(self.state, weights), ack)
 
     def _commit(self, state: State, ack: int | None) -> Outgoing:
-        results = _compute(state, foil=self.serving.foil(state.hidden))
+        results = _compute(state, foil=self.serving.foil(_shape(state)))
         reply = snapshot(state, results, self.revision + 1, ack, self.serving)
         check_finite(reply)  # as in apply: nothing is committed that cannot be sent
         check_size(reply)
@@ -244,7 +256,7 @@ def drawing(state: State, weights: LSTMWeights | GRUWeights, serving: Serving) -
     """The arrays a snapshot would carry for `state` with `weights` as its model (a training's
     progress: the belt and the gradients under the weights it has now)."""
     state = _with_weights(state, weights)
-    return _served(state, _compute(state, foil=serving.foil(state.hidden)), 0, serving)
+    return _served(state, _compute(state, foil=serving.foil(_shape(state))), 0, serving)
 
 
 def _with_weights(state: State, weights: LSTMWeights | GRUWeights) -> State:
@@ -359,7 +371,7 @@ def _served(state: State, results: Results, start: int, serving: Serving) -> dic
         "h0": state.h0,
         # a GRU has no cell state: no c0 (its trace has no c_prev either)
         **({} if state.scenario.kind == "gru" else {"c0": state.c0}),
-        **payload(results, start, values=WIRE_DTYPE, foil=serving.foil(state.hidden), units=units),
+        **payload(results, start, values=WIRE_DTYPE, foil=serving.foil(_shape(state)), units=units),
     }
     served |= _text(state, results, start)
     if state.scenario.stack is not None:
