@@ -13,7 +13,7 @@ scenario writes at) with the gradient at the last step, where the loss reads h.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -58,9 +58,21 @@ def tell(
 ) -> dict[str, Any]:
     """The claims of both views: the gradient chart's for every unit (norms over units, as the
     chart draws them) and for each unit alone, and the race's for each unit."""
-    steps, hidden = trace.h.shape
+    steps = trace.h.shape[0]
     first = min(max(first, 0), steps - 1)
-    story = _Story(trace, gradients, rnn_trace, rnn_gradients, knobs, first)
+    return told(_Story(trace, gradients, rnn_trace, rnn_gradients, knobs, first), trace.h.shape, first)
+
+
+class Teller(Protocol):
+    def gradient_claims(self, units: list[int]) -> list[Claim]: ...
+
+    def race_claims(self, k: int) -> list[Claim]: ...
+
+
+def told(story: Teller, shape: tuple[int, int], first: int) -> dict[str, Any]:
+    """A story's claims in the shape snapshots carry (an LSTM's and a GRU's alike): the gradient
+    chart's for every unit and for each unit alone, and the race's for each unit."""
+    steps, hidden = shape
     return {
         "first": first,
         "last": steps - 1,

@@ -19,7 +19,7 @@ from .engine.gru import GRUTrace
 from .engine.gru_backprop import GRUGradients
 from .engine.knobs import GRUKnobs
 from .engine.rnn import RNNTrace
-from .gradient_story import CLOSED, LOST, MAX_TOLD_UNITS, Claim, claim, rnn_claims
+from .gradient_story import CLOSED, LOST, MAX_TOLD_UNITS, Claim, claim, rnn_claims, told
 
 
 def tell_gru(
@@ -31,18 +31,9 @@ def tell_gru(
     first: int,
 ) -> dict[str, Any]:
     """The claims of both views, in the LSTM's story's shape (gradient_story.tell)."""
-    steps, hidden = trace.h.shape
+    steps = trace.h.shape[0]
     first = min(max(first, 0), steps - 1)
-    story = _GRUStory(trace, gradients, rnn_trace, rnn_gradients, knobs, first)
-    return {
-        "first": first,
-        "last": steps - 1,
-        "gradients": {
-            "all": story.gradient_claims(list(range(hidden))),
-            "units": [story.gradient_claims([k]) for k in range(hidden)],
-        },
-        "race": [story.race_claims(k) for k in range(hidden)],
-    }
+    return told(_GRUStory(trace, gradients, rnn_trace, rnn_gradients, knobs, first), trace.h.shape, first)
 
 
 class _GRUStory:

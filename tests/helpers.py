@@ -103,6 +103,15 @@ def after_a_drawing_pass(page: Any, action: Any) -> None:
     page.wait_for_selector("body[data-ready='true']", state="attached")
 
 
+def open_in(page: Any, server_url: str, lang: str) -> None:
+    """Open the page and, for "ko", switch it to Korean with its button, as a learner does."""
+    page.goto(server_url)
+    page.wait_for_selector("body[data-ready='true']")
+    if lang == "ko":
+        page.click("#lang button[data-lang='ko']")
+        page.wait_for_selector("body[data-lang='ko']")
+
+
 def open_dive(page: Any, dive: str) -> None:
     """Open a deep dive with its tab (a click) and wait until its views show the current state."""
     after_a_drawing_pass(page, lambda: page.click(f"#dive-tab-{dive}"))

@@ -18,7 +18,7 @@ import pytest
 from app.engine import gru
 from app.engine.knobs import GRUKnobs, gru_weights
 from app.gru_scenarios import get_gru_scenario
-from tests.helpers import require_torch
+from tests.helpers import open_in, require_torch
 from tests.test_page import body_data, readout_table, show_dive, show_lab, wait_for_new_revision
 
 pytestmark = pytest.mark.browser
@@ -40,11 +40,7 @@ def assert_numbers_match(page: Any, trace: Any, t: int) -> None:
 
 
 def open_gru(page: Any, server_url: str, lang: str) -> None:
-    page.goto(server_url)
-    page.wait_for_selector("body[data-ready='true']")
-    if lang == "ko":
-        page.click("#lang button[data-lang='ko']")
-        page.wait_for_selector("body[data-lang='ko']")
+    open_in(page, server_url, lang)
     revision = body_data(page, "revision")
     page.locator("#model-kind button[data-kind='gru']").press("Enter")
     page.wait_for_selector("#model-kind button[data-kind='gru'][aria-pressed='true']")

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tests.helpers import require_torch
+from tests.helpers import open_in, require_torch
 from tests.test_page import body_data, readout_table, wait_for_new_revision
 from tests.test_session_stack import INPUTS, saved, torch_views
 
@@ -32,11 +32,7 @@ def test_each_layer_of_an_uploaded_stack_shows_torchs_numbers(page: Any, server_
     views = torch_views(lstm, x)
     data, name = saved(lstm.state_dict(), "safetensors")
 
-    page.goto(server_url)
-    page.wait_for_selector("body[data-ready='true']")
-    if lang == "ko":
-        page.click("#lang button[data-lang='ko']")
-        page.wait_for_selector("body[data-lang='ko']")
+    open_in(page, server_url, lang)
     revision = body_data(page, "revision")
     weights_file = {"name": name, "mimeType": "application/octet-stream", "buffer": data}
     page.set_input_files("#upload-weights", weights_file)

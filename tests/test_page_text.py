@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from app.scenarios import get_scenario
-from tests.helpers import after_a_drawing_pass, open_dive, require_torch
+from tests.helpers import after_a_drawing_pass, open_dive, open_in, require_torch
 from tests.test_page_workbench import load
 
 pytestmark = pytest.mark.browser
@@ -70,11 +70,7 @@ def expected_next(tokens: list[str], p: np.ndarray) -> list[tuple[str, float]]:
 
 
 def open_python_code(page: Any, server_url: str, lang: str) -> None:
-    page.goto(server_url)
-    page.wait_for_selector("body[data-ready='true']")
-    if lang == "ko":
-        page.click("#lang button[data-lang='ko']")
-        page.wait_for_selector("body[data-lang='ko']")
+    open_in(page, server_url, lang)
     load(page, "python-code")
     page.wait_for_selector("#text-strip", state="visible")
     page.wait_for_selector("#text-input", state="visible")
