@@ -186,3 +186,12 @@ def test_a_span_selected_in_the_text_ranks_units_and_the_top_one_becomes_a_lane(
     rows = page.evaluate("document.getElementById('gates').data[0].customdata.map(d => d[0])")
     assert rows == listed[:5]
     assert ", ".join(map(str, listed[:5])) in str(page.text_content("#gates-rows"))
+
+
+def test_a_model_of_numbers_shows_no_text_box_nor_strip(page: Any, server_url: str) -> None:
+    open_in(page, server_url, "en")
+    assert page.is_hidden("#text-input") and page.is_hidden("#text-strip")
+    load(page, "python-code")
+    assert page.is_visible("#text-input") and page.is_visible("#text-strip")
+    load(page, "latch")
+    assert page.is_hidden("#text-input") and page.is_hidden("#text-strip")
