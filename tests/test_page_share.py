@@ -528,28 +528,29 @@ def test_an_uploaded_layer_goes_on_the_belt_and_into_the_link(pages: Pages, serv
     assert_readout_matches(again, run(layer, np.asarray(state["x"])), 9)
 
 
-def test_a_two_layer_file_offers_its_layers_and_each_has_its_numbers(page: Any, server_url: str) -> None:
+def test_a_two_layer_file_runs_as_a_stack_and_each_layer_has_its_numbers(page: Any, server_url: str) -> None:
     rng = np.random.default_rng(3)
     first, second = random_layer(rng, hidden=3, inputs=2), random_layer(rng, hidden=3, inputs=3)
     open_page(page, server_url)
     open_dive(page, "files")
     upload(page, "#upload-weights", "stack.npz", npz_file([first, second]))
-    page.wait_for_function("document.getElementById('scenario-title').textContent === 'stack.npz · lstm.l0'")
-    options = page.eval_on_selector_all("#layer option", "options => options.map((o) => o.value)")
-    assert page.is_visible("#layer") and options == ["lstm.l0", "lstm.l1"]
+    page.wait_for_function("document.getElementById('scenario-title').textContent === 'stack.npz'")
+    options = page.eval_on_selector_all("#stack-layer option", "options => options.map((o) => o.value)")
+    assert page.is_visible("#stack-layer") and options == ["0:f", "1:f"]
+    assert page.is_hidden("#layer-pick")  # no one-layer-at-a-time choice for a stack
     go_to_step(page, 4)
     open_dive(page, "numbers")
-    assert_readout_matches(page, run(first, np.zeros((40, 2))), 4)
+    below = run(first, np.zeros((40, 2)))
+    assert_readout_matches(page, below, 4)
     before = shown_numbers(page)
 
-    open_dive(page, "files")
-    page.select_option("#layer", "lstm.l1")
-    page.wait_for_function("document.getElementById('scenario-title').textContent === 'stack.npz · lstm.l1'")
+    revision = page.evaluate("document.body.dataset.revision")
+    page.select_option("#stack-layer", "1:f")
+    page.wait_for_function("old => document.body.dataset.revision !== old", arg=revision)
     go_to_step(page, 4)
-    open_dive(page, "numbers")
-    assert_readout_matches(page, run(second, np.zeros((40, 3))), 4)
+    assert_readout_matches(page, run(second, below.h), 4)  # layer 1 reads layer 0's h
     assert shown_numbers(page) != before
-    assert page.input_value("#layer") == "lstm.l1"
+    assert page.input_value("#stack-layer") == "1:f"
 
 
 def test_a_torch_lstm_saved_with_safetensors_goes_on_the_belt(page: Any, server_url: str) -> None:

@@ -40,16 +40,16 @@ def test_each_layer_of_an_uploaded_stack_shows_torchs_numbers(page: Any, server_
     revision = body_data(page, "revision")
     weights_file = {"name": name, "mimeType": "application/octet-stream", "buffer": data}
     page.set_input_files("#upload-weights", weights_file)
-    page.wait_for_selector("#layer-pick", state="visible")
+    page.wait_for_selector("#stack-pick", state="visible")
     revision = wait_for_new_revision(page, revision)
-    options = page.eval_on_selector_all("#layer-select option", "options => options.map(o => o.value)")
+    options = page.eval_on_selector_all("#stack-layer option", "options => options.map(o => o.value)")
     assert options == ["0:f", "0:r", "1:f", "1:r"]
     csv = "\n".join(",".join(f"{v:.3f}" for v in row) for row in x).encode()
     page.set_input_files("#upload-inputs", {"name": "x.csv", "mimeType": "text/csv", "buffer": csv})
     revision = wait_for_new_revision(page, revision)
 
     for value in ["1:r", "0:r", "1:f"]:
-        page.select_option("#layer-select", value)
+        page.select_option("#stack-layer", value)
         revision = wait_for_new_revision(page, revision)
         layer, reverse = int(value[0]), value[2] == "r"
         inputs, h, c = views[layer, reverse]

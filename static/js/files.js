@@ -95,7 +95,8 @@ export function createFiles(doc, actions) {
       note("");
       return;
     }
-    const loaded = format(S.loaded, { name: file.name, layer: answer.body.layer, H: chosen.H, D: chosen.D });
+    const loaded = stack ? format(S.loadedStack, { name: file.name, layers: stack.length })
+      : format(S.loaded, { name: file.name, layer: answer.body.layer, H: chosen.H, D: chosen.D });
     const notLoaded = skipped.length
       ? ` ${format(S.skipped, { list: skipped.map(skippedText).join("; ") })}`
       : "";
@@ -209,7 +210,9 @@ export function createFiles(doc, actions) {
     },
     render(state) {
       const custom = Boolean(state.model && state.model.custom);
-      el.layerPick.hidden = !(custom && imported && imported.layers.length > 1);
+      // One layer at a time from a file of several, unless they run as a stack (its picker is
+      // above the belt: static/js/layer-pick.js).
+      el.layerPick.hidden = !(custom && imported && imported.layers.length > 1 && !state.stack);
     },
   };
 }

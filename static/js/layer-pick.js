@@ -6,8 +6,8 @@ import { format, strings } from "./i18n/index.js";
 const S = strings.stack;
 
 export function createLayerPick(doc, actions) {
-  const label = doc.getElementById("layer-pick");
-  const select = doc.getElementById("layer-select");
+  const label = doc.getElementById("stack-pick");
+  const select = doc.getElementById("stack-layer");
   let listed = ""; // the stack the options were built for
 
   select.addEventListener("change", () => {

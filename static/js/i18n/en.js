@@ -1057,6 +1057,7 @@ export default {
     weightsNpz: "weights .npz",
     reading: "Reading {name}…",
     loaded: "{name}: layer {layer} (H={H}, D={D}).",
+    loadedStack: "{name}: a stack of {layers} layers, each reading the one below; pick the layer beside the title.",
     skipped: "Not loadable: {list}.",
     inputsLoaded: "{name}: {T} steps × {D} inputs.",
     wrongType: "{name} is neither weights (.safetensors, .npz) nor inputs (.csv, .npy)",

@@ -1004,6 +1004,7 @@ export default {
     weightsNpz: "가중치 .npz",
     reading: "{name} 읽는 중…",
     loaded: "{name}: {layer} 층 (H={H}, D={D}).",
+    loadedStack: "{name}: 층 {layers}개를 쌓은 모델입니다. 각 층은 아래 층을 읽습니다. 제목 옆에서 층을 고르세요.",
     skipped: "불러올 수 없음: {list}.",
     inputsLoaded: "{name}: {T}스텝 × 입력 {D}개.",
     wrongType: "{name}은(는) 가중치(.safetensors, .npz)도 입력(.csv, .npy)도 아닙니다",
