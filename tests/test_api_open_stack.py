@@ -82,6 +82,7 @@ def test_an_opened_stack_shows_every_layer_and_direction_as_torch_runs_it(
         np.testing.assert_array_equal(reset["inputs"], x)
         np.testing.assert_allclose(reset["trace"]["h"], views[last][1], atol=1e-6)
 
+
 def test_the_chosen_layer_is_the_one_shown_first(client: TestClient, opened_dir: Path) -> None:
     require_torch()
     import torch

@@ -1,0 +1,112 @@
+"""Issue 20's full-size model on the page, in headless Chromium: a char model of Embedding(96, 256)
+→ nn.LSTM(256, 1,024, num_layers=2) → Linear(1,024, 96), ~55 MB as float32 .safetensors, uploaded
+through the page's file input (over 512 KiB: POST /api/open, then the socket's `open`). The stack is
+kept whole, the default limits admit it, no WebSocket message is over 4 MiB, typed text is read,
+and the belt over time's c lanes of both layers equal PyTorch's.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from tests.helpers import require_torch
+from tests.test_page import body_data, wait_for_new_revision
+
+pytestmark = pytest.mark.browser
+
+VOCAB = [chr(code) for code in range(32, 127)] + ["\n"]  # 96 characters
+EMBED, HIDDEN = 256, 1024
+MIB = 1024 * 1024
+TEXT = "def f(x):\n    return x + 1\n"
+STRIP = "document.getElementById('text-strip').drawn"
+COLUMNS = "document.getElementById('timeline').drawn"
+TOLERANCE = 1e-5  # the page's c travels as float32
+
+
+def full_size_model(path: Path) -> Any:
+    """The seeded model, saved as float32 .safetensors with its vocabulary in the metadata; its
+    modules (float64, of the saved float32 numbers) for the reference."""
+    import torch
+    from safetensors.torch import save_file
+
+    torch.manual_seed(20)
+    embed = torch.nn.Embedding(len(VOCAB), EMBED)
+    lstm = torch.nn.LSTM(EMBED, HIDDEN, num_layers=2)
+    decoder = torch.nn.Linear(HIDDEN, len(VOCAB))
+    state = {"embed.weight": embed.weight, "decoder.weight": decoder.weight, "decoder.bias": decoder.bias}
+    state |= {f"lstm.{name}": value for name, value in lstm.state_dict().items()}
+    tensors = {name: value.detach().float().contiguous() for name, value in state.items()}
+    save_file(tensors, str(path), metadata={"vocab": json.dumps(VOCAB)})
+    return embed.double(), lstm.double()
+
+
+def torch_cells(embed: Any, lstm: Any, text: str) -> list[np.ndarray]:
+    """c (T, H) of each layer, nn.LSTMCell stepped over what that layer reads (nn.LSTM returns
+    only the last c)."""
+    import torch
+
+    with torch.no_grad():
+        below = embed(torch.tensor([VOCAB.index(ch) for ch in text]))
+        cells = []
+        for k in range(lstm.num_layers):
+            cell = torch.nn.LSTMCell(below.shape[1], HIDDEN).double()
+            roles = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+            cell.load_state_dict({role: getattr(lstm, f"{role}_l{k}") for role in roles})
+            h = c = torch.zeros(1, HIDDEN, dtype=torch.float64)
+            hs, cs = [], []
+            for row in below:
+                h, c = cell(row[None], (h, c))
+                hs.append(h[0])
+                cs.append(c[0].numpy().copy())
+            cells.append(np.array(cs))
+            below = torch.stack(hs)
+    return cells
+
+
+def assert_lanes_match(page: Any, c: np.ndarray) -> None:
+    drawn = page.evaluate(f"(({{units, columns}}) => ({{units, columns}}))({COLUMNS})")
+    units = drawn["units"]
+    assert units and len(units) < HIDDEN  # a bounded set of lanes, not every unit
+    for k in units:
+        assert drawn["columns"][str(k)]["c"] == pytest.approx(c[:, k], abs=TOLERANCE), k
+
+
+def test_the_full_size_stack_uploads_reads_text_and_draws_torchs_numbers(
+    page: Any, server_url: str, tmp_path: Path, override_settings: Callable[..., None]
+) -> None:
+    require_torch()
+    override_settings(open_dir=str(tmp_path / "opened"))  # the default limits otherwise
+    path = tmp_path / "char-1024.safetensors"
+    embed, lstm = full_size_model(path)
+    assert 50 * MIB < path.stat().st_size < 60 * MIB
+    received: list[int] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda data: received.append(len(data))))
+    page.goto(server_url)
+    page.wait_for_selector("body[data-ready='true']")
+    revision = body_data(page, "revision")
+
+    page.set_input_files("#upload-weights", str(path))
+    page.wait_for_selector("#stack-pick", state="visible", timeout=45_000)
+    revision = wait_for_new_revision(page, revision)
+    options = page.eval_on_selector_all("#stack-layer option", "options => options.map(o => o.value)")
+    assert options == ["0:f", "1:f"]
+    assert page.evaluate("document.body.dataset.ready") == "true"
+
+    page.fill("#text-box", TEXT)  # read once typing pauses
+    page.wait_for_function(f"text => {STRIP} && {STRIP}.tokens.join('') === text", arg=TEXT, timeout=30_000)
+    page.wait_for_function(f"T => {COLUMNS}.T === T", arg=len(TEXT))
+    cells = torch_cells(embed, lstm, TEXT)
+    assert_lanes_match(page, cells[0])
+
+    revision = body_data(page, "revision")
+    page.select_option("#stack-layer", "1:f")
+    wait_for_new_revision(page, revision)
+    page.wait_for_function(f"{STRIP}.tokens.join('') === {json.dumps(TEXT)}")
+    assert_lanes_match(page, cells[1])
+    assert received and max(received) <= 4 * MIB, max(received)
