@@ -138,3 +138,32 @@ def test_an_opened_char_model_on_a_stack_reads_text_and_guesses_torchs_next_five
         np.testing.assert_allclose(opened["top"]["p"], np.sort(p, axis=1)[:, ::-1][:, :5], atol=1e-6)
         upper = send(ws, type="set_layer", id=2, layer=1)  # the decoder reads the top whichever is shown
         assert upper["top"]["tokens"] == expected and upper["tokens"] == list(text)
+
+
+def test_a_stacks_own_input_travels_as_float32_beside_layer_0s_exact_inputs() -> None:
+    """The shown layer's input is computed (float32, like every state); the inputs a user sets
+    travel exactly: both whole, T = 1,000 of D = 256 no longer takes 4 MiB twice over."""
+    from app.engine.lstm import LSTMWeights
+    from app.engine.stack import Stack, StackLayer
+    from app.scenarios import stacked_scenario
+    from app.session import Session
+
+    rng = np.random.default_rng(5)
+
+    def layer(inputs: int) -> LSTMWeights:
+        rows = 4 * HIDDEN
+        shapes = {
+            "weight_ih": (rows, inputs),
+            "weight_hh": (rows, HIDDEN),
+            "bias_ih": (rows,),
+            "bias_hh": (rows,),
+        }
+        return LSTMWeights(**{name: rng.uniform(-1, 1, shape) for name, shape in shapes.items()})
+
+    stack = Stack((StackLayer(layer(INPUTS)), StackLayer(layer(HIDDEN))))
+    session = Session()
+    session.begin(stacked_scenario(stack, (1, False)))
+    snapshot = session.snapshot()
+    assert snapshot["trace"]["x"].dtype == np.float32 and snapshot["inputs"].dtype == np.float64
+    np.testing.assert_array_equal(snapshot["inputs"], session.x)
+    np.testing.assert_allclose(snapshot["trace"]["x"], session.trace.x, atol=1e-6)
