@@ -65,6 +65,7 @@ ARM_UPLOAD = f"""() => {{
     if (event.target.id === "upload-weights") start = performance.now();
   }}, {{ capture: true, once: true }});
   window.__uploaded = new Promise((resolve) => {{
+    setTimeout(() => resolve(null), {WAIT_MS});
     const observer = new MutationObserver(() => {{
       const pick = document.getElementById("stack-pick");
       if (start !== null && !pick.hidden && document.body.dataset.shownRevision !== old) {{
@@ -85,14 +86,16 @@ TYPE_TEXT = f"""async (text) => {{
   const start = performance.now();
   box.value = text;
   box.dispatchEvent(new Event("input", {{ bubbles: true }}));
-  await new Promise((resolve) => {{
+  const read = await new Promise((resolve) => {{
     const check = () => {{
       const drawn = document.getElementById("timeline").drawn;
-      if (drawn && drawn.T === text.length && document.body.dataset.ready === "true") resolve();
+      if (drawn && drawn.T === text.length && document.body.dataset.ready === "true") resolve(true);
+      else if (performance.now() - start > {WAIT_MS}) resolve(false);
       else setTimeout(check, 5);
     }};
     check();
   }});
+  if (!read) return null;
   await afterPaint();
   return performance.now() - start;
 }}"""
@@ -140,8 +143,10 @@ def _upload(browser: Any, url: str, path: Path, sizes: list[int]) -> tuple[Any, 
     page.wait_for_selector("body[data-ready='true']")
     page.evaluate(ARM_UPLOAD)
     page.set_input_files("#upload-weights", str(path))
-    ms = float(page.evaluate("window.__uploaded", None))
-    return context, page, ms
+    ms = page.evaluate("window.__uploaded", None)
+    if ms is None:
+        raise RuntimeError(f"the uploaded model was not drawn within {WAIT_MS} ms")
+    return context, page, float(ms)
 
 
 def _go_to_step(page: Any, t: int) -> None:
@@ -188,7 +193,9 @@ def _page_figures(url: str, path: Path, quick: bool) -> dict[str, Any]:
                 context.close()
             context, page, ms = _upload(browser, url, path, sizes)
             uploads.append(ms)
-            typed = float(page.evaluate(TYPE_TEXT, _text(TEXT_STEPS)))
+            typed = page.evaluate(TYPE_TEXT, _text(TEXT_STEPS))
+            if typed is None:
+                raise RuntimeError(f"{TEXT_STEPS} characters not drawn within {WAIT_MS} ms")
             page.evaluate("window.scrollTo(0, 0)")
             _go_to_step(page, 1)
             slides = _slides(page, 2 if quick else 4)
@@ -197,7 +204,7 @@ def _page_figures(url: str, path: Path, quick: bool) -> dict[str, Any]:
             context.close()
         finally:
             browser.close()
-    return {"upload_ms": uploads, "text_ms": typed, "slider_ms": slides, "step_ms": steps,
+    return {"upload_ms": uploads, "text_ms": float(typed), "slider_ms": slides, "step_ms": steps,
             "largest_message_bytes": max(sizes), "messages": len(sizes)}  # fmt: skip
 
 
