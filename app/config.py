@@ -36,7 +36,9 @@ class Settings(BaseSettings):
     # an .npz's entries may declare max_unpacked_bytes in all, and a big one may not inflate more
     # than max_compression_ratio times (zip bombs do, thousands of times); a weights file may hold
     # max_tensors tensors. H, D and T are bounded by max_hidden, max_inputs and max_steps above.
-    max_upload_bytes: int = 32 * 1024 * 1024
+    # 64 MiB: a two-layer H = 1,024, D = 256 char model with its embedding and decoder is ~55 MB
+    # as float32 (issue 20's full-size model), and the default limits must admit it.
+    max_upload_bytes: int = 64 * 1024 * 1024
     # A JSON body (POST /api/trace, /api/export/*) over max_request_bytes is refused as it streams
     # in: FastAPI parses a body whole, into Python objects of 5-15 times its size, before a route runs.
     max_request_bytes: int = 32 * 1024 * 1024

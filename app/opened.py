@@ -7,7 +7,9 @@ the socket. Files, not memory: with `--workers N` the page's socket may land on 
 - A key is `secrets.token_urlsafe(24)` (192 random bits) and is checked against KEY before any
   path is built from it, so a key names a file of this folder and nothing else.
 - Each model is one .npz (no pickle: strings are NumPy unicode arrays), written to a temporary
-  name and renamed, so a reader in another process sees the whole file or none.
+  name and renamed, so a reader in another process sees the whole file or none. A stack keeps
+  every direction of every layer (`l{k}.{name}`, `l{k}_reverse.{name}`), so the session it opens
+  can show any of them, as a `restore` with `stack` can.
 - Bounded: a file older than open_max_age_seconds is gone; a new one pushes out the oldest while
   all of them would pass open_max_bytes (settings, app/config.py).
 """
@@ -33,6 +35,7 @@ from .config import get_settings
 from .engine.embedding import TextModel
 from .engine.gru import GRUWeights
 from .engine.lstm import WEIGHT_NAMES, LSTMWeights
+from .engine.stack import Stack, StackLayer
 from .file_errors import TooLarge, setting
 from .numpy_files import npz_bytes
 
@@ -44,7 +47,10 @@ _TEXT_ARRAYS = ("embedding", "decoder_weight", "decoder_bias")
 
 @dataclass(frozen=True)
 class Opened:
-    """A model and what it reads: x (T, D), or the text's token ids and their embedding rows."""
+    """A model and what it reads: x (T, D), or the text's token ids and their embedding rows.
+
+    A stack's `weights` are the direction it shows first, (layer, reverse) = `shown`; x is then
+    layer 0's input, and h0, c0 the shown direction's."""
 
     weights: LSTMWeights | GRUWeights
     x: np.ndarray
@@ -53,6 +59,8 @@ class Opened:
     text: TextModel | None = None
     ids: np.ndarray | None = None
     title: str | None = None
+    stack: Stack | None = None
+    shown: tuple[int, bool] = (0, False)
 
 
 class NotOpened(LookupError):
@@ -107,7 +115,7 @@ def load(key: str) -> Opened:
         raise NotOpened("open_expired")
     try:
         return from_bytes(data)
-    except (ValueError, KeyError, TypeError, OSError, zipfile.BadZipFile):
+    except (ValueError, KeyError, IndexError, TypeError, OSError, zipfile.BadZipFile):
         raise NotOpened("open_unknown") from None
 
 
@@ -143,7 +151,7 @@ def _remove(path: Path) -> None:
 def to_bytes(opened: Opened) -> bytes:
     """One .npz: the arrays by name, and `meta` (UTF-8 JSON as uint8) for the rest."""
     weights, text = opened.weights, opened.text
-    arrays: dict[str, np.ndarray] = {name: getattr(weights, name) for name in WEIGHT_NAMES}
+    arrays = _stack_arrays(opened.stack) if opened.stack is not None else _weight_arrays(weights)
     arrays["x"] = opened.x
     for name in ("h0", "c0", "ids"):
         value = getattr(opened, name)
@@ -153,7 +161,10 @@ def to_bytes(opened: Opened) -> bytes:
         arrays["vocab"] = np.array(text.vocab, dtype=str)  # a unicode array: no pickle
         arrays |= {name: getattr(text, name) for name in _TEXT_ARRAYS if getattr(text, name) is not None}
     gru = weights.reset_after if isinstance(weights, GRUWeights) else None
-    meta = {"kind": "lstm" if gru is None else "gru", "reset_after": gru, "title": opened.title}
+    meta: dict[str, Any] = {"kind": "gru" if gru is not None else "lstm", "reset_after": gru}
+    meta["title"] = opened.title
+    if opened.stack is not None:
+        meta |= {"layers": len(opened.stack.layers), "shown": list(opened.shown)}
     arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
     return npz_bytes(arrays)
 
@@ -162,12 +173,14 @@ def from_bytes(data: bytes) -> Opened:
     with np.load(io.BytesIO(data), allow_pickle=False) as npz:
         arrays = {name: npz[name] for name in npz.files}
     meta: dict[str, Any] = json.loads(arrays.pop("meta").tobytes())
-    tensors = {name: arrays[name] for name in WEIGHT_NAMES}
-    weights: LSTMWeights | GRUWeights = (
-        GRUWeights(**tensors, reset_after=bool(meta["reset_after"]))
-        if meta["kind"] == "gru"
-        else LSTMWeights(**tensors)
-    )
+    stack, shown = _stack_of(arrays, meta)
+    weights: LSTMWeights | GRUWeights
+    if stack is not None:
+        weights = stack.layers[shown[0]].direction(shown[1])
+    elif meta["kind"] == "gru":
+        weights = GRUWeights(**_tensors(arrays), reset_after=bool(meta["reset_after"]))
+    else:
+        weights = LSTMWeights(**_tensors(arrays))
     text = None
     if "vocab" in arrays:
         parts = {name: arrays.get(name) for name in _TEXT_ARRAYS}
@@ -175,5 +188,46 @@ def from_bytes(data: bytes) -> Opened:
     title = meta.get("title")
     return Opened(
         weights, arrays["x"], arrays.get("h0"), arrays.get("c0"), text, arrays.get("ids"),
-        title if isinstance(title, str) else None,
+        title if isinstance(title, str) else None, stack, shown,
     )  # fmt: skip
+
+
+def _weight_arrays(weights: LSTMWeights | GRUWeights, prefix: str = "") -> dict[str, np.ndarray]:
+    return {f"{prefix}{name}": getattr(weights, name) for name in WEIGHT_NAMES}
+
+
+def _tensors(arrays: dict[str, np.ndarray], prefix: str = "") -> dict[str, np.ndarray]:
+    return {name: arrays[f"{prefix}{name}"] for name in WEIGHT_NAMES}
+
+
+def _stack_arrays(stack: Stack) -> dict[str, np.ndarray]:
+    """Every direction of every layer, `l{k}.weight_ih` and `l{k}_reverse.weight_ih` (PyTorch's
+    names for them), and nothing stored twice: the shown direction is one of them."""
+    arrays: dict[str, np.ndarray] = {}
+    for k, layer in enumerate(stack.layers):
+        arrays |= _weight_arrays(layer.forward, f"l{k}.")
+        if layer.reverse is not None:
+            arrays |= _weight_arrays(layer.reverse, f"l{k}_reverse.")
+    return arrays
+
+
+def _direction(arrays: dict[str, np.ndarray], name: str) -> LSTMWeights | None:
+    return LSTMWeights(**_tensors(arrays, f"{name}.")) if f"{name}.weight_ih" in arrays else None
+
+
+def _stack_of(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> tuple[Stack | None, tuple[int, bool]]:
+    """The stored stack and the direction shown first, or (None, (0, False)) for one layer.
+    A damaged file (a layer missing, sizes that do not chain) raises: open_unknown."""
+    depth = meta.get("layers")
+    if not isinstance(depth, int):
+        return None, (0, False)
+    layers = []
+    for k in range(depth):
+        forward = _direction(arrays, f"l{k}")
+        if forward is None:
+            raise KeyError(f"layer {k} of the stack is missing")
+        layers.append(StackLayer(forward, _direction(arrays, f"l{k}_reverse")))
+    stack = Stack(tuple(layers))
+    layer, reverse = int(meta["shown"][0]), bool(meta["shown"][1])
+    stack.layers[layer].direction(reverse)  # IndexError or ValueError if it is not there
+    return stack, (layer, reverse)

@@ -259,6 +259,15 @@ class OpenFields(Strict):
     title: Title | None = None
 
 
+class OpenedLayer(BaseModel):
+    """One layer of a stack /api/open keeps."""
+
+    id: str = Field(description='its forward direction\'s layer id in the file ("l0", "lstm.l1", …)')
+    H: int = Field(description="hidden size of each direction")
+    D: int = Field(description="input size: layer 0's x, or the layer below's output (H or 2H)")
+    reverse: bool = Field(description="whether it has a reverse direction (bidirectional=True)")
+
+
 class OpenAnswer(BaseModel):
     id: str = Field(description="the key the model is kept under: the WebSocket's `open` message takes it")
     url: str = Field(description="the page that opens it: this server's address + path")
@@ -271,6 +280,11 @@ class OpenAnswer(BaseModel):
     layer: str | None = Field(default=None, description="a form's: the layer opened (as /api/weights)")
     layers: list[LayerSummary] | None = Field(default=None, description="a form's: the file's layers")
     skipped: list[SkippedLayer] | None = None
+    stack: list[OpenedLayer] | None = Field(
+        default=None,
+        description="a form's whose layers make a stack (nn.LSTM(num_layers=K)): every layer bottom up, "
+        "all kept; the session shows the chosen one (layer 0 by default) and set_layer any other",
+    )
 
 
 class TopNext(BaseModel):

@@ -82,20 +82,25 @@ class Serving:
         model that does not fit a message only once its client asked for them."""
         return bool(self.views & FOIL_VIEWS) and (self.told or _units_that_fit(*shape) >= shape[0])
 
-    def columns(self, hidden: int, steps: int = 1, inputs: int = 1) -> list[int] | None:
-        """The units to send for a model of `hidden` units (a load may have made some too many)."""
+    def columns(
+        self, hidden: int, steps: int = 1, inputs: int = 1, whole: int | None = None
+    ) -> list[int] | None:
+        """The units to send for a model of `hidden` units (a load may have made some too many).
+        `whole`: the bytes sent whole whatever the units (default: x, float64)."""
         if self.units is not None:
             return [k for k in self.units if k < hidden]
-        fit = _units_that_fit(hidden, steps, inputs)
+        fit = _units_that_fit(hidden, steps, inputs, whole)
         # Every unit while every unit fits (python-code's 128 units over 240 steps do); else the
         # first that do (T=1000, H=64: 47), until the client names the units it shows.
         return None if fit >= hidden else list(range(min(WHOLE_UNITS, fit)))
 
 
-def _units_that_fit(hidden: int, steps: int, inputs: int) -> int:
+def _units_that_fit(hidden: int, steps: int, inputs: int, whole: int | None = None) -> int:
     """How many units' columns (every quantity, gradients and foil included) fit DEFAULT_SHARE of
-    a message beside the inputs (at least one)."""
-    room = get_settings().max_message_bytes * DEFAULT_SHARE - 8 * steps * inputs  # x is sent whole
+    a message beside what is sent whole whatever the units (`whole` bytes; default: x, float64)
+    (at least one)."""
+    whole = 8 * steps * inputs if whole is None else whole
+    room = get_settings().max_message_bytes * DEFAULT_SHARE - whole
     return int(max(1, room // (steps * UNIT_STEP_BYTES)))
 
 
@@ -365,7 +370,11 @@ def _served(state: State, results: Results, start: int, serving: Serving) -> dic
     """The arrays of a snapshot or frame: the units' columns served, and the initial state whole
     (what a page puts in a link, whichever units it shows)."""
     steps, inputs = state.x.shape
-    units = serving.columns(state.hidden, steps, inputs)
+    stack = state.scenario.stack is not None
+    # A stack sends layer 0's inputs (float64) and the shown layer's own input (float32) whole.
+    shown_inputs = results.trace.x.shape[1]
+    whole = 8 * steps * inputs + (4 * steps * shown_inputs if stack else 0)
+    units = serving.columns(state.hidden, steps, inputs, whole)
     served = {
         "units": units,
         "h0": state.h0,
@@ -374,8 +383,11 @@ def _served(state: State, results: Results, start: int, serving: Serving) -> dic
         **payload(results, start, values=WIRE_DTYPE, foil=serving.foil(_shape(state)), units=units),
     }
     served |= _text(state, results, start)
-    if state.scenario.stack is not None:
+    if stack:
         served["inputs"] = state.x[start:]  # layer 0's, what the user sets (trace.x is the shown layer's)
+        # The shown layer's input is computed here (a layer's output), not set: float32 like every
+        # state, half the bytes (T = 1,000 of D = 256 as float64 twice passed 4 MiB with the units).
+        served["trace"]["x"] = served["trace"]["x"].astype(WIRE_DTYPE)
     if units is not None:
         served["summary"] = unit_summary(results)
     if "gradients" in served and results.foil is not None:

@@ -26,6 +26,7 @@ class FoundStack:
     stack: Stack
     ids: list[str]  # the layer ids of its forward directions, bottom up ("l0", "l1", …)
     text: TextModel | None
+    shown: tuple[int, bool] = (0, False)  # (layer, reverse) of the layer the caller chose
 
 
 def import_stack(found: Imported, vocab_file: bytes | None = None) -> FoundStack | None:
@@ -54,7 +55,7 @@ def import_stack(found: Imported, vocab_file: bytes | None = None) -> FoundStack
     # The text model reads x into layer 0 and the last layer's output out: a Layer of those sizes.
     around = replace(first, hidden_size=stack.output_size, tensors={name: name for name in used})
     text = import_text(tensors, around, vocab_file)
-    return FoundStack(stack, [layer.id for layer in forward], text)
+    return FoundStack(stack, [layer.id for layer in forward], text, (place[1], place[2]))
 
 
 def _place(layer: Layer) -> tuple[str, int, bool] | None:

@@ -342,12 +342,14 @@ def _open(state: State, message: Open) -> tuple[State, Change]:
 
 
 def opened_scenario(opened: Opened) -> AnyScenario:
-    """A custom scenario of the opened model, whose own inputs and initial state are the opened
-    ones (what `reset` returns to)."""
+    """A custom scenario of the opened model (a stack, showing the direction it was opened on),
+    whose own inputs and initial state are the opened ones (what `reset` returns to)."""
     weights, steps = opened.weights, len(opened.x)
     scenario: AnyScenario
     if isinstance(weights, GRUWeights):
         scenario = custom_gru_scenario(weights, opened.title, steps)
+    elif opened.stack is not None:  # as a restore with `stack` holds it: x is layer 0's input
+        scenario = replace(stacked_scenario(opened.stack, opened.shown, opened.title), text=opened.text)
     else:
         scenario = replace(custom_scenario(weights, opened.title, steps), text=opened.text)
     hidden = weights.hidden_size

@@ -1,4 +1,4 @@
-"""Run benchmarks 1–7, print one table, write benchmarks/results.json and benchmarks/results.png."""
+"""Run benchmarks 1–8, print one table, write benchmarks/results.json and benchmarks/results.png."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 from benchmarks import (
     bench_browser,
     bench_engine,
+    bench_fullsize,
     bench_memory,
     bench_pageload,
     bench_stream,
@@ -28,6 +29,7 @@ BENCHMARKS: dict[str, Callable[[bool], list[Row]]] = {
     "pageload": bench_pageload.measure,
     "memory": bench_memory.measure,
     "training": bench_training.measure,
+    "fullsize": bench_fullsize.measure,
 }
 
 

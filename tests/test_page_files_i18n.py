@@ -91,7 +91,7 @@ def test_a_bad_weights_file_is_refused_in_korean_and_in_english_after_a_switch(
 
 
 def test_a_file_too_large_names_the_limit_in_korean(korean_page: Any) -> None:
-    # The server's own limit is 32 MiB; the answer it would give is played back for a small file.
+    # The server's own limit is 64 MiB; the answer it would give is played back for a small file.
     answer = {
         "detail": "the upload is over the 2000 bytes accepted (LSTM_CONVEYOR_MAX_UPLOAD_BYTES)",
         "code": "upload_too_large",

@@ -5,10 +5,15 @@ inputs as an `inputs` file as /api/inputs takes it, or `x` as JSON text, or `tex
 as /api/trace's (weights as lists). The answer's `url` opens exactly that model and those inputs in
 the page (`/?open=<id>`): the page's socket sends {"type": "open", "open": id} and its session
 reads the model from the server's disk (app/opened.py).
+
+A file whose layers make a stack (nn.LSTM(num_layers=K), app/stack_import.py decides, as for
+/api/weights) is kept whole: every layer and direction, and the text around the stack; the
+session shows the chosen layer (layer 0 by default) and `set_layer` any other.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Literal
 
 import numpy as np
@@ -27,6 +32,7 @@ from ..file_errors import Malformed, Unusable, setting
 from ..inputs_io import is_text_file, read_inputs, read_text
 from ..opened import Opened, save
 from ..schemas import OpenAnswer, OpenFields, OpenRequest, Refusal
+from ..stack_import import FoundStack, import_stack
 from ..text_import import import_model
 from ..weights_io import Imported
 from .files import read_upload
@@ -80,8 +86,8 @@ async def open_model(request: Request) -> JSONResponse:
     `gradients`, plus `title`. Kept for open_max_age_seconds (settings)."""
     if request.headers.get("content-type", "").startswith("multipart/form-data"):
         async with request.form(max_files=len(_FILES), max_fields=16) as form:
-            opened, found = await run_in_threadpool(_from_form, form)
-        layers = _layers(found)
+            opened, found, stacked = await run_in_threadpool(_from_form, form)
+        layers = _layers(found) | _stack(stacked)
     else:
         opened, layers = _from_json(await request.body()), {}
     key = await run_in_threadpool(save, opened)
@@ -95,6 +101,17 @@ def _layers(found: Imported) -> dict[str, Any]:
         "layers": [each.summary() for each in found.layers],
         "skipped": [{"id": layer_id, **why.answer()} for layer_id, why in found.skipped.items()],
     }
+
+
+def _stack(stacked: FoundStack | None) -> dict[str, Any]:
+    """A stack's layers bottom up, for the page to say what it opened: {"stack": [{"id", "H", "D",
+    "reverse": whether the layer has a reverse direction}, …]}, or nothing for one layer."""
+    if stacked is None:
+        return {}
+    return {"stack": [
+        {"id": layer_id, "H": layer.hidden_size, "D": layer.input_size, "reverse": layer.reverse is not None}
+        for layer_id, layer in zip(stacked.ids, stacked.stack.layers, strict=True)
+    ]}  # fmt: skip
 
 
 def _answer(request: Request, key: str, opened: Opened) -> dict[str, Any]:
@@ -139,7 +156,7 @@ def _from_json(body: bytes) -> Opened:
     )
 
 
-def _from_form(form: FormData) -> tuple[Opened, Imported]:
+def _from_form(form: FormData) -> tuple[Opened, Imported, FoundStack | None]:
     files = {name: _file(form, name) for name in _FILES}
     if files["file"] is None:
         raise Malformed("open_no_file")
@@ -158,7 +175,14 @@ def _from_form(form: FormData) -> tuple[Opened, Imported]:
         read_upload(weights_file), weights_file.filename or "",
         layer if isinstance(layer, str) and layer else None, vocab, model,
     )  # fmt: skip
-    return _opened(found.weights, text, given, files["inputs"]), found
+    stacked = import_stack(found, vocab)
+    if stacked is None:
+        return _opened(found.weights, text, given, files["inputs"]), found, None
+    # The whole stack, showing the chosen layer; the text around it reads its ends.
+    layer_k, reverse = stacked.shown
+    shown = stacked.stack.layers[layer_k].direction(reverse)
+    opened = _opened(shown, stacked.text, given, files["inputs"], stacked.stack.input_size)
+    return replace(opened, stack=stacked.stack, shown=stacked.shown), found, stacked
 
 
 def _file(form: FormData, name: str) -> UploadFile | None:
@@ -167,12 +191,17 @@ def _file(form: FormData, name: str) -> UploadFile | None:
 
 
 def _opened(
-    weights: LSTMWeights | GRUWeights, text: TextModel | None, given: OpenFields, inputs: UploadFile | None
+    weights: LSTMWeights | GRUWeights,
+    text: TextModel | None,
+    given: OpenFields,
+    inputs: UploadFile | None,
+    width: int | None = None,
 ) -> Opened:
-    """The layer with its inputs, every size checked against its D and H."""
-    hidden = weights.hidden_size
-    x, ids = _inputs(text, given, inputs, weights.input_size)
-    _check_inputs(x, weights.input_size)
+    """The layer with its inputs, every size checked against its D (a stack's: layer 0's, `width`)
+    and H."""
+    hidden, width = weights.hidden_size, width or weights.input_size
+    x, ids = _inputs(text, given, inputs, width)
+    _check_inputs(x, width)
     for name in ("h0", "c0"):
         value = getattr(given, name)
         if value is not None and len(value) != hidden:

@@ -111,14 +111,16 @@ export function createFiles(doc, actions) {
       refuse(file, answer);
       return;
     }
-    const { id, layers, skipped, H, D } = answer.body;
+    const { id, layers, skipped, stack, H, D } = answer.body;
     imported = { file, layers, model: answer.body.model };
     showLayers(layers, answer.body.layer);
     if (!actions.openKept(id)) {
       note("");
       return;
     }
-    const loaded = format(S.loaded, { name: file.name, layer: answer.body.layer, H, D });
+    // A stack is kept whole: the picker above the belt shows any of its layers.
+    const loaded = stack ? format(S.loadedStack, { name: file.name, layers: stack.length })
+      : format(S.loaded, { name: file.name, layer: answer.body.layer, H, D });
     const notLoaded = skipped.length
       ? ` ${format(S.skipped, { list: skipped.map(skippedText).join("; ") })}`
       : "";

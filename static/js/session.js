@@ -263,9 +263,13 @@ export function createSession({ link, opened = null, status, requestDraw, pause,
       pendingLink = null;
       openLink(fields);
     } else if (pendingOpen || (resuming && reopens())) {
+      // The server reads the whole model again by its key, a stack showing the layer it was
+      // opened on: the direction the page showed goes again after it.
+      const shown = !pendingOpen && state.stack ? state.stack.shown : null;
       pendingOpen = false;
       openOnItsWay = nextId();
       sendOpening(messages.open(openOnItsWay, openedKey));
+      if (shown) socket.send(messages.setLayer(nextId(), shown.layer, shown.reverse));
     } else if (unanswered) {
       const { fields, view, origin } = unanswered;
       unanswered = null;
