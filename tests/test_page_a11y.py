@@ -68,8 +68,9 @@ CATALOGUES_JS = """async () => {
 # numbered in window.__stops, which FOCUS_JS reads.
 STOPS_JS = """() => {
     const selector = 'a[href], button, input, select, textarea, summary, [tabindex]';
+    // A group of radio buttons is one stop, at its checked button (the arrows move within it).
     const stops = [...document.querySelectorAll(selector)].filter((el) =>
-        el.tabIndex >= 0 && !el.disabled && !el.closest('[inert]') &&
+        el.tabIndex >= 0 && !el.disabled && !el.closest('[inert]') && !(el.type === 'radio' && !el.checked) &&
         el.checkVisibility({ visibilityProperty: true }));
     window.__stops = new Map(stops.map((el, n) => [el, n]));
     const name = (el) => el.id || [el.tagName.toLowerCase(), el.className,

@@ -42,3 +42,14 @@ export function captionNumber(value) {
   }
   return text.startsWith("-") ? MINUS + text.slice(1) : text;
 }
+
+// A list of units as runs: [0, 1, 2, 3, 75, 76] → "0–3, 75–76".
+export function unitRuns(ids) {
+  const runs = [];
+  for (const k of ids) {
+    const last = runs[runs.length - 1];
+    if (last && k === last[1] + 1) last[1] = k;
+    else runs.push([k, k]);
+  }
+  return runs.map(([a, b]) => (a === b ? String(a) : `${a}–${b}`)).join(", ");
+}

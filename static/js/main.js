@@ -26,7 +26,7 @@ import { createPainter } from "./painter.js";
 import { createPlayback } from "./playback.js";
 import { createSession } from "./session.js";
 import { createShare } from "./share.js";
-import { setLang, setLinkProblem, state } from "./state.js";
+import { setLang, setLinkProblem, state, unitsThatFit } from "./state.js";
 import { createActivations } from "./views/activations.js";
 import { createAnnouncer } from "./views/announce.js";
 import { MAX_LANES } from "./views/common.js";
@@ -159,8 +159,18 @@ async function main() {
   const neededUnits = () => {
     // A model of up to MAX_LANES units travels whole: its frames are small, and the pager (a phone
     // shows one lane) needs no snapshot per page.
-    if (!state.sizes || state.sizes.H <= MAX_LANES || EVERY_UNIT_DIVES.includes(state.dive)) return null;
+    if (!state.sizes || state.sizes.H <= MAX_LANES) return null;
     const { units } = belt.page();
+    // A dive that lists every unit: every unit while all fit a message; else as many as fit,
+    // the units chosen and the belt's first, then 0, 1, 2, …
+    if (EVERY_UNIT_DIVES.includes(state.dive)) {
+      const H = state.sizes.H;
+      const fit = unitsThatFit(state);
+      if (fit >= H && !state.chosen) return null;
+      const first = [...new Set([...(state.chosen || []), ...units, state.eqUnit])];
+      const rest = Array.from({ length: H }, (_, k) => k).filter((k) => !first.includes(k));
+      return [...first, ...rest].slice(0, Math.max(fit, first.length));
+    }
     if (units.length >= state.sizes.H) return null;
     // The unit in focus (the equations', the text strip's) may be outside the chosen units' page.
     return units.includes(state.eqUnit) ? units : [...units, state.eqUnit];

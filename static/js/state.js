@@ -155,9 +155,30 @@ export function initialState(name) {
   return Array.from(state[name]);
 }
 
-// Whether the trace holds every unit's columns (a view that shows every unit draws only then).
+// Whether the trace holds every unit's columns.
 export function holdsEveryUnit() {
   return state.units === null;
+}
+
+// The units whose columns the trace holds, in order: every unit, or those the server sent (a
+// model too large for one message sends the first that fit until the page names others).
+export function heldUnits(s = state) {
+  if (!s.sizes) return [];
+  return s.units === null ? Array.from({ length: s.sizes.H }, (_, k) => k) : [...s.units].sort((a, b) => a - b);
+}
+
+// How many units' columns the server sends in one message when the page names none
+// (docs/protocol.md, Connection limits: ¾ of max_message_bytes, at most 256 bytes a unit and step,
+// beside the inputs sent whole); at least one.
+export function unitsThatFit(s = state) {
+  const { T, D } = s.sizes;
+  const shown = s.stack && s.trace ? 4 * T * s.trace.x[0].length : 0; // a stack's shown input, float32
+  const room = maxMessageBytes() * 0.75 - 8 * T * D - shown;
+  return Math.max(1, Math.floor(room / (T * 256)));
+}
+
+export function holds(k, s = state) {
+  return s.units === null || s.units.includes(k);
 }
 
 // A message's rows of one quantity as rows of H values: as they are when the message carries every

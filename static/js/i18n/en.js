@@ -221,8 +221,7 @@ export default {
       "on the same inputs",
     gradientsHint: "How strongly the loss at the last step reaches back to step t: the GRU's dL/dh<sub>t</sub> on " +
       "the belt, the plain RNN's dL/dh<sub>t</sub>, and per unit Π z, what the belt alone would carry. Log scale; " +
-      "values under 10<sup>−12</sup> (and 0) sit on a floor. A scenario that runs as both an LSTM and a GRU " +
-      "draws the other one too (long dashes), on the same inputs.",
+      "values under 10<sup>−12</sup> (and 0) sit on a floor.",
     raceHint: "The GRU's belt h<sub>t</sub> against the plain RNN's h<sub>t</sub> = tanh(w·h<sub>t−1</sub> + …), " +
       "which writes what the GRU's candidate writes; where the scenario has one, the LSTM's belt c<sub>t</sub> " +
       "too (long dashes).",
@@ -548,8 +547,7 @@ export default {
     heading: "Gradients back through time",
     hint: "How strongly the loss at the last step reaches back to step t: the LSTM's dL/dc<sub>t</sub> on the " +
       "belt, the plain RNN's dL/dh<sub>t</sub>, and per unit Π f, what the belt alone would carry. Log scale; " +
-      "values under 10<sup>−12</sup> (and 0) sit on a floor. A scenario that runs as both an LSTM and a GRU " +
-      "draws the other one too (long dashes), on the same inputs.",
+      "values under 10<sup>−12</sup> (and 0) sit on a floor.",
     figure: "Size of the gradient at every step, LSTM and plain RNN, log scale",
     summary: "At step {t}: {values}.",
     value: "{name} {value}",
@@ -685,7 +683,7 @@ export default {
     n: "n · candidate",
     hover: "step %{x} · unit %{customdata[0]}",
     rowsAll: "Rows: every unit ({H}).",
-    rowsFirst: "Rows: units 0–{last} of {H} (choose others with Find units).",
+    rowsFirst: "Rows: units {list} of {H} (choose others with Find units).",
     rowsChosen: "Rows: the {n} units chosen ({list}) of {H}.",
   },
   inputs: {
@@ -771,7 +769,7 @@ export default {
       "f⊙c<sub>t−1</sub>, forgotten = (1−f)⊙c<sub>t−1</sub>, added = i⊙g, c = kept + added, h = o⊙tanh(c).",
     inputs: "Inputs x<sub>t</sub>",
     unitColumn: "unit {k}",
-    note: "Showing units 0–{last} of {H}; the exports hold them all.",
+    note: "Showing units {list} of {H}; the exports hold them all.",
   },
   connection: {
     stopped: {

@@ -213,8 +213,7 @@ export default {
     why: "벨트가 왜 중요할까: 같은 입력으로 GRU와 단순 RNN(시나리오에 있으면 LSTM도) 비교",
     gradientsHint: "마지막 스텝의 손실에서 나온 기울기가 스텝 t까지 얼마나 크게 전해지는지 보여 줍니다. 벨트 위 GRU의 " +
       "dL/dh<sub>t</sub>, 단순 RNN의 dL/dh<sub>t</sub>, 그리고 벨트만으로 전해질 몫인 유닛별 Π z. 로그 눈금이며, " +
-      "10<sup>−12</sup>보다 작은 값(과 0)은 바닥선에 그립니다. LSTM과 GRU로 모두 " +
-      "실행되는 시나리오에서는 다른 모델도 같은 입력으로 함께 그립니다(긴 점선).",
+      "10<sup>−12</sup>보다 작은 값(과 0)은 바닥선에 그립니다.",
     raceHint: "GRU의 벨트 h<sub>t</sub>와, GRU의 후보값이 쓰는 값을 똑같이 쓰는 단순 RNN의 h<sub>t</sub> = " +
       "tanh(w·h<sub>t−1</sub> + …) 비교. 시나리오에 LSTM 버전이 있으면 LSTM의 벨트 c<sub>t</sub>도 함께 그립니다(긴 점선).",
     gatesHint: "열림 정도 z, r은 0(닫힘)부터 1(열림)까지, 후보값 n은 −1부터 1까지입니다. 칸을 누르면 그 스텝으로 갑니다.",
@@ -530,8 +529,7 @@ export default {
     heading: "시간을 거슬러 가는 기울기",
     hint: "마지막 스텝의 손실에서 나온 기울기가 스텝 t까지 얼마나 크게 전해지는지 보여 줍니다. 벨트 위 LSTM의 " +
       "dL/dc<sub>t</sub>, 단순 RNN의 dL/dh<sub>t</sub>, 그리고 벨트만으로 전해질 몫 Π f를 유닛별로 그립니다. 로그 " +
-      "눈금이며, 10<sup>−12</sup>보다 작은 값과 0은 바닥선에 그립니다. LSTM과 GRU로 모두 " +
-      "실행되는 시나리오에서는 다른 모델도 같은 입력으로 함께 그립니다(긴 점선).",
+      "눈금이며, 10<sup>−12</sup>보다 작은 값과 0은 바닥선에 그립니다.",
     figure: "스텝별 기울기의 크기: LSTM과 단순 RNN (로그 눈금)",
     summary: "스텝 {t}: {values}.",
     value: "{name} {value}",
@@ -658,7 +656,7 @@ export default {
     n: "n · 후보값",
     hover: "스텝 %{x} · 유닛 %{customdata[0]}",
     rowsAll: "행: 모든 유닛({H}개).",
-    rowsFirst: "행: 전체 {H}개 중 유닛 0–{last} (다른 유닛은 '유닛 찾기'에서 고르세요).",
+    rowsFirst: "행: 전체 {H}개 중 유닛 {list} (다른 유닛은 '유닛 찾기'에서 고르세요).",
     rowsChosen: "행: 고른 유닛 {n}개({list}) / 전체 {H}개.",
   },
   inputs: {
@@ -740,7 +738,7 @@ export default {
       "f⊙c<sub>t−1</sub>, 잊은 값 = (1−f)⊙c<sub>t−1</sub>, 더한 값 = i⊙g, c = 남은 값 + 더한 값, h = o⊙tanh(c).",
     inputs: "입력 x<sub>t</sub>",
     unitColumn: "유닛 {k}",
-    note: "유닛 0–{last}만 보여 줍니다(전체 {H}개). 내보낸 파일에는 모두 들어 있습니다.",
+    note: "유닛 {list}만 보여 줍니다(전체 {H}개). 내보낸 파일에는 모두 들어 있습니다.",
   },
   connection: {
     stopped: {

@@ -2,10 +2,10 @@
 // −1..1), units down, steps across, with the current step outlined.
 
 import { DIVERGING, INK, SEQUENTIAL, STEP_MARK } from "../colors.js";
-import { fixed4, num } from "../format.js";
+import { fixed4, num, unitRuns } from "../format.js";
 import { format, strings } from "../i18n/index.js";
 import { modelOf } from "../models.js";
-import { holdsEveryUnit } from "../state.js";
+import { heldUnits, holds } from "../state.js";
 import { SMALL_FONT, baseLayout, clampOf, describe, reactPickingSteps, stepTicks } from "./common.js";
 
 const S = strings.gates;
@@ -64,17 +64,18 @@ function summaryText(gates, trace, ids, t) {
   return format(S.summary, { t, values: values.join("; ") });
 }
 
-// The rows: the units chosen (the unit finder's), else the first MAX_HEAT_UNITS in order.
+// The rows: the units chosen (the unit finder's), else the first MAX_HEAT_UNITS in order; of
+// those, the ones whose columns are held (a model too large for one message sends some).
 function rowUnits(state) {
-  if (state.chosen) return state.chosen.slice(0, MAX_HEAT_UNITS);
-  return Array.from({ length: Math.min(state.sizes.H, MAX_HEAT_UNITS) }, (_, k) => k);
+  const wanted = state.chosen || heldUnits(state);
+  return wanted.filter((k) => holds(k, state)).slice(0, MAX_HEAT_UNITS);
 }
 
 // Says which units the rows are, of how many: never "all units" when some are left out.
 function rowsText(state, ids) {
   const H = state.sizes.H;
   if (state.chosen) return format(S.rowsChosen, { n: ids.length, list: ids.join(", "), H });
-  return ids.length === H ? format(S.rowsAll, { H }) : format(S.rowsFirst, { last: ids.length - 1, H });
+  return ids.length === H ? format(S.rowsAll, { H }) : format(S.rowsFirst, { list: unitRuns(ids), H });
 }
 
 export function createGates(el, onPick, summary, rows) {
@@ -82,7 +83,7 @@ export function createGates(el, onPick, summary, rows) {
 
   return {
     render(state) {
-      if (!holdsEveryUnit()) return null; // every unit's columns are on their way (views/readout.js)
+      if (state.chosen && !state.chosen.every((k) => holds(k, state))) return null; // on their way
       const { trace, sizes, t, revision, knobs } = state;
       const gru = modelOf(state).belt === "h";
       const gates = gru ? GRU_GATES : LSTM_GATES;

@@ -161,7 +161,7 @@ export function createGradients(el, onPick, summary, story) {
           text: format(S.floor, { floor: FLOOR_TEXT }), bgcolor: "rgba(255,255,255,0.8)" });
       }
       const layout = baseLayout({
-        height: 380,
+        height: 320,
         margin: { l: 62, r: 12, t: 74, b: 44 }, // room for a two-row legend under the toolbar
         uirevision: "gradients",
         datarevision: `${revision}|${unit}|${lang}`,

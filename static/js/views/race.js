@@ -9,7 +9,7 @@ import { LSTM_LINE, MUTED, OTHER_LINE, RNN_LINE } from "../colors.js";
 import { fixed4 } from "../format.js";
 import { format, strings } from "../i18n/index.js";
 import { modelOf } from "../models.js";
-import { holdsEveryUnit } from "../state.js";
+import { holds } from "../state.js";
 import { FONT, SMALL_FONT, baseLayout, describe, stepMarkLabel, stepMarker, stepTicks, unitName, reactPickingSteps } from "./common.js";
 import { renderStory } from "./story.js";
 
@@ -107,10 +107,11 @@ export function createRace(el, note, onPick, summary, story) {
 
   return {
     render(state) {
-      if (!state.rnn || !holdsEveryUnit()) return null; // on their way (see views/gradients.js)
       const { sizes, t, revision, unit } = state;
       const units = unit !== null ? [unit]
         : Array.from({ length: Math.min(sizes.H, MAX_RACE_UNITS) }, (_, k) => k);
+      // The RNN and the units' columns may be on their way (see views/gradients.js).
+      if (!state.rnn || !units.every((k) => holds(k, state))) return null;
       note.hidden = unit !== null || sizes.H <= MAX_RACE_UNITS;
       note.textContent = format(S.note, { last: MAX_RACE_UNITS - 1, H: sizes.H });
       const lang = document.documentElement.lang;
@@ -126,7 +127,7 @@ export function createRace(el, note, onPick, summary, story) {
       }
       const marker = stepMarker(t, sizes.T, stepMarkLabel(state));
       const layout = baseLayout({
-        height: 380 + Math.max(0, units.length - 3) * 40,
+        height: 320 + Math.max(0, units.length - 3) * 40,
         margin: { l: 62, r: 12, t: 74, b: 44 }, // the legend sits under the toolbar, as in the gradient view
         uirevision: "race",
         datarevision: `${revision}|${unit}|${lang}`,

@@ -5,10 +5,10 @@
 // page's scales. Drawn only while its dive is open.
 
 import { diverging, needsLightText, sequential } from "../colors.js";
-import { fixed4 } from "../format.js";
+import { fixed4, unitRuns } from "../format.js";
 import { format, strings } from "../i18n/index.js";
 import { modelOf } from "../models.js";
-import { holdsEveryUnit } from "../state.js";
+import { heldUnits } from "../state.js";
 import { clampOf, inputName } from "./common.js";
 
 // The most units the table lists (beyond, the exports have them all).
@@ -48,8 +48,8 @@ function cell(tag, html, attrs = {}) {
 }
 
 // The two tables' skeletons; rebuilt only when the sizes, input names or language change.
-function build(el, scenario, H, D, gru) {
-  const units = Math.min(H, MAX_UNITS);
+function build(el, scenario, H, D, gru, ids) {
+  const units = ids.length;
   const inputs = document.createElement("table");
   inputs.className = "readout-inputs";
   inputs.createCaption().innerHTML = strings.readout.inputs;
@@ -66,7 +66,7 @@ function build(el, scenario, H, D, gru) {
     table.className = name;
     const head = table.createTHead().insertRow();
     head.append(cell("th", "", { scope: "col" }));
-    for (let k = 0; k < units; k += 1) head.append(cell("th", format(strings.readout.unitColumn, { k }), { scope: "col" }));
+    for (const k of ids) head.append(cell("th", format(strings.readout.unitColumn, { k }), { scope: "col" }));
     return table;
   });
   const caption = tables[0].createCaption();
@@ -79,13 +79,13 @@ function build(el, scenario, H, D, gru) {
       const tr = body.insertRow();
       const { label, title: what } = (gru && strings.quantitiesGru[q]) || strings.quantities[q];
       tr.append(cell("th", label, { scope: "row", title: what, "data-q": q }));
-      for (let k = 0; k < units; k += 1) tr.append(cell("td", "", { "data-q": q, "data-unit": String(k) }));
+      for (const k of ids) tr.append(cell("td", "", { "data-q": q, "data-unit": String(k) }));
     }
   }
   const note = document.createElement("p");
   note.className = "note";
   note.hidden = H <= units;
-  note.textContent = format(strings.readout.note, { last: units - 1, H });
+  note.textContent = format(strings.readout.note, { list: unitRuns(ids), H });
   const grid = document.createElement("div");
   grid.className = "readout-tables";
   grid.append(...tables);
@@ -108,15 +108,18 @@ export function createReadout(el) {
     render(state) {
       // It lists every unit: until the server sends them all (it sends the belt's alone while this
       // dive is closed), the table keeps what it showed.
-      if (state.dive !== "numbers" || !holdsEveryUnit()) return;
+      if (state.dive !== "numbers") return;
       const { sizes, scenario, trace, t, walk, knobs } = state;
       const gru = modelOf(state).belt === "h";
       // The inputs the cell reads: a stack's upper layer reads the layer below (not sizes.D wide).
       const D = trace.x[0] ? trace.x[0].length : sizes.D;
-      const shape = `${scenario.name}|${sizes.H}|${D}|${scenario.input_names.join(",")}|${gru}|` +
+      // The units listed: the first MAX_UNITS of those whose columns are held (all, for a model
+      // whose every unit fits a message).
+      const ids = heldUnits(state).slice(0, MAX_UNITS);
+      const shape = `${scenario.name}|${sizes.H}|${D}|${scenario.input_names.join(",")}|${gru}|${ids}|` +
         `${document.documentElement.lang}`;
       if (shape !== key) {
-        parts = build(el, scenario, sizes.H, D, gru);
+        parts = build(el, scenario, sizes.H, D, gru, ids);
         key = shape;
       }
       const gateRows = gru ? GRU_GATE_ROWS : GATE_ROWS;
