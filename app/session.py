@@ -69,9 +69,8 @@ UNIT_STEP_BYTES = 8 * 32  # an upper bound: ≤ 32 (T, H) quantities a unit, ≤
 @dataclass(frozen=True)
 class Serving:
     """What the client shows (`views`): which views, and which units' columns of the trace (None:
-    every unit, or for a model of more than WHOLE_UNITS units that does not fit a message, the first
-    few); `told`: whether the
-    client has said."""
+    every unit, or for a model that does not fit a message the first that fit); `told`: whether
+    the client has said."""
 
     views: frozenset[str] = ALL_VIEWS
     units: tuple[int, ...] | None = None
@@ -90,8 +89,8 @@ class Serving:
         if self.units is not None:
             return [k for k in self.units if k < hidden]
         fit = _units_that_fit(hidden, steps, inputs, whole)
-        # Every unit while every unit fits (python-code's 128 units over 240 steps do); else the
-        # first that do (T=1000, H=64: 47), until the client names the units it shows.
+        # Every unit while every unit fits; else the first that do (python-code, T=240: 51 of 128;
+        # T=1000, H=64: 12), until the client names the units it shows.
         return None if fit >= hidden else list(range(min(WHOLE_UNITS, fit)))
 
 

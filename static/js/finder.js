@@ -27,6 +27,8 @@ export function createFinder(doc, actions) {
   };
   const radios = [...el.form.querySelectorAll("input[name='ranking']")];
   let listed = null; // the `units` answer the list was built from
+  let listedLang = ""; // and the language it was written in
+  let spanShown = ""; // the span the fields last showed
 
   const ranking = () => radios.find((radio) => radio.checked).value;
 
@@ -101,19 +103,27 @@ export function createFinder(doc, actions) {
       const gru = modelOf(state).belt === "h";
       el.quantity.querySelector("option[value='c']").disabled = gru;
       if (gru) el.quantity.value = "h";
+      // The span's fields follow the state when it changes (a selection in the text strip), and
+      // keep what is being typed in them meanwhile.
       const { span } = state;
-      for (const [input, value] of [[el.start, span && span.start], [el.stop, span && span.stop]]) {
-        if (doc.activeElement !== input) input.value = value === null || value === undefined ? "" : String(value);
-        input.max = String(state.sizes.T - (input === el.start ? 1 : 0));
+      const spanKey = `${span && span.start}|${span && span.stop}|${state.sizes.T}|${readsText(state)}|` +
+        `${document.documentElement.lang}`;
+      if (spanKey !== spanShown) {
+        for (const [input, value] of [[el.start, span && span.start], [el.stop, span && span.stop]]) {
+          if (doc.activeElement !== input) input.value = value === null || value === undefined ? "" : String(value);
+          input.max = String(state.sizes.T - (input === el.start ? 1 : 0));
+        }
+        el.spanNote.innerHTML = span ? format(S.spanNote, { start: span.start, last: span.stop - 1 })
+          : readsText(state) ? S.selectText : S.typeSpan;
+        spanShown = spanKey;
       }
-      el.spanNote.innerHTML = span ? format(S.spanNote, { start: span.start, last: span.stop - 1 })
-        : readsText(state) ? S.selectText : S.typeSpan;
-      if (state.found !== listed) {
+      if (state.found !== listed || listedLang !== document.documentElement.lang) {
         listed = state.found;
+        listedLang = document.documentElement.lang;
         if (listed) listResults(listed);
         else el.results.replaceChildren();
+        el.summary.innerHTML = listed ? summaryText(listed) : "";
       }
-      el.summary.innerHTML = listed ? summaryText(listed) : "";
       el.show.disabled = !listed;
       el.clear.disabled = !state.chosen;
     },

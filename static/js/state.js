@@ -155,11 +155,6 @@ export function initialState(name) {
   return Array.from(state[name]);
 }
 
-// Whether the trace holds every unit's columns.
-export function holdsEveryUnit() {
-  return state.units === null;
-}
-
 // The units whose columns the trace holds, in order: every unit, or those the server sent (a
 // model too large for one message sends the first that fit until the page names others).
 export function heldUnits(s = state) {

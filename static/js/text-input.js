@@ -17,6 +17,8 @@ export function createTextInput(doc, actions) {
   let edited = false; // the box holds text not yet read (or not yet answered)
   let follow = false; // once the text sent is the one on show, go to the caret's step
   let byCharacters = false;
+  let readOff = { revision: "", text: null, moved: 0 }; // the text the steps read, and how many read none
+  let noted = ""; // the note under the box as written
 
   function read() {
     window.clearTimeout(timer);
@@ -53,18 +55,24 @@ export function createTextInput(doc, actions) {
       el.block.hidden = !readsText(state);
       if (el.block.hidden) return;
       byCharacters = state.model.text.by === "characters";
-      const text = sequenceText(state);
+      // What the steps read changes with the revision only, not with each step of a playback.
+      const revision = `${state.sessions}|${state.revision}`;
+      if (revision !== readOff.revision) {
+        readOff = { revision, text: sequenceText(state), moved: state.tokens.filter((token) => token === null).length };
+      }
+      const { text, moved } = readOff;
       if (edited && text === el.box.value) {
         edited = false; // the server has read what the box holds
         if (follow && byCharacters) queueMicrotask(() => actions.goTo(caretStep(), { now: true }));
         follow = false;
       }
       if (!edited && text !== null && doc.activeElement !== el.box && el.box.value !== text) el.box.value = text;
-      const moved = state.tokens.filter((token) => token === null).length;
       const T = state.sizes.T;
-      el.note.innerHTML = moved
+      const note = moved
         ? format(S.boxMoved, { moved, T })
         : format(S.boxNote, { T, token: `<code>${escapeHtml(shown(tokenAt(state, state.t)))}</code>` });
+      if (note !== noted) el.note.innerHTML = note;
+      noted = note;
     },
   };
 }

@@ -64,11 +64,10 @@ function summaryText(gates, trace, ids, t) {
   return format(S.summary, { t, values: values.join("; ") });
 }
 
-// The rows: the units chosen (the unit finder's), else the first MAX_HEAT_UNITS in order; of
-// those, the ones whose columns are held (a model too large for one message sends some).
+// The rows: the units chosen (the unit finder's), else the first MAX_HEAT_UNITS of those whose
+// columns are held (a model too large for one message sends some).
 function rowUnits(state) {
-  const wanted = state.chosen || heldUnits(state);
-  return wanted.filter((k) => holds(k, state)).slice(0, MAX_HEAT_UNITS);
+  return (state.chosen || heldUnits(state)).slice(0, MAX_HEAT_UNITS);
 }
 
 // Says which units the rows are, of how many: never "all units" when some are left out.

@@ -61,6 +61,7 @@ export function createTextStrip({ section, heading, body, next, onPick, onSelect
   let built = ""; // what the spans were built for
   let current = null; // the span outlined
   let marked = ""; // the span of steps marked
+  let told = ""; // the step whose next tokens are listed
 
   body.addEventListener("click", (event) => {
     const span = event.target.closest(".tok");
@@ -77,9 +78,9 @@ export function createTextStrip({ section, heading, body, next, onPick, onSelect
       if (section.hidden) return;
       const belt = modelOf(state).belt;
       const unit = state.eqUnit;
-      const values = column(state.trace[belt], unit);
       const key = `${state.sessions}|${state.revision}|${unit}|${belt}|${document.documentElement.lang}`;
       if (key !== built) {
+        const values = column(state.trace[belt], unit);
         const finite = values.filter(Number.isFinite);
         const limit = Math.max(1e-9, ...finite.map(Math.abs));
         body.replaceChildren(tokenSpans(document, state.tokens, values, limit, belt, unit));
@@ -103,8 +104,12 @@ export function createTextStrip({ section, heading, body, next, onPick, onSelect
         }
         current = span || null;
       }
-      next.innerHTML = nextHtml(state);
-      next.hidden = next.innerHTML === "";
+      // A pass comes with every step of a playback: the line is rewritten only when it changes.
+      if (`${built}|${state.t}` !== told) {
+        next.innerHTML = nextHtml(state);
+        next.hidden = next.innerHTML === "";
+        told = `${built}|${state.t}`;
+      }
     },
   };
 }
