@@ -188,9 +188,21 @@ class Restore(Message):
     stack: Annotated[list[StackLayerIn], Field(min_length=1, max_length=MAX_STACK_LAYERS)] | None = Field(
         default=None, description="several LSTM layers instead of `weights`, bottom up (nn.LSTM num_layers)"
     )
-    layer: Index | None = Field(default=None, description="with a `stack`: the layer shown (default 0)")
-    reverse: StrictBool | None = Field(default=None, description="with a `stack`: show its reverse direction")
+    open: str | None = Field(
+        default=None,
+        strict=True,
+        description="the key of a model POST /api/open keeps, instead of a preset, `weights` or a `stack`",
+    )
+    layer: Index | None = Field(
+        default=None, description="with a `stack` (or an `open` one): the layer shown (default 0)"
+    )
+    reverse: StrictBool | None = Field(
+        default=None, description="with a `stack` (or an `open` one): show its reverse direction"
+    )
     x: Matrix | None = None
+    input_text: str | None = Field(
+        default=None, strict=True, description="for a model that reads text: what it reads, instead of `x`"
+    )
     h0: Vector | None = None
     c0: Vector | None = None
     knobs: KnobFields | None = None
@@ -202,6 +214,11 @@ class Restore(Message):
         if x is not None:
             check_rectangular("x", x)
         return x
+
+    @field_validator("open")
+    @classmethod
+    def _a_key(cls, key: str | None) -> str | None:
+        return None if key is None else checked_key(key)
 
     @field_validator("clamps")
     @classmethod
@@ -223,9 +240,14 @@ class Open(Message):
     @field_validator("open")
     @classmethod
     def _a_key(cls, key: str) -> str:
-        if len(key) > 64 or not KEY.fullmatch(key):  # long text never reaches the pattern
-            raise validation_problem("open_malformed", field="open")
-        return key
+        return checked_key(key)
+
+
+def checked_key(key: str) -> str:
+    """A key /api/open gives, or the validation problem open_malformed."""
+    if len(key) > 64 or not KEY.fullmatch(key):  # long text never reaches the pattern
+        raise validation_problem("open_malformed", field="open")
+    return key
 
 
 class Export(Message):

@@ -135,7 +135,7 @@ def _set_sequence(state: State, message: SetSequence) -> tuple[State, Change]:
 def _set_text(state: State, message: SetText) -> tuple[State, Change]:
     """Text in: its tokens' ids, and their embedding rows as x. A piece the vocabulary lacks is
     refused naming where it starts, unless the vocabulary has an unknown token to read it as."""
-    text, limit, given = state.scenario.text, get_settings().max_text_chars, message.text
+    text, given = state.scenario.text, message.text
     if text is None:
         raise Rejected("text" if message.ids is None else "ids", "no_text_model")
     if given is None:
@@ -144,15 +144,23 @@ def _set_text(state: State, message: SetText) -> tuple[State, Change]:
         return _read_ids(state, text, np.array(message.ids, dtype=np.intp))
     if message.ids is not None:
         raise Rejected("text", "text_or_ids")
+    return _read_text(state, given, "text")
+
+
+def _read_text(state: State, given: str, field: str) -> tuple[State, Change]:
+    """x from text, read as the session's text model reads it; refusals name `field`."""
+    text, limit = state.scenario.text, get_settings().max_text_chars
+    if text is None:
+        raise Rejected(field, "no_text_model")
     if len(given) > limit:
         raise Rejected(
-            "text", "text_too_long", value=len(given), limit=limit, setting=setting("max_text_chars")
+            field, "text_too_long", value=len(given), limit=limit, setting=setting("max_text_chars")
         )
     try:
         ids = text.tokenize(given)
     except UnknownToken as err:
-        raise Rejected("text", "unknown_token", token=err.token, position=err.position) from None
-    return _read_ids(state, text, ids, "text")
+        raise Rejected(field, "unknown_token", token=err.token, position=err.position) from None
+    return _read_ids(state, text, ids, field)
 
 
 def _read_ids(state: State, text: TextModel, ids: np.ndarray, field: str = "ids") -> tuple[State, Change]:
@@ -215,6 +223,12 @@ def _restore(state: State, message: Restore) -> tuple[State, Change]:
         if message.x is None
         else _checked_inputs(np.asarray(message.x, dtype=np.float64), inputs, "x")
     )
+    ids = restored.ids
+    if message.input_text is not None:
+        if message.x is not None:
+            raise Rejected("input_text", "text_or_x")
+        read, _ = _read_text(restored, message.input_text, "input_text")
+        x, ids = read.x, read.ids
     # (a custom model starts on zeros; the message's x, when given, replaces them)
     h0 = restored.h0 if message.h0 is None else _checked_vector(message.h0, hidden, "h0")
     c0 = restored.c0 if message.c0 is None else _checked_vector(message.c0, hidden, "c0")
@@ -226,10 +240,12 @@ def _restore(state: State, message: Restore) -> tuple[State, Change]:
             raise Rejected(f"clamps.{gate}", "wrong_length", length=len(values), hidden=hidden)
         for unit, value in enumerate(values):
             knobs = knobs.with_clamp(gate, unit, value, hidden)
-    return State(scenario, x, h0, c0, knobs, restored.ids), EVERYTHING
+    return State(scenario, x, h0, c0, knobs, ids), EVERYTHING
 
 
 def _restored_scenario(state: State, message: Restore) -> AnyScenario:
+    if message.open is not None:
+        return _restored_open(message, message.open)
     if message.stack is not None:
         return _restored_stack(message, message.stack)
     for name in ("layer", "reverse"):
@@ -296,6 +312,24 @@ def _restored_stack(message: Restore, layers: list[StackLayerIn]) -> AnyScenario
     return scenario if message.text is None else replace(scenario, text=message.text.model())
 
 
+def _restored_open(message: Restore, key: str) -> AnyScenario:
+    """The model /api/open keeps under `key` (a link to a page that showed it), showing `layer`
+    (its reverse direction with `reverse`) if it is a stack; the message's own title if it has one."""
+    for name in ("scenario", "model", "weights", "reset_after", "text", "stack"):
+        if getattr(message, name) is not None:
+            raise Rejected(name, "open_alone")
+    opened = _load_opened(key)
+    if message.layer is not None or message.reverse is not None:
+        if opened.stack is None:
+            raise Rejected("layer" if message.layer is not None else "reverse", "layer_needs_stack")
+        shown = (message.layer or 0, bool(message.reverse))
+        _check_shown(opened.stack, shown)
+        weights = opened.stack.layers[shown[0]].direction(shown[1])
+        # the initial state kept was the direction it was opened on: another starts from zeros
+        opened = replace(opened, weights=weights, shown=shown, h0=None, c0=None)
+    return opened_scenario(opened if message.title is None else replace(opened, title=message.title))
+
+
 def _check_lstm_sizes(field: str, given: WeightsIn) -> None:
     try:
         given.sizes(blocks=len(GATES))
@@ -334,11 +368,14 @@ def _set_layer(state: State, message: SetLayer) -> tuple[State, Change]:
 
 def _open(state: State, message: Open) -> tuple[State, Change]:
     """The model /api/open stored, read from disk here: the weights never pass through the socket."""
+    return State.start(opened_scenario(_load_opened(message.open))), EVERYTHING
+
+
+def _load_opened(key: str) -> Opened:
     try:
-        opened = load(message.open)
+        return load(key)
     except NotOpened as err:
         raise Rejected("open", err.code) from None
-    return State.start(opened_scenario(opened)), EVERYTHING
 
 
 def opened_scenario(opened: Opened) -> AnyScenario:

@@ -244,15 +244,13 @@ export function createActions({ playback, session, requestDraw, switchLanguage }
     requestDraw({ animate: true });
   }
 
-  // Someone's own layer (from POST /api/weights); false when it cannot be sent.
-  // `gru`: {reset_after} for a GRU's weights (POST /api/weights with model=gru), else null.
-  // Someone's own layer (with `text`: the embedding, vocabulary and decoder around it), or, with
-  // `stack`, their whole stack of layers, showing layer 0.
-  function restoreWeights(weights, title, fileName, gru = null, { text = null, stack = null } = {}) {
+  // Someone's own layer (from POST /api/weights); false when it cannot be sent. A stack, or a
+  // model that reads text, is opened on the server instead (files.js). `gru`: {reset_after} for a
+  // GRU's weights (POST /api/weights with model=gru), else null.
+  function restoreWeights(weights, title, fileName, gru = null) {
     pause();
     const kind = gru ? { model: "gru", reset_after: gru.reset_after } : {};
-    const model = stack ? { stack, layer: 0, reverse: false } : { weights, ...kind };
-    const sent = session.sendRestore({ ...model, title, ...(text ? { text } : {}) }, null, "upload");
+    const sent = session.sendRestore({ weights, ...kind, title }, null, "upload");
     if (sent === "too-large") {
       const parameters = weights.weight_ih.length * (weights.weight_ih[0].length + weights.weight_hh[0].length + 2);
       actions.localError(fileName, format(strings.files.tooLargeToSend, {

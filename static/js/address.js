@@ -5,7 +5,7 @@
 import { fetchScenario } from "./api.js";
 import { encodeLink, isLink, largeParts, linkFields, LinkProblem, MAX_LINK_CHARS, readLink } from "./link.js";
 import { kindOf } from "./models.js";
-import { state } from "./state.js";
+import { keptShown, state } from "./state.js";
 
 // How long the state must stay still before the URL is rewritten.
 const DELAY_MS = 250;
@@ -15,7 +15,7 @@ const DELAY_MS = 250;
 export function linkContext(preset = null) {
   const custom = Boolean(state.model && state.model.custom);
   const weights = custom ? (state.model.weights || state.ownWeights) : null;
-  return { state, custom, weights, preset, lang: state.lang };
+  return { state, custom, weights, preset, lang: state.lang, opened: keptShown() };
 }
 
 // Why a link could not be read, as a function that says it in the page's current language.
@@ -39,7 +39,7 @@ export function createAddress(doc, { linkable, onWritten, onLink, onBadLink }) {
   function presetDefaults(name, model) {
     const key = `${model} ${name}`;
     if (!presets.has(key)) {
-      presets.set(key, fetchScenario(name, model).then(({ x, h0, c0 }) => ({ x, h0, c0 })).catch(() => null));
+      presets.set(key, fetchScenario(name, model).then(({ x, h0, c0, tokens }) => ({ x, h0, c0, tokens })).catch(() => null));
     }
     return presets.get(key);
   }

@@ -86,17 +86,21 @@ export function createFiles(doc, actions) {
     }
     const gru = answer.body.model === "gru" ? { reset_after: answer.body.reset_after } : null;
     const { weights, layers, skipped, text } = answer.body;
-    const stack = answer.body.stack && answer.body.stack.length > 1 ? answer.body.stack : null;
+    if ((answer.body.stack && answer.body.stack.length > 1) || text) {
+      // A stack, or a model that reads text, is kept by the server too: a link to the page then
+      // names it by its key, where one layer's weights in the link would stand for another model.
+      openOnServer(file, layer, model);
+      return;
+    }
     const chosen = layers.find((each) => each.id === answer.body.layer) || { H: "?", D: "?" };
     imported = { file, layers, model: gru ? "gru" : "lstm" };
     showLayers(layers, answer.body.layer);
     const title = `${file.name} · ${answer.body.layer}`.slice(0, TITLE_LENGTH);
-    if (!actions.restoreWeights(weights, stack ? file.name.slice(0, TITLE_LENGTH) : title, file.name, gru, { text, stack })) {
+    if (!actions.restoreWeights(weights, title, file.name, gru)) {
       note("");
       return;
     }
-    const loaded = stack ? format(S.loadedStack, { name: file.name, layers: stack.length })
-      : format(S.loaded, { name: file.name, layer: answer.body.layer, H: chosen.H, D: chosen.D });
+    const loaded = format(S.loaded, { name: file.name, layer: answer.body.layer, H: chosen.H, D: chosen.D });
     const notLoaded = skipped.length
       ? ` ${format(S.skipped, { list: skipped.map(skippedText).join("; ") })}`
       : "";

@@ -12,7 +12,8 @@
 import { browserLanguage, format, strings } from "./i18n/index.js";
 import { LESSON_IDS } from "./lessons.js";
 import { kindOf } from "./models.js";
-import { DIVES, WALK_STEPS } from "./state.js";
+import { DIVES, inputRows, WALK_STEPS } from "./state.js";
+import { joinTokens, readsText, sequenceText } from "./tokens.js";
 
 export const LINK_VERSION = 1;
 export const DEFAULT_SCENARIO = "hold-and-release";
@@ -205,6 +206,7 @@ function speed(v) {
   return isNumber(v) && v >= min && v <= max ? null : rule("speed", { min, max });
 }
 
+const key = (v) => (typeof v === "string" && /^[A-Za-z0-9_-]{32}$/.test(v) ? null : rule("key"));
 const lang = (v) => (typeof v === "string" && /^[a-z]{2,3}$/.test(v) ? null : rule("lang"));
 const target = (v) => (v === "sum" || isWhole(v, 0) ? null : rule("target"));
 const flag = (v) => (typeof v === "boolean" ? null : rule("flag"));
@@ -261,15 +263,29 @@ export const PROPERTIES = [
   { key: "scenario", kind: "restore", check: text(64),
     def: () => DEFAULT_SCENARIO,
     read: (c) => (c.custom ? undefined : c.state.scenario.name),
-    apply: (v, out, fields) => { if (!Object.hasOwn(fields, "weights")) out.restore.scenario = v; } },
-  // "gru": the scenario's GRU version (docs/protocol.md, A GRU session).
+    apply: (v, out, fields) => {
+      if (!Object.hasOwn(fields, "weights") && !Object.hasOwn(fields, "open")) out.restore.scenario = v;
+    } },
+  // The key of a model POST /api/open keeps (an upload too large for a link, a stack, a model that
+  // reads text, or a notebook's): the link stands for it while the server keeps it.
+  { key: "open", kind: "restore", check: key,
+    def: () => undefined, read: (c) => c.opened || undefined,
+    apply: (v, out) => { out.restore.open = v; } },
+  // A stack's direction on show.
+  { key: "layer", kind: "restore", check: count(0),
+    def: () => undefined, read: (c) => (c.state.stack ? c.state.stack.shown.layer : undefined),
+    apply: (v, out) => { out.restore.layer = v; } },
+  { key: "reverse", kind: "restore", check: flag,
+    def: () => undefined, read: (c) => (c.state.stack && c.state.stack.shown.reverse ? true : undefined),
+    apply: (v, out) => { out.restore.reverse = v; } },
+  // "gru": the scenario's GRU version (docs/protocol.md, A GRU session); a kept model is of its kind.
   { key: "model", kind: "restore", check: oneOf(["lstm", "gru"]),
-    def: () => "lstm", read: (c) => kindOf(c.state.model),
+    def: () => "lstm", read: (c) => (c.opened ? undefined : kindOf(c.state.model)),
     apply: (v, out) => { if (v === "gru") out.restore.model = v; } },
   { key: "weights", kind: "restore", check: weights,
     def: () => undefined,
     // Someone's own layer: an LSTM's, or a GRU's (which says where its reset gate acts).
-    read: (c) => (c.custom && c.weights
+    read: (c) => (c.custom && c.weights && !c.opened
       ? packWeights(c.weights, kindOf(c.state.model) === "gru" ? { reset_after: c.state.model.reset_after } : null)
       : undefined),
     apply: (v, out) => {
@@ -280,10 +296,16 @@ export const PROPERTIES = [
     def: () => undefined,
     read: (c) => (c.custom ? c.state.scenario.title : undefined),
     apply: (v, out) => { out.restore.title = v; } },
+  // The inputs the user sets (a stack's layer 0's); for a model that reads text, the text itself
+  // while every step reads its token (a slider that moved one makes them numbers again).
   { key: "x", kind: "restore", check: matrix,
     def: (c) => (c && c.preset ? c.preset.x : undefined),
-    read: (c) => c.state.trace.x.map((values) => values.map(compact)),
+    read: (c) => (sequenceText(c.state) !== null ? undefined : inputRows(c.state).map((values) => values.map(compact))),
     apply: (v, out) => { out.restore.x = v; } },
+  { key: "text", kind: "restore", check: text(MAX_LINK_CHARS),
+    def: (c) => (c && c.preset && readsText(c.state) ? joinTokens(c.preset.tokens, c.state.model.text.by) ?? undefined : undefined),
+    read: (c) => sequenceText(c.state) ?? undefined,
+    apply: (v, out) => { out.restore.input_text = v; } },
   initial("h0"),
   initial("c0"),
   lstmKnob("bias_i"),
@@ -398,7 +420,8 @@ export async function readLink(hash) {
     const broken = p.check(data[p.key]);
     if (broken) throw new LinkProblem(() => format(strings.link.rule, { key: p.key, rule: broken() }));
   }
-  if (Object.hasOwn(data, "weights") && Object.hasOwn(data, "scenario")) throw problem("both");
+  const models = ["weights", "scenario", "open"].filter((name) => Object.hasOwn(data, name));
+  if (models.length > 1) throw problem("both");
   const { v, ...fields } = data;
   return fields;
 }

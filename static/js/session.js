@@ -10,7 +10,7 @@ import { connect, messageBytes, messages } from "./socket.js";
 import {
   applyFound, applyFrame, applyProgress, applySnapshot, applyTraining, clearError, followLesson, noteAnswered,
   trainingRuns, markAwaitingSync, maxMessageBytes, nextId, setConnection, setEqUnit,
-  shownViews, setDive, setError, setLinkProblem, setOwnWeights, setSpeed, setStep, setUnit, setWalk, startNewSession, state,
+  keptShown, shownViews, setDive, setError, setLinkProblem, setOwnWeights, setSpeed, setStep, setUnit, setWalk, startNewSession, state,
 } from "./state.js";
 
 const MIB = 1024 * 1024;
@@ -42,7 +42,7 @@ export function createSession({ link, opened = null, status, requestDraw, pause,
   let pendingLink = link; // a link's fields, to restore as soon as a connection is open
   // The key of the opened model: sent once connected, and again after a reconnect while the page
   // still shows that model and does not hold its weights (a large one's are never sent to it).
-  let openedKey = opened;
+  state.openedKey = opened;
   let pendingOpen = Boolean(opened);
   let openOnItsWay = null; // the id of the `open` sent and not yet answered
   // A scenario opens at its own step (scenario.open_step), where something happens: the first one
@@ -123,8 +123,8 @@ export function createSession({ link, opened = null, status, requestDraw, pause,
     const message = messages.restore(id, fields);
     if (messageBytes(message) > maxMessageBytes()) return "too-large";
     if (!socket.send(message)) return "not-sent";
-    const extras = fields.stack || fields.text ? { stack: fields.stack, text: fields.text } : null;
-    restoring = { id, fields, view, weights: fields.weights || null, extras, origin };
+    restoring = { id, fields, view, weights: fields.weights || null, origin };
+    if (fields.open) state.openedKey = fields.open; // a link's kept model: a reconnect opens it again
     return "sent";
   }
 
@@ -154,15 +154,10 @@ export function createSession({ link, opened = null, status, requestDraw, pause,
   // (every property, defaults included, and any size: the link's limit is for sharing).
   function resume() {
     const { restore, view } = fromLink(linkFields(linkContext(), { all: true }));
-    // An upload's stack and text go again as they were sent (the link holds one layer's weights),
-    // showing the direction on show.
-    if (state.ownExtras && state.ownExtras.stack) {
-      delete restore.weights;
-      Object.assign(restore, { stack: state.ownExtras.stack }, state.stack ? state.stack.shown : {});
-    }
-    if (state.ownExtras && state.ownExtras.text) restore.text = state.ownExtras.text;
     const sent = sendRestore(restore, view, "reconnect");
-    if (sent === "too-large") {
+    if (sent === "too-large" && keptShown()) {
+      reopen(state.stack ? state.stack.shown : null); // the kept model again, on its own inputs
+    } else if (sent === "too-large") {
       const values = {
         parameters: state.model ? state.model.parameters.toLocaleString("en") : "?", limit: maxMessageBytes() / MIB,
       };
@@ -178,9 +173,9 @@ export function createSession({ link, opened = null, status, requestDraw, pause,
       setEqUnit(message.scenario.open_unit || 0); // the unit its prompt is about: on the belt
     }
     if (restoring && message.ack === restoring.id) {
-      const { view, weights, extras } = restoring;
+      const { view, weights } = restoring;
       restoring = null;
-      setOwnWeights(weights, extras);
+      setOwnWeights(weights);
       if (view) applyView(view);
     }
     sendViews(); // a link may have opened another dive
@@ -262,14 +257,9 @@ export function createSession({ link, opened = null, status, requestDraw, pause,
       const fields = pendingLink;
       pendingLink = null;
       openLink(fields);
-    } else if (pendingOpen || (resuming && reopens())) {
-      // The server reads the whole model again by its key, a stack showing the layer it was
-      // opened on: the direction the page showed goes again after it.
-      const shown = !pendingOpen && state.stack ? state.stack.shown : null;
+    } else if (pendingOpen) {
       pendingOpen = false;
-      openOnItsWay = nextId();
-      sendOpening(messages.open(openOnItsWay, openedKey));
-      if (shown) socket.send(messages.setLayer(nextId(), shown.layer, shown.reverse));
+      reopen(null);
     } else if (unanswered) {
       const { fields, view, origin } = unanswered;
       unanswered = null;
@@ -280,11 +270,12 @@ export function createSession({ link, opened = null, status, requestDraw, pause,
     requestDraw();
   }
 
-  // Whether a new session gets the opened model again by its key: the page shows it still (a
-  // custom model whose weights the page does not hold: loading or uploading another replaces it).
-  function reopens() {
-    const model = state.model;
-    return Boolean(openedKey && model && model.custom && !model.weights && !state.ownWeights);
+  // The server reads the kept model again by its key (on the inputs it was kept with), a stack
+  // showing the layer it was opened on; `shown`, a direction to show after it.
+  function reopen(shown) {
+    openOnItsWay = nextId();
+    sendOpening(messages.open(openOnItsWay, state.openedKey));
+    if (shown) socket.send(messages.setLayer(nextId(), shown.layer, shown.reverse));
   }
 
   function onClose(retryInMs) {
@@ -334,7 +325,7 @@ export function createSession({ link, opened = null, status, requestDraw, pause,
     // a reconnect opens it again while the page shows it. False when there is no connection.
     openKept(key) {
       waiting.clear(); // moves made on the model this one replaces
-      openedKey = key;
+      state.openedKey = key;
       setOwnWeights(null); // an earlier upload's weights are not this model's
       const id = nextId();
       if (!sendOpening(messages.open(id, key))) return false;

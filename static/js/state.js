@@ -44,9 +44,9 @@ export const state = {
   model: null, // {custom, parameters, weights}: weights only for a small custom model
   limits: null, // the server's limits from the last snapshot: {max_message_bytes, max_steps, …}
   ownWeights: null, // the custom model's weights as this page last sent them (any size), or null
-  // What the page's upload sent besides one layer's weights ({stack, text}: a stack of layers, the
-  // text around the model), for a reconnect to send again; or null.
-  ownExtras: null,
+  // The key of the model POST /api/open keeps that the page opened last (its `?open=`, an upload it
+  // had the server keep, or a link's), or null; see keptShown.
+  openedKey: null,
   // A stack of layers (docs/protocol.md, A stack of layers): {layers: [{layer, reverse, H, D}],
   // shown: {layer, reverse}}, and layer 0's inputs (T rows of D; trace.x is the shown layer's own
   // input); both null for a single layer.
@@ -234,9 +234,18 @@ function clearLinkProblem(ack) {
 }
 
 // The weights of the custom model this page sent (null for a preset), for links and reconnects.
-export function setOwnWeights(weights, extras = null) {
+export function setOwnWeights(weights) {
   state.ownWeights = weights;
-  state.ownExtras = extras;
+}
+
+// The key of the kept model the page shows, or null: a custom model the page did not send (loading
+// or uploading another replaces it) that is more than one layer's weights the page holds — too
+// large for them to be sent, a stack, or a model that reads text (a small single layer travels
+// in a link as its weights, and outlives the server's copy).
+export function keptShown(s = state) {
+  const model = s.model;
+  if (!s.openedKey || !model || !model.custom || s.ownWeights) return null;
+  return !model.weights || s.stack || model.text ? s.openedKey : null;
 }
 
 // The inputs the sliders set: layer 0's for a stack (the shown layer reads the one below), else x.

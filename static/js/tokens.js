@@ -32,8 +32,15 @@ export function stepLabel(s, t) {
 // The text the steps read, for the text box: the tokens joined ("characters") or spaced
 // ("words"); null if a step read no token (the box then cannot say what the sequence is).
 export function sequenceText(s) {
-  if (!readsText(s) || s.tokens.some((token) => token === null)) return null;
-  return s.model.text.by === "words" ? s.tokens.join(" ") : s.tokens.join("");
+  if (!readsText(s)) return null;
+  return joinTokens(s.tokens, s.model.text.by);
+}
+
+// The text a model reading `by` "characters" or "words" reads as these tokens; null if a step
+// reads no token.
+export function joinTokens(tokens, by) {
+  if (!tokens || tokens.some((token) => token === null)) return null;
+  return tokens.join(by === "words" ? " " : "");
 }
 
 // The five likeliest next tokens after step t, likeliest first: [{token, p}], or [] without a

@@ -1004,6 +1004,8 @@ export default {
     csv_too_large: "the CSV would hold {cells} numbers (T·H = {rows} rows × {columns} columns); at most " +
       "{limit} ({setting})",
     trace_not_finite: "{quantity} contains a non-finite number",
+    open_alone: "{field}: a link to a kept model (`open`) names nothing else as its model: no preset, weights, vocabulary or stack beside it",
+    text_or_x: "{field}: give the text a model reads or its inputs x, not both",
     open_malformed: "{field} is not a key /api/open gives (32 letters, digits, - or _)",
     open_unknown: "no model is kept under this key: it was never opened, or the server has let it go (LSTM_CONVEYOR_OPEN_MAX_BYTES)",
     open_expired: "this model was opened too long ago and is no longer kept (LSTM_CONVEYOR_OPEN_MAX_AGE_SECONDS); open it again with /api/open",
@@ -1048,6 +1050,7 @@ export default {
     tooLargeToSend: "it is larger than one message may carry ({limit} MiB)",
     rule: "{key} {rule}",
     rules: {
+      key: "must be a key /api/open gives (32 letters, digits, - or _)",
       count: "must be a whole number ≥ {min}",
       range: "must be a whole number from {min} to {max}",
       number: "must be a finite number",

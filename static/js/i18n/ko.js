@@ -948,6 +948,8 @@ export default {
     file_too_many_inputs: "스텝마다 입력이 {inputs}개입니다. 최대 {limit}개까지 받습니다({setting})",
     csv_too_large: "CSV에 숫자가 {cells}개 들어가게 됩니다({rows}행(T·H) × {columns}열). 최대 {limit}개까지입니다({setting})",
     trace_not_finite: "{quantity}에 유한하지 않은 숫자가 있습니다",
+    open_alone: "{field}: 보관된 모델(`open`)을 여는 링크에는 다른 모델(프리셋, 가중치, 어휘, 쌓은 층)을 함께 줄 수 없습니다",
+    text_or_x: "{field}: 모델이 읽을 텍스트와 입력 x 중 하나만 주세요",
     open_malformed: "{field}는 /api/open이 주는 키가 아닙니다 (문자, 숫자, - 또는 _ 32자)",
     open_unknown: "이 키로 보관된 모델이 없습니다: 열린 적이 없거나 서버가 지웠습니다 (LSTM_CONVEYOR_OPEN_MAX_BYTES)",
     open_expired: "이 모델은 너무 오래전에 열려 더 이상 보관되지 않습니다 (LSTM_CONVEYOR_OPEN_MAX_AGE_SECONDS); /api/open으로 다시 여세요",
@@ -988,6 +990,7 @@ export default {
     tooLargeToSend: "메시지 하나에 담을 수 있는 크기({limit} MiB)보다 큽니다",
     rule: "{key}: {rule}",
     rules: {
+      key: "/api/open이 주는 키여야 합니다 (문자, 숫자, - 또는 _ 32자)",
       count: "{min} 이상의 정수여야 합니다",
       range: "{min}부터 {max}까지의 정수여야 합니다",
       number: "유한한 숫자여야 합니다",
