@@ -65,6 +65,12 @@ WHOLE_UNITS = 64
 DEFAULT_SHARE = 0.75
 UNIT_STEP_BYTES = 8 * 32  # an upper bound: ≤ 32 (T, H) quantities a unit, ≤ 8 bytes a value
 
+# The inputs (T, D) travel whole while they fit INPUT_SHARE of a message (T = 1,000 of D = 256 as
+# float64: 2 MB of 4 MiB; T = 10,000 or D = 1,024 do not); else only their first columns that fit,
+# at most INPUT_COLUMNS, as many as a page shows (16 sliders, 8 lines, the numbers table's 64).
+INPUT_SHARE = 0.5
+INPUT_COLUMNS = 64
+
 
 @dataclass(frozen=True)
 class Serving:
@@ -78,8 +84,11 @@ class Serving:
 
     def foil(self, shape: tuple[int, int, int]) -> bool:
         """Whether the gradients and the RNN foil are served, for a model of shape (H, T, D): a
-        model that does not fit a message only once its client asked for them."""
-        return bool(self.views & FOIL_VIEWS) and (self.told or _units_that_fit(*shape) >= shape[0])
+        model whose units or inputs do not fit a message (the foil's input gradients are (T, D)
+        whole) only once its client asked for them."""
+        hidden, steps, inputs = shape
+        fits = _units_that_fit(*shape) >= hidden and input_columns(steps, inputs, 8) == inputs
+        return bool(self.views & FOIL_VIEWS) and (self.told or fits)
 
     def columns(
         self, hidden: int, steps: int = 1, inputs: int = 1, whole: int | None = None
@@ -96,9 +105,9 @@ class Serving:
 
 def _units_that_fit(hidden: int, steps: int, inputs: int, whole: int | None = None) -> int:
     """How many units' columns (every quantity, gradients and foil included) fit DEFAULT_SHARE of
-    a message beside what is sent whole whatever the units (`whole` bytes; default: x, float64)
+    a message beside what is sent whatever the units (`whole` bytes; default: x's columns sent)
     (at least one)."""
-    whole = 8 * steps * inputs if whole is None else whole
+    whole = 8 * steps * input_columns(steps, inputs, 8) if whole is None else whole
     room = get_settings().max_message_bytes * DEFAULT_SHARE - whole
     return int(max(1, room // (steps * UNIT_STEP_BYTES)))
 
@@ -366,13 +375,15 @@ def frame(
 
 
 def _served(state: State, results: Results, start: int, serving: Serving) -> dict[str, Any]:
-    """The arrays of a snapshot or frame: the units' columns served, and the initial state whole
-    (what a page puts in a link, whichever units it shows)."""
+    """The arrays of a snapshot or frame: the units' columns served, the inputs' columns that fit,
+    and the initial state whole (what a page puts in a link, whichever units it shows)."""
     steps, inputs = state.x.shape
     stack = state.scenario.stack is not None
-    # A stack sends layer 0's inputs (float64) and the shown layer's own input (float32) whole.
-    shown_inputs = results.trace.x.shape[1]
-    whole = 8 * steps * inputs + (4 * steps * shown_inputs if stack else 0)
+    # A stack sends layer 0's inputs (float64, what the user sets) and the shown layer's own input
+    # (float32: it is computed, a layer's output, like every state); a single layer its x (float64).
+    held_inputs = input_columns(steps, inputs, 8)
+    held_x = input_columns(steps, results.trace.x.shape[1], 4) if stack else held_inputs
+    whole = 8 * steps * held_inputs + (4 * steps * held_x if stack else 0)
     units = serving.columns(state.hidden, steps, inputs, whole)
     served = {
         "units": units,
@@ -382,16 +393,26 @@ def _served(state: State, results: Results, start: int, serving: Serving) -> dic
         **payload(results, start, values=WIRE_DTYPE, foil=serving.foil(_shape(state)), units=units),
     }
     served |= _text(state, results, start)
+    x = served["trace"]["x"]
+    served["trace"]["x"] = np.ascontiguousarray(x[:, :held_x].astype(WIRE_DTYPE if stack else x.dtype))
+    served["x_columns"] = held_x
     if stack:
-        served["inputs"] = state.x[start:]  # layer 0's, what the user sets (trace.x is the shown layer's)
-        # The shown layer's input is computed here (a layer's output), not set: float32 like every
-        # state, half the bytes (T = 1,000 of D = 256 as float64 twice passed 4 MiB with the units).
-        served["trace"]["x"] = served["trace"]["x"].astype(WIRE_DTYPE)
+        served["inputs"] = np.ascontiguousarray(state.x[start:, :held_inputs])
+        served["inputs_columns"] = held_inputs
     if units is not None:
         served["summary"] = unit_summary(results)
     if "gradients" in served and results.foil is not None:
         served["story"] = story(state, results.trace, results.foil)
     return served
+
+
+def input_columns(steps: int, width: int, value_bytes: int) -> int:
+    """How many of an input's first columns a message carries: every one while (T, width) fits
+    INPUT_SHARE of max_message_bytes, else as many as fit, at most INPUT_COLUMNS (at least one)."""
+    room = get_settings().max_message_bytes * INPUT_SHARE
+    if steps * width * value_bytes <= room:
+        return width
+    return int(max(1, min(INPUT_COLUMNS, room // (steps * value_bytes))))
 
 
 def unit_summary(results: Results) -> dict[str, np.ndarray]:

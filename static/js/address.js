@@ -5,7 +5,8 @@
 import { fetchScenario } from "./api.js";
 import { encodeLink, isLink, largeParts, linkFields, LinkProblem, MAX_LINK_CHARS, readLink } from "./link.js";
 import { kindOf } from "./models.js";
-import { keptShown, state } from "./state.js";
+import { inputsCut, keptShown, state } from "./state.js";
+import { readsText } from "./tokens.js";
 
 // How long the state must stay still before the URL is rewritten.
 const DELAY_MS = 250;
@@ -52,7 +53,9 @@ export function createAddress(doc, { linkable, onWritten, onLink, onBadLink }) {
     const fields = linkFields(linkContext(preset));
     const hash = await encodeLink(fields);
     if (mine !== round || !linkable()) return;
-    const tooLarge = hash.length > MAX_LINK_CHARS;
+    // Inputs the page holds only the first columns of cannot go in a link at all (a text's can: as text).
+    const cut = inputsCut(state) && !readsText(state) ? { T: state.sizes.T, D: state.sizes.D } : null;
+    const tooLarge = cut !== null || hash.length > MAX_LINK_CHARS;
     // A state too large for a link leaves no link behind: the URL never stands for another state.
     const target = tooLarge ? "" : hash;
     if (target !== window.location.hash) {
@@ -60,7 +63,7 @@ export function createAddress(doc, { linkable, onWritten, onLink, onBadLink }) {
       window.history.replaceState(window.history.state, "", `${pathname}${search}${target}`);
     }
     written = window.location.hash;
-    onWritten(tooLarge ? { chars: hash.length, parts: largeParts(fields) } : null);
+    onWritten(tooLarge ? { chars: hash.length, parts: largeParts(fields), cut } : null);
     doc.body.dataset.link = tooLarge ? "too-large" : "saved";
   }
 

@@ -126,10 +126,12 @@ export function createControls(doc, actions) {
     keys[event.key]();
   });
 
-  function buildSliders(scenario, D) {
+  // Sliders for the first inputs (those the page holds: `held`), the generator for every one.
+  function buildSliders(scenario, D, held) {
     el.sliders.replaceChildren();
     const [lo, hi] = scenario.input_range;
-    for (let j = 0; j < Math.min(D, MAX_SLIDERS); j += 1) {
+    const count = Math.min(D, held, MAX_SLIDERS);
+    for (let j = 0; j < count; j += 1) {
       const name = inputName(scenario, j);
       const row = doc.createElement("div");
       row.className = "input-row";
@@ -146,10 +148,10 @@ export function createControls(doc, actions) {
       row.append(label, slider, output);
       el.sliders.append(row);
     }
-    if (D > MAX_SLIDERS) {
+    if (D > count) {
       const note = doc.createElement("p");
       note.className = "note";
-      note.textContent = format(strings.inputs.slidersNote, { last: MAX_SLIDERS - 1, D });
+      note.textContent = format(strings.inputs.slidersNote, { last: count - 1, D });
       el.sliders.append(note);
     }
     const chosen = el.component.value;
@@ -208,9 +210,10 @@ export function createControls(doc, actions) {
       }
       if (el.scenario.value !== scenario.name) el.scenario.value = scenario.name;
 
-      const key = `${scenario.name}|${sizes.D}|${scenario.input_names.join(",")}|${scenario.input_range}|${state.lang}`;
+      const held = inputRows(state)[0].length;
+      const key = `${scenario.name}|${sizes.D}|${held}|${scenario.input_names.join(",")}|${scenario.input_range}|${state.lang}`;
       if (key !== slidersKey) {
-        buildSliders(scenario, sizes.D);
+        buildSliders(scenario, sizes.D, held);
         slidersKey = key;
       }
       // While a move is unanswered the slider under the pointer is ahead of the trace: leave it.

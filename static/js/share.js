@@ -47,7 +47,8 @@ export function createShare(doc) {
   });
 
   return {
-    // `tooLarge`: null, or {chars, parts} (link.js largeParts) when the state has no link.
+    // `tooLarge`: null, or {chars, parts, cut} (link.js largeParts; cut: {T, D} when the page holds
+    // only the first columns of the inputs) when the state has no link.
     render(tooLarge) {
       el.button.disabled = Boolean(tooLarge);
       el.note.hidden = !tooLarge;
@@ -61,7 +62,7 @@ export function createShare(doc) {
       const parts = tooLarge.parts.map((p) => (p.part === "weights"
         ? format(S.partWeights, { parameters: p.parameters.toLocaleString("en") })
         : format(S.partInputs, { T: p.T, D: p.D })));
-      el.noteText.textContent = format(S.tooLarge, {
+      el.noteText.textContent = tooLarge.cut ? format(S.inputsCut, tooLarge.cut) : format(S.tooLarge, {
         chars: tooLarge.chars.toLocaleString("en"), limit: MAX_LINK_CHARS.toLocaleString("en"), parts: parts.join(", "),
       });
       el.exportWeights.hidden = !tooLarge.parts.some((p) => p.part === "weights");

@@ -166,9 +166,11 @@ export function heldUnits(s = state) {
 // (docs/protocol.md, Connection limits: ¾ of max_message_bytes, at most 256 bytes a unit and step,
 // beside the inputs sent whole); at least one.
 export function unitsThatFit(s = state) {
-  const { T, D } = s.sizes;
-  const shown = s.stack && s.trace ? 4 * T * s.trace.x[0].length : 0; // a stack's shown input, float32
-  const room = maxMessageBytes() * 0.75 - 8 * T * D - shown;
+  const { T } = s.sizes;
+  // the inputs' columns sent beside them: layer 0's (float64) and a stack's shown input (float32)
+  const inputs = s.trace ? 8 * T * inputRows(s)[0].length : 8 * T * s.sizes.D;
+  const shown = s.stack && s.trace ? 4 * T * s.trace.x[0].length : 0;
+  const room = maxMessageBytes() * 0.75 - inputs - shown;
   return Math.max(1, Math.floor(room / (T * 256)));
 }
 
@@ -249,8 +251,24 @@ export function keptShown(s = state) {
 }
 
 // The inputs the sliders set: layer 0's for a stack (the shown layer reads the one below), else x.
+// Rows of their first columns only when all of them would not fit a message (see inputsCut).
 export function inputRows(s = state) {
   return s.inputs || s.trace.x;
+}
+
+// How many inputs the shown direction reads: a stack's upper layer reads the layer below.
+export function shownInputWidth(s = state) {
+  if (!s.stack) return s.sizes.D;
+  const { layer, reverse } = s.stack.shown;
+  const shown = s.stack.layers.find((each) => each.layer === layer && each.reverse === reverse);
+  return shown ? shown.D : s.sizes.D;
+}
+
+// Whether the page holds only the first columns of the inputs the user sets (T·D too large for a
+// message: docs/protocol.md, Connection limits): a link or a reconnect cannot carry them then.
+export function inputsCut(s = state) {
+  const rows = inputRows(s);
+  return Boolean(rows && rows[0] && rows[0].length < s.sizes.D);
 }
 
 export function setLang(code) {

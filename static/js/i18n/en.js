@@ -768,6 +768,7 @@ export default {
     hint: "Computed by the server. z = W<sub>x</sub>x<sub>t</sub> + W<sub>h</sub>h<sub>t−1</sub> + b, kept = " +
       "f⊙c<sub>t−1</sub>, forgotten = (1−f)⊙c<sub>t−1</sub>, added = i⊙g, c = kept + added, h = o⊙tanh(c).",
     inputs: "Inputs x<sub>t</sub>",
+    inputsOf: "(0–{last} of {D}; the exports hold them all)",
     unitColumn: "unit {k}",
     note: "Showing units {list} of {H}; the exports hold them all.",
   },
@@ -1073,6 +1074,7 @@ export default {
     copied: "Link copied",
     manual: "Press Ctrl+C (⌘C) to copy the selected link",
     urlLabel: "Link to this state",
+    inputsCut: "Too large for a link: the input sequence ({T}×{D} numbers) is more than one message carries, so the page holds only its first columns. Share a file instead.",
     tooLarge: "Too large for a link ({chars} characters; at most {limit}): {parts}. Share a file instead.",
     partWeights: "the model's {parameters} parameters",
     partInputs: "the input sequence ({T}×{D} numbers)",

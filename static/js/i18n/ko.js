@@ -737,6 +737,7 @@ export default {
     hint: "서버가 계산한 값입니다. z = W<sub>x</sub>x<sub>t</sub> + W<sub>h</sub>h<sub>t−1</sub> + b, 남은 값 = " +
       "f⊙c<sub>t−1</sub>, 잊은 값 = (1−f)⊙c<sub>t−1</sub>, 더한 값 = i⊙g, c = 남은 값 + 더한 값, h = o⊙tanh(c).",
     inputs: "입력 x<sub>t</sub>",
+    inputsOf: "(전체 {D}개 중 0–{last}; 내보내기 파일에 모두 있습니다)",
     unitColumn: "유닛 {k}",
     note: "유닛 {list}만 보여 줍니다(전체 {H}개). 내보낸 파일에는 모두 들어 있습니다.",
   },
@@ -1013,6 +1014,7 @@ export default {
     copied: "링크를 복사했습니다",
     manual: "Ctrl+C(⌘C)를 눌러 선택된 링크를 복사하세요",
     urlLabel: "이 상태를 여는 링크",
+    inputsCut: "링크에 담기에는 너무 큽니다: 입력 시퀀스(숫자 {T}×{D}개)가 메시지 하나에 다 담기지 않아 페이지에는 앞쪽 열만 있습니다. 대신 파일로 공유하세요.",
     tooLarge: "링크에 담기에는 너무 큽니다({chars}자, 최대 {limit}자): {parts}. 대신 파일로 공유하세요.",
     partWeights: "모델의 매개변수 {parameters}개",
     partInputs: "입력 시퀀스(숫자 {T}×{D}개)",

@@ -8,7 +8,7 @@ import { diverging, needsLightText, sequential } from "../colors.js";
 import { fixed4, unitRuns } from "../format.js";
 import { format, strings } from "../i18n/index.js";
 import { modelOf } from "../models.js";
-import { heldUnits } from "../state.js";
+import { heldUnits, shownInputWidth } from "../state.js";
 import { clampOf, inputName } from "./common.js";
 
 // The most units the table lists (beyond, the exports have them all).
@@ -48,11 +48,13 @@ function cell(tag, html, attrs = {}) {
 }
 
 // The two tables' skeletons; rebuilt only when the sizes, input names or language change.
-function build(el, scenario, H, D, gru, ids) {
+// D: the inputs listed, of `width` the cell reads.
+function build(el, scenario, H, D, width, gru, ids) {
   const units = ids.length;
   const inputs = document.createElement("table");
   inputs.className = "readout-inputs";
-  inputs.createCaption().innerHTML = strings.readout.inputs;
+  const of = D < width ? ` ${format(strings.readout.inputsOf, { last: D - 1, D: width })}` : "";
+  inputs.createCaption().innerHTML = strings.readout.inputs + of;
   const ihead = inputs.createTHead().insertRow();
   const ibody = inputs.createTBody().insertRow();
   for (let j = 0; j < D; j += 1) {
@@ -111,15 +113,17 @@ export function createReadout(el) {
       if (state.dive !== "numbers") return;
       const { sizes, scenario, trace, t, walk, knobs } = state;
       const gru = modelOf(state).belt === "h";
-      // The inputs the cell reads: a stack's upper layer reads the layer below (not sizes.D wide).
-      const D = trace.x[0] ? trace.x[0].length : sizes.D;
+      // The inputs the cell reads (a stack's upper layer reads the layer below): the first
+      // MAX_UNITS of those held (the first columns only, for inputs too large for a message).
+      const width = shownInputWidth(state);
+      const D = Math.min(trace.x[0] ? trace.x[0].length : width, MAX_UNITS);
       // The units listed: the first MAX_UNITS of those whose columns are held (all, for a model
       // whose every unit fits a message).
       const ids = heldUnits(state).slice(0, MAX_UNITS);
-      const shape = `${scenario.name}|${sizes.H}|${D}|${scenario.input_names.join(",")}|${gru}|${ids}|` +
+      const shape = `${scenario.name}|${sizes.H}|${D}|${width}|${scenario.input_names.join(",")}|${gru}|${ids}|` +
         `${document.documentElement.lang}`;
       if (shape !== key) {
-        parts = build(el, scenario, sizes.H, D, gru, ids);
+        parts = build(el, scenario, sizes.H, D, width, gru, ids);
         key = shape;
       }
       const gateRows = gru ? GRU_GATE_ROWS : GATE_ROWS;

@@ -136,7 +136,7 @@ function inputShapes(state, plot, y, h) {
   const shapes = [{ kind: "rect", x: plot.x, y, w: plot.w, h, fill: "#fbfcfd" }];
   if (lo < 0 && hi > 0) shapes.push({ kind: "line", points: [[plot.x, py(0)], [plot.x + plot.w, py(0)]], stroke: "#c3cad5", width: 1 });
   const T = sizes.T;
-  for (let j = 0; j < Math.min(sizes.D, MAX_LINES); j += 1) {
+  for (let j = 0; j < Math.min(trace.x[0].length, MAX_LINES); j += 1) {
     const values = column(trace.x, j);
     const steps = plot.w / T >= 1 ? Array.from({ length: T }, (_, s) => s) : envelope(values, T, plot.w);
     const points = [];
