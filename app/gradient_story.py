@@ -114,6 +114,8 @@ class _Story:
         lstm_share, rnn_share = lstm[first] / lstm[last], rnn[first] / rnn[last]
         if not np.isfinite(lstm_share) or not np.isfinite(rnn_share):
             return []
+        if lstm_share == rnn_share == 0:  # both vanished below float64's range: neither travels further
+            return [claim("kept_none", last=last, first=first, lstm_last=lstm[last], rnn_last=rnn[last])]
         claims = [
             claim(
                 "kept_lstm" if lstm_share >= rnn_share else "kept_rnn",

@@ -65,6 +65,8 @@ class _GRUStory:
         gru_share, rnn_share = gru[first] / gru[last], rnn[first] / rnn[last]
         if not np.isfinite(gru_share) or not np.isfinite(rnn_share):
             return []
+        if gru_share == rnn_share == 0:  # both vanished below float64's range: neither travels further
+            return [claim("kept_none_gru", last=last, first=first, gru_last=gru[last], rnn_last=rnn[last])]
         claims = [
             claim(
                 "kept_gru" if gru_share >= rnn_share else "kept_rnn_gru",

@@ -396,6 +396,10 @@ def _served(state: State, results: Results, start: int, serving: Serving) -> dic
     x = served["trace"]["x"]
     served["trace"]["x"] = np.ascontiguousarray(x[:, :held_x].astype(WIRE_DTYPE if stack else x.dtype))
     served["x_columns"] = held_x
+    # the gradients reaching x: the same columns (the page draws none of them; clients may)
+    for part in (served.get("gradients"), served.get("rnn"), served.get("counterpart")):
+        if part is not None:
+            part["dL_dx"] = np.ascontiguousarray(part["dL_dx"][:, :held_x])
     if stack:
         served["inputs"] = np.ascontiguousarray(state.x[start:, :held_inputs])
         served["inputs_columns"] = held_inputs

@@ -214,3 +214,15 @@ def test_the_story_travels_in_the_binary_header() -> None:
 
     snapshot = Session().snapshot()
     assert decode(encode(snapshot))["story"] == snapshot["story"]
+
+
+def test_when_both_gradients_vanish_entirely_neither_is_said_to_travel_further() -> None:
+    """A nearly shut forget gate and a weak RNN over 800 steps: both gradients reach step 5 as exact
+    zeros (below float64's range), and the caption says so instead of crowning the LSTM on a tie."""
+    run_ = engine("hold-and-release", Knobs(bias_f=-8.0, rnn_scale=0.1), np.zeros((800, 2)))
+    assert not run_["grads"].dL_dc[5].any() and not run_["rnn_grads"].dL_dh[5].any()
+    [vanished] = run_["story"]["gradients"]["all"]
+    assert vanished["code"] == "kept_none" and vanished["params"]["first"] == 5
+    for lang in ("en", "ko"):
+        text = story_text(vanished, lang)
+        assert "{" not in text and ("neither" in text if lang == "en" else "어느 쪽도" in text)

@@ -200,3 +200,23 @@ def test_a_gru_session_sends_its_story_beside_the_gradients_only() -> None:
     assert "story" not in frame
     [opened] = session.apply([messages.validate_python({"type": "views", "shown": ["race"]})])
     assert own(opened["story"]) == engine("long-memory", GRUKnobs(bias_z=-2.0))["story"]
+
+
+def test_when_both_gradients_vanish_entirely_neither_is_said_to_travel_further() -> None:
+    """An update gate that never keeps (z ≈ 0) and a weak RNN over 2,000 steps: both gradients reach
+    the scenario's step as exact zeros, and the caption says neither travels further."""
+    scenario = get_gru_scenario("hold-and-release")
+    knobs = GRUKnobs(bias_z=-8.0, rnn_scale=0.1)
+    weights = gru_weights(scenario.weights, knobs)
+    x = np.zeros((2000, scenario.x.shape[1]))
+    trace = gru.run(weights, x, scenario.h0)
+    grads = gru_backward(weights, trace, knobs.target_unit)
+    foil = rnn_weights(scenario.weights, knobs)
+    rnn_trace = rnn.run(foil, x, scenario.h0)
+    rnn_grads = rnn_backward(foil, rnn_trace, knobs.target_unit)
+    first = scenario.open_step
+    assert not grads.dL_dh[first].any() and not rnn_grads.dL_dh[first].any()
+    story = tell_gru(trace, grads, rnn_trace, rnn_grads, knobs, first)
+    [vanished] = story["gradients"]["all"]
+    assert vanished["code"] == "kept_none_gru"
+    assert "{" not in story_text(vanished, "en") and "{" not in story_text(vanished, "ko")

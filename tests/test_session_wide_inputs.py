@@ -100,6 +100,20 @@ def test_a_stack_sends_the_first_columns_of_both_its_inputs() -> None:
     assert encoded_size(shown) <= get_settings().max_message_bytes
 
 
+def test_the_gradients_reaching_the_inputs_travel_in_the_same_columns() -> None:
+    rng = np.random.default_rng(5)
+    steps, inputs = 1000, 1024
+    weights = layer(rng, inputs, 4)
+    session = Session()
+    session.begin(replace(custom_scenario(weights, "wide", steps), x=rng.uniform(-1, 1, (steps, inputs))))
+    [shown] = session.apply([messages.validate_python({"type": "views", "shown": ["belt", "gradients"]})])
+    held = shown["x_columns"]
+    assert shown["type"] == "frame" and shown["gradients"]["dL_dx"].shape == (steps, held), shown.get("code")
+    assert shown["rnn"]["dL_dx"].shape == (steps, held)
+    np.testing.assert_array_equal(shown["gradients"]["dL_dx"], session.results.gradients.dL_dx[:, :held])
+    assert encoded_size(shown) <= get_settings().max_message_bytes
+
+
 def test_inputs_that_fit_travel_whole() -> None:
     snapshot = Session().snapshot()
     assert snapshot["x_columns"] == snapshot["sizes"]["D"] == len(snapshot["trace"]["x"][0])

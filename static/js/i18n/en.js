@@ -589,6 +589,8 @@ export default {
   // the same texts as app/locales/en.json's "story"; {name:num} is a number as
   // format.js's captionNumber writes it.
   story: {
+    kept_none: "From step {last} back to step {first} the LSTM's gradient goes from {lstm_last:num} to 0, and the RNN's from {rnn_last:num} to 0: neither reaches step {first} at all (both fall below the smallest number float64 holds), so neither travels further.",
+    kept_none_gru: "From step {last} back to step {first} the GRU's gradient goes from {gru_last:num} to 0, and the RNN's from {rnn_last:num} to 0: neither reaches step {first} at all (both fall below the smallest number float64 holds), so neither travels further.",
     kept_lstm: "From step {last} back to step {first} the LSTM's gradient goes from {lstm_last:num} " +
       "to {lstm_first:num}, a share of {lstm:num} kept; the RNN's from {rnn_last:num} to " +
       "{rnn_first:num}, a share of {rnn:num}. The LSTM's gradient travels further.",

@@ -571,6 +571,8 @@ export default {
   // the same texts as app/locales/ko.json's "story"; {name:num} is a number as
   // format.js's captionNumber writes it.
   story: {
+    kept_none: "스텝 {last}에서 스텝 {first}까지 거슬러 가는 동안 LSTM의 기울기는 {lstm_last:num} → 0, RNN의 기울기는 {rnn_last:num} → 0입니다. 둘 다 스텝 {first}에 전혀 닿지 못하므로(float64가 담는 가장 작은 수보다 작아집니다) 어느 쪽도 더 멀리 가지 않습니다.",
+    kept_none_gru: "스텝 {last}에서 스텝 {first}까지 거슬러 가는 동안 GRU의 기울기는 {gru_last:num} → 0, RNN의 기울기는 {rnn_last:num} → 0입니다. 둘 다 스텝 {first}에 전혀 닿지 못하므로(float64가 담는 가장 작은 수보다 작아집니다) 어느 쪽도 더 멀리 가지 않습니다.",
     kept_lstm: "스텝 {last}에서 스텝 {first}까지 거슬러 가는 동안 LSTM의 기울기는 {lstm_last:num} → {lstm_first:num}(남은 " +
       "비율 {lstm:num}), RNN의 기울기는 {rnn_last:num} → {rnn_first:num}(남은 비율 {rnn:num})입니다. LSTM의 기울기가 더 멀리 " +
       "전해집니다.",
