@@ -65,9 +65,10 @@ WHOLE_UNITS = 64
 DEFAULT_SHARE = 0.75
 UNIT_STEP_BYTES = 8 * 32  # an upper bound: ≤ 32 (T, H) quantities a unit, ≤ 8 bytes a value
 
-# The inputs (T, D) travel whole while they fit INPUT_SHARE of a message (T = 1,000 of D = 256 as
-# float64: 2 MB of 4 MiB; T = 10,000 or D = 1,024 do not); else only their first columns that fit,
-# at most INPUT_COLUMNS, as many as a page shows (16 sliders, 8 lines, the numbers table's 64).
+# The inputs (T, D) travel whole while they fit INPUT_SHARE of a message (a stack's two inputs, half
+# of it each; T = 1,000 of D = 256 as float64 is 2 MB of 4 MiB; T = 10,000 or D = 1,024 do not);
+# else only their first columns that fit, at most INPUT_COLUMNS, as many as a page shows (16
+# sliders, 8 lines, the numbers table's 64).
 INPUT_SHARE = 0.5
 INPUT_COLUMNS = 64
 
@@ -381,8 +382,9 @@ def _served(state: State, results: Results, start: int, serving: Serving) -> dic
     stack = state.scenario.stack is not None
     # A stack sends layer 0's inputs (float64, what the user sets) and the shown layer's own input
     # (float32: it is computed, a layer's output, like every state); a single layer its x (float64).
-    held_inputs = input_columns(steps, inputs, 8)
-    held_x = input_columns(steps, results.trace.x.shape[1], 4) if stack else held_inputs
+    share = INPUT_SHARE / 2 if stack else INPUT_SHARE  # a stack's two inputs share it
+    held_inputs = input_columns(steps, inputs, 8, share)
+    held_x = input_columns(steps, results.trace.x.shape[1], 4, share) if stack else held_inputs
     whole = 8 * steps * held_inputs + (4 * steps * held_x if stack else 0)
     units = serving.columns(state.hidden, steps, inputs, whole)
     served = {
@@ -410,10 +412,10 @@ def _served(state: State, results: Results, start: int, serving: Serving) -> dic
     return served
 
 
-def input_columns(steps: int, width: int, value_bytes: int) -> int:
+def input_columns(steps: int, width: int, value_bytes: int, share: float = INPUT_SHARE) -> int:
     """How many of an input's first columns a message carries: every one while (T, width) fits
-    INPUT_SHARE of max_message_bytes, else as many as fit, at most INPUT_COLUMNS (at least one)."""
-    room = get_settings().max_message_bytes * INPUT_SHARE
+    `share` of max_message_bytes, else as many as fit, at most INPUT_COLUMNS (at least one)."""
+    room = get_settings().max_message_bytes * share
     if steps * width * value_bytes <= room:
         return width
     return int(max(1, min(INPUT_COLUMNS, room // (steps * value_bytes))))

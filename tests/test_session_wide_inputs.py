@@ -117,3 +117,18 @@ def test_the_gradients_reaching_the_inputs_travel_in_the_same_columns() -> None:
 def test_inputs_that_fit_travel_whole() -> None:
     snapshot = Session().snapshot()
     assert snapshot["x_columns"] == snapshot["sizes"]["D"] == len(snapshot["trace"]["x"][0])
+
+
+def test_a_stack_over_10000_steps_fits_a_message_on_either_layer() -> None:
+    """Layer 0's inputs and the shown layer's own share the inputs' half of a message: both at
+    T = 10,000 once passed the limit together."""
+    rng = np.random.default_rng(6)
+    steps, inputs, hidden = 10_000, 256, 64
+    stack = Stack((StackLayer(layer(rng, inputs, hidden)), StackLayer(layer(rng, hidden, hidden))))
+    session = Session()
+    first = session.begin(replace(stacked_scenario(stack, (0, False)), x=rng.uniform(-1, 1, (steps, inputs))))
+    [upper] = session.apply([messages.validate_python({"type": "set_layer", "id": 1, "layer": 1})])
+    for reply in (first, upper):
+        assert reply["type"] == "snapshot", reply.get("code")
+        assert encoded_size(reply) <= get_settings().max_message_bytes
+        assert reply["inputs_columns"] < inputs and reply["inputs"].shape == (steps, reply["inputs_columns"])
