@@ -180,13 +180,7 @@ def payload(
     frame, and still ~7 significant digits for a page that shows 4 decimals. Gradients always
     stay float64: a vanishing gradient spans hundreds of orders of magnitude, below float32's
     smallest number. Files and the REST API keep everything float64."""
-    trace = results.trace.as_dict(start)
-    if units is not None:
-        # Taking columns may leave an array in column order; orjson and the wire want C order.
-        trace = {
-            name: rows if name == "x" else np.ascontiguousarray(rows[:, units])
-            for name, rows in trace.items()
-        }
+    trace = results.trace.as_dict(start, units)
     out: dict[str, Any] = {
         "trace": {name: rows if name in EXACT else rows.astype(values) for name, rows in trace.items()},
     }

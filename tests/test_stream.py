@@ -2,6 +2,7 @@
 
 import itertools
 import json
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -113,8 +114,9 @@ def test_a_non_finite_result_is_refused_and_the_revision_stays(
     def poisoned(*args: Any, **kwargs: Any) -> Any:
         results = real_compute(*args, **kwargs)
         assert isinstance(results.trace, Trace)  # the LSTM's
-        results.trace.c[-1, 0] = np.nan
-        return results
+        c = results.trace.c.copy()  # a trace's arrays are read-only views of its loop's rows
+        c[-1, 0] = np.nan
+        return replace(results, trace=replace(results.trace, c=c))
 
     with client.websocket_connect("/ws") as ws:
         receive(ws)

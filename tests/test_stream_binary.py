@@ -10,6 +10,7 @@ import base64
 import json
 import struct
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -175,8 +176,9 @@ def poison(monkeypatch: pytest.MonkeyPatch) -> None:
     def poisoned(*args: Any, **kwargs: Any) -> Any:
         results = real_compute(*args, **kwargs)
         assert isinstance(results.trace, Trace)  # the LSTM's
-        results.trace.c[-1, 0] = np.nan
-        return results
+        c = results.trace.c.copy()  # a trace's arrays are read-only views of its loop's rows
+        c[-1, 0] = np.nan
+        return replace(results, trace=replace(results.trace, c=c))
 
     monkeypatch.setattr("app.session.compute", poisoned)
 

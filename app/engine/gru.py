@@ -16,13 +16,13 @@ The reset gate r decides how much of h_{t−1} the candidate n_t looks at:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from .activations import sigmoid
-from .layer import Layer
+from .layer import Layer, rows_by_name
 
 GRU_GATES = ("r", "z", "n")
 
@@ -87,9 +87,10 @@ class GRUTrace:
     def steps(self) -> int:
         return int(self.x.shape[0])
 
-    def as_dict(self, start: int = 0) -> dict[str, np.ndarray]:
-        """Rows start..T-1 of every quantity, by name."""
-        return {name: getattr(self, name)[start:] for name in GRU_QUANTITIES}
+    def as_dict(self, start: int = 0, units: Sequence[int] | None = None) -> dict[str, np.ndarray]:
+        """Rows start..T-1 of every quantity, by name, each C-contiguous; with `units`, each (T, H)
+        quantity only those units' columns, in that order (`x` whole)."""
+        return rows_by_name(self, GRU_QUANTITIES, start, units)
 
 
 def run(

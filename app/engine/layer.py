@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,3 +47,16 @@ class Layer:
     @property
     def input_size(self) -> int:
         return int(self.weight_ih.shape[1])
+
+
+def rows_by_name(
+    trace: object, names: Sequence[str], start: int, units: Sequence[int] | None = None
+) -> dict[str, np.ndarray]:
+    """Rows start.. of each of a trace's quantities `names`, C-contiguous (what orjson and the wire
+    encoding take); with `units`, each (T, H) quantity only those units' columns, in that order (`x`
+    whole). The columns are taken before copying, so a frame of a few units copies only theirs."""
+    out = {}
+    for name in names:
+        rows = getattr(trace, name)[start:]
+        out[name] = np.ascontiguousarray(rows if units is None or name == "x" else rows[:, units])
+    return out

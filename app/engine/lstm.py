@@ -7,11 +7,12 @@ the output gate shows a squashed copy of it as h_t.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from .layer import Layer
+from .layer import Layer, rows_by_name
 
 GATES = ("i", "f", "g", "o")
 WEIGHT_NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
@@ -42,7 +43,9 @@ class LSTMWeights(Layer):
 
 @dataclass(frozen=True)
 class Trace:
-    """Every quantity of a run, one row per time step."""
+    """Every quantity of a run, one row per time step. A run's quantities are read-only views of
+    the arrays its loop wrote (see _Rows), most of them strided: as_dict hands out C-contiguous
+    copies, for encoders that need them."""
 
     x: np.ndarray  # (T, D)
     h_prev: np.ndarray  # (T, H) h_{t-1}
@@ -81,9 +84,10 @@ class Trace:
     def steps(self) -> int:
         return int(self.x.shape[0])
 
-    def as_dict(self, start: int = 0) -> dict[str, np.ndarray]:
-        """Rows start..T-1 of every quantity, by name."""
-        return {name: getattr(self, name)[start:] for name in QUANTITIES}
+    def as_dict(self, start: int = 0, units: Sequence[int] | None = None) -> dict[str, np.ndarray]:
+        """Rows start..T-1 of every quantity, by name, each C-contiguous; with `units`, each (T, H)
+        quantity only those units' columns, in that order (`x` whole)."""
+        return rows_by_name(self, QUANTITIES, start, units)
 
 
 def run(
@@ -101,7 +105,10 @@ def run(
     h0, c0 = _initial_state(weights, h0, c0)
     x = _as_inputs(weights, x)
     clamp = _as_clamp(weights, clamp)
-    return Trace(x=x, **_recur(weights, x, h0, c0, clamp), clamp=clamp)
+    layer = _LoopLayer.of(weights)
+    rows = _Rows.empty(x.shape[0], weights.hidden_size)
+    _recur(layer, rows, x, 0, h0, c0, clamp)
+    return _trace(rows, x, layer.bias, clamp)
 
 
 def rerun_from(
@@ -120,11 +127,14 @@ def rerun_from(
     x = _as_inputs(weights, x)
     if start == 0:
         return run(weights, x, h0, c0, clamp)
+    if start > x.shape[0]:
+        raise ValueError(f"start must be at most the {x.shape[0]} steps of x, got {start}")
     clamp = _as_clamp(weights, clamp)
-    suffix = _recur(weights, x[start:], previous.h[start - 1], previous.c[start - 1], clamp)
-    prefix = {name: getattr(previous, name)[:start] for name in UNIT_QUANTITIES}
-    joined = {name: np.concatenate([prefix[name], suffix[name]]) for name in UNIT_QUANTITIES}
-    return Trace(x=x, **joined, clamp=clamp)
+    layer = _LoopLayer.of(weights)
+    rows = _Rows.empty(x.shape[0], weights.hidden_size)
+    rows.take_prefix(previous, start)
+    _recur(layer, rows, x, start, previous.h[start - 1], previous.c[start - 1], clamp)
+    return _trace(rows, x, layer.bias, clamp)
 
 
 def _as_inputs(weights: LSTMWeights, x: np.ndarray) -> np.ndarray:
@@ -161,84 +171,192 @@ def _as_clamp(weights: LSTMWeights, clamp: np.ndarray | None) -> np.ndarray | No
     return clamp if fixed.any() else None
 
 
-def _recur(
-    weights: LSTMWeights, x: np.ndarray, h0: np.ndarray, c0: np.ndarray, clamp: np.ndarray | None = None
-) -> dict[str, np.ndarray]:
-    """The recurrence over x (T, D); then everything derivable from it in whole-array operations."""
-    steps, hidden = x.shape[0], weights.hidden_size
-    i, f, g, o = (slice(k * hidden, (k + 1) * hidden) for k in range(4))
-    scale, shift = _one_tanh_for_all_gates(hidden)
-    # The input part of every pre-activation does not depend on the recurrence: one product.
-    from_x = x @ weights.weight_ih.T  # (T, 4H)
-    bias = weights.bias_ih + weights.bias_hh  # (4H,)
-    # The loop works on pre · scale (what the one tanh reads), so its recurrent weights are scaled
-    # once here; scale is ½ or 1, so dividing it out after the loop gives pre exactly.
-    z = (from_x + bias) * scale  # (T, 4H); the loop adds the scaled recurrent part in place
-    w_scaled = weights.weight_hh.T * scale  # (H, 4H)
-    z_h = np.empty_like(z)  # (T, 4H): each step's scaled recurrent part, in its own row
-    gates = np.empty_like(z)  # (T, 4H): σ(pre) for i, f, o and tanh(pre) for g
-    c = np.empty((steps, hidden))
-    tanh_c = np.empty((steps, hidden))
-    h = np.empty((steps, hidden))
-    # (values, where) of the clamped gate entries, both (4H,)
-    pin = None if clamp is None else (np.nan_to_num(clamp.reshape(-1)), ~np.isnan(clamp.reshape(-1)))
-    h_t, c_t = h0, c0
-    # Each step writes its rows in place: the loop is only the recurrence, a few calls per step.
-    for z_t, z_h_t, gates_t, c_row, tanh_c_row, h_row in zip(z, z_h, gates, c, tanh_c, h, strict=True):
-        np.matmul(h_t, w_scaled, out=z_h_t)  # (4H,)
-        z_t += z_h_t
-        np.tanh(z_t, out=gates_t)
-        gates_t *= scale
-        gates_t += shift  # σ(pre) on the i, f, o rows, tanh(pre) on the g rows
-        if pin is not None:
-            np.copyto(gates_t, pin[0], where=pin[1])
-        np.multiply(gates_t[f], c_t, out=c_row)  # the belt: one ×, ...
-        c_row += gates_t[i] * gates_t[g]  # ... one +
-        c_t = c_row
-        np.tanh(c_t, out=tanh_c_row)
-        h_t = np.multiply(gates_t[o], tanh_c_row, out=h_row)
-    pre = z / scale
-    from_h = z_h / scale
-    h_prev = np.vstack([h0, h[:-1]])
-    c_prev = np.vstack([c0, c[:-1]])
-    parts = dict(zip(GATES, (i, f, g, o), strict=True))
-    named = {name: np.ascontiguousarray(gates[:, part]) for name, part in parts.items()}
-    pre_named = {f"pre_{name}": np.ascontiguousarray(pre[:, part]) for name, part in parts.items()}
-    kept = named["f"] * c_prev  # the same products as in the loop, so kept + added == c exactly
-    added = named["i"] * named["g"]
-    return {
-        "h_prev": h_prev, "c_prev": c_prev,
-        **pre_named,
-        **_pre_parts(from_x, from_h, bias, parts),
-        **named,
-        "kept": kept, "forgotten": c_prev - kept, "added": added,
-        "c": c, "tanh_c": tanh_c, "h": h,
-    }  # fmt: skip
+# The loop keeps a step's gates in the order g, o, f, i (not PyTorch's i, f, g, o) so that each of
+# its few NumPy calls acts on adjacent blocks of one row: one ×½ and one +½ turn tanh into σ on o, f, i
+# together, and one product gives f⊙c_{t−1} and i⊙g at once because [f, i] lines up with [c_{t−1}, g].
+LOOP_GATES = ("g", "o", "f", "i")
+# Each loop gate's rows in PyTorch's (4H, ·) layout: block GATES.index(gate).
+_TORCH_BLOCK = tuple(GATES.index(gate) for gate in LOOP_GATES)
 
 
-def _pre_parts(
-    from_x: np.ndarray, from_h: np.ndarray, bias: np.ndarray, parts: dict[str, slice]
-) -> dict[str, np.ndarray]:
-    """pre_q_x, pre_q_h, pre_q_b for every gate q: what the input, the previous output and the
-    bias each bring to the pre-activation. The bias is repeated on every row so that every
-    quantity of the trace is (T, H) and frames can cut rows from any of them alike."""
-    steps = from_x.shape[0]
-    out = {}
-    for name, part in parts.items():
-        out[f"pre_{name}_x"] = np.ascontiguousarray(from_x[:, part])
-        out[f"pre_{name}_h"] = np.ascontiguousarray(from_h[:, part])
-        out[f"pre_{name}_b"] = np.tile(bias[part], (steps, 1))
-    return out
+# Each loop gate's scale: what the one tanh reads is pre · scale, so that tanh(pre · scale) is the
+# candidate on g (scale 1) and 2σ(pre) − 1 on o, f, i (scale ½): σ(z) = (1 + tanh(z/2)) / 2 exactly.
+# One tanh a step instead of σ's exp and branches; never overflows, like activations.sigmoid.
+# Scaling by ½ or 1 is exact, so dividing it out afterwards gives pre exactly.
+LOOP_SCALES = (1.0, 0.5, 0.5, 0.5)
 
 
-def _one_tanh_for_all_gates(hidden: int) -> tuple[np.ndarray, np.ndarray]:
-    """(scale, shift), each (4H,), so that tanh(pre · scale) · scale + shift is every gate at once.
+@dataclass(frozen=True)
+class _LoopLayer:
+    """The layer's weights in loop order (LOOP_GATES), laid out for the loop's products."""
 
-    σ(z) = (1 + tanh(z/2)) / 2 exactly, so the i, f, o rows take scale ½ and shift ½, and the
-    candidate's rows (g) scale 1 and shift 0. One tanh per step instead of σ's exp and branches
-    (a step's Python overhead is most of its cost at small H); never overflows, like activations.sigmoid.
+    w_ih: np.ndarray  # (D, 4H): from_x = x @ w_ih
+    w_hh: np.ndarray  # (4H, H) C-contiguous, rows times the loop scale: w_hh · h_{t−1}, scaled
+    bias: np.ndarray  # (4H,) bias_ih + bias_hh
+    scale: np.ndarray  # (4H,) LOOP_SCALES, each for its gate's H rows
+
+    @classmethod
+    def of(cls, weights: LSTMWeights) -> _LoopLayer:
+        hidden = weights.hidden_size
+        rows = np.concatenate([np.arange(k * hidden, (k + 1) * hidden) for k in _TORCH_BLOCK])
+        scale = np.repeat(LOOP_SCALES, hidden)
+        return cls(
+            w_ih=weights.weight_ih[rows].T,
+            w_hh=weights.weight_hh[rows] * scale[:, None],
+            bias=(weights.bias_ih + weights.bias_hh)[rows],
+            scale=scale,
+        )
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """What the loop writes, one row per step, gates in loop order. The trace's quantities are views
+    of these blocks (see _trace), so that a run copies nothing after its loop.
+
+    from_x (T, 4H): W_ih x_t, not scaled; z (T, 4H): the pre-activation times the loop scale, what the
+    one tanh reads; from_h (T, 4H): W_hh h_{t−1} times the loop scale; cells (T + 1, 5H): row t holds
+    c_{t−1}, then the gates g, o, f, i of step t, and row T only c_{T−1} (each step writes its c_t
+    where the next step reads c_{t−1}); belt (T, 2H): f⊙c_{t−1} (kept), i⊙g (added); tanh_c (T, H);
+    hs (T + 1, H): row t holds h_{t−1}, so each step writes its h_t where the next step's product reads it.
     """
-    scale = np.full((4, hidden), 0.5)
-    shift = np.full((4, hidden), 0.5)
-    scale[GATES.index("g")], shift[GATES.index("g")] = 1.0, 0.0
-    return scale.reshape(-1), shift.reshape(-1)
+
+    from_x: np.ndarray
+    z: np.ndarray
+    from_h: np.ndarray
+    cells: np.ndarray
+    belt: np.ndarray
+    tanh_c: np.ndarray
+    hs: np.ndarray
+
+    @classmethod
+    def empty(cls, steps: int, hidden: int) -> _Rows:
+        gates = 4 * hidden
+        return cls(
+            from_x=np.empty((steps, gates)),
+            z=np.empty((steps, gates)),
+            from_h=np.empty((steps, gates)),
+            cells=np.empty((steps + 1, hidden + gates)),
+            belt=np.empty((steps, 2 * hidden)),
+            tanh_c=np.empty((steps, hidden)),
+            hs=np.empty((steps + 1, hidden)),
+        )
+
+    @property
+    def hidden(self) -> int:
+        return int(self.hs.shape[1])
+
+    def block(self, name: str, gate: str) -> np.ndarray:
+        """(T, H): `gate`'s columns of from_x, z, from_h or (as a gate value) cells."""
+        hidden, k = self.hidden, LOOP_GATES.index(gate)
+        if name == "cells":
+            return self.cells[:-1, (k + 1) * hidden : (k + 2) * hidden]
+        array: np.ndarray = getattr(self, name)
+        return array[:, k * hidden : (k + 1) * hidden]
+
+    def take_prefix(self, previous: Trace, start: int) -> None:
+        """Rows 0..start-1 from `previous` (run with the same weights), through its named quantities."""
+        hidden = self.hidden
+        for gate, scale in zip(LOOP_GATES, LOOP_SCALES, strict=True):
+            self.block("from_x", gate)[:start] = getattr(previous, f"pre_{gate}_x")[:start]
+            self.block("z", gate)[:start] = getattr(previous, f"pre_{gate}")[:start] * scale
+            self.block("from_h", gate)[:start] = getattr(previous, f"pre_{gate}_h")[:start] * scale
+            self.block("cells", gate)[:start] = getattr(previous, gate)[:start]
+        self.cells[:start, :hidden] = previous.c_prev[:start]
+        self.belt[:start, :hidden] = previous.kept[:start]
+        self.belt[:start, hidden:] = previous.added[:start]
+        self.tanh_c[:start] = previous.tanh_c[:start]
+        self.hs[:start] = previous.h_prev[:start]
+
+
+def _recur(
+    layer: _LoopLayer,
+    rows: _Rows,
+    x: np.ndarray,
+    start: int,
+    h: np.ndarray,
+    c: np.ndarray,
+    clamp: np.ndarray | None,
+) -> None:
+    """Steps start..T-1 over x (T, D) from h_{start−1} = h, c_{start−1} = c, written into `rows`."""
+    hidden = rows.hidden
+    # The input part of every pre-activation does not depend on the recurrence: one product.
+    np.matmul(x[start:], layer.w_ih, out=rows.from_x[start:])
+    np.multiply(rows.from_x[start:] + layer.bias, layer.scale, out=rows.z[start:])
+    rows.cells[start, :hidden], rows.hs[start] = c, h
+    # (values, where) of the clamped gate entries in loop order, both (4H,)
+    pin = None
+    if clamp is not None:
+        pinned = clamp[list(_TORCH_BLOCK)].reshape(-1)
+        pin = (np.nan_to_num(pinned), ~np.isnan(pinned))
+    half = np.array(0.5)  # a 0-d array: a Python float is converted again on every call
+    cells, belt, one, two, three = rows.cells, rows.belt, hidden, 2 * hidden, 3 * hidden
+    steps = zip(
+        rows.hs[start:-1],  # h_{t−1}
+        rows.z[start:],
+        rows.from_h[start:],
+        cells[start:-1, one:],  # the gates g, o, f, i
+        cells[start:-1, two:],  # o, f, i: the σ gates
+        cells[start:-1, three:],  # f, i
+        cells[start:-1, :two],  # c_{t−1}, g
+        belt[start:],  # kept, added
+        belt[start:, :one],  # kept
+        belt[start:, one:],  # added
+        cells[start + 1 :, :one],  # c_t, where step t + 1 reads c_{t−1}
+        rows.tanh_c[start:],
+        cells[start:-1, two:three],  # o
+        rows.hs[start + 1 :],  # h_t, where step t + 1 reads h_{t−1}
+        strict=True,
+    )
+    # Each step writes its rows in place; the loop is only the recurrence, nine calls a step. At small
+    # H a call's overhead is most of its cost: outputs are positional (a keyword costs more than the
+    # arithmetic), and np.dot (4H, H)·(H,) goes to BLAS with less of it than np.matmul.
+    for h_prev, z, from_h, gates, sigma, f_i, c_g, kept_added, kept, added, c_t, tanh_c, o, h_t in steps:
+        np.dot(layer.w_hh, h_prev, from_h)
+        np.add(z, from_h, z)
+        np.tanh(z, gates)
+        np.multiply(sigma, half, sigma)
+        np.add(sigma, half, sigma)  # σ(pre) on o, f, i; tanh(pre) on g
+        if pin is not None:
+            np.copyto(gates, pin[0], where=pin[1])
+        np.multiply(f_i, c_g, kept_added)  # the × station and the + station's product, together
+        np.add(kept, added, c_t)  # the belt: kept + added, so the two add up to c exactly
+        np.tanh(c_t, tanh_c)
+        np.multiply(o, tanh_c, h_t)
+
+
+def _trace(rows: _Rows, x: np.ndarray, bias: np.ndarray, clamp: np.ndarray | None) -> Trace:
+    """The trace of a finished loop: every quantity a view of its rows (read-only, since they share
+    memory) except the few derived in whole-array operations: pre-activations and their recurrent
+    parts with the loop scale divided out, and what the × station took off."""
+    for array in (rows.from_x, rows.z, rows.from_h, rows.cells, rows.belt, rows.tanh_c, rows.hs):
+        array.flags.writeable = False
+    steps, hidden = x.shape[0], rows.hidden
+    parts = {}
+    for k, (gate, scale) in enumerate(zip(LOOP_GATES, LOOP_SCALES, strict=True)):
+        # g's scale is 1: its blocks are the pre-activation as they are
+        parts[f"pre_{gate}"] = _unscaled(rows.block("z", gate), scale)
+        parts[f"pre_{gate}_x"] = rows.block("from_x", gate)
+        parts[f"pre_{gate}_h"] = _unscaled(rows.block("from_h", gate), scale)
+        # The bias is every row's (a read-only view): every quantity is (T, H), so that frames
+        # cut rows from any of them alike.
+        parts[f"pre_{gate}_b"] = np.broadcast_to(bias[k * hidden : (k + 1) * hidden], (steps, hidden))
+        parts[gate] = rows.block("cells", gate)
+    c_prev, kept = rows.cells[:-1, :hidden], rows.belt[:, :hidden]
+    return Trace(
+        x=x,
+        h_prev=rows.hs[:-1],
+        c_prev=c_prev,
+        **parts,
+        kept=kept,
+        forgotten=c_prev - kept,
+        added=rows.belt[:, hidden:],
+        c=rows.cells[1:, :hidden],
+        tanh_c=rows.tanh_c,
+        h=rows.hs[1:],
+        clamp=clamp,
+    )
+
+
+def _unscaled(block: np.ndarray, scale: float) -> np.ndarray:
+    """A scaled block of the loop's with its scale divided out (a view where the scale is 1)."""
+    return block if scale == 1.0 else block / scale
