@@ -6,7 +6,7 @@ an LSTM or a GRU, told by its weights' type (a GRU has no c0: it is ignored).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -19,6 +19,7 @@ from .engine.gru import GRUTrace, GRUWeights
 from .engine.gru_backprop import GRUGradients, gru_backward
 from .engine.knobs import AnyKnobs, GRUKnobs, Knobs, gru_weights, lstm_weights, rnn_weights
 from .engine.lstm import LSTMWeights, Trace, rerun_from, run
+from .engine.stack import KeptRun
 
 Weights = LSTMWeights | GRUWeights
 AnyTrace = Trace | GRUTrace
@@ -50,6 +51,9 @@ class Results:
     foil: Foil | None = None  # computed only while a view shows it (and for exports)
     # A stack's output (T, ·), what its decoder reads, when that is not trace.h (app/stacking.py)
     output: np.ndarray | None = None
+    # A stack's other directions, by (layer, reverse): kept so that the next change reruns each
+    # only from the first row of its input that changed (app/stacking.py)
+    kept: dict[tuple[int, bool], KeptRun] = field(default_factory=dict)
 
     @property
     def gradients(self) -> LSTMGradients | GRUGradients:
@@ -119,10 +123,8 @@ def with_foil(
     foil = rnn_weights(base, knobs)
     rnn_trace = rnn.run(foil, x, h0)
     other = None if counterpart is None else run_counterpart(counterpart, knobs, x, h0)
-    return Results(
-        trace=results.trace,
-        foil=Foil(gradients, rnn_trace, rnn_backward(foil, rnn_trace, knobs.target_unit), other),
-        output=results.output,
+    return replace(
+        results, foil=Foil(gradients, rnn_trace, rnn_backward(foil, rnn_trace, knobs.target_unit), other)
     )
 
 

@@ -31,6 +31,7 @@ from .engine.gru import GRUTrace, GRUWeights
 from .engine.gru_backprop import GRUGradients
 from .engine.knobs import AnyKnobs, GRUKnobs, Knobs
 from .engine.lstm import WEIGHT_NAMES, LSTMWeights, Trace
+from .engine.stack import KeptRuns, first_changed_row
 from .exports import export_file
 from .file_errors import setting
 from .gradient_story import tell
@@ -219,7 +220,9 @@ class Session:
             # Only a change at step t alone (same model, same initial state) reuses steps < t;
             # in a stack, a reverse direction below the shown one reads step t at every step.
             start = first_changed(state.scenario, start)
-            results = _compute(state, None if change.resized else results, start, foil)
+            # a stack's other directions are kept even across a resize: each compares its input
+            results = _compute(state, None if change.resized else results, start, foil, results.kept)
+            start = _decoded_from(self.results, results, start)
             revision += 1
         elif foil and not held_foil:
             # A view that shows the gradients was opened: the client holds none (a frame without
@@ -290,16 +293,33 @@ def _serving(message: SetViews, hidden: int) -> Serving:
     return Serving(frozenset(message.shown), units, told=True)
 
 
-def _compute(state: State, previous: Results | None = None, start: int = 0, foil: bool = True) -> Results:
+def _compute(
+    state: State,
+    previous: Results | None = None,
+    start: int = 0,
+    foil: bool = True,
+    kept: KeptRuns | None = None,
+) -> Results:
     """The shown layer's results; in a stack, it reads the layers below it (x is layer 0's input),
-    and a decoder reads the layers above it."""
+    and a decoder reads the layers above it. Those other layers' runs are kept in the results, and
+    `kept` (the previous results') spares rerunning what their changed inputs did not reach."""
     scenario = state.scenario
-    x = shown_input(scenario, state.x)
+    x, below = shown_input(scenario, state.x, kept)
     other = _counterpart(state)
     results = compute(scenario.weights, state.knobs, x, state.h0, state.c0, previous, start, foil, other)
     if scenario.stack is None or scenario.text is None or scenario.text.decoder_weight is None:
-        return results
-    return replace(results, output=stack_output(scenario, results.trace))
+        return replace(results, kept=below)
+    output, around = stack_output(scenario, results.trace, kept)
+    return replace(results, output=output, kept=below | around)
+
+
+def _decoded_from(before: Results, after: Results, start: int) -> int:
+    """The first row a frame must carry: `start`, or earlier where a decoder's input (the stack's
+    output) changed before it, as a reverse direction above the shown one changes every row up to
+    the move."""
+    if before.output is None or after.output is None:
+        return start
+    return min(start, first_changed_row(before.output, after.output))
 
 
 def _with_foil(state: State, results: Results) -> Results:

@@ -5,6 +5,11 @@ layers below running from zeros as nn.LSTM runs them, and reversed in time for a
 (its step s reads time T−1−s, so its belt runs the way it reads). The session's knobs, clamps and
 initial state act on the shown direction alone; the layers above read its output, so a decoder's
 next tokens see them too.
+
+The other directions rerun on every change, so their runs are kept in the session's results
+(`KeptRuns`) and each reruns only from the first row of its input that changed: a slider move at
+step t reruns the forward layers below and above the shown one from t, not from 0, and a knob of the
+shown direction reruns none below it.
 """
 
 from __future__ import annotations
@@ -12,17 +17,25 @@ from __future__ import annotations
 import numpy as np
 
 from .computation import AnyTrace
-from .engine.lstm import run
-from .engine.stack import direction_input, input_of, output_above, output_of
+from .engine.stack import KeptRun, KeptRuns, direction_input, layer_kept
 from .scenarios import AnyScenario
 
+Runs = dict[tuple[int, bool], KeptRun]
 
-def shown_input(scenario: AnyScenario, x: np.ndarray) -> np.ndarray:
-    """(T, D_k) what the shown direction reads, in its own order, given layer 0's inputs x."""
+
+def shown_input(
+    scenario: AnyScenario, x: np.ndarray, kept: KeptRuns | None = None
+) -> tuple[np.ndarray, Runs]:
+    """(T, D_k) what the shown direction reads, in its own order, given layer 0's inputs x; and the
+    runs of the layers below it, reusing `kept`'s where their inputs did not change."""
     if scenario.stack is None:
-        return x
+        return x, {}
     layer, reverse = scenario.shown
-    return direction_input(input_of(scenario.stack, x, layer), reverse)
+    runs: Runs = {}
+    for k in range(layer):
+        below, x = layer_kept(scenario.stack, k, x, kept or {})
+        runs |= below
+    return direction_input(x, reverse), runs
 
 
 def first_changed(scenario: AnyScenario, start: int) -> int:
@@ -38,18 +51,19 @@ def first_changed(scenario: AnyScenario, start: int) -> int:
     return start
 
 
-def stack_output(scenario: AnyScenario, trace: AnyTrace) -> np.ndarray | None:
-    """(T, ·) the stack's output in time order, with the shown direction as traced; None for a
-    single layer (its h is the output)."""
+def stack_output(
+    scenario: AnyScenario, trace: AnyTrace, kept: KeptRuns | None = None
+) -> tuple[np.ndarray | None, Runs]:
+    """(T, ·) the stack's output in time order, with the shown direction as traced (None for a
+    single layer: its h is the output); and the runs of the shown layer's other direction and of
+    the layers above, reusing `kept`'s where their inputs did not change."""
     stack = scenario.stack
     if stack is None:
-        return None
+        return None, {}
     layer, reverse = scenario.shown
-    other = stack.layers[layer].reverse if not reverse else stack.layers[layer].forward
-    if stack.layers[layer].reverse is None or other is None:
-        output = trace.h
-    else:
-        in_time = direction_input(trace.x, reverse)  # the layer's input, back in time order
-        other_h = run(other, direction_input(in_time, not reverse)).h
-        output = output_of(other_h, trace.h) if reverse else output_of(trace.h, other_h)
-    return output_above(stack, layer, output)
+    in_time = direction_input(trace.x, reverse)  # the shown layer's input, back in time order
+    runs, output = layer_kept(stack, layer, in_time, kept or {}, (reverse, trace.h))
+    for k in range(layer + 1, len(stack.layers)):
+        above, output = layer_kept(stack, k, output, kept or {})
+        runs |= above
+    return output, runs

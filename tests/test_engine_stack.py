@@ -7,7 +7,15 @@ from typing import Any
 import numpy as np
 import pytest
 
-from app.engine.stack import Stack, StackLayer, input_of, output_above, run_stack
+from app.engine.stack import (
+    Stack,
+    StackLayer,
+    first_changed_row,
+    input_of,
+    output_above,
+    run_kept,
+    run_stack,
+)
 from app.stack_import import import_stack
 from app.weights_io import import_layer
 from tests.helpers import require_torch
@@ -111,3 +119,36 @@ def test_a_layers_input_and_the_output_above_it_rebuild_the_whole_stack() -> Non
     np.testing.assert_array_equal(output_above(stack, 0, runs[0].output), runs[2].output)
     with pytest.raises(ValueError, match="layer 1 reads 4 values; layer 0 gives 8"):
         Stack((layer(3, True), layer(4, False)))
+
+
+def test_a_kept_run_reruns_from_the_first_changed_row_and_equals_a_whole_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from app.engine import stack as stack_module
+    from app.engine.lstm import LSTMWeights, run
+
+    rng = np.random.default_rng(5)
+    weights = LSTMWeights(*(rng.uniform(-0.6, 0.6, shape) for shape in ((16, 3), (16, 4), (16,), (16,))))
+    before = rng.standard_normal((STEPS, 3))
+    kept = run_kept(weights, before)
+    rows: list[int] = []
+
+    def counted(*args: Any) -> Any:
+        rows.append(len(args[1]))
+        return run(*args)
+
+    monkeypatch.setattr(stack_module, "run", counted)
+    after = before.copy()
+    after[6, 1] += 0.5
+    rerun = run_kept(weights, after, kept)
+    whole = run(weights, after)
+    assert rows == [STEPS - 6]  # only rows 6.. ran; rows 0..5 are the kept ones
+    np.testing.assert_array_equal(rerun.h[:6], kept.h[:6])
+    np.testing.assert_allclose(rerun.h, whole.h, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(rerun.c, whole.c, rtol=0, atol=1e-12)
+    assert not np.allclose(rerun.c[6:], kept.c[6:])  # the change reached the rows after it
+    assert run_kept(weights, after.copy(), rerun) is rerun and rows == [STEPS - 6]  # nothing changed
+    other = LSTMWeights(*(rng.uniform(-0.6, 0.6, shape) for shape in ((16, 3), (16, 4), (16,), (16,))))
+    np.testing.assert_allclose(run_kept(other, after, rerun).c, run(other, after).c, atol=1e-12)
+    assert rows[-1] == STEPS  # other weights: run whole
+    assert first_changed_row(after, after[:4]) == 0 and first_changed_row(after, after.copy()) == STEPS

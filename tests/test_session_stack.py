@@ -179,3 +179,58 @@ def test_a_layer_that_is_not_there_is_refused_and_changes_nothing(client: TestCl
     assert (error["field"], error["code"]) == ("stack", "stack_or_weights")
     [error] = Session().apply([msg(type="restore", stack=body["stack"][::-1])])
     assert (error["field"], error["code"]) == ("stack", "bad_stack")
+
+
+@pytest.mark.parametrize("shown", [0, 1])
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_moves_rerun_the_other_layers_from_where_their_inputs_changed_and_match_torch(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, bidirectional: bool, shown: int
+) -> None:
+    """A char model on a stack: after each slider move, every direction (the shown one, the kept
+    ones below and above it) and the next tokens as a page holds them (the snapshot's, each frame's
+    rows from its start) equal PyTorch's; a forward stack reruns its other layer only from the move."""
+    require_torch()
+    import torch
+
+    from app.engine import stack as stack_module
+    from app.engine.lstm import run
+
+    vocab = list("abcdefgh \n")
+    torch.manual_seed(10 + bidirectional)
+    embed = torch.nn.Embedding(len(vocab), 5).double()
+    lstm = torch.nn.LSTM(5, HIDDEN, num_layers=2, bidirectional=bidirectional).double()
+    decoder = torch.nn.Linear(HIDDEN * (1 + bidirectional), len(vocab)).double()
+    state = {"embed.weight": embed.weight, "decoder.weight": decoder.weight, "decoder.bias": decoder.bias}
+    state |= {f"lstm.{name}": value for name, value in lstm.state_dict().items()}
+    body = upload(client, *saved(state, "safetensors", {"vocab": json.dumps(vocab)}))
+    session = Session()
+    session.apply([msg(type="restore", stack=body["stack"], text=body["text"], layer=shown)])
+    [held] = session.apply([msg(type="set_text", text="bad cafe\nfed a bee")])
+    top, chances = list(held["top"]["tokens"]), np.array(held["top"]["p"])
+    rows: list[int] = []
+
+    def counted(*args: Any) -> Any:
+        rows.append(len(args[1]))
+        return run(*args)
+
+    monkeypatch.setattr(stack_module, "run", counted)
+    for move, (t, value) in enumerate(((9, 0.75), (4, -0.5), (15, 0.25))):
+        rows.clear()
+        [frame] = session.apply([msg(type="set_input", t=t, j=1, value=value)])
+        top[frame["start"] :] = frame["top"]["tokens"]
+        chances[frame["start"] :] = frame["top"]["p"]
+        x = session.x
+        if not bidirectional:
+            assert rows == [len(x) - t]  # the other layer ran from the move only
+        views = torch_views(lstm, x)
+        _, h, c = views[shown, False]
+        np.testing.assert_allclose(session.trace.h, h, atol=1e-6)
+        np.testing.assert_allclose(session.trace.c, c, atol=1e-6)
+        assert set(session.results.kept) == set(views) - {(shown, False)}, move
+        for view, kept in session.results.kept.items():
+            np.testing.assert_allclose(kept.h, views[view][1], atol=1e-6)
+            np.testing.assert_allclose(kept.c, views[view][2], atol=1e-6)
+        with torch.no_grad():
+            p = torch.softmax(decoder(lstm(torch.from_numpy(x))[0]), dim=-1).numpy()
+        assert top == [[vocab[k] for k in np.argsort(-row, kind="stable")[:5]] for row in p], move
+        np.testing.assert_allclose(chances, np.sort(p, axis=1)[:, ::-1][:, :5], atol=1e-6)

@@ -7,10 +7,14 @@ after it read inputs T−1 … t: what PyTorch returns, and what the next layer 
 
 Every layer starts from zeros (nn.LSTM's default h0 and c0), except the one a session shows, whose
 initial state (and knobs, clamps) the session sets: see app/stacking.py.
+
+A session reruns its other directions after every change, so `run_kept` keeps what a direction read
+and its h and c: a later run over changed inputs reruns it only from the first row that changed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -120,3 +124,64 @@ def output_above(stack: Stack, k: int, output: np.ndarray) -> np.ndarray:
     """The stack's output, given layer k's output (T, H or 2H) in time order."""
     runs = run_stack(stack, output, range(k + 1, len(stack.layers)))
     return runs[-1].output if runs else output
+
+
+@dataclass(frozen=True)
+class KeptRun:
+    """One direction's run from zeros, kept so that a run over changed inputs reruns it only from
+    the first changed row. All in the direction's own order; `x` is never written to (callers pass
+    arrays they do not change afterwards)."""
+
+    weights: LSTMWeights
+    x: np.ndarray  # (T, D) what it read
+    h: np.ndarray  # (T, H)
+    c: np.ndarray  # (T, H): with h, the state a rerun from a later row starts from
+
+
+# Kept runs by (layer, reverse): the directions a session does not show.
+KeptRuns = Mapping[tuple[int, bool], KeptRun]
+
+
+def run_kept(weights: LSTMWeights, x: np.ndarray, kept: KeptRun | None = None) -> KeptRun:
+    """The direction over x (T, D) in its own order, from zeros. Rows of `kept` (the same weights)
+    before the first row where x differs from what it read are reused: a step's state depends only
+    on the steps before it, so the run goes on from the state kept at the row before."""
+    start = 0 if kept is None or kept.weights is not weights else first_changed_row(kept.x, x)
+    if kept is not None and start == x.shape[0]:
+        return kept  # nothing it read changed
+    if kept is None or start == 0:
+        trace = run(weights, x)
+        return KeptRun(weights, x, trace.h, trace.c)
+    suffix = run(weights, x[start:], kept.h[start - 1], kept.c[start - 1])
+    h = np.concatenate([kept.h[:start], suffix.h])
+    c = np.concatenate([kept.c[:start], suffix.c])
+    return KeptRun(weights, x, h, c)
+
+
+def first_changed_row(before: np.ndarray, after: np.ndarray) -> int:
+    """The first row where `after` differs from `before` (len(after) if none; 0 if the shapes
+    differ). NaN never equals itself, so a row holding one counts as changed."""
+    if before.shape != after.shape:
+        return 0
+    changed = np.flatnonzero((before != after).any(axis=1))
+    return int(changed[0]) if len(changed) else int(after.shape[0])
+
+
+def layer_kept(
+    stack: Stack,
+    k: int,
+    x: np.ndarray,
+    kept: KeptRuns,
+    shown: tuple[bool, np.ndarray] | None = None,
+) -> tuple[dict[tuple[int, bool], KeptRun], np.ndarray]:
+    """Layer k over x (T, D_k, time order), its directions reusing `kept`: ({(k, reverse): run},
+    the layer's output in time order). `shown` (reverse, h in its own order) is a direction the
+    caller ran itself (a session's shown one, with its knobs): it is not run here."""
+    runs: dict[tuple[int, bool], KeptRun] = {}
+    h: dict[bool, np.ndarray] = {} if shown is None else {shown[0]: shown[1]}
+    for reverse in (False, True):
+        weights = stack.layers[k].reverse if reverse else stack.layers[k].forward
+        if weights is not None and reverse not in h:
+            runs[k, reverse] = run_kept(weights, direction_input(x, reverse), kept.get((k, reverse)))
+            h[reverse] = runs[k, reverse].h
+    return runs, output_of(h[False], h.get(True))
