@@ -6,7 +6,8 @@ the socket. Files, not memory: with `--workers N` the page's socket may land on 
 
 - A key is `secrets.token_urlsafe(24)` (192 random bits) and is checked against KEY before any
   path is built from it, so a key names a file of this folder and nothing else.
-- Each model is one .npz (no pickle: strings are NumPy unicode arrays), written to a temporary
+- Each model is one .npz (no pickle: strings are NumPy unicode arrays), its weights as float32
+  where that is exact (the engine widens them back to the same float64), written to a temporary
   name and renamed, so a reader in another process sees the whole file or none. A stack keeps
   every direction of every layer (`l{k}.{name}`, `l{k}_reverse.{name}`), so the session it opens
   can show any of them, as a `restore` with `stack` can.
@@ -80,18 +81,18 @@ def folder() -> Path:
 
 
 def save(opened: Opened) -> str:
-    """Store `opened` under a new key; TooLarge if it alone is over open_max_bytes."""
-    data = to_bytes(opened)
-    limit = get_settings().open_max_bytes
-    if len(data) > limit:
-        raise TooLarge("open_too_large", size=len(data), limit=limit, setting=setting("open_max_bytes"))
-    where = folder()
-    evict(where, incoming=len(data))
-    key = secrets.token_urlsafe(24)
+    """Store `opened` under a new key; TooLarge if it alone is over open_max_bytes. Written straight
+    to its file (a full-size stack is 55 MB: no copy of it in memory first), then sized."""
+    where, limit = folder(), get_settings().open_max_bytes
     handle, partial = tempfile.mkstemp(dir=where, prefix=PARTIAL, suffix=SUFFIX)
     try:
         with os.fdopen(handle, "wb") as file:
-            file.write(data)
+            np.savez(file, allow_pickle=False, **_arrays(opened))
+            size = file.tell()
+        if size > limit:
+            raise TooLarge("open_too_large", size=size, limit=limit, setting=setting("open_max_bytes"))
+        evict(where, incoming=size)  # a partial file is never counted nor pushed out but by age
+        key = secrets.token_urlsafe(24)
         os.replace(partial, where / f"{key}{SUFFIX}")  # atomic: other workers see all or nothing
     except BaseException:
         with suppress(FileNotFoundError):
@@ -150,6 +151,11 @@ def _remove(path: Path) -> None:
 
 def to_bytes(opened: Opened) -> bytes:
     """One .npz: the arrays by name, and `meta` (UTF-8 JSON as uint8) for the rest."""
+    return npz_bytes(_arrays(opened))
+
+
+def _arrays(opened: Opened) -> dict[str, np.ndarray]:
+    """What the .npz holds by name: the weights, x, the state, the text, and `meta`."""
     weights, text = opened.weights, opened.text
     arrays = _stack_arrays(opened.stack) if opened.stack is not None else _weight_arrays(weights)
     arrays["x"] = opened.x
@@ -166,7 +172,7 @@ def to_bytes(opened: Opened) -> bytes:
     if opened.stack is not None:
         meta |= {"layers": len(opened.stack.layers), "shown": list(opened.shown)}
     arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
-    return npz_bytes(arrays)
+    return arrays
 
 
 def from_bytes(data: bytes) -> Opened:
@@ -193,7 +199,15 @@ def from_bytes(data: bytes) -> Opened:
 
 
 def _weight_arrays(weights: LSTMWeights | GRUWeights, prefix: str = "") -> dict[str, np.ndarray]:
-    return {f"{prefix}{name}": getattr(weights, name) for name in WEIGHT_NAMES}
+    return {f"{prefix}{name}": _narrowed(getattr(weights, name)) for name in WEIGHT_NAMES}
+
+
+def _narrowed(values: np.ndarray) -> np.ndarray:
+    """float32 when that holds every value exactly (a model saved as float32 always does), else
+    float64 as given: half the bytes to write and read back, and the same numbers, since reading
+    widens them again (engine layers hold float64)."""
+    narrow = values.astype(np.float32)
+    return narrow if np.array_equal(narrow, values) else values
 
 
 def _tensors(arrays: dict[str, np.ndarray], prefix: str = "") -> dict[str, np.ndarray]:

@@ -43,9 +43,15 @@ def import_stack(found: Imported, vocab_file: bytes | None = None) -> FoundStack
     if len(members) < 2 or len(forward) < depth or (any(backward) and None in backward):
         return None
     tensors = found.tensors
+
+    def weights(layer: Layer) -> LSTMWeights:
+        # the chosen layer is loaded (and checked) already: at H = 1,024 each load is 0.1 s or more
+        chosen = found.weights if layer == found.layer else None
+        return chosen if isinstance(chosen, LSTMWeights) else _weights(tensors, layer)
+
     try:
         stack = Stack(tuple(
-            StackLayer(_weights(tensors, f), None if b is None else _weights(tensors, b))
+            StackLayer(weights(f), None if b is None else weights(b))
             for f, b in zip(forward, backward, strict=True)
         ))  # fmt: skip
     except ValueError:

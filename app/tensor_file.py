@@ -59,6 +59,10 @@ def require_float(name: str, spec: Spec) -> None:
 def check_values(name: str, values: np.ndarray) -> np.ndarray:
     """Refuse NaN, ±Inf and anything beyond ±max_abs_value, naming the first offending entry."""
     limit = get_settings().max_abs_value
+    # The common case in two reductions and no temporaries: NaN makes min and max NaN, which no
+    # comparison passes, and ±Inf is beyond any limit. Only a refusal looks for where it is.
+    if values.size == 0 or (-limit <= values.min() and values.max() <= limit):
+        return values
     bad = ~np.isfinite(values)
     if bad.any():
         where = _first(bad)

@@ -102,6 +102,27 @@ def test_a_json_body_opens_too(client: TestClient, opened_dir: Path) -> None:
     np.testing.assert_array_equal(snapshot["h0"], [0.1, -0.1])
 
 
+def test_a_kept_model_is_float32_where_that_is_exact_and_reads_back_the_same_numbers(
+    client: TestClient, opened_dir: Path
+) -> None:
+    lstm = torch_lstm(inputs=3, hidden=5, seed=4)
+    key = post_open(client, safetensors_of(lstm)).json()["id"]
+    with np.load(opened_dir / f"{key}.npz") as stored:
+        assert stored["weight_hh"].dtype == np.float32  # a float32 file: half the bytes kept
+    for name, value in lstm.state_dict().items():  # the file's float32 numbers, widened exactly
+        np.testing.assert_array_equal(getattr(load(key).weights, name[:-3]), value.float().double().numpy())
+    rng = np.random.default_rng(5)
+    weights = {"weight_ih": rng.uniform(-1, 1, (8, 1)), "weight_hh": rng.uniform(-1, 1, (8, 2))}
+    weights |= {"bias_ih": np.zeros(8), "bias_hh": np.full(8, 0.1)}  # 0.1 has no float32 twin
+    body = {"weights": {name: value.tolist() for name, value in weights.items()}, "x": [[0.5]]}
+    key = client.post("/api/open", json=body).json()["id"]
+    with np.load(opened_dir / f"{key}.npz") as stored:
+        assert stored["weight_hh"].dtype == stored["bias_hh"].dtype == np.float64
+        assert stored["bias_ih"].dtype == np.float32  # zeros are exact in float32
+    for name, value in weights.items():
+        np.testing.assert_array_equal(getattr(load(key).weights, name), value)
+
+
 @pytest.mark.parametrize(
     ("key", "code"),
     [
