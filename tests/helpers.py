@@ -95,9 +95,11 @@ def after_a_drawing_pass(page: Any, action: Any) -> None:
     """Do `action()` and wait until a drawing pass the page started after it has completed.
 
     body[data-ready] is stamped at the end of every complete pass (painter.js), the open dive's
-    charts included; a pass overtaken by a newer request never stamps. So once the stamp is taken
-    off, its return means the page has drawn what the action changed. Uses no wait_for_function,
-    so it also works under the app's real Content-Security-Policy."""
+    charts included; every request for a pass takes it off, and a pass overtaken by a newer request
+    never stamps. A pass already in flight may still stamp between our taking it off and the
+    action, but the action's own request takes that stamp off again: its return means the page has
+    drawn what the action changed. Uses no wait_for_function, so it also works under the app's real
+    Content-Security-Policy."""
     page.evaluate("delete document.body.dataset.ready")
     action()
     page.wait_for_selector("body[data-ready='true']", state="attached")

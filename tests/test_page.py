@@ -62,13 +62,15 @@ def redrawn(page: Any, action: str, arg: Any = None) -> None:
     """Run `action` (a JavaScript function of one argument that changes what the page looks at) and
     wait until a drawing pass begun after it is complete.
 
-    Every complete pass writes body[data-ready], even when the step and revision it stamps are the
-    ones already there; the watcher is set up in the same task as the action, and a pass still on
-    its way when the action asks for another never stamps (painter.js), so the write waited for is
-    the new pass's."""
+    Every complete pass writes body[data-ready]="true", even when the step and revision it stamps
+    are the ones already there, and every request for a pass takes it off; the watcher is set up in
+    the same task as the action, and a pass still on its way when the action asks for another never
+    stamps (painter.js), so the "true" waited for is the new pass's."""
     page.evaluate(
         "(arg) => { window.__redrawn = false;"
-        " const watcher = new MutationObserver(() => { window.__redrawn = true; watcher.disconnect(); });"
+        " const watcher = new MutationObserver(() => {"
+        " if (document.body.dataset.ready !== 'true') return;"
+        " window.__redrawn = true; watcher.disconnect(); });"
         " watcher.observe(document.body, { attributes: true, attributeFilter: ['data-ready'] });"
         f" ({action})(arg); }}",
         arg,

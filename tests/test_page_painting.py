@@ -184,6 +184,23 @@ def test_charts_of_closed_dives_are_not_drawn_and_opening_one_draws_it_with_the_
     assert set(charts_drawn(painted(page))) == {"gradients", "race"}
 
 
+def test_a_change_takes_the_drawn_stamp_off_until_a_pass_has_drawn_it(page: Any, server_url: str) -> None:
+    # body[data-ready] is what tests and benchmarks wait for: a stamp left by a pass that ran before
+    # a change must not stand for the change (the tab's pass waits for the next animation frame).
+    open_page(page, server_url)
+    before, at_click = page.evaluate(
+        """() => {
+          const before = document.body.dataset.ready;
+          document.getElementById("dive-tab-numbers").click();
+          return [before, document.body.dataset.ready ?? null];
+        }"""
+    )
+    assert (before, at_click) == ("true", None)
+    page.wait_for_selector("body[data-ready='true']", state="attached")
+    assert page.get_attribute("#dive-tab-numbers", "aria-selected") == "true"
+    assert page.is_visible("#dive-numbers")
+
+
 TIMELINE_WIDTH = "Math.floor(document.getElementById('timeline').getBoundingClientRect().width)"
 
 

@@ -55,6 +55,9 @@ export function createPainter({
   // arriving faster than frames) are coalesced into one pass at that frame, like any other.
   function requestDraw({ animate = false, now = false } = {}) {
     lastRequest = performance.now();
+    // Something changed: what is drawn is no longer complete until a pass started from here
+    // stamps it (a pass in flight must not leave a stamp that looks like this one's).
+    delete doc.body.dataset.ready;
     address.schedule(); // whatever asks for a redraw changed the state or the view
     if (queued) {
       queued.animate = queued.animate || animate;
