@@ -26,7 +26,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from app.computation import compute
 from app.engine.knobs import Knobs
 from benchmarks.common import Row, run_standalone
-from benchmarks.server import BENCH_SCENARIOS, bench_scenario, restore_message, running_server
+from benchmarks.server import BENCH_SCENARIOS, bench_scenario, restore_message, running_server, whole_payloads
 
 SCENARIO = "bench-h64"
 SESSIONS = 8
@@ -40,8 +40,9 @@ async def _open_session(url: str) -> ClientConnection:
     for message in (None, restore_message(SCENARIO)):
         if message is not None:
             await ws.send(orjson.dumps(message).decode())
-        while orjson.loads(await ws.recv())["type"] != "snapshot":
-            pass
+        while (reply := orjson.loads(await ws.recv()))["type"] != "snapshot":
+            if reply["type"] == "error":  # e.g. a snapshot over the message limit
+                raise RuntimeError(f"the server refused the benchmark session: {reply}")
     return ws
 
 
@@ -79,7 +80,7 @@ def measure(quick: bool = False) -> list[Row]:
     rounds = 1 if quick else 3
     results = []
     for _ in range(rounds):
-        with running_server() as server:
+        with whole_payloads(), running_server() as server:  # the session's whole snapshot
             results.append(asyncio.run(_one_round(server.ws_url, server.pid, SESSIONS)))
     scenario = bench_scenario(SCENARIO)
     held = _array_bytes(compute(scenario.weights, Knobs(), scenario.x, scenario.h0, scenario.c0))

@@ -28,11 +28,9 @@ float64 (8 bytes each).
 from __future__ import annotations
 
 import asyncio
-import os
 import statistics
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -40,13 +38,12 @@ import orjson
 from pydantic import TypeAdapter
 from websockets.asyncio.client import ClientConnection, connect
 
-from app.config import get_settings
 from app.encoding import dumps
 from app.messages import ClientMessage
 from app.session import Session
 from app.wire import decode, encode
 from benchmarks.common import Row, check, percentile, run_standalone
-from benchmarks.server import BENCH_SCENARIOS, Server, restore_message, running_server
+from benchmarks.server import BENCH_SCENARIOS, Server, restore_message, running_server, whole_payloads
 
 SCENARIO = "bench-h64"
 STEPS = BENCH_SCENARIOS[SCENARIO]["steps"]
@@ -70,28 +67,6 @@ FIRST_SCREEN_UNITS = list(range(6))
 VIEWS: dict[str, list[str] | None] = {"every view": None, "first screen": FIRST_SCREEN}
 JUDGED = ("first screen", "binary")  # (views, encoding) the targets are judged on
 SAMPLES = ("frame", "apply", "frame_ref", "snapshot", "snapshot_ref")
-
-# Every view of T=1000, H=64 is a 4.7 MB snapshot in binary and 33 MB as JSON, over the 4 MiB a
-# message may hold by default: this benchmark reports what the whole payload costs.
-WHOLE_PAYLOAD_BYTES = 64 * 2**20
-MESSAGE_LIMIT = "LSTM_CONVEYOR_MAX_MESSAGE_BYTES"
-
-
-@contextmanager
-def whole_payloads() -> Iterator[None]:
-    """The message limit raised to WHOLE_PAYLOAD_BYTES for the server and for the in-process
-    reference sessions alike (a session cuts what does not fit to the units that do)."""
-    before = os.environ.get(MESSAGE_LIMIT)
-    os.environ[MESSAGE_LIMIT] = str(WHOLE_PAYLOAD_BYTES)
-    get_settings.cache_clear()
-    try:
-        yield
-    finally:
-        if before is None:
-            del os.environ[MESSAGE_LIMIT]
-        else:
-            os.environ[MESSAGE_LIMIT] = before
-        get_settings.cache_clear()
 
 
 def _decoded(raw: str | bytes, decoder: Callable[[bytes], dict[str, Any]]) -> dict[str, Any]:
