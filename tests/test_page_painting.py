@@ -243,7 +243,7 @@ def test_a_long_sequence_draws_the_belt_over_time_per_pixel_column_with_the_engi
         kind: [[float(v) for v in re.split("[ ,]", el.get("points", ""))] for el in svg.iter(f"{SVG}{kind}")]
         for kind in ("polygon", "polyline")
     }
-    c_lines = [el for el in svg.iter(f"{SVG}polyline") if el.get("stroke-width") == "1.5"]
+    c_lines = [el for el in svg.iter(f"{SVG}polyline") if el.get("class") == "c"]
     assert len(outline["polygon"]) == 3 * units and len(c_lines) == units
     columns_drawn = len(c_lines[0].get("points", "").split())
     assert plot_width - 1 <= columns_drawn <= plot_width

@@ -152,8 +152,9 @@ export function paint(context, shapes) {
 const escape = (text) => String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 const n = (value) => Number(value.toFixed(2));
 
+// `name`: what the shape draws (a class in the SVG, so one can pick, say, every c_t line).
 function paintAttrs(shape, filled) {
-  const attrs = [];
+  const attrs = shape.name ? [`class="${escape(shape.name)}"`] : [];
   attrs.push(`fill="${filled && shape.fill ? shape.fill : "none"}"`);
   if (shape.stroke) attrs.push(`stroke="${shape.stroke}" stroke-width="${shape.width || 1}"`);
   if (shape.dash) attrs.push(`stroke-dasharray="${shape.dash.join(" ")}"`);

@@ -32,6 +32,10 @@ export const LANE_MIN = 16;
 // Steps narrower than this (px) are drawn as filled bands rather than a bar each.
 const BAR_MIN_PX = 4;
 const LANE_MAX = 120;
+// The lines through every step (c_t, the inputs) are 1 px wide: Chromium's software canvas
+// strokes those as hairlines, and at T=500 the inputs' two lines at 1.6 px took 4.5 ms to
+// rasterise on every move, at 1 px 0.6 ms (a slider move at H=32: p50 54 → 50 ms).
+const HAIRLINE = 1;
 
 const column = (rows, k) => rows.map((row) => row[k]);
 
@@ -125,7 +129,7 @@ function laneShapes(data, plot, y, h, T, limit) {
     line[2 * k] = stepX(plot, T, s);
     line[2 * k + 1] = py(c[s]);
   });
-  shapes.push({ kind: "line", xy: line, stroke: INK, width: 1.5 });
+  shapes.push({ kind: "line", xy: line, stroke: INK, width: HAIRLINE, name: "c" });
   return { shapes, range: [lo, hi] };
 }
 
@@ -144,7 +148,7 @@ function inputShapes(state, plot, y, h) {
       const x0 = plot.x + (s / T) * plot.w;
       points.push([x0, py(values[s])], [x0 + plot.w / T, py(values[s])]);
     }
-    shapes.push({ kind: "line", points, stroke: INPUT_COLOURS[j % INPUT_COLOURS.length], width: 1.6,
+    shapes.push({ kind: "line", points, stroke: INPUT_COLOURS[j % INPUT_COLOURS.length], width: HAIRLINE, name: "x",
       dash: j % 2 ? [3, 2] : null });
   }
   return shapes;
