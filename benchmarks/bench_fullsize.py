@@ -28,13 +28,10 @@ engine, so few are timed (README.md says why).
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +39,7 @@ import numpy as np
 
 from benchmarks.bench_browser import PRELUDE, SETTLE, STEP, STEP_ANIMATION_MS
 from benchmarks.common import Row, check, new_page, percentile, run_standalone
-from benchmarks.server import running_server
+from benchmarks.server import environment, running_server
 from tests.chromium import launch_chromium
 from tests.fullsize import VOCAB, full_size_model
 
@@ -111,21 +108,6 @@ SLIDE = f"""async (value) => {{
   const end = await Promise.race([shown, timeout({WAIT_MS})]);
   return end === null ? null : end - start;
 }}"""
-
-
-@contextlib.contextmanager
-def _opened_in(folder: str) -> Iterator[None]:
-    """The server (started inside) keeps opened models in `folder`, not the system's temp dir."""
-    name = "LSTM_CONVEYOR_OPEN_DIR"
-    before = os.environ.get(name)
-    os.environ[name] = folder
-    try:
-        yield
-    finally:
-        if before is None:
-            del os.environ[name]
-        else:
-            os.environ[name] = before
 
 
 def _text(steps: int) -> str:
@@ -249,7 +231,11 @@ def _trace_figures(url: str, quick: bool) -> dict[str, list[float]]:
 
 
 def measure(quick: bool = False) -> list[Row]:
-    with tempfile.TemporaryDirectory() as folder, _opened_in(str(Path(folder) / "opened")):
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        # the server keeps opened models there, not in the system's temp dir
+        environment("LSTM_CONVEYOR_OPEN_DIR", str(Path(folder) / "opened")),
+    ):
         path = Path(folder) / "char-1024.safetensors"
         full_size_model(path)
         with running_server() as server:

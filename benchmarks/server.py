@@ -116,22 +116,28 @@ MESSAGE_LIMIT = "LSTM_CONVEYOR_MAX_MESSAGE_BYTES"
 
 
 @contextlib.contextmanager
-def whole_payloads() -> Iterator[None]:
-    """The message limit raised to WHOLE_PAYLOAD_BYTES for the servers started meanwhile and for
-    in-process reference sessions alike (a session cuts what does not fit to the units that do)."""
+def environment(name: str, value: str) -> Iterator[None]:
+    """The environment variable `name` set to `value` for the servers started meanwhile and for
+    in-process sessions alike (the app's settings are read afresh on both sides of it)."""
     from app.config import get_settings
 
-    before = os.environ.get(MESSAGE_LIMIT)
-    os.environ[MESSAGE_LIMIT] = str(WHOLE_PAYLOAD_BYTES)
+    before = os.environ.get(name)
+    os.environ[name] = value
     get_settings.cache_clear()
     try:
         yield
     finally:
         if before is None:
-            del os.environ[MESSAGE_LIMIT]
+            del os.environ[name]
         else:
-            os.environ[MESSAGE_LIMIT] = before
+            os.environ[name] = before
         get_settings.cache_clear()
+
+
+def whole_payloads() -> contextlib.AbstractContextManager[None]:
+    """The message limit raised to WHOLE_PAYLOAD_BYTES (a session cuts what does not fit a message
+    to the units that do)."""
+    return environment(MESSAGE_LIMIT, str(WHOLE_PAYLOAD_BYTES))
 
 
 def main() -> None:
