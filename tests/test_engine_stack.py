@@ -151,4 +151,20 @@ def test_a_kept_run_reruns_from_the_first_changed_row_and_equals_a_whole_run(
     other = LSTMWeights(*(rng.uniform(-0.6, 0.6, shape) for shape in ((16, 3), (16, 4), (16,), (16,))))
     np.testing.assert_allclose(run_kept(other, after, rerun).c, run(other, after).c, atol=1e-12)
     assert rows[-1] == STEPS  # other weights: run whole
-    assert first_changed_row(after, after[:4]) == 0 and first_changed_row(after, after.copy()) == STEPS
+    assert first_changed_row(after, after.copy()) == STEPS and first_changed_row(after, after[:, :2]) == 0
+    # rows both have are compared (a rerun in parts holds the first rows only)
+    assert first_changed_row(after, after[:4]) == 4 and first_changed_row(before[:8], after) == 6
+    assert first_changed_row(before[:5], after) == 5
+
+
+def test_a_kept_run_follows_inputs_of_fewer_or_more_rows_as_a_whole_run_does() -> None:
+    from app.engine.lstm import LSTMWeights, run
+
+    rng = np.random.default_rng(6)
+    weights = LSTMWeights(*(rng.uniform(-0.6, 0.6, shape) for shape in ((16, 3), (16, 4), (16,), (16,))))
+    x = rng.standard_normal((STEPS, 3))
+    whole = run_kept(weights, x)
+    first = run_kept(weights, x[:5], whole)  # the first rows of a kept run, unchanged: its rows
+    assert first.h.shape == (5, 4) and np.array_equal(first.h, whole.h[:5])
+    grown = run_kept(weights, x, first)  # the rest run on from the kept rows' state
+    np.testing.assert_allclose(grown.h, run(weights, x).h, rtol=0, atol=1e-12)

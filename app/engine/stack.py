@@ -147,8 +147,9 @@ def run_kept(weights: LSTMWeights, x: np.ndarray, kept: KeptRun | None = None) -
     before the first row where x differs from what it read are reused: a step's state depends only
     on the steps before it, so the run goes on from the state kept at the row before."""
     start = 0 if kept is None or kept.weights is not weights else first_changed_row(kept.x, x)
-    if kept is not None and start == x.shape[0]:
-        return kept  # nothing it read changed
+    steps = x.shape[0]
+    if kept is not None and start == steps:  # nothing it read changed (of the steps it reads now)
+        return kept if kept.x.shape[0] == steps else KeptRun(weights, x, kept.h[:steps], kept.c[:steps])
     if kept is None or start == 0:
         trace = run(weights, x)
         return KeptRun(weights, x, trace.h, trace.c)
@@ -159,12 +160,14 @@ def run_kept(weights: LSTMWeights, x: np.ndarray, kept: KeptRun | None = None) -
 
 
 def first_changed_row(before: np.ndarray, after: np.ndarray) -> int:
-    """The first row where `after` differs from `before` (len(after) if none; 0 if the shapes
-    differ). NaN never equals itself, so a row holding one counts as changed."""
-    if before.shape != after.shape:
+    """The first row where `after` differs from `before`, of the rows both have (the fewer rows'
+    count if none: a rerun in parts holds the first rows only; 0 if the rows' widths differ). NaN
+    never equals itself, so a row holding one counts as changed."""
+    if before.shape[1:] != after.shape[1:]:
         return 0
-    changed = np.flatnonzero((before != after).any(axis=1))
-    return int(changed[0]) if len(changed) else int(after.shape[0])
+    rows = min(before.shape[0], after.shape[0])
+    changed = np.flatnonzero((before[:rows] != after[:rows]).any(axis=1))
+    return int(changed[0]) if len(changed) else rows
 
 
 def layer_kept(
