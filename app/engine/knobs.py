@@ -14,6 +14,7 @@ import numpy as np
 from .gru import GRU_GATES, GRUWeights
 from .layer import Layer
 from .lstm import GATES, LSTMWeights
+from .memo import PerObject
 from .rnn import RNNWeights
 
 
@@ -95,12 +96,20 @@ AnyKnobs = Knobs | GRUKnobs
 
 
 def lstm_weights(base: LSTMWeights, knobs: Knobs) -> LSTMWeights:
+    """The weights with the knobs applied (the same object again for the same base and knobs)."""
+    return _KNOBBED.get(base, knobs, lambda: _knobbed(base, knobs))
+
+
+def _knobbed(base: LSTMWeights, knobs: Knobs) -> LSTMWeights:
     return LSTMWeights(
         weight_ih=base.weight_ih * knobs.weight_scale,
         weight_hh=base.weight_hh * knobs.weight_scale,
         bias_ih=base.bias_ih + knobs.bias_shift(base.hidden_size),
         bias_hh=base.bias_hh,
     )
+
+
+_KNOBBED: PerObject[LSTMWeights] = PerObject()
 
 
 def gru_weights(base: GRUWeights, knobs: GRUKnobs) -> GRUWeights:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .layer import Layer, rows_by_name
+from .memo import PerObject
 
 GATES = ("i", "f", "g", "o")
 WEIGHT_NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
@@ -197,6 +198,11 @@ class _LoopLayer:
 
     @classmethod
     def of(cls, weights: LSTMWeights) -> _LoopLayer:
+        """The layout of these weights (made once for each weights object: see memo.py)."""
+        return _LOOP_LAYERS.get(weights, None, lambda: cls._laid_out(weights))
+
+    @classmethod
+    def _laid_out(cls, weights: LSTMWeights) -> _LoopLayer:
         hidden = weights.hidden_size
         rows = np.concatenate([np.arange(k * hidden, (k + 1) * hidden) for k in _TORCH_BLOCK])
         scale = np.repeat(LOOP_SCALES, hidden)
@@ -206,6 +212,9 @@ class _LoopLayer:
             bias=(weights.bias_ih + weights.bias_hh)[rows],
             scale=scale,
         )
+
+
+_LOOP_LAYERS: PerObject[_LoopLayer] = PerObject()
 
 
 @dataclass(frozen=True)
