@@ -195,3 +195,19 @@ def test_a_model_of_numbers_shows_no_text_box_nor_strip(page: Any, server_url: s
     assert page.is_visible("#text-input") and page.is_visible("#text-strip")
     load(page, "latch")
     assert page.is_hidden("#text-input") and page.is_hidden("#text-strip")
+
+
+def test_a_tokens_label_on_a_canvas_reads_as_the_token(page: Any, server_url: str) -> None:
+    """Canvas labels take markup (tokens.js escapeHtml); every entity it writes reads back as the
+    character (a step axis once showed "0 &quot;" under a step that read a quote)."""
+    page.goto(server_url)
+    tokens = ['"', "<", ">", "&", "&quot;", 'say "hi" & <go>']
+    read = page.evaluate(
+        """async (tokens) => {
+            const { runs } = await import('/static/js/views/sketch.js');
+            const { escapeHtml } = await import('/static/js/tokens.js');
+            return tokens.map((token) => runs(escapeHtml(token)).map((run) => run.text).join(''));
+        }""",
+        tokens,
+    )
+    assert read == tokens
