@@ -19,22 +19,40 @@ function column(rows, k) {
   return rows.map((row) => row[k]);
 }
 
-// One span per token, coloured by its value; white space keeps its shape (a line break breaks the
-// line) and is also marked, so a space or a line end that carries a value can be seen and clicked.
-function tokenSpans(doc, tokens, values, limit, belt, unit) {
+// A token's span coloured by its value, with the value in its tip; white space keeps its shape (a
+// line break breaks the line) and is also marked, so a space or a line end that carries a value
+// can be seen and clicked.
+function paintSpan(span, t, token, value, { limit, belt, unit }) {
+  const colour = diverging(value, limit);
+  span.style.background = colour;
+  span.classList.toggle("tok-light", needsLightText(colour));
+  span.textContent = token === null ? "·" : token === "\n" ? "↵\n" : token.replace(/ /g, "\u00a0");
+  span.title = format(S.tokenTip, { t, token: shown(token), q: belt, k: unit, value: num(value, 4) });
+}
+
+// One span per token.
+function tokenSpans(doc, tokens, values, scale) {
   const fragment = doc.createDocumentFragment();
   tokens.forEach((token, t) => {
     const span = doc.createElement("span");
     span.className = "tok";
     span.dataset.t = String(t);
-    const colour = diverging(values[t], limit);
-    span.style.background = colour;
-    if (needsLightText(colour)) span.classList.add("tok-light");
-    span.textContent = token === null ? "·" : token === "\n" ? "↵\n" : token.replace(/ /g, "\u00a0");
-    span.title = format(S.tokenTip, { t, token: shown(token), q: belt, k: unit, value: num(values[t], 4) });
+    paintSpan(span, t, token, values[t], scale);
     fragment.append(span);
   });
   return fragment;
+}
+
+// The spans of what was drawn (`before`: {tokens, values, limit}) repainted where the token, its
+// value or the colour scale changed: a frame of a rerun in parts changes a few rows of a long text,
+// and rebuilding 1,000 spans (and the layout they force) took most of the time to draw it.
+function repaint(spans, before, tokens, values, scale) {
+  const every = scale.limit !== before.limit;
+  tokens.forEach((token, t) => {
+    if (every || token !== before.tokens[t] || !Object.is(values[t], before.values[t])) {
+      paintSpan(spans[t], t, token, values[t], scale);
+    }
+  });
 }
 
 function nextHtml(state) {
@@ -58,7 +76,8 @@ function selectedSteps(body) {
 // tokens), next (the top 5 line), onPick(step), onSelect(start, stop) (text selected: the unit
 // finder's span).
 export function createTextStrip({ section, heading, body, next, onPick, onSelect }) {
-  let built = ""; // what the spans were built for
+  let built = ""; // the revision and unit the spans were painted for
+  let laidOut = ""; // what the spans were built for: the same count of tokens keeps them
   let current = null; // the span outlined
   let marked = ""; // the span of steps marked
   let told = ""; // the step whose next tokens are listed
@@ -78,18 +97,25 @@ export function createTextStrip({ section, heading, body, next, onPick, onSelect
       if (section.hidden) return;
       const belt = modelOf(state).belt;
       const unit = state.eqUnit;
-      const key = `${state.sessions}|${state.revision}|${unit}|${belt}|${document.documentElement.lang}`;
+      const layout = `${state.sessions}|${unit}|${belt}|${document.documentElement.lang}|${state.tokens.length}`;
+      const key = `${layout}|${state.revision}`;
       if (key !== built) {
         const values = column(state.trace[belt], unit);
         const finite = values.filter(Number.isFinite);
-        const limit = Math.max(1e-9, ...finite.map(Math.abs));
-        body.replaceChildren(tokenSpans(document, state.tokens, values, limit, belt, unit));
-        heading.innerHTML = format(belt === "h" ? S.headingGru : S.heading, { k: unit, lo: num(-limit, 2), hi: num(limit, 2) });
-        section.drawn = { unit, quantity: belt, tokens: state.tokens.slice(), values };
+        const scale = { limit: Math.max(1e-9, ...finite.map(Math.abs)), belt, unit };
+        if (layout === laidOut) {
+          repaint(body.children, section.drawn, state.tokens, values, scale);
+        } else {
+          body.replaceChildren(tokenSpans(document, state.tokens, values, scale));
+          laidOut = layout;
+          current = null;
+        }
+        heading.innerHTML = format(belt === "h" ? S.headingGru : S.heading, { k: unit, lo: num(-scale.limit, 2),
+          hi: num(scale.limit, 2) });
+        section.drawn = { unit, quantity: belt, tokens: state.tokens.slice(), values, limit: scale.limit };
         built = key;
-        current = null;
       }
-      const spanKey = `${built}|${state.span && state.span.start}|${state.span && state.span.stop}`;
+      const spanKey = `${laidOut}|${state.span && state.span.start}|${state.span && state.span.stop}`;
       if (spanKey !== marked) {
         const { start, stop } = state.span || { start: 0, stop: 0 };
         [...body.children].forEach((tok, t) => tok.classList.toggle("tok-span", t >= start && t < stop));
