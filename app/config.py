@@ -23,6 +23,12 @@ class Settings(BaseSettings):
     max_message_bytes: int = 4 * 1024 * 1024
     max_sessions: int = 200  # concurrent WebSocket sessions; more are closed with 1013
     max_pending_messages: int = 256  # per connection; a flood beyond it is refused, not queued
+    # A rerun after a change that would read more weights than this (rows × the weights of every
+    # layer it runs; W_hh is most of them) is answered in parts: the rows it reaches within this
+    # much reading first, then parts of CONTINUED_PARTS times as much, each as soon as it is
+    # computed (docs/protocol.md, A rerun in parts). 2^25: 2 rows of a two-layer H = 1,024, D = 256
+    # stack (~10 ms on a 2-core VM), the whole sequence for any preset.
+    first_part_weights: int = 2**25
     idle_timeout_seconds: float = 1800.0  # a silent connection is closed (the page reconnects)
     # permessage-deflate on the socket: a frame is ~3× smaller but compressing it cost a quarter of
     # the server's time under load (py-spy, 100 sessions). Worth it only on a slow network.

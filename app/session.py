@@ -39,6 +39,7 @@ from .gru_scenarios import GRU_SCENARIOS, counterpart_weights
 from .gru_story import tell_gru
 from .i18n import problem_text
 from .messages import ClientMessage, Export, FindUnits, SetViews, Sync, ViewName
+from .parts import part_end
 from .scenarios import CUSTOM, DEFAULT_SCENARIO, AnyScenario, Scenario, get_scenario
 from .stacking import first_changed, shown_input, stack_output
 from .unit_search import find_units
@@ -183,8 +184,19 @@ class Session:
             raise TypeError("this session runs an LSTM: see trace")
         return self.results.trace
 
+    @property
+    def computing(self) -> bool:
+        """Whether a rerun in parts is under way (app/parts.py): the results hold the first rows
+        only, and `apply([])` computes the next part."""
+        return self.results.trace.steps < int(self.state.x.shape[0])
+
     def apply(self, messages: Sequence[ClientMessage]) -> list[Outgoing]:
         """Apply a burst of messages, recompute once from the earliest changed step, and reply.
+
+        A long rerun goes in parts (app/parts.py): the reply is a frame of its first rows, and each
+        later `apply` (with no messages, or with new ones that supersede the rest) goes on from the
+        first row not yet computed. A reply that needs every row (a snapshot, a file, the units
+        found, the gradients) finishes the rerun first.
 
         Nothing is committed until every reply is built and finite: a rejected message, or a
         failure anywhere in the batch, leaves the session exactly as it was.
@@ -216,12 +228,19 @@ class Session:
             # under a new revision (a client keeps nothing at or below the revision it holds).
             wants_sync = True
             revision += 1
+        steps, computed = state.x.shape[0], results.trace.steps
+        if computed < steps and not change.resized:
+            # a rerun in parts is under way: it goes on from its first row not yet computed
+            start = computed if start is None else min(start, computed)
         if start is not None:
             # Only a change at step t alone (same model, same initial state) reuses steps < t;
             # in a stack, a reverse direction below the shown one reads step t at every step.
             start = first_changed(state.scenario, start)
+            whole = change.resized or wants_sync or bool(exports or finds) or foil
+            end = steps if whole else part_end(state.scenario, start, steps, change.start is not None)
             # a stack's other directions are kept even across a resize: each compares its input
-            results = _compute(state, None if change.resized else results, start, foil, results.kept)
+            previous = None if change.resized else results
+            results = _compute(state, previous, start, foil, results.kept, end)
             start = _decoded_from(self.results, results, start)
             revision += 1
         elif foil and not held_foil:
@@ -299,12 +318,16 @@ def _compute(
     start: int = 0,
     foil: bool = True,
     kept: KeptRuns | None = None,
+    end: int | None = None,
 ) -> Results:
     """The shown layer's results; in a stack, it reads the layers below it (x is layer 0's input),
     and a decoder reads the layers above it. Those other layers' runs are kept in the results, and
-    `kept` (the previous results') spares rerunning what their changed inputs did not reach."""
+    `kept` (the previous results') spares rerunning what their changed inputs did not reach.
+
+    With `end`, of steps 0..end-1 only (a rerun in parts; without the foil, which needs them all):
+    a forward direction's step reads nothing after it, so these rows are the whole run's."""
     scenario = state.scenario
-    x, below = shown_input(scenario, state.x, kept)
+    x, below = shown_input(scenario, state.x[:end], kept)
     other = _counterpart(state)
     results = compute(scenario.weights, state.knobs, x, state.h0, state.c0, previous, start, foil, other)
     if scenario.stack is None or scenario.text is None or scenario.text.decoder_weight is None:
@@ -391,6 +414,9 @@ def frame(
         "ack": ack,
         "knobs": state.knobs.as_dict(),
         "start": start,
+        # rows start..end-1 are carried; rows from end on are still an earlier revision's, while a
+        # rerun in parts goes on (end < T; the next frame starts at end unless a change came first)
+        "end": results.trace.steps,
         **_served(state, results, start, serving),
     }
 
@@ -422,10 +448,11 @@ def _served(state: State, results: Results, start: int, serving: Serving) -> dic
     for part in (served.get("gradients"), served.get("rnn"), served.get("counterpart")):
         if part is not None:
             part["dL_dx"] = np.ascontiguousarray(part["dL_dx"][:, :held_x])
+    end = results.trace.steps  # < T during a rerun in parts
     if stack:
-        served["inputs"] = np.ascontiguousarray(state.x[start:, :held_inputs])
+        served["inputs"] = np.ascontiguousarray(state.x[start:end, :held_inputs])
         served["inputs_columns"] = held_inputs
-    if units is not None:
+    if units is not None and end == steps:  # of every step: not while a rerun in parts goes on
         served["summary"] = unit_summary(results)
     if "gradients" in served and results.foil is not None:
         served["story"] = story(state, results.trace, results.foil)
@@ -461,7 +488,7 @@ def _text(state: State, results: Results, start: int) -> dict[str, Any]:
     text = state.scenario.text
     if text is None:
         return {}
-    served: dict[str, Any] = {"tokens": text.tokens_of(state.x, state.ids)[start:]}
+    served: dict[str, Any] = {"tokens": text.tokens_of(state.x, state.ids)[start : results.trace.steps]}
     output = results.trace.h if results.output is None else results.output
     served |= next_tokens(text, output[start:], TOP)
     if "top" in served:

@@ -182,3 +182,34 @@ def test_a_failing_session_is_logged_and_other_sessions_carry_on(
     assert error["type"] == "error" and "internal error" in error["message"]
     assert frame["type"] == "frame" and frame["start"] == 8
     assert any("session.apply failed" in record.message for record in caplog.records)
+
+
+def test_a_long_rerun_streams_its_rows_in_parts_without_being_asked_again(
+    client: TestClient, override_settings: Any
+) -> None:
+    """With parts of two rows first (the first_part_weights setting), a move is answered with its
+    first two rows, and frames follow on their own, each building on the last, until one ends at T;
+    the rows put together are the engine's run of the moved inputs."""
+    from app.parts import CONTINUED_PARTS, weights_a_step
+
+    scenario = get_scenario("hold-and-release")
+    override_settings(first_part_weights=2 * weights_a_step(scenario))
+    x = scenario.x.copy()
+    x[10, 0] = -1.5
+    expected = run(scenario.weights, x, scenario.h0, scenario.c0)
+    steps = len(x)
+    with client.websocket_connect("/ws") as ws:
+        held = receive(ws)
+        c, revision = np.array(held["trace"]["c"]), held["revision"]
+        ws.send_text(json.dumps({"type": "views", "shown": ["belt", "timeline"]}))
+        ws.send_text(json.dumps({"type": "set_input", "t": 10, "j": 0, "value": -1.5, "id": 1}))
+        ends: list[int] = []
+        while not ends or ends[-1] < steps:
+            frame = receive(ws)
+            assert frame["type"] == "frame" and frame["base"] == revision, frame["type"]
+            start, end = frame["start"], frame["end"]
+            assert start == (10 if not ends else ends[-1]) and len(frame["trace"]["c"]) == end - start
+            c[start:end], revision = frame["trace"]["c"], frame["revision"]
+            ends.append(end)
+    assert ends[0] == 12 and ends[1] == min(steps, 12 + 2 * CONTINUED_PARTS) and ends[-1] == steps
+    np.testing.assert_allclose(c, expected.c, atol=1e-6)

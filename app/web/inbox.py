@@ -42,8 +42,13 @@ class Inbox:
         self._closed = True
         self._ready.set()
 
-    async def drain(self) -> Drained:
-        await self._ready.wait()
+    async def drain(self, wait: bool = True) -> Drained:
+        """Everything queued; waits for something unless `wait` is False (then it only lets the
+        receiver run once, and may return nothing)."""
+        if wait:
+            await self._ready.wait()
+        else:
+            await asyncio.sleep(0)
         self._ready.clear()
         drained = Drained(self._frames, self._refused, self._closed)
         self._frames, self._refused = [], 0

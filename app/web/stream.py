@@ -101,13 +101,17 @@ async def _serve(websocket: WebSocket, session: Session, coach: Coach, inbox: In
     receiver = asyncio.create_task(_receive(websocket, inbox))
     try:
         while True:
-            drained = await inbox.drain()
+            # While a rerun goes in parts, what came meanwhile is taken without waiting: a new move
+            # supersedes the rest of the rerun, and with nothing new the next part is computed.
+            drained = await inbox.drain(wait=not session.computing)
             parsed, errors = _parse(drained.frames)
             if drained.refused:
                 errors.append(error_reply(None, "too_many_pending", {"count": drained.refused}))
             await _send(websocket, errors, binary)
             if parsed:
                 await _send(websocket, await _handle(session, coach, parsed), binary)
+            elif session.computing and not drained.closed:
+                await _send(websocket, await _apply(session, []), binary)  # the rerun's next part
             await _send(websocket, coach.events(), binary)
             if drained.closed:
                 break
@@ -158,7 +162,8 @@ async def _apply(session: Session, parsed: list[Any]) -> list[Outgoing]:
     """Recompute; a large trace goes off the event loop, so the other sessions keep being served
     and new messages keep arriving (and coalescing) meanwhile."""
     try:
-        small = session.results.trace.h.size <= INLINE_CELLS  # T·H, for an LSTM and a GRU alike
+        # T·H, for an LSTM and a GRU alike (of the whole sequence, while a rerun goes in parts)
+        small = session.state.x.shape[0] * session.state.hidden <= INLINE_CELLS
         # A pattern is matched in a child process that may run for seconds, and an `open` reads a
         # file and may bring a large model: never on the loop.
         slow = any(isinstance(m, Open) or (isinstance(m, FindUnits) and m.pattern) for m in parsed)

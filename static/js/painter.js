@@ -163,6 +163,8 @@ export function createPainter({
   function stampShown(t, revision) {
     doc.body.dataset.shownStep = String(t);
     doc.body.dataset.shownRevision = String(revision);
+    // the first step a rerun in parts has not reached yet ("" when every row is of this revision)
+    doc.body.dataset.pending = state.pendingFrom === null ? "" : String(state.pendingFrom);
   }
 
   // The pass is complete: the page shows step t of this revision (while playing, charts out of

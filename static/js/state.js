@@ -77,6 +77,9 @@ export const state = {
   story: null,
   knobs: null, // {bias_i, bias_f, bias_g, bias_o, weight_scale, rnn_scale, target}
   revision: null, // revision of the trace held (and drawn); null before the first snapshot
+  // The first step whose rows are still an earlier revision's while the server reruns in parts
+  // (docs/protocol.md, A rerun in parts), or null when every row held is of `revision`.
+  pendingFrom: null,
   ack: -1, // highest client message id the server has answered
   lastId: 0, // highest id handed out to an outgoing message
   lastInputId: -1, // id of the latest set_input, to know when a slider move is answered
@@ -397,6 +400,7 @@ export function applySnapshot(message) {
   state.story = whole.gradients ? message.story || null : null;
   state.knobs = message.knobs;
   if (message.curves) state.curves = message.curves;
+  state.pendingFrom = null;
   state.revision = message.revision;
   state.awaitingSync = false;
   state.error = null;
@@ -412,22 +416,27 @@ export function applyFrame(message) {
   if (state.revision === null || state.trace === null) return "out-of-sync";
   if (message.revision <= state.revision) return "superseded";
   if (message.base !== state.revision) return "out-of-sync";
-  const rows = state.sizes.T - message.start;
+  const T = state.sizes.T;
+  // rows start … end−1; past `end` the held rows stay until the rerun's next frames bring them
+  const end = Number.isInteger(message.end) ? message.end : T;
+  if (!Number.isInteger(message.start) || message.start < 0 || message.start > end || end > T) return "out-of-sync";
+  const rows = end - message.start;
   const kind = kindOf(state.model);
   for (const name of quantitiesOf(kind)) {
     const part = message.trace[name];
     if (!Array.isArray(part) || part.length !== rows) return "out-of-sync";
   }
-  const whole = wholeParts(message, state.sizes.T, kind);
+  const whole = wholeParts(message, T, kind);
   if (!whole || !message.knobs) return "out-of-sync";
   // Columns of other units than those held cannot join them.
   if (!sameUnits(message.units || null, state.units)) return "out-of-sync";
   // New arrays (not in-place edits) so views can tell by identity that the data changed.
   const widened = widenTrace(message.trace, state.units, state.sizes.H, kind);
   const trace = {};
-  for (const name of quantitiesOf(kind)) trace[name] = state.trace[name].slice(0, message.start).concat(widened[name]);
+  for (const name of quantitiesOf(kind)) trace[name] = spliced(state.trace[name], message.start, end, widened[name]);
   state.trace = trace;
-  mergeTokens(message, message.start);
+  mergeTokens(message, message.start, end);
+  state.pendingFrom = end < T ? end : null;
   if (message.h0) state.h0 = message.h0;
   if (message.c0) state.c0 = message.c0;
   state.gradients = whole.gradients;
@@ -441,14 +450,17 @@ export function applyFrame(message) {
   return "applied";
 }
 
-// A frame's tokens and top 5 (rows start … T−1) after the rows before `start` that are held.
-function mergeTokens(message, start) {
-  if (state.tokens && Array.isArray(message.tokens)) state.tokens = state.tokens.slice(0, start).concat(message.tokens);
-  if (state.inputs && Array.isArray(message.inputs)) state.inputs = state.inputs.slice(0, start).concat(message.inputs);
+// The held rows with rows start … end−1 replaced by `rows` (a new array).
+const spliced = (held, start, end, rows) => held.slice(0, start).concat(rows, held.slice(end));
+
+// A frame's tokens and top 5 (rows start … end−1) in place of the rows held there.
+function mergeTokens(message, start, end) {
+  if (state.tokens && Array.isArray(message.tokens)) state.tokens = spliced(state.tokens, start, end, message.tokens);
+  if (state.inputs && Array.isArray(message.inputs)) state.inputs = spliced(state.inputs, start, end, message.inputs);
   if (state.top && message.top) {
     state.top = {
-      tokens: state.top.tokens.slice(0, start).concat(message.top.tokens),
-      p: state.top.p.slice(0, start).concat(message.top.p),
+      tokens: spliced(state.top.tokens, start, end, message.top.tokens),
+      p: spliced(state.top.p, start, end, message.top.p),
     };
   }
 }
@@ -586,6 +598,7 @@ export function applyProgress(message) {
   if (!whole) return false;
   state.units = message.units || null;
   state.trace = widenTrace(message.trace, state.units, state.sizes.H, kind);
+  state.pendingFrom = null; // every row, under the weights of that moment
   if (message.h0) state.h0 = message.h0;
   if (message.c0) state.c0 = message.c0;
   state.gradients = whole.gradients;

@@ -656,6 +656,7 @@ export default {
     save: "Save the belt over time as an image",
     tip: "step {s} · unit {k}: c<sub>t</sub> {c} = kept {kept} + added {added}",
     tipInputs: "step {s}: {values}",
+    recomputing: "recomputing…",
     figure: "Cell state over time per unit",
     what: "c<sub>t</sub>",
     kept: "kept (f⊙c<sub>t−1</sub>)",

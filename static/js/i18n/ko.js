@@ -628,6 +628,7 @@ export default {
     save: "시간에 따른 벨트를 이미지로 저장",
     tip: "스텝 {s} · 유닛 {k}: c<sub>t</sub> {c} = 남은 값 {kept} + 더한 값 {added}",
     tipInputs: "스텝 {s}: {values}",
+    recomputing: "다시 계산 중…",
     figure: "유닛별 셀 상태의 시간 변화",
     what: "c<sub>t</sub>",
     kept: "남은 값 (f⊙c<sub>t−1</sub>)",

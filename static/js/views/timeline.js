@@ -19,6 +19,8 @@ import { stepLabel } from "../tokens.js";
 
 const S = strings.timeline;
 const VEIL = "#eef1f5"; // opaque: nothing of the hidden steps shows through
+// translucent: the rows an earlier revision left show through, faded, until the rerun reaches them
+const PENDING = "rgba(238, 241, 245, 0.72)";
 export const INPUT_COLOURS = [INK, "#7a5195", "#2f7f79", "#9c6b30", MUTED];
 const MAX_LINES = 8; // inputs drawn in the strip
 const GUTTER = 58; // the lanes' names, left of the plot
@@ -187,6 +189,19 @@ function veilShapes(plot, veil, T, bottom) {
   ];
 }
 
+// Steps from `from` on faded, with a word that says so: the server is still rerunning them after a
+// change (docs/protocol.md, A rerun in parts), and what they show is from before it.
+function pendingShapes(plot, from, T, bottom) {
+  if (from === null || from >= T) return [];
+  const x = from > 0 ? stepX(plot, T, from - 1) + 1 : plot.x;
+  const w = plot.x + plot.w - x;
+  return [
+    { kind: "rect", x, y: TOP, w, h: bottom - TOP, fill: PENDING },
+    { kind: "text", x: x + w / 2, y: TOP + STRIP / 2, text: S.recomputing, size: 12, color: INK, align: "center",
+      baseline: "middle", weight: "bold" },
+  ];
+}
+
 function markerShapes(plot, t, T, top, bottom, veil = null, label = `t = ${t}`) {
   const x = stepX(plot, T, t);
   const w = Math.max(3, plot.w / T);
@@ -301,9 +316,12 @@ export function createTimeline({ el, legend, summary, onPick, toolbar, page, roo
         based = { key, data, shapes: () => baseShapes(state, units, plot, laneH, data, bottom) };
       }
       const mark = stepMarkLabel(state);
-      view.drawOver(key, based.shapes, markerShapes(plot, t, T, TOP, bottom, state.veil, mark), [], height);
+      const over = [...pendingShapes(plot, state.pendingFrom, T, bottom),
+        ...markerShapes(plot, t, T, TOP, bottom, state.veil, mark)];
+      view.drawOver(key, based.shapes, over, [], height);
       drawn = { plot, lanesY, laneH, units, T, state };
-      el.drawn = { units, T, t, x: trace.x, columns: based.data, mark, ticks: axisTicks(state, plot, T) };
+      el.drawn = { units, T, t, x: trace.x, columns: based.data, mark, ticks: axisTicks(state, plot, T),
+        pending: state.pendingFrom };
       const legendOf = `${state.scenario.name}|${sizes.D}|${state.scenario.input_names}|${modelOf(state).belt}|` +
         `${document.documentElement.lang}`;
       if (legendOf !== legendKey) {
