@@ -24,13 +24,21 @@ STEP, VALUE = 10, 0.8
 TOLERANCE = 1e-5  # the page's c travels as float32
 
 # Each drawing pass stamps body[data-pending]; each stamp is recorded with what the belt over time
-# drew: its mark, and unit 0's c at the moved step and at the step after it.
+# drew (its mark, and unit 0's c at the moved step and at the step after it), the step shown and the
+# belt's heading. Once the first part is painted, → goes to the step after it.
 RECORD = f"""() => {{
   window.__passes = [];
+  let stepped = false;
   new MutationObserver(() => {{
     const drawn = document.getElementById('timeline').drawn;
     const c = drawn.columns[drawn.units[0]].c;
-    window.__passes.push([document.body.dataset.pending, drawn.pending, c[{STEP}], c[{STEP + 1}]]);
+    const pending = document.body.dataset.pending;
+    window.__passes.push([pending, drawn.pending, c[{STEP}], c[{STEP + 1}], document.body.dataset.shownStep,
+      document.getElementById('belt-heading').textContent]);
+    if (pending === '{STEP + 1}' && !stepped) {{
+      stepped = true;
+      document.body.dispatchEvent(new KeyboardEvent('keydown', {{ key: 'ArrowRight', bubbles: true }}));
+    }}
   }}).observe(document.body, {{ attributes: true, attributeFilter: ['data-pending'] }});
 }}"""
 
@@ -90,12 +98,17 @@ def test_a_move_paints_its_step_at_once_and_the_steps_after_it_as_the_rerun_reac
     passes = page.evaluate("window.__passes")
     first = [p for p in passes if p[0] == str(STEP + 1)]
     assert first, passes  # the first part (the moved step alone) was painted on its own
-    _, marked, moved, next_step = first[0]
+    _, marked, moved, next_step, _, heading = first[0]
     assert marked == STEP + 1  # the belt over time faded the steps from the next one on
     assert moved == pytest.approx(after[STEP, 0], abs=TOLERANCE)  # the move's own step: new
     assert next_step == pytest.approx(before[STEP + 1, 0], abs=TOLERANCE)  # the rest: as before
     assert after[STEP + 1, 0] != pytest.approx(before[STEP + 1, 0], abs=1e-3)  # (which the move changes)
     assert [p[0] for p in passes if p[0] not in ("", str(STEP + 1))] == ["27"]  # 16 rows, then the rest
+    # The step the rerun has not reached says its numbers are from before the change, until it has.
+    assert "before your change" not in heading
+    ahead = [p[5] for p in passes if p[0] == str(STEP + 1) and p[4] == str(STEP + 1)]
+    assert ahead and all("numbers from before your change" in text for text in ahead), passes
+    assert "before your change" not in page.text_content("#belt-heading")
     drawn = page.evaluate(
         "(() => { const d = document.getElementById('timeline').drawn; "
         "return {units: d.units, columns: d.columns, pending: d.pending}; })()"

@@ -182,7 +182,9 @@ export function createControls(doc, actions) {
       el.stepLabel.textContent = format(strings.transport.stepLabel, { t, last });
       // A model that reads text: the heading names the token the cell reads.
       const step = readsText(state) ? format(strings.text.stepToken, { t, token: shown(tokenAt(state, t)) }) : `t = ${t}`;
-      el.heading.textContent = format(strings.belt.heading, { t: step });
+      // A step a rerun in parts has not reached yet still shows the numbers from before the change.
+      const pending = state.pendingFrom !== null && t >= state.pendingFrom;
+      el.heading.textContent = format(pending ? strings.belt.headingPending : strings.belt.heading, { t: step });
       el.scrubber.max = String(last);
       el.scrubber.value = String(t);
       el.scrubber.setAttribute("aria-valuetext", format(strings.transport.stepValue, { t, last }));

@@ -291,6 +291,8 @@ export default {
   },
   belt: {
     heading: "The cell at step {t}, drawn as a belt",
+    // the step is past the rows a rerun in parts has reached (docs/protocol.md)
+    headingPending: "The cell at step {t}: numbers from before your change, recomputing…",
     hint: "Per unit: x<sub>t</sub>, h<sub>t−1</sub> and a bias feed each gate; then c<sub>t−1</sub> → × f → " +
       "+ i·g → c<sub>t</sub> → tanh → × o → h<sub>t</sub>. Click a lane for its equations.",
     figure: "The LSTM cell at the current step, drawn as a conveyor belt",

@@ -280,6 +280,7 @@ export default {
   },
   belt: {
     heading: "벨트로 그린 스텝 {t}의 셀",
+    headingPending: "스텝 {t}의 셀: 바꾸기 전 숫자, 다시 계산 중…",
     hint: "유닛마다 x<sub>t</sub>, h<sub>t−1</sub>, 편향이 각 게이트로 들어가고, 벨트는 c<sub>t−1</sub> → × f → " +
       "+ i·g → c<sub>t</sub> → tanh → × o → h<sub>t</sub> 순서로 흐릅니다. 레인을 누르면 그 유닛의 수식이 나옵니다.",
     figure: "현재 스텝의 LSTM 셀을 컨베이어 벨트로 그린 그림",
