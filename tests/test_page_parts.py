@@ -43,11 +43,11 @@ RECORD = f"""() => {{
 }}"""
 
 
-def torch_cells(x: np.ndarray) -> np.ndarray:
+def torch_cells(x: np.ndarray, name: str = "hold-and-release") -> np.ndarray:
     """c (T, H) of the preset's LSTM over x, nn.LSTMCell stepped from its h0, c0."""
     import torch
 
-    scenario = get_scenario("hold-and-release")
+    scenario = get_scenario(name)
     weights = scenario.weights
     cell = torch.nn.LSTMCell(weights.input_size, weights.hidden_size, dtype=torch.float64)
     names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
@@ -109,10 +109,39 @@ def test_a_move_paints_its_step_at_once_and_the_steps_after_it_as_the_rerun_reac
     ahead = [p[5] for p in passes if p[0] == str(STEP + 1) and p[4] == str(STEP + 1)]
     assert ahead and all("numbers from before your change" in text for text in ahead), passes
     assert "before your change" not in page.text_content("#belt-heading")
-    drawn = page.evaluate(
-        "(() => { const d = document.getElementById('timeline').drawn; "
-        "return {units: d.units, columns: d.columns, pending: d.pending}; })()"
-    )
+    drawn = drawn_lanes(page)
     assert drawn["pending"] is None and drawn["units"]
     for k in drawn["units"]:
         assert drawn["columns"][str(k)]["c"] == pytest.approx(after[:, k], abs=TOLERANCE), k
+
+
+def drawn_lanes(page: Any) -> dict[str, Any]:
+    return dict(
+        page.evaluate(
+            "(() => { const d = document.getElementById('timeline').drawn; "
+            "return {units: d.units, columns: d.columns, pending: d.pending}; })()"
+        )
+    )
+
+
+def test_frames_of_some_units_write_their_columns_into_the_rows_held(page: Any, server_url: str) -> None:
+    """A model of more units than lanes (python-code, H=128): the page names the units it shows and
+    each frame's columns are written into the rows it holds; after two moves every lane is PyTorch's."""
+    require_torch()
+    from tests.test_page_workbench import load
+
+    name = "python-code"
+    x = get_scenario(name).x.copy()
+    open_page(page, server_url)
+    load(page, name)
+    for t, value in ((100, 0.7), (60, -0.4)):
+        go_to_step(page, t)
+        revision = body_data(page, "revision")
+        page.locator("input.input-slider[data-j='0']").fill(str(value))
+        page.wait_for_function("old => document.body.dataset.revision !== old", arg=revision)
+        x[t, 0] = value
+    c = torch_cells(x, name)
+    drawn = drawn_lanes(page)
+    assert 0 < len(drawn["units"]) < c.shape[1]  # some units, named by the page
+    for k in drawn["units"]:
+        assert drawn["columns"][str(k)]["c"] == pytest.approx(c[:, k], abs=TOLERANCE), k
