@@ -75,10 +75,16 @@ def test_a_model_whose_inputs_pass_a_message_opens_with_their_first_columns(step
     move = messages.validate_python({"type": "set_input", "id": 1, "t": t, "j": j, "value": 0.9})
     [frame] = session.apply([move])
     assert frame["type"] == "frame" and frame["start"] == t and frame["x_columns"] == held, frame.get("code")
+    frames = [frame]
+    while session.computing:  # T = 10,000 reruns in parts (docs/protocol.md): each brings its rows
+        [frame] = session.apply([])
+        assert frame["start"] == frames[-1]["end"] and frame["x_columns"] == held
+        frames.append(frame)
     x[t, j] = 0.9
     [h] = torch_h([weights], x)
-    np.testing.assert_allclose(frame["trace"]["h"], h[t:, units], atol=1e-6)
-    np.testing.assert_array_equal(frame["trace"]["x"], x[t:, :held])
+    rows = {name: np.concatenate([f["trace"][name] for f in frames]) for name in ("h", "x")}
+    np.testing.assert_allclose(rows["h"], h[t:, units], atol=1e-6)
+    np.testing.assert_array_equal(rows["x"], x[t:, :held])
 
 
 def test_a_stack_sends_the_first_columns_of_both_its_inputs() -> None:
