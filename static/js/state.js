@@ -433,9 +433,9 @@ export function applyFrame(message) {
   // New arrays of rows, so views can tell by identity that the data changed.
   const trace = {};
   for (const name of quantitiesOf(kind)) {
-    const rows = message.trace[name];
-    trace[name] = name === "x" || !state.units ? spliced(state.trace[name], message.start, end, rows)
-      : overwritten(state.trace[name], message.start, rows, state.units);
+    const given = message.trace[name];
+    trace[name] = name === "x" || !state.units ? spliced(state.trace[name], message.start, end, given)
+      : overwritten(state.trace[name], message.start, given, state.units);
   }
   state.trace = trace;
   mergeTokens(message, message.start, end);
