@@ -132,6 +132,39 @@ def test_ctrl_enter_reads_at_once_and_a_slider_move_unmarks_the_step(page: Any, 
     assert page.input_value("#text-box") == "x = 1\n"  # the box keeps the last text read
 
 
+def test_the_strips_scale_is_shown_exactly_and_a_move_rewrites_only_the_moved_tokens_text(
+    page: Any, server_url: str
+) -> None:
+    """The colour scale ends at the largest |c_t| rounded up to two significant digits, the numbers
+    its heading writes; a move recolours the strip but writes no token's text again but the one
+    whose token it changed (new text lays the whole strip out again: most of a long text's drawing)."""
+    scenario = get_scenario("python-code")
+    assert scenario.text is not None
+    text = "".join(scenario.text.vocab[k] for k in scenario.ids)  # type: ignore[union-attr]
+    c, _, _ = torch_reference(text)
+    open_python_code(page, server_url, "en")
+    drawn = page.evaluate(STRIP)
+    most = float(np.abs(c[:, drawn["unit"]]).max())
+    step = 10.0 ** (np.floor(np.log10(most)) - 1)
+    limit = float(np.ceil(most / step) * step)
+    assert drawn["limit"] == pytest.approx(limit, rel=1e-9)
+    assert f"(blue −{limit:.2f} … orange {limit:.2f})" in str(page.text_content("#text-heading"))
+
+    after_a_drawing_pass(page, lambda: page.click("#text-body .tok[data-t='5']"))
+    page.evaluate("document.querySelectorAll('#text-body .tok').forEach(s => { s.firstChild.kept = true; })")
+    revision = page.evaluate("document.body.dataset.revision")
+    slider = page.locator("input.input-slider[data-j='0']")
+    slider.focus()
+    slider.press("ArrowRight")
+    page.wait_for_function("old => document.body.dataset.revision !== old", arg=revision)
+    page.wait_for_function(f"() => {STRIP}.tokens[5] === null")
+    rewritten = page.evaluate(
+        "[...document.querySelectorAll('#text-body .tok')].filter(s => !s.firstChild.kept).map(s => s.dataset.t)"
+    )
+    assert rewritten == ["5"]
+    assert page.text_content("#text-body .tok[data-t='5']") == "·"
+
+
 def span_scores(c: np.ndarray, start: int, stop: int, threshold: float = 0.3) -> np.ndarray:
     """LSTMVis' span score, by loops apart from app/engine/unit_finder.py: the share of the span's
     steps a unit is on (c ≥ threshold) minus the share of the other steps it is on."""

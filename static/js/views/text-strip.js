@@ -19,15 +19,35 @@ function column(rows, k) {
   return rows.map((row) => row[k]);
 }
 
-// A token's span coloured by its value, with the value in its tip; white space keeps its shape (a
-// line break breaks the line) and is also marked, so a space or a line end that carries a value
-// can be seen and clicked.
+// A token as the strip writes it: white space keeps its shape (a line break breaks the line) and
+// is also marked, so a space or a line end that carries a value can be seen and clicked.
+function spanText(token) {
+  return token === null ? "·" : token === "\n" ? "↵\n" : token.replace(/ /g, "\u00a0");
+}
+
+// A token's span coloured by its value, with the value in its tip. Its text is written only when
+// the token changed: a new text lays the strip out again, a new colour only repaints it.
 function paintSpan(span, t, token, value, { limit, belt, unit }) {
   const colour = diverging(value, limit);
   span.style.background = colour;
   span.classList.toggle("tok-light", needsLightText(colour));
-  span.textContent = token === null ? "·" : token === "\n" ? "↵\n" : token.replace(/ /g, "\u00a0");
+  const text = spanText(token);
+  if (span.textContent !== text) span.textContent = text;
   span.title = format(S.tokenTip, { t, token: shown(token), q: belt, k: unit, value: num(value, 4) });
+}
+
+// The colour scale's end: the largest |value| rounded up to two significant digits, which the
+// heading shows exactly, so a move that changes the largest value a little keeps the scale (and
+// every other token's colour) as it was.
+function scaleLimit(values) {
+  const most = Math.max(1e-9, ...values.filter(Number.isFinite).map(Math.abs));
+  const unit = 10 ** (Math.floor(Math.log10(most)) - 1);
+  return Math.ceil(most / unit - 1e-9) * unit;
+}
+
+// Decimals that write a two-significant-digit limit exactly (at least two).
+function limitDecimals(limit) {
+  return Math.max(2, 1 - Math.floor(Math.log10(limit)));
 }
 
 // One span per token.
@@ -101,8 +121,7 @@ export function createTextStrip({ section, heading, body, next, onPick, onSelect
       const key = `${layout}|${state.revision}`;
       if (key !== built) {
         const values = column(state.trace[belt], unit);
-        const finite = values.filter(Number.isFinite);
-        const scale = { limit: Math.max(1e-9, ...finite.map(Math.abs)), belt, unit };
+        const scale = { limit: scaleLimit(values), belt, unit };
         if (layout === laidOut) {
           repaint(body.children, section.drawn, state.tokens, values, scale);
         } else {
@@ -110,8 +129,10 @@ export function createTextStrip({ section, heading, body, next, onPick, onSelect
           laidOut = layout;
           current = null;
         }
-        heading.innerHTML = format(belt === "h" ? S.headingGru : S.heading, { k: unit, lo: num(-scale.limit, 2),
-          hi: num(scale.limit, 2) });
+        const decimals = limitDecimals(scale.limit);
+        const words = format(belt === "h" ? S.headingGru : S.heading, { k: unit,
+          lo: num(-scale.limit, decimals), hi: num(scale.limit, decimals) });
+        if (heading.innerHTML !== words) heading.innerHTML = words;
         section.drawn = { unit, quantity: belt, tokens: state.tokens.slice(), values, limit: scale.limit };
         built = key;
       }
