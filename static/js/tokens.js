@@ -60,6 +60,7 @@ export function tokenTicks(s, T, every) {
 }
 
 // Text as it goes into markup (innerHTML, a canvas label, a Plotly label): a token "<" stays "<".
+// A quote as a numeric entity: Plotly decodes those, not "&quot;" (an axis showed "&quot;").
 export function escapeHtml(text) {
-  return text.replace(/[&<>"]/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[ch]);
+  return text.replace(/[&<>"]/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;" })[ch]);
 }

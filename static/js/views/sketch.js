@@ -35,8 +35,8 @@ export function runs(markup) {
 }
 
 function decode(text) {
-  // every entity tokens.js escapeHtml writes, &amp; last (so "&amp;quot;" stays "&quot;")
-  return text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&amp;/g, "&");
+  // every entity tokens.js escapeHtml writes, &amp; last (so "&amp;#34;" stays "&#34;")
+  return text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&#34;/g, '"').replace(/&amp;/g, "&");
 }
 
 function font(size, bold) {
