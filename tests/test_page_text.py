@@ -159,7 +159,8 @@ def test_the_strips_scale_is_shown_exactly_and_a_move_rewrites_only_the_moved_to
     page.wait_for_function("old => document.body.dataset.revision !== old", arg=revision)
     page.wait_for_function(f"() => {STRIP}.tokens[5] === null")
     rewritten = page.evaluate(
-        "[...document.querySelectorAll('#text-body .tok')].filter(s => !s.firstChild.kept).map(s => s.dataset.t)"
+        "[...document.querySelectorAll('#text-body .tok')]"
+        ".filter(s => !s.firstChild.kept).map(s => s.dataset.t)"
     )
     assert rewritten == ["5"]
     assert page.text_content("#text-body .tok[data-t='5']") == "·"
@@ -244,3 +245,17 @@ def test_a_tokens_label_on_a_canvas_reads_as_the_token(page: Any, server_url: st
         tokens,
     )
     assert read == tokens
+
+
+def test_a_quote_on_a_charts_step_axis_reads_as_a_quote(page: Any, server_url: str) -> None:
+    """Plotly decodes numeric entities but not "&quot;": a step that read a quote once showed
+    "&quot;" under its number on every chart."""
+    open_python_code(page, server_url, "en")
+    text = 'x = "a"\n'
+    page.fill("#text-box", text)
+    page.wait_for_function(f"code => {STRIP}.tokens.join('') === code", arg=text)
+    open_dive(page, "gradients")
+    page.wait_for_function("() => document.querySelectorAll('#gradients .xtick text').length === 8")
+    ticks = page.eval_on_selector_all("#gradients .xtick text", "nodes => nodes.map(n => n.textContent)")
+    assert ticks[4] == '4"' and ticks[6] == '6"'
+    assert not any("&" in tick for tick in ticks)
