@@ -190,15 +190,37 @@ def payload(
         return out
     rnn_trace, rnn_gradients = results.foil.rnn_trace, results.foil.rnn_gradients
     other = results.foil.counterpart
+    rnn_arrays = {"h": rnn_trace.h.astype(values), "dL_dh": rnn_gradients.dL_dh, "dL_dx": rnn_gradients.dL_dx}
     return out | {
-        "gradients": gradient_arrays(results.foil.gradients),
-        "rnn": {
-            "h": rnn_trace.h.astype(values),
-            "dL_dh": rnn_gradients.dL_dh,
-            "dL_dx": rnn_gradients.dL_dx,
-        },
-        **({} if other is None else {"counterpart": counterpart_arrays(other, values)}),
+        "gradients": unit_columns(gradient_arrays(results.foil.gradients), units),
+        "rnn": unit_columns(rnn_arrays, units),
+        **({} if other is None else {"counterpart": unit_columns(counterpart_arrays(other, values), units)}),
     }
+
+
+# The (T, H) arrays of the gradients and the foil that a page reduces over every unit when its
+# chart shows all units: how, by name (dL_dx is (T, D): its columns are inputs, not units).
+OVER_UNITS = {"dL_dc": "norm", "dL_dh": "norm", "belt": "max"}
+
+
+def unit_columns(arrays: dict[str, Any], units: list[int] | None) -> dict[str, Any]:
+    """With `units`, each (T, H) array of the gradients or the foil as only those units' columns,
+    and what a chart of all units draws of it computed here over every unit, since the page no
+    longer holds them all: `<name>_norm` (‖row‖, of a gradient) or `<name>_max` (the largest Π f
+    of a row: a norm of a product of gates would be no product of gates)."""
+    if units is None:
+        return arrays
+    out = dict(arrays)
+    for name, rows in arrays.items():
+        if name == "dL_dx" or not isinstance(rows, np.ndarray) or rows.ndim != 2:
+            continue
+        out[name] = np.ascontiguousarray(rows[:, units])
+        over = OVER_UNITS.get(name)
+        if over == "norm":
+            out[f"{name}_norm"] = np.sqrt(np.sum(rows * rows, axis=1))
+        elif over == "max":
+            out[f"{name}_max"] = rows.max(axis=1)
+    return out
 
 
 def counterpart_arrays(other: Counterpart, values: type[np.floating[Any]]) -> dict[str, Any]:

@@ -55,12 +55,13 @@ def tell(
     rnn_gradients: RNNGradients,
     knobs: Knobs,
     first: int,
+    units: list[int] | None = None,
 ) -> dict[str, Any]:
     """The claims of both views: the gradient chart's for every unit (norms over units, as the
-    chart draws them) and for each unit alone, and the race's for each unit."""
+    chart draws them) and for each unit alone, and the race's for each unit (`units`: those only)."""
     steps = trace.h.shape[0]
     first = min(max(first, 0), steps - 1)
-    return told(_Story(trace, gradients, rnn_trace, rnn_gradients, knobs, first), trace.h.shape, first)
+    return told(_Story(trace, gradients, rnn_trace, rnn_gradients, knobs, first), trace.h.shape, first, units)
 
 
 class Teller(Protocol):
@@ -69,18 +70,23 @@ class Teller(Protocol):
     def race_claims(self, k: int) -> list[Claim]: ...
 
 
-def told(story: Teller, shape: tuple[int, int], first: int) -> dict[str, Any]:
+def told(story: Teller, shape: tuple[int, int], first: int, units: list[int] | None = None) -> dict[str, Any]:
     """A story's claims in the shape snapshots carry (an LSTM's and a GRU's alike): the gradient
-    chart's for every unit and for each unit alone, and the race's for each unit."""
+    chart's for every unit and for each unit alone, and the race's for each unit — a list by unit,
+    or with `units` (a model whose frames carry some units' columns) an object of those units'
+    claims by unit number: a page reads either as told.units[k]."""
     steps, hidden = shape
+    if units is None:
+        each: list[Any] | dict[str, Any] = [story.gradient_claims([k]) for k in range(hidden)]
+        race: list[Any] | dict[str, Any] = [story.race_claims(k) for k in range(hidden)]
+    else:
+        each = {str(k): story.gradient_claims([k]) for k in units}
+        race = {str(k): story.race_claims(k) for k in units}
     return {
         "first": first,
         "last": steps - 1,
-        "gradients": {
-            "all": story.gradient_claims(list(range(hidden))),
-            "units": [story.gradient_claims([k]) for k in range(hidden)],
-        },
-        "race": [story.race_claims(k) for k in range(hidden)],
+        "gradients": {"all": story.gradient_claims(list(range(hidden))), "units": each},
+        "race": race,
     }
 
 

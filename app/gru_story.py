@@ -29,11 +29,13 @@ def tell_gru(
     rnn_gradients: RNNGradients,
     knobs: GRUKnobs,
     first: int,
+    units: list[int] | None = None,
 ) -> dict[str, Any]:
     """The claims of both views, in the LSTM's story's shape (gradient_story.tell)."""
     steps = trace.h.shape[0]
     first = min(max(first, 0), steps - 1)
-    return told(_GRUStory(trace, gradients, rnn_trace, rnn_gradients, knobs, first), trace.h.shape, first)
+    story = _GRUStory(trace, gradients, rnn_trace, rnn_gradients, knobs, first)
+    return told(story, trace.h.shape, first, units)
 
 
 class _GRUStory:

@@ -73,6 +73,7 @@ UNIT_STEP_BYTES = 8 * 32  # an upper bound: ≤ 32 (T, H) quantities a unit, ≤
 # sliders, 8 lines, the numbers table's 64).
 INPUT_SHARE = 0.5
 INPUT_COLUMNS = 64
+GRADIENT_INPUT_COLUMNS = 16
 
 
 @dataclass(frozen=True)
@@ -444,10 +445,12 @@ def _served(state: State, results: Results, start: int, serving: Serving) -> dic
     x = served["trace"]["x"]
     served["trace"]["x"] = np.ascontiguousarray(x[:, :held_x].astype(WIRE_DTYPE if stack else x.dtype))
     served["x_columns"] = held_x
-    # the gradients reaching x: the same columns (the page draws none of them; clients may)
+    # the gradients reaching x (the page draws none of them; clients may): the same columns, or for
+    # a model that sends some units' columns, as many as the sliders a page shows (float64 twice)
+    held_dx = held_x if units is None else min(held_x, GRADIENT_INPUT_COLUMNS)
     for part in (served.get("gradients"), served.get("rnn"), served.get("counterpart")):
         if part is not None:
-            part["dL_dx"] = np.ascontiguousarray(part["dL_dx"][:, :held_x])
+            part["dL_dx"] = np.ascontiguousarray(part["dL_dx"][:, :held_dx])
     end = results.trace.steps  # < T during a rerun in parts
     if stack:
         served["inputs"] = np.ascontiguousarray(state.x[start:end, :held_inputs])
@@ -455,7 +458,7 @@ def _served(state: State, results: Results, start: int, serving: Serving) -> dic
     if units is not None and end == steps:  # of every step: not while a rerun in parts goes on
         served["summary"] = unit_summary(results)
     if "gradients" in served and results.foil is not None:
-        served["story"] = story(state, results.trace, results.foil)
+        served["story"] = story(state, results.trace, results.foil, units)
     return served
 
 
@@ -496,15 +499,16 @@ def _text(state: State, results: Results, start: int) -> dict[str, Any]:
     return served
 
 
-def story(state: State, trace: AnyTrace, foil: Foil) -> dict[str, Any]:
+def story(state: State, trace: AnyTrace, foil: Foil, units: list[int] | None = None) -> dict[str, Any]:
     """What the gradient chart and the race say in words, from the step the scenario writes at:
-    sent beside the gradients and the RNN they are read off. An LSTM's claims speak of forget gates
-    and c (app/gradient_story.py), a GRU's of update gates and h (app/gru_story.py)."""
+    sent beside the gradients and the RNN they are read off (each unit's claims: of `units` only,
+    when given). An LSTM's claims speak of forget gates and c (app/gradient_story.py), a GRU's of
+    update gates and h (app/gru_story.py)."""
     first, gradients, knobs = state.scenario.open_step, foil.gradients, state.knobs
     if isinstance(trace, GRUTrace) and isinstance(gradients, GRUGradients) and isinstance(knobs, GRUKnobs):
-        told = tell_gru(trace, gradients, foil.rnn_trace, foil.rnn_gradients, knobs, first)
+        told = tell_gru(trace, gradients, foil.rnn_trace, foil.rnn_gradients, knobs, first, units)
     elif isinstance(trace, Trace) and isinstance(gradients, LSTMGradients) and isinstance(knobs, Knobs):
-        told = tell(trace, gradients, foil.rnn_trace, foil.rnn_gradients, knobs, first)
+        told = tell(trace, gradients, foil.rnn_trace, foil.rnn_gradients, knobs, first, units)
     else:
         raise TypeError("the trace, gradients and knobs are not of one model")
     # the other gated model raced beside it (a preset that runs as both): its own claims

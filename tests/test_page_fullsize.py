@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tests.fullsize import HIDDEN, full_size_model, torch_cells
-from tests.helpers import require_torch
+from tests.fullsize import HIDDEN, full_size_model, torch_cells, torch_gradient_sizes
+from tests.helpers import open_dive, require_torch
 from tests.test_page import body_data, wait_for_new_revision
 
 pytestmark = pytest.mark.browser
@@ -69,3 +69,15 @@ def test_the_full_size_stack_uploads_reads_text_and_draws_torchs_numbers(
     page.wait_for_function(f"{STRIP}.tokens.join('') === {json.dumps(TEXT)}")
     assert_lanes_match(page, cells[1])
     assert received and max(received) <= 4 * MIB, max(received)
+
+    # The gradients dive at full size: its frames carry the lanes' columns, and the chart of every
+    # unit draws the norms the server computed over all 1,024, PyTorch's.
+    open_dive(page, "gradients")
+    series = "uid => document.getElementById('gradients').data.find(d => d.uid === uid)"
+    read = f"uid => ({series})(uid).customdata.map(d => d[0])"
+    page.wait_for_function("() => document.getElementById('gradients').data?.length > 0", timeout=30_000)
+    expected = torch_gradient_sizes(embed, lstm, TEXT, 1)
+    assert page.evaluate(read, "lstm-dc") == pytest.approx(expected["dL_dc_norm"], rel=1e-6)
+    assert page.evaluate(read, "belt") == pytest.approx(expected["belt_max"], rel=1e-6)
+    assert page.evaluate("document.getElementById('status').textContent").find("Error") < 0
+    assert max(received) <= 4 * MIB, max(received)

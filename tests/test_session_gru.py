@@ -332,4 +332,12 @@ def test_views_choose_the_grus_units_and_open_its_gradients_on_demand() -> None:
     assert len(snapshot["trace"]["x"][0]) == 2  # x stays whole
 
     [frame] = session.apply([msg(type="views", shown=["belt", "gradients"], units=[2])])
-    assert frame["start"] == 40 and set(frame["gradients"]) == {"dL_dh", "dL_dx", "belt"}
+    carried = {"dL_dh", "dL_dx", "belt", "dL_dh_norm", "belt_max"}
+    assert frame["start"] == 40 and set(frame["gradients"]) == carried
+    # the unit's columns, and what a chart of every unit draws, over every unit
+    weights = gru_weights(session.scenario.weights, session.knobs)  # type: ignore[arg-type]
+    gradients = gru_backward(weights, session.gru_trace)
+    np.testing.assert_allclose(frame["gradients"]["dL_dh"], gradients.dL_dh[:, [2]], atol=1e-12)
+    norm = np.linalg.norm(gradients.dL_dh, axis=1)
+    np.testing.assert_allclose(frame["gradients"]["dL_dh_norm"], norm, atol=1e-12)
+    np.testing.assert_allclose(frame["gradients"]["belt_max"], gradients.belt.max(axis=1), atol=1e-12)

@@ -167,7 +167,9 @@ async function main() {
       const H = state.sizes.H;
       const fit = unitsThatFit(state);
       if (fit >= H && !state.chosen) return null;
-      const first = [...new Set([...(state.chosen || []), ...units, state.eqUnit])];
+      // (the unit the charts show, when one is picked, among them)
+      const picked = state.unit === null ? [] : [state.unit];
+      const first = [...new Set([...(state.chosen || []), ...units, state.eqUnit, ...picked])];
       const rest = Array.from({ length: H }, (_, k) => k).filter((k) => !first.includes(k));
       return [...first, ...rest].slice(0, Math.max(fit, first.length));
     }

@@ -344,8 +344,10 @@ function clampStep() {
 
 // The whole parts of a message, checked: {gradients, rnn}, each null when the message does not
 // carry it (no view shows it); null if one is there but not T rows long (then the message is not
-// one this client can draw).
-function wholeParts(message, T, kind = "lstm") {
+// one this client can draw). A message of some units' columns (`units`, of H) carries theirs of
+// each (T, H) array, widened here as the trace is (dL_dx's columns are inputs: as they come), and
+// what a chart of all units draws, over every unit (`dL_dc_norm`, `belt_max`, …), as it comes.
+function wholeParts(message, T, kind = "lstm", units = null, H = 0) {
   const out = { counterpart: counterpartOf(message.counterpart, T) };
   for (const [part, keys] of Object.entries(KINDS[kind].whole)) {
     const given = message[part];
@@ -356,7 +358,12 @@ function wholeParts(message, T, kind = "lstm") {
     for (const key of keys) {
       if (!Array.isArray(given[key]) || given[key].length !== T) return null;
     }
-    out[part] = given;
+    if (!units) {
+      out[part] = given;
+      continue;
+    }
+    out[part] = { ...given };
+    for (const key of keys) if (key !== "dL_dx") out[part][key] = widen(given[key], units, H);
   }
   return out;
 }
@@ -375,7 +382,7 @@ export function applySnapshot(message) {
   noteAck(message.ack);
   if (state.revision !== null && message.revision <= state.revision) return false;
   const kind = kindOf(message.model);
-  const whole = wholeParts(message, message.sizes.T, kind);
+  const whole = wholeParts(message, message.sizes.T, kind, message.units || null, message.sizes.H);
   if (!whole || !message.knobs) return false;
   if (!state.sizes || state.sizes.H !== message.sizes.H || (state.scenario && state.scenario.name !== message.scenario.name)) {
     state.chosen = null; // units of another model
@@ -426,7 +433,7 @@ export function applyFrame(message) {
     const part = message.trace[name];
     if (!Array.isArray(part) || part.length !== rows) return "out-of-sync";
   }
-  const whole = wholeParts(message, T, kind);
+  const whole = wholeParts(message, T, kind, state.units, state.sizes.H);
   if (!whole || !message.knobs) return "out-of-sync";
   // Columns of other units than those held cannot join them.
   if (!sameUnits(message.units || null, state.units)) return "out-of-sync";
@@ -613,7 +620,7 @@ export function applyProgress(message) {
     return false;
   }
   const kind = kindOf(state.model);
-  const whole = wholeParts(message, state.sizes.T, kind);
+  const whole = wholeParts(message, state.sizes.T, kind, message.units || null, state.sizes.H);
   if (!whole) return false;
   state.units = message.units || null;
   state.trace = widenTrace(message.trace, state.units, state.sizes.H, kind);

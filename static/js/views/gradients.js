@@ -8,7 +8,9 @@
 //
 // All numbers come from the server. The only arithmetic here is for display: the norm over
 // units of a gradient when all units are shown, an absolute value for one unit, the largest Π f
-// over units of a model too wide for a line each, and the floor a log axis needs.
+// over units of a model too wide for a line each, and the floor a log axis needs. A model whose
+// frames carry some units' columns (state.units) holds no row of every unit: the server sends
+// those norms and largest values itself (`dL_dc_norm`, `belt_max`, …), drawn as they come.
 
 import { BELT_ONLY_LINE, INK, LSTM_LINE, MUTED, OTHER_LINE, RNN_LINE } from "../colors.js";
 import { format, plain, strings } from "../i18n/index.js";
@@ -71,9 +73,9 @@ function size(row, unit) {
 const BELT_LINE = { color: BELT_ONLY_LINE, width: 2, dash: "dot", shape: "linear" };
 
 // The belt-only term Π f: for one unit its own line; with every unit on show a line per unit (one
-// legend entry for them all), or for a wider model the largest of them. Never a norm: that would
-// draw a product of gates above 1.
-function beltTraces(rows, unit, steps, gate = "f") {
+// legend entry for them all), or for a wider model the largest of them (`largest`: the server's,
+// when the page holds some units only). Never a norm: that would draw a product of gates above 1.
+function beltTraces(rows, unit, steps, gate = "f", largest = null) {
   const product = `Π ${gate}`;
   const line = (uid, name, values, hover, showlegend = true) => ({
     type: "scatter", mode: "lines", uid, name, meta: hover, x: steps, legendgroup: "belt", showlegend,
@@ -86,7 +88,7 @@ function beltTraces(rows, unit, steps, gate = "f") {
   }
   const H = rows[0].length;
   if (H > HOVER_UNITS) {
-    return [line("belt", format(S.beltLargest, { what: product }), rows.map((row) => Math.max(...row)),
+    return [line("belt", format(S.beltLargest, { what: product }), largest || rows.map((row) => Math.max(...row)),
       format(S.beltLargest, { what }))];
   }
   return Array.from({ length: H }, (_, k) => line(`belt-${k}`, `${S.beltOnly}: ${format(S.beltPerUnit, { what: product })}`,
@@ -94,14 +96,15 @@ function beltTraces(rows, unit, steps, gate = "f") {
 }
 
 // One series as a Plotly trace. customdata keeps the true value (and each unit's, for the
-// hover label) so a clipped point still tells what it really is.
-function seriesTrace(series, rows, unit, steps) {
+// hover label) so a clipped point still tells what it really is. `norms`: ‖row‖ of every step as
+// the server computed them (a model whose rows the page holds only some units of), else null.
+function seriesTrace(series, rows, unit, steps, norms = null) {
   const wrap = unit === null ? (q) => `‖${q}‖` : (q) => `|${q}|`;
-  const values = rows.map((row) => size(row, unit));
-  const listed = unit === null ? Math.min(rows[0].length, HOVER_UNITS) : 0;
+  const values = unit === null && norms ? norms : rows.map((row) => size(row, unit));
+  const listed = unit === null && !norms ? Math.min(rows[0].length, HOVER_UNITS) : 0;
   const unitLines = Array.from({ length: listed },
     (_, k) => `<br>   ${format(S.unitLine, { k })}: %{customdata[${k + 1}]:.3e}`);
-  const more = unit === null && rows[0].length > listed ? "<br>   …" : "";
+  const more = unit === null && rows[0].length > listed && !norms ? "<br>   …" : "";
   const model = S[series.model];
   const head = unit === null ? `${model} ‖${series.what}‖`
     : format(S.ofUnit, { what: `${model} ${series.what}`, k: unit });
@@ -138,9 +141,10 @@ export function createGradients(el, onPick, summary, story) {
         || cached.other !== other) {
         const steps = Array.from({ length: sizes.T }, (_, s) => s);
         const series = seriesOf(state, gru);
-        const traces = series.map((one) => seriesTrace(one, state[one.part][one.key], unit, steps));
+        const traces = series.map((one) => seriesTrace(one, state[one.part][one.key], unit, steps,
+          state[one.part][`${one.key}_norm`] || null));
         // Π of the keeping gate after the compared lines (before an LSTM's dL/dh, shown on demand).
-        const belts = beltTraces(state.gradients.belt, unit, steps, modelOf(state).keep);
+        const belts = beltTraces(state.gradients.belt, unit, steps, modelOf(state).keep, state.gradients.belt_max || null);
         traces.splice(series.length - (gru ? 0 : 1), 0, ...belts);
         // Only series on show can reach the floor line; a legend-only one should not summon it.
         const clipped = traces.some((tr) => tr.visible === true && tr.customdata.some((d) => !(d[0] >= FLOOR)));
