@@ -195,7 +195,7 @@ def _page_figures(url: str, path: Path, quick: bool) -> dict[str, Any]:
                 raise RuntimeError(f"{TEXT_STEPS} characters not drawn within {WAIT_MS} ms")
             page.evaluate("window.scrollTo(0, 0)")
             _go_to_step(page, 1)
-            slides, reruns = _slides(page, 3 if quick else 10)
+            slides, reruns = _slides(page, 3 if quick else 20)
             _go_to_step(page, 1)
             steps = _steps(page, 6 if quick else 15)
             context.close()
