@@ -9,6 +9,7 @@ weights), not with the server that drew it.
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -111,6 +112,34 @@ def test_typed_text_is_read_and_every_view_names_its_tokens(page: Any, server_ur
     page.wait_for_function("() => document.getElementById('gradients').layout?.xaxis?.ticktext")
     ticks = page.evaluate("document.getElementById('gradients').layout.xaxis.ticktext")
     assert ticks[0] == "0<br>d" and any(tick.endswith("<br>␣") for tick in ticks)
+
+
+# The belt over time's step axis as drawn: each tick label's [left, right] and the axis title's left
+# edge, measured with the canvas's own font (what a reader sees, not the view's estimate).
+AXIS_EXTENTS = """async () => {
+  const { FONT } = await import("/static/js/views/common.js");
+  const { strings } = await import("/static/js/i18n/index.js");
+  const { plot, ticks, T } = document.getElementById("timeline").drawn;
+  const context = document.createElement("canvas").getContext("2d");
+  context.font = `10.5px ${FONT.family}`;
+  const width = (text) => context.measureText(text).width;
+  const labels = ticks.map(({ s, text }) => {
+    const x = plot.x + ((s + 0.5) / T) * plot.w;
+    return [x - width(text) / 2, x + width(text) / 2];
+  });
+  return { labels, title: plot.x + plot.w - width(strings.charts.step) };
+}"""
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_on_a_phone_step_ticks_stay_clear_of_the_axis_title(page: Any, server_url: str, lang: str) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_python_code(page, server_url, lang)
+    axis = page.evaluate(AXIS_EXTENTS)
+    labels, title = axis["labels"], axis["title"]
+    assert len(labels) >= 2, labels  # the axis still says where the steps are
+    assert all(right < title for _, right in labels), (labels, title)
+    assert all(a[1] < b[0] for a, b in itertools.pairwise(labels)), labels
 
 
 def test_ctrl_enter_reads_at_once_and_a_slider_move_unmarks_the_step(page: Any, server_url: str) -> None:

@@ -156,11 +156,25 @@ function inputShapes(state, plot, y, h) {
   return shapes;
 }
 
+// The axis's labels' font size, and an upper bound of a label's width at it: a wide (Hangul, CJK)
+// character is an em, any other at most 0.65 em (no canvas is needed to lay out the axis).
+const AXIS_FONT = 10.5;
+function labelWidth(text) {
+  let em = 0;
+  for (const ch of text) em += ch.codePointAt(0) >= 0x1100 ? 1 : 0.65;
+  return em * AXIS_FONT;
+}
+
 // The step axis's ticks, [{s, text}]: a model that reads text labels each with the token read there.
+// A tick whose label would run into the axis title at the right end is left out (a narrow window).
 function axisTicks(state, plot, T) {
   const every = tickStep(T, plot.w);
+  const titleLeft = plot.x + plot.w - labelWidth(strings.charts.step) - 6;
   const ticks = [];
-  for (let s = 0; s < T; s += every) ticks.push({ s, text: stepLabel(state, s) });
+  for (let s = 0; s < T; s += every) {
+    const text = stepLabel(state, s);
+    if (stepX(plot, T, s) + labelWidth(text) / 2 <= titleLeft) ticks.push({ s, text });
+  }
   return ticks;
 }
 
@@ -169,9 +183,9 @@ function axisShapes(state, plot, y, T) {
   for (const { s, text } of axisTicks(state, plot, T)) {
     const x = stepX(plot, T, s);
     shapes.push({ kind: "line", points: [[x, y], [x, y + 4]], stroke: BELT_EDGE, width: 1 });
-    shapes.push({ kind: "text", x, y: y + 5, text, size: 10.5, color: MUTED, align: "center", baseline: "top" });
+    shapes.push({ kind: "text", x, y: y + 5, text, size: AXIS_FONT, color: MUTED, align: "center", baseline: "top" });
   }
-  shapes.push({ kind: "text", x: plot.x + plot.w, y: y + 5, text: strings.charts.step, size: 10.5, color: MUTED,
+  shapes.push({ kind: "text", x: plot.x + plot.w, y: y + 5, text: strings.charts.step, size: AXIS_FONT, color: MUTED,
     align: "right", baseline: "top" });
   return shapes;
 }
@@ -320,7 +334,7 @@ export function createTimeline({ el, legend, summary, onPick, toolbar, page, roo
         ...markerShapes(plot, t, T, TOP, bottom, state.veil, mark)];
       view.drawOver(key, based.shapes, over, [], height);
       drawn = { plot, lanesY, laneH, units, T, state };
-      el.drawn = { units, T, t, x: trace.x, columns: based.data, mark, ticks: axisTicks(state, plot, T),
+      el.drawn = { units, T, t, x: trace.x, columns: based.data, mark, plot, ticks: axisTicks(state, plot, T),
         pending: state.pendingFrom };
       const legendOf = `${state.scenario.name}|${sizes.D}|${state.scenario.input_names}|${modelOf(state).belt}|` +
         `${document.documentElement.lang}`;
