@@ -11,6 +11,7 @@ import {
   noteTaskEntered, revealGuess, setDive, setEqUnit, setError, setGuess, setLabTab, setSpan, setSpeed, setStep, setUnit, setVeil,
   setWalk, startLesson, state, WALK_STEPS,
 } from "./state.js";
+import { readsText } from "./tokens.js";
 
 const MIB = 1024 * 1024;
 
@@ -125,6 +126,7 @@ export function createActions({ playback, session, requestDraw, switchLanguage }
       return session.openKept(id);
     },
     inputCount: () => (state.sizes ? state.sizes.D : null),
+    readsText: () => readsText(state),
     setSequence,
     exportFile: (kind) => send(messages.exportFile(nextId(), kind)),
     reset() {

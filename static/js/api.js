@@ -28,7 +28,10 @@ export async function fetchScenario(name, model = "lstm") {
 async function postFile(path, file, fields = {}) {
   const form = new FormData();
   form.append("file", file, file.name);
-  for (const [name, value] of Object.entries(fields)) form.append(name, value);
+  for (const [name, value] of Object.entries(fields)) {
+    if (value instanceof File) form.append(name, value, value.name);
+    else form.append(name, value);
+  }
   let response;
   try {
     response = await fetch(path, { method: "POST", body: form, headers: JSON_ACCEPT });
@@ -50,19 +53,23 @@ async function postFile(path, file, fields = {}) {
 
 // → {weights, layer, layers: [{id, naming, H, D, reverse}], skipped: [{id, detail, code, params}]},
 // and for a GRU's layer (`model` "gru", or "auto" and the file holds one) also {model: "gru", reset_after}.
-export function postWeights(file, layer = null, model = "lstm") {
-  return postFile("/api/weights", file, { ...(layer === null ? {} : { layer }), ...(model === "lstm" ? {} : { model }) });
+// `vocab`: a vocabulary file (JSON list, or one token a line) for the file's embedding, or null.
+export function postWeights(file, layer = null, model = "lstm", vocab = null) {
+  return postFile("/api/weights", file, {
+    ...(layer === null ? {} : { layer }), ...(model === "lstm" ? {} : { model }), ...(vocab ? { vocab } : {}),
+  });
 }
 
 // Keeps the weights on the server (POST /api/open, on zeros) → {id, T, D, H, layer, layers, skipped}:
 // the session opens them by id, so a large model never travels through the socket.
-export function postOpen(file, layer = null, model = "lstm", title = null) {
+export function postOpen(file, layer = null, model = "lstm", title = null, vocab = null) {
   return postFile("/api/open", file, {
     ...(layer === null ? {} : { layer }), ...(model === "lstm" ? {} : { model }), ...(title ? { title } : {}),
+    ...(vocab ? { vocab } : {}),
   });
 }
 
-// → {x, T, D}
+// → {x, T, D} (and `ids` for a 1-D .npy of token ids), or {text} for a .txt
 export function postInputs(file) {
   return postFile("/api/inputs", file);
 }

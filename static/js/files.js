@@ -1,12 +1,18 @@
-// Files in and out: weights (.safetensors, .npz; choosing a layer when the file holds several)
-// and inputs (.csv, .npy), from the pickers or dropped anywhere on the page, and the exports
+// Files in and out: weights (.safetensors, .npz; choosing a layer when the file holds several;
+// with a vocabulary file beside them for an embedding), inputs (.csv, .npy) and text (.txt, for a
+// model that reads text), from the pickers or dropped anywhere on the page, and the exports
 // (the server's `file` reply, downloaded). Like controls.js it never changes the state itself: it
 // calls the actions main.js hands in, and render() mirrors the state.
 
 import { postInputs, postOpen, postWeights } from "./api.js";
 import { format, problemText, strings } from "./i18n/index.js";
 
-const KINDS = { ".safetensors": "weights", ".npz": "weights", ".csv": "inputs", ".npy": "inputs" };
+// A file's kind by its name. A .txt alone is text to read; chosen or dropped together with a
+// weights file, a .txt (one token a line) or a .json (a list of tokens) is their vocabulary.
+const KINDS = {
+  ".safetensors": "weights", ".npz": "weights", ".csv": "inputs", ".npy": "inputs", ".txt": "inputs", ".json": "vocab",
+};
+const VOCAB_ENDINGS = [".json", ".txt"];
 const TITLE_LENGTH = 80; // the most a restore's title may hold
 // A weights file larger than this is opened on the server (POST /api/open, then the socket's
 // `open`): its weights as a restore's JSON would be ~5–10 times the file, over the 4 MiB a message
@@ -72,14 +78,14 @@ export function createFiles(doc, actions) {
     el.layer.value = current;
   }
 
-  async function importWeights(file, layer = null, model = null) {
+  async function importWeights(file, layer = null, model = null, vocab = null) {
     if (file.size > OPEN_ON_SERVER_BYTES) {
-      openOnServer(file, layer, model);
+      openOnServer(file, layer, model, vocab);
       return;
     }
     note(format(S.reading, { name: file.name }));
     // "auto": an LSTM's layer, or a GRU's when the file's layers have a GRU's shapes.
-    const answer = await postWeights(file, layer, model || "auto");
+    const answer = await postWeights(file, layer, model || "auto", vocab);
     if (!answer.ok) {
       refuse(file, answer);
       return;
@@ -89,11 +95,11 @@ export function createFiles(doc, actions) {
     if ((answer.body.stack && answer.body.stack.length > 1) || text) {
       // A stack, or a model that reads text, is kept by the server too: a link to the page then
       // names it by its key, where one layer's weights in the link would stand for another model.
-      openOnServer(file, layer, model);
+      openOnServer(file, layer, model, vocab);
       return;
     }
     const chosen = layers.find((each) => each.id === answer.body.layer) || { H: "?", D: "?" };
-    imported = { file, layers, model: gru ? "gru" : "lstm" };
+    imported = { file, vocab, layers, model: gru ? "gru" : "lstm" };
     showLayers(layers, answer.body.layer);
     const title = `${file.name} · ${answer.body.layer}`.slice(0, TITLE_LENGTH);
     if (!actions.restoreWeights(weights, title, file.name, gru)) {
@@ -108,15 +114,15 @@ export function createFiles(doc, actions) {
   }
 
   // A large file: read and kept by the server; the page shows its layers, and the session opens it.
-  async function openOnServer(file, layer, model) {
+  async function openOnServer(file, layer, model, vocab) {
     note(format(S.reading, { name: file.name }));
-    const answer = await postOpen(file, layer, model || "auto", file.name.slice(0, TITLE_LENGTH));
+    const answer = await postOpen(file, layer, model || "auto", file.name.slice(0, TITLE_LENGTH), vocab);
     if (!answer.ok) {
       refuse(file, answer);
       return;
     }
     const { id, layers, skipped, stack, H, D } = answer.body;
-    imported = { file, layers, model: answer.body.model };
+    imported = { file, vocab, layers, model: answer.body.model };
     showLayers(layers, answer.body.layer);
     if (!actions.openKept(id)) {
       note("");
@@ -138,6 +144,10 @@ export function createFiles(doc, actions) {
       refuse(file, answer);
       return;
     }
+    if (typeof answer.body.text === "string") {
+      readText(file, answer.body.text);
+      return;
+    }
     const { x, T, D } = answer.body;
     const modelD = actions.inputCount();
     if (D !== modelD) {
@@ -149,10 +159,30 @@ export function createFiles(doc, actions) {
     else note("");
   }
 
-  function take(file) {
+  // A .txt's text (checked and decoded by the server): what a model that reads text reads, as if
+  // pasted into its text box.
+  function readText(file, text) {
+    if (!actions.readsText()) {
+      note("");
+      actions.localError(file.name, () => format(S.textNeedsTextModel, { name: file.name }));
+      return;
+    }
+    actions.setText(text);
+    note(format(S.textLoaded, { name: file.name, characters: [...text].length }));
+  }
+
+  // Files chosen or dropped together: weights with their vocabulary beside them, or one file.
+  function take(files) {
+    const weights = files.find((file) => kindOf(file.name) === "weights");
+    if (weights) {
+      const isVocab = (file) => file !== weights && VOCAB_ENDINGS.some((end) => file.name.toLowerCase().endsWith(end));
+      importWeights(weights, null, null, files.find(isVocab) || null);
+      return;
+    }
+    const [file] = files;
     const kind = kindOf(file.name);
-    if (kind === "weights") importWeights(file);
-    else if (kind === "inputs") importInputs(file);
+    if (kind === "inputs") importInputs(file);
+    else if (kind === "vocab") actions.localError(file.name, () => format(S.vocabAlone, { name: file.name }));
     else actions.localError(file.name, () => format(S.wrongType, { name: file.name }));
   }
 
@@ -160,13 +190,13 @@ export function createFiles(doc, actions) {
   el.chooseInputs.addEventListener("click", () => el.inputs.click());
   for (const input of [el.weights, el.inputs]) {
     input.addEventListener("change", () => {
-      const file = input.files && input.files[0];
+      const files = [...(input.files || [])];
       input.value = ""; // choosing the same file again is a change too
-      if (file) take(file);
+      if (files.length) take(files);
     });
   }
   el.layer.addEventListener("change", () => {
-    if (imported) importWeights(imported.file, el.layer.value, imported.model);
+    if (imported) importWeights(imported.file, el.layer.value, imported.model, imported.vocab);
   });
   // The server's exports (the files dive, the share note); the canvas views' PNG/SVG buttons save
   // on the page itself (views/canvas-view.js).
@@ -197,8 +227,8 @@ export function createFiles(doc, actions) {
     event.preventDefault();
     depth = 0;
     el.zone.classList.remove("is-dragging");
-    const file = event.dataTransfer.files[0];
-    if (file) take(file);
+    const files = [...event.dataTransfer.files];
+    if (files.length) take(files);
   });
 
   return {

@@ -1092,9 +1092,10 @@ export default {
     chooseWeights: "Import weights…",
     chooseInputs: "Import inputs…",
     hint: "Drop a file anywhere on the page. Weights: .safetensors or .npz in PyTorch or Keras naming " +
-      "(never a pickle). Inputs: .csv (T rows × D numbers, one optional header row) or .npy (T, D), with " +
-      "the model's D. Exports hold what the page shows, knobs included; each chart's toolbar saves it " +
-      "as PNG or SVG.",
+      "(never a pickle); with an embedding, choose or drop its vocabulary (.json list, or .txt of one token " +
+      "a line) together with them. Inputs: .csv (T rows × D numbers, one optional header row) or .npy " +
+      "(T, D), with the model's D; for a model that reads text, a .txt of text. Exports hold what the page " +
+      "shows, knobs included; each chart's toolbar saves it as PNG or SVG.",
     layer: "Layer",
     layerOption: "{id} (H={H}, D={D}{reverse})",
     reverse: ", backward",
@@ -1108,7 +1109,11 @@ export default {
     loadedStack: "{name}: a stack of {layers} layers, each reading the one below; pick the layer beside the title.",
     skipped: "Not loadable: {list}.",
     inputsLoaded: "{name}: {T} steps × {D} inputs.",
-    wrongType: "{name} is neither weights (.safetensors, .npz) nor inputs (.csv, .npy)",
+    wrongType: "{name} is neither weights (.safetensors, .npz) nor inputs (.csv, .npy, .txt)",
+    vocabAlone: "{name} looks like a vocabulary: choose or drop it together with its weights file",
+    textNeedsTextModel: "{name} is text, but this model reads numbers: import a model with an embedding and " +
+      "a vocabulary first",
+    textLoaded: "{name}: {characters} characters of text, read as the model's tokens.",
     wrongD: "{name} has D={fileD} values per step, but this model takes D={modelD}",
     tooLargeToSend: "this layer has {parameters} parameters: more than one message may carry ({limit} MiB, " +
       "about 150,000 parameters). Run it from a script with POST /api/trace (see /docs).",

@@ -1031,8 +1031,9 @@ export default {
     chooseWeights: "가중치 가져오기…",
     chooseInputs: "입력 가져오기…",
     hint: "파일을 페이지 아무 곳에나 끌어다 놓으세요. 가중치: PyTorch나 Keras 이름을 쓰는 .safetensors 또는 " +
-      ".npz(pickle은 받지 않음). 입력: .csv(T행 × 숫자 D개, 머리글 행 하나는 있어도 됨) 또는 .npy (T, D)이며, " +
-      "D는 모델과 같아야 합니다. 내보낸 파일에는 조절값을 포함해 페이지에 보이는 그대로 담기고, 각 그래프는 " +
+      ".npz(pickle은 받지 않음). 임베딩이 있으면 어휘 파일(.json 목록, 또는 한 줄에 토큰 하나인 .txt)을 가중치와 " +
+      "함께 고르거나 끌어다 놓으세요. 입력: .csv(T행 × 숫자 D개, 머리글 행 하나는 있어도 됨) 또는 .npy (T, D)이며, " +
+      "D는 모델과 같아야 합니다. 텍스트를 읽는 모델에는 텍스트 .txt도 됩니다. 내보낸 파일에는 조절값을 포함해 페이지에 보이는 그대로 담기고, 각 그래프는 " +
       "도구 모음에서 PNG나 SVG로 저장할 수 있습니다.",
     layer: "층",
     layerOption: "{id} (H={H}, D={D}{reverse})",
@@ -1047,7 +1048,11 @@ export default {
     loadedStack: "{name}: 층 {layers}개를 쌓은 모델입니다. 각 층은 아래 층을 읽습니다. 제목 옆에서 층을 고르세요.",
     skipped: "불러올 수 없음: {list}.",
     inputsLoaded: "{name}: {T}스텝 × 입력 {D}개.",
-    wrongType: "{name}은(는) 가중치(.safetensors, .npz)도 입력(.csv, .npy)도 아닙니다",
+    wrongType: "{name}은(는) 가중치(.safetensors, .npz)도 입력(.csv, .npy, .txt)도 아닙니다",
+    vocabAlone: "{name}은(는) 어휘 파일로 보입니다. 가중치 파일과 함께 고르거나 끌어다 놓으세요",
+    textNeedsTextModel: "{name}은(는) 텍스트인데 이 모델은 숫자를 읽습니다. 먼저 임베딩과 어휘가 있는 모델을 " +
+      "가져오세요",
+    textLoaded: "{name}: 텍스트 {characters}자를 모델의 토큰으로 읽었습니다.",
     wrongD: "{name}에는 스텝마다 값이 D={fileD}개 있지만, 이 모델은 D={modelD}개를 받습니다",
     tooLargeToSend: "이 층의 매개변수는 {parameters}개로, 메시지 하나에 담을 수 있는 양({limit} MiB, 매개변수 " +
       "약 150,000개)보다 많습니다. 스크립트에서 POST /api/trace로 실행하세요(/docs 참고).",
