@@ -4,6 +4,7 @@ as a notebook's IFrame shows it: its H units and its numbers, read from the serv
 from __future__ import annotations
 
 import json
+import re
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
@@ -13,7 +14,8 @@ import numpy as np
 import pytest
 
 from app.engine.lstm import LSTMWeights, run
-from tests.test_page import readout_table
+from tests.helpers import require_torch
+from tests.test_page import belt_labels, go_to_step, readout_table
 
 pytestmark = pytest.mark.browser
 
@@ -83,3 +85,55 @@ def test_a_large_weights_file_is_opened_on_the_server_not_sent_through_the_socke
     assert sizes == {"T": 40, "D": inputs, "H": hidden}
     assert any('"type": "open"' in text or '"type":"open"' in text for text in sent), sent
     assert max(len(text) for text in sent) < 16_384  # the weights never went through the socket
+
+
+def test_ten_thousand_steps_open_with_as_many_lanes_as_a_message_carries(
+    page: Any, server_url: str, tmp_path: Path, override_settings: Callable[..., None]
+) -> None:
+    """T = 10,000 (the most a sequence may hold): every unit's columns do not fit one message, so
+    the belt shows the units that do, says which of how many, and each holds PyTorch's numbers."""
+    require_torch()
+    import torch
+
+    override_settings(open_dir=str(tmp_path))
+    hidden, inputs, steps = 8, 2, 10_000
+    rng = np.random.default_rng(6)
+    weights = {
+        "weight_ih": rng.uniform(-1, 1, (4 * hidden, inputs)),
+        "weight_hh": rng.uniform(-1, 1, (4 * hidden, hidden)),
+        "bias_ih": rng.uniform(-1, 1, 4 * hidden),
+        "bias_hh": rng.uniform(-1, 1, 4 * hidden),
+    }
+    x = rng.uniform(-1, 1, (steps, inputs))
+    lstm = torch.nn.LSTM(inputs, hidden, dtype=torch.float64)
+    with torch.no_grad():
+        for name, value in weights.items():
+            getattr(lstm, f"{name}_l0").copy_(torch.from_numpy(value))
+        h = lstm(torch.from_numpy(x)[:, None])[0][:, 0].numpy()
+
+    body = {"weights": {k: v.tolist() for k, v in weights.items()}, "x": x.tolist(), "title": "long"}
+    page.goto(post_json(f"{server_url}/api/open", body)["url"])
+    page.wait_for_function("document.body.dataset.ready === 'true' && document.title.includes('long')")
+
+    def shown_h() -> dict[int, float]:
+        labels = [label for label in belt_labels(page) if label["q"] == "h"]
+        return {label["unit"]: float(re.findall(r"[−-]?\d+\.\d+", label["text"])[-1].replace("−", "-"))
+                for label in labels}  # fmt: skip
+
+    for t in (0, steps - 1):
+        go_to_step(page, t)
+        page.wait_for_function("() => !document.querySelector('#belt').textContent.includes('—')")
+        shown = shown_h()
+        assert 1 <= len(shown) < hidden, shown  # as many lanes as fit, not all eight with dashes
+        assert shown == pytest.approx({k: h[t, k] for k in shown}, abs=6e-4)
+    first, last = min(shown), max(shown)
+    said = page.inner_text("#lanes-shown")  # which units, of how many, honestly
+    assert said == (f"unit {first} of 8" if first == last else f"units {first}–{last} of 8"), said
+
+    # The next page of lanes brings its units' columns.
+    page.click("#lanes-next")
+    first_lane = "k => document.querySelector('#belt').dataset.lanes.split('-')[0] !== k"
+    page.wait_for_function(first_lane, arg=str(first))
+    page.wait_for_function("() => !document.querySelector('#belt').textContent.includes('—')")
+    shown = shown_h()
+    assert first not in shown and shown == pytest.approx({k: h[steps - 1, k] for k in shown}, abs=6e-4)

@@ -157,9 +157,10 @@ async function main() {
   // The units whose columns the views on the page need: the belt's lanes (the focus unit among
   // them), or every unit while a dive that lists every unit is open.
   const neededUnits = () => {
-    // A model of up to MAX_LANES units travels whole: its frames are small, and the pager (a phone
-    // shows one lane) needs no snapshot per page.
-    if (!state.sizes || state.sizes.H <= MAX_LANES) return null;
+    // A model of up to MAX_LANES units travels whole while the server sends them all unasked (not
+    // at T=10,000: unitsThatFit): its frames are small, and the pager (a phone shows one lane)
+    // needs no snapshot per page.
+    if (!state.sizes || (state.sizes.H <= MAX_LANES && unitsThatFit(state) >= state.sizes.H)) return null;
     const { units } = belt.page();
     // A dive that lists every unit: every unit while all fit a message; else as many as fit,
     // the units chosen and the belt's first, then 0, 1, 2, …

@@ -169,12 +169,28 @@ export function heldUnits(s = state) {
 // (docs/protocol.md, Connection limits: ¾ of max_message_bytes, at most 256 bytes a unit and step,
 // beside the inputs sent whole); at least one.
 export function unitsThatFit(s = state) {
+  const room = maxMessageBytes() * 0.75 - inputBytes(s);
+  return Math.max(1, Math.floor(room / (s.sizes.T * 256)));
+}
+
+// The bytes of the inputs' columns a message carries whatever the units: layer 0's (float64) and
+// a stack's shown input (float32).
+function inputBytes(s) {
   const { T } = s.sizes;
-  // the inputs' columns sent beside them: layer 0's (float64) and a stack's shown input (float32)
   const inputs = s.trace ? 8 * T * inputRows(s)[0].length : 8 * T * s.sizes.D;
   const shown = s.stack && s.trace ? 4 * T * s.trace.x[0].length : 0;
-  const room = maxMessageBytes() * 0.75 - inputs - shown;
-  return Math.max(1, Math.floor(room / (T * 256)));
+  return inputs + shown;
+}
+
+// How many units the page may name for the belt's lanes (and the belt over time's) so that a
+// frame of every step still fits a message: a unit adds its trace's columns, at most 128 bytes a
+// step (≤ 32 quantities, float32 on the wire but c_{t−1} and h_{t−1}), or 256 with the gradients
+// and the RNN foil shown; 10 % of the message is left for the rest (knobs, tokens, summaries).
+// H=1,024, D=256, T=1,000: 5; T=10,000, D=2: 2.
+export function lanesThatFit(s = state) {
+  const perStep = shownViews(s).includes("gradients") ? 256 : 128;
+  const room = maxMessageBytes() * 0.9 - inputBytes(s);
+  return Math.max(1, Math.floor(room / (s.sizes.T * perStep)));
 }
 
 export function holds(k, s = state) {

@@ -8,7 +8,7 @@
 
 import { format, plain, strings } from "../i18n/index.js";
 import { num, signed } from "../format.js";
-import { WALK_STEPS } from "../state.js";
+import { lanesThatFit, WALK_STEPS } from "../state.js";
 import { HEADER, LANE_GAP, beltLayout } from "./belt-layout.js";
 import { PHASE, WALK_PHASE, WALK_SPAN, lerp } from "./belt-parcels.js";
 import { modelOf } from "../models.js";
@@ -80,6 +80,13 @@ export function createBelt({
   // The gate room's rows, in the order it draws them: an LSTM's f, i, g, o or a GRU's r, z, n.
   const gatesOf = (gru) => (gru ? GRU_GATES : GATES);
 
+  // How many lanes' units the page may ask the server for: all of them while every unit fits a
+  // message; else those that fit, less one for the unit in focus, asked for beside chosen units.
+  function laneCount(state) {
+    const fit = lanesThatFit(state);
+    return fit >= state.sizes.H ? state.sizes.H : Math.max(1, fit - (state.chosen ? 1 : 0));
+  }
+
   // The page of lanes holding the focus unit: `count` units from a multiple of count.
   const pageOf = (focus, count, H) => Math.min(Math.floor(focus / count) * count, Math.max(0, H - count));
   // The units the lanes show: the page of `count` holding the focus, of every unit in order, or of
@@ -93,7 +100,8 @@ export function createBelt({
   }
 
   // The layout for this width, trace, focus unit and language: lanes as many as the height budget
-  // allows (at most MAX_LANES), label slots as wide as those lanes' widest numbers. A new trace
+  // allows (at most MAX_LANES, and no more than one message carries the columns of: at T=10,000
+  // one or two), label slots as wide as those lanes' widest numbers. A new trace
   // changes it only if it changes a label's widest number (a slider move rarely does): only then
   // is the text measured again.
   let probeMemo = null; // {key, count}
@@ -102,7 +110,7 @@ export function createBelt({
     const H = sizes.H;
     const room = budget();
     const width = view.width();
-    const most = Math.min(state.chosen ? state.chosen.length : H, MAX_LANES);
+    const most = Math.min(state.chosen ? state.chosen.length : H, MAX_LANES, laneCount(state));
     const gru = modelOf(state).belt === "h";
     const aroundSample = labelSamples(trace, pageUnits(state, focus, most), gru);
     const probeKey = `${width}|${room}|${H}|${focus}|${gru}|${document.documentElement.lang}|${state.chosen}|` +
