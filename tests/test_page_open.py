@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from app.engine.lstm import LSTMWeights, run
-from tests.helpers import require_torch
+from tests.helpers import open_dive, require_torch
 from tests.test_page import belt_labels, go_to_step, readout_table
 
 pytestmark = pytest.mark.browser
@@ -106,10 +106,17 @@ def test_ten_thousand_steps_open_with_as_many_lanes_as_a_message_carries(
     }
     x = rng.uniform(-1, 1, (steps, inputs))
     lstm = torch.nn.LSTM(inputs, hidden, dtype=torch.float64)
+    cell = torch.nn.LSTMCell(inputs, hidden, dtype=torch.float64)
     with torch.no_grad():
         for name, value in weights.items():
             getattr(lstm, f"{name}_l0").copy_(torch.from_numpy(value))
+            getattr(cell, name).copy_(torch.from_numpy(value))
         h = lstm(torch.from_numpy(x)[:, None])[0][:, 0].numpy()
+        state, cs = None, []
+        for row in torch.from_numpy(x):  # c_t of every step: nn.LSTM returns only the last
+            state = cell(row[None], state)
+            cs.append(state[1][0].numpy())
+        c = np.array(cs)
 
     body = {"weights": {k: v.tolist() for k, v in weights.items()}, "x": x.tolist(), "title": "long"}
     page.goto(post_json(f"{server_url}/api/open", body)["url"])
@@ -137,3 +144,21 @@ def test_ten_thousand_steps_open_with_as_many_lanes_as_a_message_carries(
     page.wait_for_function("() => !document.querySelector('#belt').textContent.includes('—')")
     shown = shown_h()
     assert first not in shown and shown == pytest.approx({k: h[steps - 1, k] for k in shown}, abs=6e-4)
+
+    # The memory race of "all units" races the units the page holds, and says which.
+    open_dive(page, "gradients")
+    belts = "document.getElementById('race').data?.filter((t) => t.uid.startsWith('lstm-c-'))"
+    # (once the lanes for the dive are settled: it may hold fewer units than the belt's page did)
+    settled = f"""() => {{
+      const raced = {belts};
+      const list = (raced || []).map((t) => t.uid.slice(7)).join(", ");
+      return list !== "" && document.getElementById("race-note").textContent.includes(` ${{list}} of`);
+    }}"""
+    page.wait_for_function(settled)
+    raced = page.evaluate(f"{belts}.map((t) => [Number(t.uid.slice(7)), t.y])")
+    assert raced and all(k in shown for k, _ in raced)
+    for k, y in raced:
+        assert y == pytest.approx(c[:, k], abs=1e-5), k  # float32 on the wire
+    units = ", ".join(str(k) for k, _ in raced)
+    plural = "s" if len(raced) > 1 else ""
+    assert page.inner_text("#race-note").startswith(f"Showing unit{plural} {units} of 8")

@@ -584,7 +584,8 @@ export default {
     hoverLstmC: "LSTM c, unit {k}",
     hoverRnnH: "RNN h, unit {k}",
     hoverLstmH: "LSTM h, unit {k}",
-    note: "Showing units 0–{last} of {H}; pick a unit above to see any other.",
+    note: "Showing units {list} of {H}; pick a unit above to see any other.",
+    noteOne: "Showing unit {list} of {H}; pick a unit above to see any other.",
     story: "What the race says",
   },
   // What the gradient chart and the race say, read off their numbers (app/gradient_story.py):

@@ -565,7 +565,8 @@ export default {
     hoverLstmC: "LSTM c, 유닛 {k}",
     hoverRnnH: "RNN h, 유닛 {k}",
     hoverLstmH: "LSTM h, 유닛 {k}",
-    note: "유닛 0–{last}만 보여 줍니다(전체 {H}개). 다른 유닛은 위에서 고르세요.",
+    note: "유닛 {list}만 보여 줍니다(전체 {H}개). 다른 유닛은 위에서 고르세요.",
+    noteOne: "유닛 {list}만 보여 줍니다(전체 {H}개). 다른 유닛은 위에서 고르세요.",
     story: "기억 경주가 말해 주는 것",
   },
   // What the gradient chart and the race say, read off their numbers (app/gradient_story.py):

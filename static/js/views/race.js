@@ -9,7 +9,7 @@ import { LSTM_LINE, MUTED, OTHER_LINE, RNN_LINE } from "../colors.js";
 import { fixed4 } from "../format.js";
 import { format, strings } from "../i18n/index.js";
 import { modelOf } from "../models.js";
-import { holds } from "../state.js";
+import { heldUnits, holds } from "../state.js";
 import { FONT, SMALL_FONT, baseLayout, describe, stepMarkLabel, stepMarker, stepTicks, unitName, reactPickingSteps } from "./common.js";
 import { renderStory } from "./story.js";
 
@@ -108,12 +108,13 @@ export function createRace(el, note, onPick, summary, story) {
   return {
     render(state) {
       const { sizes, t, revision, unit } = state;
-      const units = unit !== null ? [unit]
-        : Array.from({ length: Math.min(sizes.H, MAX_RACE_UNITS) }, (_, k) => k);
+      // All units: the first few the page holds (a model too large for one message holds the
+      // lanes' units only: at T=10,000 one or two).
+      const units = unit !== null ? [unit] : heldUnits(state).slice(0, MAX_RACE_UNITS);
       // The RNN and the units' columns may be on their way (see views/gradients.js).
-      if (!state.rnn || !units.every((k) => holds(k, state))) return null;
-      note.hidden = unit !== null || sizes.H <= MAX_RACE_UNITS;
-      note.textContent = format(S.note, { last: MAX_RACE_UNITS - 1, H: sizes.H });
+      if (!state.rnn || !units.length || !units.every((k) => holds(k, state))) return null;
+      note.hidden = unit !== null || units.length === sizes.H;
+      note.textContent = format(units.length === 1 ? S.noteOne : S.note, { list: units.join(", "), H: sizes.H });
       const lang = document.documentElement.lang;
       const other = state.counterpart ? state.counterpart.model : null;
       if (!cached || cached.revision !== revision || cached.unit !== unit || cached.lang !== lang
