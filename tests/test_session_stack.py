@@ -127,17 +127,27 @@ def test_a_move_of_a_layer_0_input_recomputes_the_layer_shown(
     np.testing.assert_array_equal(frame["inputs"], x[frame["start"] :])
 
 
-def test_a_char_model_on_a_two_layer_stack_guesses_torchs_next_five(client: TestClient) -> None:
+@pytest.mark.parametrize("fmt", ["safetensors", "npz"])
+def test_a_char_model_on_a_two_layer_stack_matches_torch_and_guesses_its_next_five(
+    client: TestClient, fmt: str
+) -> None:
+    """Embedding → 2-layer LSTM → Linear, saved both ways with its vocabulary (safetensors metadata,
+    or an .npz string array): every layer's h and c and the top five next tokens are PyTorch's."""
     require_torch()
     import torch
 
     vocab = list("abcdefgh \n")
     torch.manual_seed(9)
-    embed, lstm = torch.nn.Embedding(len(vocab), 5).double(), torch.nn.LSTM(5, 6, num_layers=2).double()
-    decoder = torch.nn.Linear(6, len(vocab)).double()
+    embed, lstm = torch.nn.Embedding(len(vocab), 5).double(), torch.nn.LSTM(5, HIDDEN, num_layers=2).double()
+    decoder = torch.nn.Linear(HIDDEN, len(vocab)).double()
     state = {"embed.weight": embed.weight, "decoder.weight": decoder.weight, "decoder.bias": decoder.bias}
     state |= {f"lstm.{name}": value for name, value in lstm.state_dict().items()}
-    body = upload(client, *saved(state, "safetensors", {"vocab": json.dumps(vocab)}))
+    if fmt == "safetensors":
+        body = upload(client, *saved(state, fmt, {"vocab": json.dumps(vocab)}))
+    else:
+        buffer = io.BytesIO()
+        np.savez(buffer, vocab=np.array(vocab), **{k: v.detach().numpy() for k, v in state.items()})
+        body = upload(client, buffer.getvalue(), "model.npz")
     assert body["text"]["vocab"] == vocab and "decoder_weight" in body["text"]
     session = Session()
     session.apply([msg(type="restore", stack=body["stack"], text=body["text"])])
@@ -145,15 +155,18 @@ def test_a_char_model_on_a_two_layer_stack_guesses_torchs_next_five(client: Test
     ids = torch.tensor([vocab.index(ch) for ch in text])
     with torch.no_grad():
         p = torch.softmax(decoder(lstm(embed(ids))[0]), dim=-1).numpy()
+        views = torch_views(lstm, embed(ids).numpy())
     expected = [[vocab[k] for k in np.argsort(-row, kind="stable")[:5]] for row in p]
+    session.apply([msg(type="set_text", text=text)])
     for layer in (0, 1):  # the decoder reads the top of the stack whichever layer is shown
         session.apply([msg(type="set_layer", layer=layer)])
-        [reply] = session.apply([msg(type="set_text", text=text + "a" * layer)])
+        _, h, c = views[layer, False]
+        np.testing.assert_allclose(session.trace.h, h, atol=1e-6)
+        np.testing.assert_allclose(session.trace.c, c, atol=1e-6)
         reply = session.snapshot()
         assert reply["top"]["tokens"][: len(text)] == expected
-        np.testing.assert_allclose(
-            reply["top"]["p"][: len(text)], np.sort(p, axis=1)[:, ::-1][:, :5], atol=1e-6
-        )
+        top_p = np.sort(p, axis=1)[:, ::-1][:, :5]
+        np.testing.assert_allclose(reply["top"]["p"][: len(text)], top_p, atol=1e-6)
 
 
 def test_a_layer_that_is_not_there_is_refused_and_changes_nothing(client: TestClient) -> None:
