@@ -146,7 +146,8 @@ def test_a_char_model_on_a_two_layer_stack_matches_torch_and_guesses_its_next_fi
         body = upload(client, *saved(state, fmt, {"vocab": json.dumps(vocab)}))
     else:
         buffer = io.BytesIO()
-        np.savez(buffer, vocab=np.array(vocab), **{k: v.detach().numpy() for k, v in state.items()})
+        arrays = {k: v.detach().numpy() for k, v in state.items()} | {"vocab": np.array(vocab)}
+        np.savez(buffer, **arrays)  # type: ignore[arg-type]
         body = upload(client, buffer.getvalue(), "model.npz")
     assert body["text"]["vocab"] == vocab and "decoder_weight" in body["text"]
     session = Session()
