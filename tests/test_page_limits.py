@@ -4,6 +4,7 @@ too many failed attempts the page stops and says so."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from typing import Any
 
@@ -11,7 +12,8 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-MAX_FAILURES = 12  # static/js/socket.js
+MAX_FAILURES, FIRST_RETRY_MS, MAX_RETRY_MS = 12, 500, 10_000  # static/js/socket.js
+TICK_MS = 100  # how far the page's clock runs between looks
 
 
 def test_a_reply_over_the_limit_is_one_clear_error_and_no_reconnect(
@@ -47,20 +49,25 @@ def test_a_connection_closed_as_too_big_is_not_retried(page: Any, server_url: st
 
 
 def test_after_too_many_failures_the_page_stops_and_says_so(page: Any, server_url: str) -> None:
-    attempts: list[Any] = []
+    """Each attempt waits about twice as long as the one before (0.5 s, doubling up to 10 s, ±25 %),
+    then the page stops: a server that is down is not hammered."""
+    attempts: list[int] = []  # the page's clock (ms) at each attempt
 
     def fail(ws: Any) -> None:
-        attempts.append(ws)
+        attempts.append(page.evaluate("Date.now()"))
         ws.close(code=1011, reason="")
 
     page.clock.install()
     page.route_web_socket("**/ws*", fail)
     page.goto(server_url)
-    for _ in range(3 * MAX_FAILURES):
+    for _ in range(MAX_FAILURES * int(12_500 / TICK_MS)):  # every wait, at its longest
         if page.evaluate("document.body.dataset.connection") == "stopped":
             break
-        page.wait_for_timeout(100)  # the close arrives
-        page.clock.run_for(15_000)  # past the longest wait (10 s + 25 %)
+        page.clock.run_for(TICK_MS)
     assert page.evaluate("document.body.dataset.connection") == "stopped"
     assert len(attempts) == MAX_FAILURES
     assert "stopped trying" in page.inner_text("#status")
+    waits = [later - earlier for earlier, later in itertools.pairwise(attempts)]
+    for n, wait in enumerate(waits):
+        base = min(MAX_RETRY_MS, FIRST_RETRY_MS * 2**n)
+        assert 0.75 * base - TICK_MS <= wait <= 1.25 * base + TICK_MS, (n, waits)

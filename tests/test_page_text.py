@@ -95,7 +95,7 @@ def test_typed_text_is_read_and_every_view_names_its_tokens(page: Any, server_ur
     assert page.get_attribute(f"#text-body .tok[data-t='{last}']", "class") == "tok tok-now"
 
     assert shown_next(page) == expected_next(top_tokens[last], top_p[last])
-    assert "↵" in str(page.text_content("#belt-heading"))
+    assert f"t = {last} · ↵" in str(page.text_content("#belt-heading"))  # the step's token, on the belt
     timeline = page.eval_on_selector("#timeline", "el => ({mark: el.drawn.mark, ticks: el.drawn.ticks})")
     assert timeline["mark"] == f"t = {last} ↵"
     assert {"s": 0, "text": "0 d"} in timeline["ticks"]  # step 0 read "d"
@@ -105,6 +105,7 @@ def test_typed_text_is_read_and_every_view_names_its_tokens(page: Any, server_ur
     after_a_drawing_pass(page, lambda: page.click("#text-body .tok[data-t='4']"))
     assert page.evaluate("document.body.dataset.shownStep") == "4"
     assert shown_next(page) == expected_next(top_tokens[4], top_p[4])
+    assert f"t = 4 · {visible(CODE[4])}" in str(page.text_content("#belt-heading"))
 
     # The charts over time label their steps with the tokens too.
     open_dive(page, "gradients")
