@@ -4,6 +4,8 @@ a 1-D integer .npy also as token ids; their answers run through /api/trace as to
 
 import io
 import json
+from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 from fastapi.testclient import TestClient
@@ -76,3 +78,44 @@ def test_the_shipped_text_model_uploads_as_anyone_s_would(client: TestClient) ->
     body = {"weights": imported["weights"], "text": imported["text"] | {"text": "for x in y:\n"}}
     trace = client.post("/api/trace", json=body).json()
     assert trace["tokens"] == list("for x in y:\n") and trace["top"]["tokens"][-1][0] == " "  # an indent
+
+
+def test_a_text_trace_as_npz_holds_its_tokens_and_next_tokens_without_pickle(client: TestClient) -> None:
+    model = torch_model()
+    imported = client.post("/api/weights", files={"file": ("lm.safetensors", safetensors_file(model))}).json()
+    body = {"weights": imported["weights"], "text": imported["text"] | {"text": TEXT}}
+    as_json = client.post("/api/trace", json=body).json()
+    answer = client.post("/api/trace", json=body | {"format": "npz"})
+    assert answer.status_code == 200, answer.text
+    with np.load(io.BytesIO(answer.content), allow_pickle=False) as npz:
+        assert list(npz["tokens"]) == list(TEXT)
+        assert npz["top_tokens"].tolist() == as_json["top"]["tokens"]
+        np.testing.assert_array_equal(npz["top_p"], as_json["top"]["p"])
+        np.testing.assert_array_equal(npz["h"], as_json["h"])
+
+
+def test_api_open_takes_a_vocabulary_part_and_a_txt_of_text(
+    client: TestClient, tmp_path: Path, override_settings: Callable[..., None]
+) -> None:
+    """A notebook's three parts: weights without a vocabulary, the vocabulary (one token a line),
+    and the text to read as a .txt; the key opens that text, read as PyTorch reads it."""
+    override_settings(open_dir=str(tmp_path))
+    model = torch_model()
+    lines = "\n".join(token.replace("\n", "¶") for token in VOCAB).encode()  # "¶" for the line break
+    text = "def f(x): return x"
+    files = {"file": ("lm.npz", npz_file(model, vocab=None)), "vocab": ("vocab.txt", lines),
+             "inputs": ("code.txt", text.encode())}  # fmt: skip
+    answer = client.post("/api/open", files=files)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["T"] == len(text)
+    h, c, p = torch_steps(model, np.array([VOCAB.index(ch) for ch in text]))
+    with client.websocket_connect("/ws") as ws:
+        json.loads(ws.receive_text())  # the first snapshot
+        ws.send_text(json.dumps({"type": "open", "id": 1, "open": answer.json()["id"]}))
+        while (opened := json.loads(ws.receive_text()))["type"] != "snapshot":
+            pass
+    assert opened["tokens"] == list(text)
+    np.testing.assert_allclose(opened["trace"]["h"], h, atol=1e-6)
+    np.testing.assert_allclose(opened["trace"]["c"], c, atol=1e-6)
+    best = np.argsort(-p, axis=1, kind="stable")[:, :5]
+    assert opened["top"]["tokens"] == [[VOCAB[k].replace("\n", "¶") for k in row] for row in best]
