@@ -112,20 +112,23 @@ def forward(params: Params, x: np.ndarray) -> Forward:
     c = np.zeros((steps + 1, batch, hidden))
     tanh_c = np.empty((steps, batch, hidden))
     added = np.empty((batch, hidden))
-    # zip hands out each step's rows as views: the loop body is only the step's dozen calls.
-    for a_t, a_next, gates_t, c_prev, c_t, tanh_c_t in zip(
-        a[:-1], a[1:], gates, c[:-1], c[1:], tanh_c, strict=True
-    ):
-        np.matmul(a_t, w, out=gates_t)
-        np.tanh(gates_t, out=gates_t)
-        gates_t *= scale
-        gates_t += shift  # σ(pre) on the i, f, o columns, tanh(pre) on g
+    # zip hands out each step's rows, and each gate's columns of them, as views made in C (a
+    # slice in the loop body costs as much as a small call): the body is only the step's calls.
+    steps_of = zip(
+        a[:-1], a[1:, :, :hidden], gates, gates[:, :, i], gates[:, :, f], gates[:, :, g], gates[:, :, o],
+        c[:-1], c[1:], tanh_c, strict=True,
+    )  # fmt: skip
+    for a_t, h_t, gates_t, i_t, f_t, g_t, o_t, c_prev, c_t, tanh_c_t in steps_of:
+        np.matmul(a_t, w, gates_t)
+        np.tanh(gates_t, gates_t)
+        np.multiply(gates_t, scale, gates_t)
+        np.add(gates_t, shift, gates_t)  # σ(pre) on the i, f, o columns, tanh(pre) on g
         # c_t = f ⊙ c_{t-1} + i ⊙ g ;  h_t = o ⊙ tanh(c_t)
-        np.multiply(gates_t[:, f], c_prev, out=c_t)
-        np.multiply(gates_t[:, i], gates_t[:, g], out=added)
-        c_t += added
-        np.tanh(c_t, out=tanh_c_t)
-        np.multiply(gates_t[:, o], tanh_c_t, out=a_next[:, :hidden])
+        np.multiply(f_t, c_prev, c_t)
+        np.multiply(i_t, g_t, added)
+        np.add(c_t, added, c_t)
+        np.tanh(c_t, tanh_c_t)
+        np.multiply(o_t, tanh_c_t, h_t)
     out = a[steps, :, :hidden] @ params["head_weight"].T + params["head_bias"]  # (B, O)
     return Forward(a=a, gates=gates, c=c, tanh_c=tanh_c, out=out)
 
@@ -168,16 +171,21 @@ def backward(params: Params, run: Forward, d_out: np.ndarray, grads: Params) -> 
     w_hh = params["weight_hh"]
     dc = np.empty((batch, hidden))
     dc_next = np.zeros((batch, hidden))  # dL/dc_t through c_{t+1}; nothing after the last step
-    backwards = (dpre[::-1], dh_dc[::-1], local4[::-1], gates[::-1, :, f])
-    for dpre_t, dh_dc_t, local_t, f_t in zip(*backwards, strict=True):
-        np.multiply(dh, dh_dc_t, out=dc)
-        dc += dc_next
-        np.multiply(dc[:, None, :], local_t[:, :3], out=dpre_t[:, :3])
-        np.multiply(dh, local_t[:, 3], out=dpre_t[:, 3])
+    dc_gates = dc[:, None, :]  # dc against the i, f, g blocks (a view, made once)
+    # each step's rows as views made in C, as in forward
+    backwards = zip(
+        dpre.reshape(steps, batch, 4 * hidden)[::-1], dpre[::-1, :, :3], dpre[::-1, :, 3], dh_dc[::-1],
+        local4[::-1, :, :3], local4[::-1, :, 3], gates[::-1, :, f], strict=True,
+    )  # fmt: skip
+    for dpre_t, dpre_ifg, dpre_o, dh_dc_t, local_ifg, local_o, f_t in backwards:
+        np.multiply(dh, dh_dc_t, dc)
+        np.add(dc, dc_next, dc)
+        np.multiply(dc_gates, local_ifg, dpre_ifg)
+        np.multiply(dh, local_o, dpre_o)
         # pre_t = W_hh h_{t-1} + W_ih x_t + b: h_{t-1} reaches L through every gate
-        np.matmul(dpre_t.reshape(batch, 4 * hidden), w_hh, out=dh)
+        np.matmul(dpre_t, w_hh, dh)
         # c_t = f_t ⊙ c_{t-1} + …: along the belt the gradient is only scaled by f
-        np.multiply(dc, f_t, out=dc_next)
+        np.multiply(dc, f_t, dc_next)
     # pre_t = [W_hh, W_ih, b] [h_{t-1}, x_t, 1]: every weight's gradient in one product
     flat = dpre.reshape(steps * batch, 4 * hidden)
     every = flat.T @ run.a[:-1].reshape(steps * batch, -1)  # (4H, H+D+1)
