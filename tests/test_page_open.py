@@ -148,11 +148,14 @@ def test_ten_thousand_steps_open_with_as_many_lanes_as_a_message_carries(
     # The memory race of "all units" races the units the page holds, and says which.
     open_dive(page, "gradients")
     belts = "document.getElementById('race').data?.filter((t) => t.uid.startsWith('lstm-c-'))"
-    # (once the lanes for the dive are settled: it may hold fewer units than the belt's page did)
+    # (once the lanes for the dive are settled: the dive's frames carry more per unit, so it may
+    # hold fewer units than the belt's page did, and the race follows a moment later)
     settled = f"""() => {{
-      const raced = {belts};
-      const list = (raced || []).map((t) => t.uid.slice(7)).join(", ");
-      return list !== "" && document.getElementById("race-note").textContent.includes(` ${{list}} of`);
+      const raced = ({belts} || []).map((t) => Number(t.uid.slice(7)));
+      const [first, last] = document.getElementById("belt").dataset.lanes.split("-").map(Number);
+      const lanes = Array.from({{ length: last - first + 1 }}, (_, n) => first + n);
+      const note = document.getElementById("race-note").textContent;
+      return raced.length > 0 && raced.join() === lanes.join() && note.includes(` ${{raced.join(", ")}} of`);
     }}"""
     page.wait_for_function(settled)
     raced = page.evaluate(f"{belts}.map((t) => [Number(t.uid.slice(7)), t.y])")

@@ -26,7 +26,7 @@ import { createPainter } from "./painter.js";
 import { createPlayback } from "./playback.js";
 import { createSession } from "./session.js";
 import { createShare } from "./share.js";
-import { setLang, setLinkProblem, state, unitsThatFit } from "./state.js";
+import { lanesThatFit, setLang, setLinkProblem, state, unitsThatFit } from "./state.js";
 import { createActivations } from "./views/activations.js";
 import { createAnnouncer } from "./views/announce.js";
 import { MAX_LANES } from "./views/common.js";
@@ -161,7 +161,9 @@ async function main() {
     // at T=10,000: unitsThatFit): its frames are small, and the pager (a phone shows one lane)
     // needs no snapshot per page.
     if (!state.sizes || (state.sizes.H <= MAX_LANES && unitsThatFit(state) >= state.sizes.H)) return null;
-    const { units } = belt.page();
+    // (no more than a frame carries for the views now shown: a dive just opened may carry more a
+    // unit than the belt's page was laid out for, and the belt lays out again only when drawn)
+    const units = belt.page().units.slice(0, lanesThatFit(state));
     // A dive that lists every unit: every unit while all fit a message; else as many as fit,
     // the units chosen and the belt's first, then 0, 1, 2, …
     if (EVERY_UNIT_DIVES.includes(state.dive)) {
