@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from app.engine.lstm import LSTMWeights, run
-from tests.helpers import open_dive, require_torch
+from tests.helpers import open_dive, random_weights, require_torch
 from tests.test_page import belt_labels, go_to_step, readout_table
 
 pytestmark = pytest.mark.browser
@@ -98,12 +98,7 @@ def test_ten_thousand_steps_open_with_as_many_lanes_as_a_message_carries(
     override_settings(open_dir=str(tmp_path))
     hidden, inputs, steps = 8, 2, 10_000
     rng = np.random.default_rng(6)
-    weights = {
-        "weight_ih": rng.uniform(-1, 1, (4 * hidden, inputs)),
-        "weight_hh": rng.uniform(-1, 1, (4 * hidden, hidden)),
-        "bias_ih": rng.uniform(-1, 1, 4 * hidden),
-        "bias_hh": rng.uniform(-1, 1, 4 * hidden),
-    }
+    weights = {k: np.asarray(v) for k, v in random_weights(rng, inputs, hidden).items()}
     x = rng.uniform(-1, 1, (steps, inputs))
     lstm = torch.nn.LSTM(inputs, hidden, dtype=torch.float64)
     cell = torch.nn.LSTMCell(inputs, hidden, dtype=torch.float64)

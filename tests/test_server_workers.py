@@ -20,6 +20,7 @@ import numpy as np
 
 from app.engine.lstm import LSTMWeights, run
 from tests.conftest import free_port
+from tests.helpers import random_weights
 
 ROOT = Path(__file__).resolve().parents[1]
 SETTINGS = {"steps": 20, "hidden": 4, "paused": True}
@@ -148,12 +149,7 @@ def test_a_model_kept_by_api_open_opens_on_either_worker(tmp_path: Path) -> None
     """The key /api/open answers names a file on the server's disk, not a worker's memory."""
     rng = np.random.default_rng(3)
     hidden, inputs, steps = 5, 2, 6
-    weights = {
-        "weight_ih": rng.uniform(-1, 1, (4 * hidden, inputs)),
-        "weight_hh": rng.uniform(-1, 1, (4 * hidden, hidden)),
-        "bias_ih": rng.uniform(-1, 1, 4 * hidden),
-        "bias_hh": rng.uniform(-1, 1, 4 * hidden),
-    }
+    weights = {k: np.asarray(v) for k, v in random_weights(rng, inputs, hidden).items()}
     x = rng.uniform(-1, 1, (steps, inputs))
     body = {"weights": {k: v.tolist() for k, v in weights.items()}, "x": x.tolist()}
     with _two_workers(OPEN_DIR=str(tmp_path)) as port:
