@@ -13,12 +13,12 @@ import numpy as np
 import pytest
 
 from tests.helpers import open_in
+from tests.test_page_files_i18n import STATUS_MENTIONS
+from tests.test_page_share import upload
 from tests.test_page_text import STRIP
 from tests.test_text_import import VOCAB, npz_file, torch_model, torch_steps
 
 pytestmark = pytest.mark.browser
-
-STATUS_MENTIONS = "name => document.getElementById('status').textContent.includes(name)"
 
 
 def chosen(name: str, data: bytes) -> dict[str, Any]:
@@ -46,7 +46,7 @@ def test_weights_and_their_vocabulary_chosen_together_read_a_txt_as_torch_does(
     )
     page.wait_for_selector("#text-input", state="visible")  # the model reads text: its vocabulary came
 
-    page.set_input_files("#upload-inputs", files=[chosen("code.txt", TEXT.encode())])
+    upload(page, "#upload-inputs", "code.txt", TEXT.encode())
     page.wait_for_function(f"text => {STRIP} && {STRIP}.tokens.join('') === text", arg=TEXT)
     assert page.input_value("#text-box") == TEXT
 
@@ -63,7 +63,7 @@ def test_a_txt_for_a_model_that_reads_numbers_is_refused_and_changes_nothing(
 ) -> None:
     open_in(page, server_url, lang)
     before = page.evaluate("document.body.dataset.revision")
-    page.set_input_files("#upload-inputs", files=[chosen("notes.txt", b"hello\n")])
+    upload(page, "#upload-inputs", "notes.txt", b"hello\n")
     page.wait_for_function(STATUS_MENTIONS, arg="notes.txt")
     said = page.inner_text("#status")
     assert ("reads numbers" in said) if lang == "en" else ("숫자를 읽습니다" in said)
@@ -72,6 +72,6 @@ def test_a_txt_for_a_model_that_reads_numbers_is_refused_and_changes_nothing(
 
 def test_a_vocabulary_alone_says_it_goes_with_its_weights(page: Any, server_url: str) -> None:
     open_in(page, server_url, "en")
-    page.set_input_files("#upload-weights", files=[chosen(*VOCAB_FILES["json"])])
+    upload(page, "#upload-weights", *VOCAB_FILES["json"])
     page.wait_for_function(STATUS_MENTIONS, arg="vocab.json")
     assert "together with its weights file" in page.inner_text("#status")
