@@ -254,7 +254,8 @@ class Session:
         if change.resized or wants_sync:
             replies.append(snapshot(state, results, revision, ack, serving))
         elif start is not None:
-            replies.append(frame(state, results, revision, self.revision, start, ack, serving))
+            x_end = inputs_changed_until(self.state.x, state.x, start)
+            replies.append(frame(state, results, revision, self.revision, start, ack, serving, x_end))
         replies += [file_reply(state, results, request) for request in exports]
         replies += [units_reply(state, results, request) for request in finds]
         try:
@@ -405,9 +406,11 @@ def frame(
     start: int,
     ack: int | None,
     serving: Serving = Serving(),
+    x_end: int | None = None,
 ) -> Outgoing:
     """Steps start..T-1 of the trace, to replace the same rows of revision `base` (and the gradients
-    and the RNN foil whole, if shown)."""
+    and the RNN foil whole, if shown). Of the inputs the user sets, only rows start..x_end-1: those
+    that changed since `base` (all of them from start without `x_end`)."""
     return {
         "type": "frame",
         "revision": revision,
@@ -418,13 +421,19 @@ def frame(
         # rows start..end-1 are carried; rows from end on are still an earlier revision's, while a
         # rerun in parts goes on (end < T; the next frame starts at end unless a change came first)
         "end": results.trace.steps,
-        **_served(state, results, start, serving),
+        # rows start..x_end-1 of the inputs the user sets are carried; the rest did not change (a
+        # slider's move at t=0, T=1,000, D=64 sends one row of x, not 512 KB)
+        "x_end": state.x.shape[0] if x_end is None else x_end,
+        **_served(state, results, start, serving, x_end),
     }
 
 
-def _served(state: State, results: Results, start: int, serving: Serving) -> dict[str, Any]:
-    """The arrays of a snapshot or frame: the units' columns served, the inputs' columns that fit,
-    and the initial state whole (what a page puts in a link, whichever units it shows)."""
+def _served(
+    state: State, results: Results, start: int, serving: Serving, x_end: int | None = None
+) -> dict[str, Any]:
+    """The arrays of a snapshot or frame: the units' columns served, the inputs' columns that fit
+    (rows start..x_end-1 of the inputs the user sets), and the initial state whole (what a page puts
+    in a link, whichever units it shows)."""
     steps, inputs = state.x.shape
     stack = state.scenario.stack is not None
     # A stack sends layer 0's inputs (float64, what the user sets) and the shown layer's own input
@@ -442,8 +451,11 @@ def _served(state: State, results: Results, start: int, serving: Serving) -> dic
         **payload(results, start, values=WIRE_DTYPE, foil=serving.foil(_shape(state)), units=units),
     }
     served |= _text(state, results, start)
-    x = served["trace"]["x"]
-    served["trace"]["x"] = np.ascontiguousarray(x[:, :held_x].astype(WIRE_DTYPE if stack else x.dtype))
+    x_end = steps if x_end is None else x_end
+    # A single layer's x is what the user sets: its changed rows, even past a rerun's first part.
+    # A stack's shown layer reads a computed x (the layer below's h): the rows computed.
+    x = served["trace"]["x"] if stack else state.x[start:x_end]
+    served["trace"]["x"] = np.ascontiguousarray(x[:, :held_x], dtype=WIRE_DTYPE if stack else x.dtype)
     served["x_columns"] = held_x
     # the gradients reaching x (the page draws none of them; clients may): the same columns, or for
     # a model that sends some units' columns, as many as the sliders a page shows (float64 twice)
@@ -453,13 +465,24 @@ def _served(state: State, results: Results, start: int, serving: Serving) -> dic
             part["dL_dx"] = np.ascontiguousarray(part["dL_dx"][:, :held_dx])
     end = results.trace.steps  # < T during a rerun in parts
     if stack:
-        served["inputs"] = np.ascontiguousarray(state.x[start:end, :held_inputs])
+        served["inputs"] = np.ascontiguousarray(state.x[start:x_end, :held_inputs])
         served["inputs_columns"] = held_inputs
     if units is not None and end == steps:  # of every step: not while a rerun in parts goes on
         served["summary"] = unit_summary(results)
     if "gradients" in served and results.foil is not None:
         served["story"] = story(state, results.trace, results.foil, units)
     return served
+
+
+def inputs_changed_until(before: np.ndarray, after: np.ndarray, start: int) -> int:
+    """One past the last row from `start` on where the inputs `after` differ from `before` (bit for
+    bit: −0.0 is not 0.0), or `start` if none does. Same shapes: a resize answers with a snapshot."""
+    if before is after:
+        return start
+    bits = f"u{before.itemsize}"
+    differs = np.not_equal(before[start:].view(bits), after[start:].view(bits)).any(axis=1)
+    changed = np.flatnonzero(differs)
+    return start + int(changed[-1]) + 1 if changed.size else start
 
 
 def input_columns(steps: int, width: int, value_bytes: int, share: float = INPUT_SHARE) -> int:

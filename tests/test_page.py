@@ -20,6 +20,7 @@ import pytest
 
 from app.engine.lstm import Trace, run
 from app.scenarios import SCENARIOS, get_scenario
+from tests.helpers import record_sent_messages
 
 pytestmark = pytest.mark.browser
 
@@ -315,6 +316,7 @@ def test_arrow_keys_on_a_slider_move_the_slider_not_the_step(page: Any, server_u
 def test_slider_edit_shows_the_engines_numbers_now_and_later(page: Any, server_url: str) -> None:
     scenario = get_scenario("hold-and-release")
     original = run(scenario.weights, scenario.x, scenario.h0, scenario.c0)
+    sent = record_sent_messages(page)
     open_page(page, server_url)
     go_to_step(page, 0)
     page.click("#step-forward")
@@ -325,12 +327,18 @@ def test_slider_edit_shows_the_engines_numbers_now_and_later(page: Any, server_u
     assert_readout_matches(page, original, 2)
 
     revision = body_data(page, "revision")
+    syncs = sum(message["type"] == "sync" for message in sent)
     page.locator("input.input-slider[data-j='0']").fill("0.8")
     wait_for_new_revision(page, revision)
     assert body_data(page, "step") == "2"
 
     x = scenario.x.copy()
     x[2, 0] = 0.8
+    # The frame carried one row of x (docs/protocol.md, x_end): the page spliced it in, and holds
+    # the whole sequence, without asking for a snapshot
+    assert sum(message["type"] == "sync" for message in sent) == syncs
+    held = page.evaluate("import('/static/js/state.js').then(({ state }) => state.trace.x)")
+    np.testing.assert_array_equal(held, x)
     edited = run(scenario.weights, x, scenario.h0, scenario.c0)
     assert_readout_matches(page, edited, 2)
     assert_belt_matches(page, edited, 2, [0, 1, 2])

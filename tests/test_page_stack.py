@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tests.helpers import open_in, require_torch
+from tests.helpers import open_in, record_sent_messages, require_torch
 from tests.test_page import body_data, readout_table, wait_for_new_revision
 from tests.test_session_stack import INPUTS, saved, torch_views
 
@@ -32,6 +32,7 @@ def test_each_layer_of_an_uploaded_stack_shows_torchs_numbers(page: Any, server_
     views = torch_views(lstm, x)
     data, name = saved(lstm.state_dict(), "safetensors")
 
+    sent = record_sent_messages(page)
     open_in(page, server_url, lang)
     revision = body_data(page, "revision")
     weights_file = {"name": name, "mimeType": "application/octet-stream", "buffer": data}
@@ -58,3 +59,17 @@ def test_each_layer_of_an_uploaded_stack_shows_torchs_numbers(page: Any, server_
         # ... while the sliders still set layer 0's inputs, at time t.
         sliders = page.eval_on_selector_all("input.input-slider", "s => s.map(e => Number(e.value))")
         assert sliders == pytest.approx(x[t], abs=0.005), value  # a slider moves in steps of 0.01
+
+    # A slider move sets layer 0's input at t: the frame carries that one row of `inputs`
+    # (docs/protocol.md, x_end), which the page splices in without asking for a snapshot, and
+    # the shown direction's c follows PyTorch's on the moved inputs.
+    syncs = sum(message["type"] == "sync" for message in sent)
+    page.locator("input.input-slider[data-j='1']").fill("0.5")
+    wait_for_new_revision(page, revision)
+    x[t, 1] = 0.5
+    assert sum(message["type"] == "sync" for message in sent) == syncs
+    held = page.evaluate("import('/static/js/state.js').then(({ state }) => state.inputs)")
+    np.testing.assert_array_equal(held, x)
+    _, _, c = torch_views(lstm, x)[1, False]
+    cells, _ = readout_table(page)
+    assert cells["c"][:4] == pytest.approx(c[t], abs=TOLERANCE)

@@ -64,7 +64,28 @@ def test_set_input_sends_only_the_changed_suffix_with_engine_numbers() -> None:
         3,
     )
     for name in QUANTITIES:
-        np.testing.assert_allclose(frame["trace"][name], getattr(expected, name)[7:], atol=1e-12)
+        if name != "x":
+            np.testing.assert_allclose(frame["trace"][name], getattr(expected, name)[7:], atol=1e-12)
+    # of the inputs, only the row the move changed: the client holds the rest
+    assert frame["x_end"] == 8
+    np.testing.assert_array_equal(frame["trace"]["x"], x[7:8])
+
+
+def test_frames_carry_the_input_rows_that_changed_bit_for_bit() -> None:
+    session = Session()
+    before = session.x.copy()
+    moves = [msg(type="set_input", t=t, j=1, value=0.5, id=t) for t in (12, 30)]
+
+    [frame] = session.apply(moves)
+
+    assert (frame["start"], frame["x_end"]) == (12, 31)
+    np.testing.assert_array_equal(frame["trace"]["x"], session.x[12:31])
+    # −0.0 where 0.0 was is a change (a link carries the very number the user set)
+    [zero] = session.apply([msg(type="set_input", t=3, j=0, value=-0.0, id=9)])
+    assert before[3, 0] == 0.0 and not np.signbit(before[3, 0]) and (zero["start"], zero["x_end"]) == (3, 4)
+    # a change that moves no input (the initial state) recomputes every step and sends no x row
+    [state] = session.apply([msg(type="set_state", c0=[0.5, 0.0, 0.0])])
+    assert (state["start"], state["x_end"], len(state["trace"]["x"])) == (0, 0, 0)
 
 
 def test_a_burst_is_recomputed_once_from_the_earliest_step() -> None:
@@ -132,14 +153,17 @@ def test_good_messages_around_a_bad_one_still_apply() -> None:
 )
 def test_generators_rewrite_one_input_column(sequence: dict[str, Any], expected: Any) -> None:
     session = Session()
-    other_column = session.x[:, 1].copy()
+    other_column, before = session.x[:, 1].copy(), session.x.copy()
 
     [frame] = session.apply([msg(type="generate", component=0, sequence=sequence)])
 
     np.testing.assert_allclose(session.x[:, 0], expected(np.arange(40)))
     np.testing.assert_array_equal(session.x[:, 1], other_column)
     assert frame["start"] == 0
-    np.testing.assert_allclose(frame["trace"]["x"], session.x)
+    # rows 0..x_end-1 are new; the rows after them did not change
+    np.testing.assert_array_equal(frame["trace"]["x"], session.x[: frame["x_end"]])
+    np.testing.assert_array_equal(session.x[frame["x_end"] :], before[frame["x_end"] :])
+    assert frame["x_end"] == 0 or np.any(session.x[frame["x_end"] - 1] != before[frame["x_end"] - 1])
 
 
 def test_set_state_changes_the_initial_state_and_recomputes_everything() -> None:

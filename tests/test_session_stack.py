@@ -124,7 +124,9 @@ def test_a_move_of_a_layer_0_input_recomputes_the_layer_shown(
     assert frame["type"] == "frame" and frame["start"] == (0 if bidirectional else 5)
     np.testing.assert_allclose(session.trace.h, h, atol=1e-6)
     np.testing.assert_allclose(session.trace.c, c, atol=1e-6)
-    np.testing.assert_array_equal(frame["inputs"], x[frame["start"] :])
+    # layer 0's inputs: the rows from start through the one that moved (the client holds the rest)
+    assert frame["x_end"] == 6
+    np.testing.assert_array_equal(frame["inputs"], x[frame["start"] : 6])
 
 
 @pytest.mark.parametrize("fmt", ["safetensors", "npz"])

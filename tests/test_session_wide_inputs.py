@@ -84,7 +84,9 @@ def test_a_model_whose_inputs_pass_a_message_opens_with_their_first_columns(step
     [h] = torch_h([weights], x)
     rows = {name: np.concatenate([f["trace"][name] for f in frames]) for name in ("h", "x")}
     np.testing.assert_allclose(rows["h"], h[t:, units], atol=1e-6)
-    np.testing.assert_array_equal(rows["x"], x[t:, :held])
+    # of the inputs, the row that moved, in the first part; the later parts carry none
+    assert [f["x_end"] for f in frames] == [t + 1] + [f["start"] for f in frames[1:]]
+    np.testing.assert_array_equal(rows["x"], x[t : t + 1, :held])
 
 
 def test_a_stack_sends_the_first_columns_of_both_its_inputs() -> None:

@@ -443,11 +443,15 @@ export function applyFrame(message) {
   // rows start … end−1; past `end` the held rows stay until the rerun's next frames bring them
   const end = Number.isInteger(message.end) ? message.end : T;
   if (!Number.isInteger(message.start) || message.start < 0 || message.start > end || end > T) return "out-of-sync";
-  const rows = end - message.start;
+  // The inputs the user sets come as the rows that changed, start … x_end−1 (a slider's move: one
+  // row); a stack's trace.x is the shown layer's computed input, rows start … end−1 like the rest.
+  const xEnd = Number.isInteger(message.x_end) ? message.x_end : end;
+  if (xEnd < message.start || xEnd > T) return "out-of-sync";
+  const until = (name) => (name === "x" && !state.stack ? xEnd : end);
   const kind = kindOf(state.model);
   for (const name of quantitiesOf(kind)) {
     const part = message.trace[name];
-    if (!Array.isArray(part) || part.length !== rows) return "out-of-sync";
+    if (!Array.isArray(part) || part.length !== until(name) - message.start) return "out-of-sync";
   }
   const whole = wholeParts(message, T, kind, state.units, state.sizes.H);
   if (!whole || !message.knobs) return "out-of-sync";
@@ -457,11 +461,11 @@ export function applyFrame(message) {
   const trace = {};
   for (const name of quantitiesOf(kind)) {
     const given = message.trace[name];
-    trace[name] = name === "x" || !state.units ? spliced(state.trace[name], message.start, end, given)
+    trace[name] = name === "x" || !state.units ? spliced(state.trace[name], message.start, until(name), given)
       : overwritten(state.trace[name], message.start, given, state.units);
   }
   state.trace = trace;
-  mergeTokens(message, message.start, end);
+  mergeTokens(message, message.start, end, xEnd);
   state.pendingFrom = end < T ? end : null;
   if (message.h0) state.h0 = message.h0;
   if (message.c0) state.c0 = message.c0;
@@ -495,10 +499,11 @@ function overwritten(held, start, rows, units) {
   return out;
 }
 
-// A frame's tokens and top 5 (rows start … end−1) in place of the rows held there.
-function mergeTokens(message, start, end) {
+// A frame's tokens and top 5 (rows start … end−1) and a stack's inputs (rows start … xEnd−1) in
+// place of the rows held there.
+function mergeTokens(message, start, end, xEnd) {
   if (state.tokens && Array.isArray(message.tokens)) state.tokens = spliced(state.tokens, start, end, message.tokens);
-  if (state.inputs && Array.isArray(message.inputs)) state.inputs = spliced(state.inputs, start, end, message.inputs);
+  if (state.inputs && Array.isArray(message.inputs)) state.inputs = spliced(state.inputs, start, xEnd, message.inputs);
   if (state.top && message.top) {
     state.top = {
       tokens: spliced(state.top.tokens, start, end, message.top.tokens),
