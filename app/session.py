@@ -467,11 +467,22 @@ def _served(
     if stack:
         served["inputs"] = np.ascontiguousarray(state.x[start:x_end, :held_inputs])
         served["inputs_columns"] = held_inputs
+    # While the inputs are exactly those the model came with, a link to a kept model need not carry
+    # them (its key alone reopens them): the only way when a client holds their first columns only.
+    served["inputs_own"] = same_bits(state.x, state.scenario.x)
     if units is not None and end == steps:  # of every step: not while a rerun in parts goes on
         served["summary"] = unit_summary(results)
     if "gradients" in served and results.foil is not None:
         served["story"] = story(state, results.trace, results.foil, units)
     return served
+
+
+def same_bits(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether two arrays hold the very same numbers (−0.0 is not 0.0)."""
+    if a.shape != b.shape or a.dtype != b.dtype:
+        return False
+    bits = f"u{a.itemsize}"
+    return bool(np.array_equal(np.ascontiguousarray(a).view(bits), np.ascontiguousarray(b).view(bits)))
 
 
 def inputs_changed_until(before: np.ndarray, after: np.ndarray, start: int) -> int:

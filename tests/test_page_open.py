@@ -16,6 +16,7 @@ import pytest
 from app.engine.lstm import LSTMWeights, run
 from tests.helpers import open_dive, random_weights, require_torch
 from tests.test_page import belt_labels, go_to_step, readout_table
+from tests.test_page_share import decode_link
 
 pytestmark = pytest.mark.browser
 
@@ -85,6 +86,22 @@ def test_a_large_weights_file_is_opened_on_the_server_not_sent_through_the_socke
     assert sizes == {"T": 40, "D": inputs, "H": hidden}
     assert any('"type": "open"' in text or '"type":"open"' in text for text in sent), sent
     assert max(len(text) for text in sent) < 16_384  # the weights never went through the socket
+
+    # Its inputs (40 × 256 numbers) are its own: the link names the kept model alone...
+    page.wait_for_selector("body[data-link='saved']")
+    link = decode_link(page.url)
+    assert "open" in link and "x" not in link and "weights" not in link, link
+    # ...until a slider moves one: then the link carries them (zeros but one: they pack small).
+    before = page.evaluate("location.hash")
+    page.eval_on_selector(
+        'input.input-slider[data-j="0"]',
+        "s => { s.value = '0.5'; s.dispatchEvent(new Event('input', {bubbles: true})); }",
+    )
+    rewritten = "(before) => location.hash !== before && document.body.dataset.link === 'saved'"
+    page.wait_for_function(rewritten, arg=before)
+    link = decode_link(page.url)
+    t = int(page.evaluate("document.body.dataset.step"))
+    assert "open" in link and len(link["x"]) == 40 and link["x"][t][0] == 0.5, link.get("x")
 
 
 def test_ten_thousand_steps_open_with_as_many_lanes_as_a_message_carries(

@@ -1,7 +1,8 @@
 """A model whose inputs are more than one message carries (T = 1,000 of D = 1,024), opened from
 /api/open in headless Chromium: it opens (it was refused as too large), the sliders, the input
 strip and the numbers table show the first inputs and say how many of D they are, a slider moves
-its input and the numbers follow PyTorch's, and the share note says why there is no link."""
+its input and the numbers follow PyTorch's; the link names the kept model while the inputs are its
+own, and once a slider moved one the share note says why there is no link."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 
 from tests.test_page import body_data, readout_table, wait_for_new_revision
 from tests.test_page_open import post_json
+from tests.test_page_share import decode_link
 from tests.test_session_wide_inputs import layer, torch_h
 
 pytestmark = pytest.mark.browser
@@ -46,6 +48,19 @@ def test_a_model_with_inputs_wider_than_a_message_opens_and_follows_a_slider(
     assert "(0–63 of 1024" in page.inner_text("table.readout-inputs caption")
     [h] = torch_h([weights], x)
     assert cells["h"] == pytest.approx(h[t], abs=TOLERANCE)
+
+    # Still the model's own inputs: the link names the kept model alone, and opens it as shown.
+    page.wait_for_selector("body[data-link='saved']")
+    link = decode_link(page.url)
+    assert "open" in link and "x" not in link, link
+    other = page.context.new_page()
+    other.goto(page.url)
+    other.wait_for_function("document.body.dataset.ready === 'true' && document.title.includes('wide')")
+    assert body_data(other, "step") == str(t)
+    other_cells, _ = readout_table(other)
+    assert other_cells["x"] == pytest.approx(x[t, :64], abs=TOLERANCE)
+    assert other_cells["h"] == pytest.approx(h[t], abs=TOLERANCE)
+    other.close()
 
     revision = body_data(page, "revision")
     page.eval_on_selector(

@@ -89,6 +89,29 @@ def test_a_model_whose_inputs_pass_a_message_opens_with_their_first_columns(step
     np.testing.assert_array_equal(rows["x"], x[t : t + 1, :held])
 
 
+def test_cut_inputs_say_whether_they_are_still_the_models_own() -> None:
+    rng = np.random.default_rng(9)
+    steps, inputs = 1000, 1024
+    x = rng.uniform(-1, 1, (steps, inputs))
+    session = Session()
+    snapshot = session.begin(replace(custom_scenario(layer(rng, inputs, 4), "wide", steps), x=x))
+    assert snapshot["x_columns"] < inputs and snapshot["inputs_own"] is True
+
+    def moved(value: float) -> Any:
+        move = {"type": "set_input", "id": 1, "t": 5, "j": inputs - 1, "value": value}
+        [frame] = session.apply([messages.validate_python(move)])
+        return frame["inputs_own"]
+
+    own = float(x[5, inputs - 1])
+    # a column the page does not hold counts too; back to the very number, they are the own again
+    assert [moved(0.25), moved(own), moved(-0.0 if own == 0.0 else own + 1e-12)] == [False, True, False]
+    # inputs that travel whole say it too (a link to a kept model may leave them out)
+    session = Session()
+    assert session.snapshot()["inputs_own"] is True
+    [frame] = session.apply([messages.validate_python({"type": "set_input", "t": 0, "j": 0, "value": 0.5})])
+    assert frame["inputs_own"] is False
+
+
 def test_a_stack_sends_the_first_columns_of_both_its_inputs() -> None:
     rng = np.random.default_rng(3)
     steps, inputs, hidden = 1000, 1024, 600

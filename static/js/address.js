@@ -5,7 +5,7 @@
 import { fetchScenario } from "./api.js";
 import { encodeLink, isLink, largeParts, linkFields, LinkProblem, MAX_LINK_CHARS, readLink } from "./link.js";
 import { kindOf } from "./models.js";
-import { inputsCut, keptShown, state } from "./state.js";
+import { inputsCut, inputsLinkable, keptShown, state } from "./state.js";
 import { readsText } from "./tokens.js";
 
 // How long the state must stay still before the URL is rewritten.
@@ -53,8 +53,10 @@ export function createAddress(doc, { linkable, onWritten, onLink, onBadLink }) {
     const fields = linkFields(linkContext(preset));
     const hash = await encodeLink(fields);
     if (mine !== round || !linkable()) return;
-    // Inputs the page holds only the first columns of cannot go in a link at all (a text's can: as text).
-    const cut = inputsCut(state) && !readsText(state) ? { T: state.sizes.T, D: state.sizes.D } : null;
+    // Inputs the page holds only the first columns of cannot go in a link at all (a text's can: as
+    // text; a kept model's own, as its key).
+    const inputsCarried = !inputsCut(state) || readsText(state) || inputsLinkable(state);
+    const cut = inputsCarried ? null : { T: state.sizes.T, D: state.sizes.D };
     const tooLarge = cut !== null || hash.length > MAX_LINK_CHARS;
     // A state too large for a link leaves no link behind: the URL never stands for another state.
     const target = tooLarge ? "" : hash;

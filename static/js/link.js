@@ -12,7 +12,7 @@
 import { browserLanguage, format, strings } from "./i18n/index.js";
 import { LESSON_IDS } from "./lessons.js";
 import { kindOf } from "./models.js";
-import { DIVES, inputRows, inputsCut, WALK_STEPS } from "./state.js";
+import { DIVES, inputRows, inputsCut, inputsLinkable, WALK_STEPS } from "./state.js";
 import { joinTokens, readsText, sequenceText } from "./tokens.js";
 
 export const LINK_VERSION = 1;
@@ -300,7 +300,7 @@ export const PROPERTIES = [
   // while every step reads its token (a slider that moved one makes them numbers again).
   { key: "x", kind: "restore", check: matrix,
     def: (c) => (c && c.preset ? c.preset.x : undefined),
-    read: (c) => (sequenceText(c.state) !== null || inputsCut(c.state)
+    read: (c) => (sequenceText(c.state) !== null || inputsCut(c.state) || inputsLinkable(c.state)
       ? undefined : inputRows(c.state).map((values) => values.map(compact))),
     apply: (v, out) => { out.restore.x = v; } },
   { key: "text", kind: "restore", check: text(MAX_LINK_CHARS),

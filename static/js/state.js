@@ -52,6 +52,9 @@ export const state = {
   // input); both null for a single layer.
   stack: null,
   inputs: null,
+  // Whether the inputs are exactly the model's own (the server says so: docs/protocol.md,
+  // inputs_own): then a kept model's key alone links to them, however many there are.
+  inputsOwn: false,
   trace: null, // {quantity: rows}; row t is step t, a value per unit (NaN for a unit not held)
   // A model that reads text (model.text): the token each step read (null where x_t is no longer a
   // token's embedding row), and with a decoder the five likeliest next tokens after each step
@@ -290,6 +293,13 @@ export function shownInputWidth(s = state) {
   return shown ? shown.D : s.sizes.D;
 }
 
+// Whether a link stands for the inputs without carrying them: a kept model's key alone reopens it
+// on its own inputs, so while they are those (even ones the page holds only the first columns of,
+// or too many for a link), the link needs none of them.
+export function inputsLinkable(s = state) {
+  return s.inputsOwn && keptShown(s) !== null;
+}
+
 // Whether the page holds only the first columns of the inputs the user sets (T·D too large for a
 // message: docs/protocol.md, Connection limits): a link or a reconnect cannot carry them then.
 export function inputsCut(s = state) {
@@ -415,6 +425,7 @@ export function applySnapshot(message) {
   state.top = message.top || null;
   state.stack = message.stack || null;
   state.inputs = message.inputs || null;
+  state.inputsOwn = message.inputs_own === true;
   if (message.h0) state.h0 = message.h0;
   state.c0 = message.c0 || null; // a GRU has none
   state.gradients = whole.gradients;
@@ -465,6 +476,7 @@ export function applyFrame(message) {
       : overwritten(state.trace[name], message.start, given, state.units);
   }
   state.trace = trace;
+  state.inputsOwn = message.inputs_own === true;
   mergeTokens(message, message.start, end, xEnd);
   state.pendingFrom = end < T ? end : null;
   if (message.h0) state.h0 = message.h0;
