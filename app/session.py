@@ -38,6 +38,7 @@ from .gradient_story import tell
 from .gru_scenarios import GRU_SCENARIOS, counterpart_weights
 from .gru_story import tell_gru
 from .i18n import problem_text
+from .input_changes import inputs_changed_until, same_bits
 from .messages import ClientMessage, Export, FindUnits, SetViews, Sync, ViewName
 from .parts import part_end
 from .scenarios import CUSTOM, DEFAULT_SCENARIO, AnyScenario, Scenario, get_scenario
@@ -475,25 +476,6 @@ def _served(
     if "gradients" in served and results.foil is not None:
         served["story"] = story(state, results.trace, results.foil, units)
     return served
-
-
-def same_bits(a: np.ndarray, b: np.ndarray) -> bool:
-    """Whether two arrays hold the very same numbers (−0.0 is not 0.0)."""
-    if a.shape != b.shape or a.dtype != b.dtype:
-        return False
-    bits = f"u{a.itemsize}"
-    return bool(np.array_equal(np.ascontiguousarray(a).view(bits), np.ascontiguousarray(b).view(bits)))
-
-
-def inputs_changed_until(before: np.ndarray, after: np.ndarray, start: int) -> int:
-    """One past the last row from `start` on where the inputs `after` differ from `before` (bit for
-    bit: −0.0 is not 0.0), or `start` if none does. Same shapes: a resize answers with a snapshot."""
-    if before is after:
-        return start
-    bits = f"u{before.itemsize}"
-    differs = np.not_equal(before[start:].view(bits), after[start:].view(bits)).any(axis=1)
-    changed = np.flatnonzero(differs)
-    return start + int(changed[-1]) + 1 if changed.size else start
 
 
 def input_columns(steps: int, width: int, value_bytes: int, share: float = INPUT_SHARE) -> int:
