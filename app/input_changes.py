@@ -10,8 +10,7 @@ def same_bits(a: np.ndarray, b: np.ndarray) -> bool:
     """Whether two arrays hold the very same numbers (−0.0 is not 0.0)."""
     if a.shape != b.shape or a.dtype != b.dtype:
         return False
-    bits = f"u{a.itemsize}"
-    return bool(np.array_equal(np.ascontiguousarray(a).view(bits), np.ascontiguousarray(b).view(bits)))
+    return bool(np.array_equal(_bits(a), _bits(b)))
 
 
 def inputs_changed_until(before: np.ndarray, after: np.ndarray, start: int) -> int:
@@ -19,7 +18,11 @@ def inputs_changed_until(before: np.ndarray, after: np.ndarray, start: int) -> i
     bit: −0.0 is not 0.0), or `start` if none does. Same shapes: a resize answers with a snapshot."""
     if before is after:
         return start
-    bits = f"u{before.itemsize}"
-    differs = np.not_equal(before[start:].view(bits), after[start:].view(bits)).any(axis=1)
+    differs = np.not_equal(_bits(before[start:]), _bits(after[start:])).any(axis=1)
     changed = np.flatnonzero(differs)
     return start + int(changed[-1]) + 1 if changed.size else start
+
+
+def _bits(array: np.ndarray) -> np.ndarray:
+    """The array's numbers as unsigned integers of the same width: equal only when bit for bit."""
+    return np.ascontiguousarray(array).view(f"u{array.itemsize}")

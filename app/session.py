@@ -406,12 +406,12 @@ def frame(
     base: int,
     start: int,
     ack: int | None,
-    serving: Serving = Serving(),
-    x_end: int | None = None,
+    serving: Serving,
+    x_end: int,
 ) -> Outgoing:
     """Steps start..T-1 of the trace, to replace the same rows of revision `base` (and the gradients
     and the RNN foil whole, if shown). Of the inputs the user sets, only rows start..x_end-1: those
-    that changed since `base` (all of them from start without `x_end`)."""
+    that changed since `base`."""
     return {
         "type": "frame",
         "revision": revision,
@@ -424,7 +424,7 @@ def frame(
         "end": results.trace.steps,
         # rows start..x_end-1 of the inputs the user sets are carried; the rest did not change (a
         # slider's move at t=0, T=1,000, D=64 sends one row of x, not 512 KB)
-        "x_end": state.x.shape[0] if x_end is None else x_end,
+        "x_end": x_end,
         **_served(state, results, start, serving, x_end),
     }
 
